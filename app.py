@@ -1,0 +1,137 @@
+"""Entry point: parse the subcommand, build settings, call the composition root, start."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot import wiring
+from bot.audit import export_lines
+from bot.clock import SystemClock
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+from handlers.web import MAX_BODY_BYTES
+from storage.database import connect, upgrade
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="app.py",
+        description="The account-security Slack bot. With no subcommand: Socket Mode when "
+        "SLACK_APP_TOKEN is set, HTTP when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set, "
+        "otherwise the local sandbox.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="HTTP mode behind a production WSGI server")
+    serve.add_argument("--port", type=int, help="port (default: $PORT, else 3000)")
+    sub.add_parser("socket", help="Socket Mode")
+    sub.add_parser("sandbox", help="a local workspace in this terminal, no Slack account needed")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    imports = sub.add_parser("import", help="load data")
+    import_sub = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    accounts = import_sub.add_parser("accounts", help="business accounts and their members (CSV)")
+    accounts.add_argument("file")
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    export = audit_sub.add_parser("export", help="every audit record as JSON lines")
+    export.add_argument("--since", required=True, help="a date, e.g. 2026-11-01")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    try:
+        if args.command is None:
+            return run_default()
+        if args.command == "serve":
+            return serve(load_settings(mode="serve"), port=args.port)
+        if args.command == "socket":
+            return socket(load_settings(mode="socket"))
+        if args.command == "sandbox":
+            return sandbox(load_settings(mode="sandbox"))
+        if args.command == "db":
+            upgrade(load_settings(mode="tool").database_url)
+            return 0
+        if args.command == "import":
+            return import_accounts(load_settings(mode="tool"), args.file)
+        if args.command == "audit":
+            return audit_export(load_settings(mode="tool"), _date(args.since))
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def run_default() -> int:
+    """What `make run` does: migrate, then pick the mode from the settings present."""
+    settings = load_settings(mode="tool")
+    upgrade(settings.database_url)
+    if settings.slack_app_token:
+        return socket(load_settings(mode="socket"))
+    if settings.http_mode_ready:
+        return serve(load_settings(mode="serve"))
+    return sandbox(load_settings(mode="sandbox"))
+
+
+def serve(settings: Settings, port: int | None = None) -> int:
+    """HTTP mode behind waitress, a production WSGI server."""
+    from waitress import serve as waitress_serve
+
+    services = wiring.build(settings, SystemClock())
+    web = wiring.create_web(settings, services, wiring.create_app(settings, services))
+    waitress_serve(
+        web,
+        host="0.0.0.0",  # noqa: S104 - a server is meant to be reachable
+        port=port or settings.port,
+        threads=settings.request_threads,
+        max_request_body_size=MAX_BODY_BYTES,
+        ident="security-bot",
+    )
+    return 0
+
+
+def socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    services = wiring.build(settings, SystemClock())
+    app = wiring.create_app(settings, services)
+    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    return 0
+
+
+def sandbox(settings: Settings) -> int:
+    from sandbox.console import run_console
+
+    return run_console(settings)
+
+
+def import_accounts(settings: Settings, file: str) -> int:
+    from bot.directory_cli import run_import
+
+    return run_import(settings, file)
+
+
+def audit_export(settings: Settings, since: datetime) -> int:
+    database = connect(settings.database_url)
+    for line in export_lines(database, since):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def _date(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"--since must be a date such as 2026-11-01, not {text!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

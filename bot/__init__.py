@@ -1,0 +1,1 @@
+"""Domain logic of the account-security bot: no Slack payloads, no HTTP."""

@@ -1,0 +1,44 @@
+"""Audit records for every security-relevant change, and their export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import audit as audit_store
+from storage.database import Database
+
+SYSTEM = "system"
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str,
+    **details: Any,
+) -> None:
+    """Write one record inside the caller's transaction, so it lands with the change or not at all."""
+    audit_store.append(session, at=at, actor=actor, action=action, target=target, details=details)
+
+
+def export_lines(database: Database, since: datetime) -> Iterator[str]:
+    """Every record since `since` as JSON lines, oldest first."""
+    with database.sessions() as session:
+        for item in audit_store.since(session, since):
+            yield json.dumps(
+                {
+                    "at": item.at.isoformat(),
+                    "actor": item.actor,
+                    "action": item.action,
+                    "target": item.target,
+                    "details": item.details,
+                },
+                sort_keys=True,
+            )

@@ -1,0 +1,27 @@
+"""Domain errors carry a message that is safe to show the member as it is."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """An error whose message may be shown to the member."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this; the attempt is audited by the caller."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    pass
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable, never its value."""

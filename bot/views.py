@@ -1,0 +1,175 @@
+"""Pure Block Kit builders: plain dicts in, plain dicts out, no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.checklist import (
+    METHOD_NAMES,
+    BusinessAccountRef,
+    CheckLine,
+    Checklist,
+    Fix,
+    Source,
+    State,
+    TwoStepMethod,
+)
+from bot.text import escape, slack_date
+from handlers.ids import Action, Block, Callback
+
+Blocks = list[dict[str, Any]]
+
+ICONS = {State.PASSING: "✅", State.NEEDS_ACTION: "🔴", State.UNKNOWN: "⚪"}
+STATE_WORDS = {
+    State.PASSING: "passing",
+    State.NEEDS_ACTION: "needs action",
+    State.UNKNOWN: "unknown",
+}
+SOURCE_WORDS = {
+    Source.PLATFORM: "platform-reported",
+    Source.SELF: "self-reported",
+    Source.BOT: "verified by the bot",
+}
+FIX_BUTTONS: dict[Fix, tuple[Action, str]] = {
+    Fix.REPORT_TWO_STEP: (Action.REPORT_TWO_STEP, "I've turned it on"),
+    Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "I keep a recovery phone on record"),
+}
+ACCOUNTS_SHOWN = 10
+TIKTOK_STEPS = (
+    "Log in to your TikTok for Business account, click your profile picture, then *User Settings*, "
+    "then *Account Security*, and choose a verification method."
+)
+
+
+def _text(text: str, kind: str = "mrkdwn") -> dict[str, Any]:
+    return {"type": kind, "text": text}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
+    """The checklist with one fix button per gap; fix buttons only on the member's own view."""
+    if own:
+        heading = "Your security checklist"
+    else:
+        name = checklist.member.display_name or checklist.member.slack_user_id
+        heading = f"Security checklist of {name}"
+    blocks: Blocks = [
+        {"type": "header", "text": _plain(escape(heading, limit=140))},
+        {"type": "section", "text": _text(f"*{checklist.summary}*")},
+        {"type": "divider"},
+    ]
+    for line in checklist.lines:
+        blocks.extend(_check_blocks(line, own=own))
+    if own:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": Action.REFRESH_STATUS,
+                        "text": _plain("Refresh"),
+                    }
+                ],
+            }
+        )
+    return blocks
+
+
+def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
+    body = f"{ICONS[line.state]} *{line.title}*\n{escape(line.explanation, limit=600)}"
+    shown = line.accounts[:ACCOUNTS_SHOWN]
+    for account_line in shown:
+        name = escape(account_line.account.name, limit=80)
+        body += f"\n• {ICONS[account_line.state]} {name}: {escape(account_line.explanation)}"
+    if len(line.accounts) > ACCOUNTS_SHOWN:
+        body += f"\n• …and {len(line.accounts) - ACCOUNTS_SHOWN} more accounts"
+    section: dict[str, Any] = {"type": "section", "text": _text(body)}
+    if own and line.fix is not None:
+        action, label = FIX_BUTTONS[line.fix]
+        section["accessory"] = {
+            "type": "button",
+            "action_id": action,
+            "text": _plain(label),
+            "style": "primary",
+        }
+    evidence = STATE_WORDS[line.state].capitalize()
+    if line.source is not None and line.observed_at is not None:
+        evidence += f" · {SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
+    else:
+        evidence += " · no evidence yet"
+    return [section, {"type": "context", "elements": [_text(evidence)]}]
+
+
+def status_message(checklist: Checklist, *, own: bool) -> dict[str, Any]:
+    """An ephemeral answer: fallback text for notifications plus the blocks."""
+    return {"text": checklist.summary, "blocks": checklist_blocks(checklist, own=own)}
+
+
+def home_view(checklist: Checklist) -> dict[str, Any]:
+    return {"type": "home", "blocks": checklist_blocks(checklist, own=True)}
+
+
+def two_step_modal(accounts: list[BusinessAccountRef]) -> dict[str, Any]:
+    """Platform steps in plain words, then which account and which method the member turned on."""
+    options = [
+        {"text": _plain(escape(account.name, limit=70)), "value": str(account.id)}
+        for account in accounts[:100]
+    ]
+    methods = [
+        {"text": _plain(METHOD_NAMES[method].capitalize()), "value": method.value}
+        for method in TwoStepMethod
+    ]
+    return {
+        "type": "modal",
+        "callback_id": Callback.TWO_STEP_REPORT,
+        "title": _plain("2-step verification"),
+        "submit": _plain("I've turned it on"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            {"type": "section", "text": _text("*Turn on 2-step verification*\n" + TIKTOK_STEPS)},
+            {
+                "type": "section",
+                "text": _text(
+                    "Then tell the bot below. The platform's own report, when it arrives, "
+                    "takes precedence over yours."
+                ),
+            },
+            {
+                "type": "input",
+                "block_id": Block.ACCOUNT,
+                "label": _plain("Business account"),
+                "element": {
+                    "type": "static_select",
+                    "action_id": Block.ACCOUNT,
+                    "options": options,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": Block.METHOD,
+                "label": _plain("Verification method you chose"),
+                "element": {"type": "radio_buttons", "action_id": Block.METHOD, "options": methods},
+            },
+        ],
+    }
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A short ephemeral answer; `text` must already be safe mrkdwn."""
+    return {"text": text, "blocks": [{"type": "section", "text": _text(text)}]}
+
+
+def help_message() -> dict[str, Any]:
+    lines = [
+        "*What I can do*",
+        "`/security status`: your security checklist, with a button that fixes each gap",
+        "`/security status @someone`: another member's checklist "
+        "(security admins and their account manager only)",
+        "`/security help`: this list",
+        "You can also open my *Home* tab to see your checklist at any time.",
+    ]
+    return notice("\n".join(lines))

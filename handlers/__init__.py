@@ -1,0 +1,1 @@
+"""Slack and HTTP glue: parse, authorise, call one service, render, send."""

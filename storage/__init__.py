@@ -1,0 +1,1 @@
+"""Persistence: typed SQLAlchemy models, repositories and migrations. The only place queries are built."""

@@ -1,0 +1,116 @@
+"""Typed models. Times are aware UTC; constraint names follow one convention so migrations are stable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Member(Base):
+    """A person in the workspace. Created by the account import (by email) or on first contact."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    profile_refreshed_at: Mapped[datetime | None] = mapped_column(
+        doc="When users.info last filled the profile; None until first contact."
+    )
+    created_at: Mapped[datetime]
+
+
+class BusinessAccount(Base):
+    """An advertising or business account on a platform such as TikTok for Business."""
+
+    __tablename__ = "business_accounts"
+    __table_args__ = (UniqueConstraint("platform", "platform_account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_account_id: Mapped[str] = mapped_column(String(64), doc="The platform's own id.")
+    platform: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    managed: Mapped[bool] = mapped_column(
+        Boolean, doc="Managed clients go to their account manager."
+    )
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    """A member works on a business account."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("member_id", "business_account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    business_account_id: Mapped[int] = mapped_column(
+        ForeignKey("business_accounts.id", ondelete="CASCADE"), index=True
+    )
+
+
+class CheckResult(Base):
+    """The latest evidence for one check of one member from one source, per business account.
+
+    Each source keeps its own row, so a platform report never erases what the member said and
+    the checklist can show where the two disagree.
+    """
+
+    __tablename__ = "check_results"
+    __table_args__ = (UniqueConstraint("member_id", "check", "business_account_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    check: Mapped[str] = mapped_column(String(64))
+    business_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_accounts.id", ondelete="CASCADE")
+    )
+    state: Mapped[str] = mapped_column(String(16), doc="passing, needs_action or unknown")
+    source: Mapped[str] = mapped_column(String(32), doc="platform, self or bot")
+    observed_at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditRecord(Base):
+    """Who did what to whom, and when. Append-only."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (Index("ix_audit_records_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64), doc="A Slack user id, or system / platform.")
+    action: Mapped[str] = mapped_column(String(100), doc="Dotted, e.g. checklist.self_report.")
+    target: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SlackDelivery(Base):
+    """Events API deliveries already handled, so Slack's retries are handled once."""
+
+    __tablename__ = "slack_deliveries"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime]
