@@ -113,7 +113,7 @@ def sandbox(settings: Settings) -> int:
 
 
 def import_accounts(settings: Settings, file: str) -> int:
-    from bot.directory_cli import run_import
+    from handlers.slack_directory import run_import
 
     return run_import(settings, file)
 

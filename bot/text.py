@@ -1,17 +1,31 @@
-"""Making user-supplied text safe for Slack's mrkdwn."""
+"""Making user-supplied text safe for Slack: escaped in mrkdwn, shortened to Slack's limits."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escape(text: str, *, limit: int | None = None) -> str:
-    """Escape control characters so names cannot mention, link or notify; optionally shorten first."""
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text.translate(_ESCAPES)
+    """Escape so names cannot mention, link or notify; the escaped result fits in `limit`."""
+    escaped = "".join(_ESCAPES.get(char, char) for char in text)
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    kept: list[str] = []
+    size = 0
+    for char in text:
+        piece = _ESCAPES.get(char, char)
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """For plain_text fields, which Slack shows literally and never parses."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def slack_date(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from bot.checklist import (
     State,
     TwoStepMethod,
 )
-from bot.text import escape, slack_date
+from bot.text import escape, shorten, slack_date
 from handlers.ids import Action, Block, Callback
 
 Blocks = list[dict[str, Any]]
@@ -57,7 +57,7 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
         name = checklist.member.display_name or checklist.member.slack_user_id
         heading = f"Security checklist of {name}"
     blocks: Blocks = [
-        {"type": "header", "text": _plain(escape(heading, limit=140))},
+        {"type": "header", "text": _plain(shorten(heading, 150))},
         {"type": "section", "text": _text(f"*{checklist.summary}*")},
         {"type": "divider"},
     ]
@@ -116,7 +116,7 @@ def home_view(checklist: Checklist) -> dict[str, Any]:
 def two_step_modal(accounts: list[BusinessAccountRef]) -> dict[str, Any]:
     """Platform steps in plain words, then which account and which method the member turned on."""
     options = [
-        {"text": _plain(escape(account.name, limit=70)), "value": str(account.id)}
+        {"text": _plain(shorten(account.name, 75)), "value": str(account.id)}
         for account in accounts[:100]
     ]
     methods = [

@@ -46,6 +46,7 @@ def create_app(
     client: WebClient | None = None,
     *,
     verify_token: bool = True,
+    executor: ThreadPoolExecutor | None = None,
 ) -> App:
     """A fresh Bolt app: answers go in ack() (process_before_response), slow work in lazy listeners."""
     app = App(
@@ -53,9 +54,8 @@ def create_app(
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
         token_verification_enabled=verify_token,
-        listener_executor=ThreadPoolExecutor(
-            max_workers=settings.request_threads, thread_name_prefix="listener"
-        ),
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="listener"),
         logger=logging.getLogger("security_bot.bolt"),
     )
 

@@ -19,6 +19,6 @@ def show_updated(
 ) -> None:
     """Republish the Home tab, and replace the ephemeral checklist the member acted on, if any."""
     status = services.members.status(slack_user_id)
-    client.views_publish(user_id=slack_user_id, view=views.home_view(status.checklist))
     if respond is not None and respond.response_url:
         respond(replace_original=True, **views.status_message(status.checklist, own=True))
+    client.views_publish(user_id=slack_user_id, view=views.home_view(status.checklist))

@@ -115,8 +115,9 @@ AccountFactory = Callable[..., BusinessAccount]
 
 
 @pytest.fixture
-def member(database: Database, clock: FakeClock) -> MemberFactory:
-    """member("U1", email=...) creates a member; profile filled as if users.info had answered."""
+def member(database: Database, clock: FakeClock, standin: SlackStandIn) -> MemberFactory:
+    """member("U1", email=...) creates a member, known to the Slack stand-in too, with the profile
+    filled as if users.info had answered."""
 
     def make(
         slack_user_id: str | None,
@@ -137,6 +138,10 @@ def member(database: Database, clock: FakeClock) -> MemberFactory:
                 created_at=clock.now(),
             )
             session.add(row)
+        if slack_user_id is not None:
+            standin.add_user(
+                slack_user_id, email=row.email, real_name=row.display_name or "", tz=time_zone
+            )
         return row
 
     return make

@@ -53,7 +53,12 @@ def test_self_reported_two_step_passes_per_account_and_is_audited(
     with services.database.sessions() as session:
         records = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
     assert [(r.actor, r.action, r.target, r.details) for r in records] == [
-        ("U0ANA", "twostep.self_reported", f"business_account:{shoes.id}", {"method": "authenticator_app"}),
+        (
+            "U0ANA",
+            "twostep.self_reported",
+            f"business_account:{shoes.id}",
+            {"method": "authenticator_app"},
+        ),
         ("U0ANA", "twostep.self_reported", f"business_account:{hats.id}", {"method": "sms"}),
     ]
 

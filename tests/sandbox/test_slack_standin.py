@@ -21,7 +21,9 @@ from slack_sdk.webhook import WebhookClient
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 
 
-class FakeClock:
+class SteppedClock:
+    """Monotonic seconds that move only when a test says so (the shared `clock` is a datetime)."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 
@@ -30,13 +32,13 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def seconds() -> SteppedClock:
+    return SteppedClock()
 
 
 @pytest.fixture
-def standin(clock: FakeClock) -> Iterator[SlackStandIn]:
-    with SlackStandIn(clock=clock) as running:
+def standin(seconds: SteppedClock) -> Iterator[SlackStandIn]:
+    with SlackStandIn(clock=seconds) as running:
         running.add_user("U1", email="ada@example.com", real_name="Ada Lovelace")
         yield running
 
@@ -317,11 +319,11 @@ def test_an_injected_error_surfaces_once(standin: SlackStandIn, client: WebClien
 
 
 def test_a_rate_limit_answers_429_until_a_slot_frees(
-    standin: SlackStandIn, client: WebClient, clock: FakeClock
+    standin: SlackStandIn, client: WebClient, seconds: SteppedClock
 ) -> None:
     standin.set_rate_limit("users.info", per_minute=2)
     client.users_info(user="U1")
-    clock.now += 20
+    seconds.now += 20
     client.users_info(user="U1")
 
     limited = api_error(lambda: client.users_info(user="U1"))
@@ -329,7 +331,7 @@ def test_a_rate_limit_answers_429_until_a_slot_frees(
     assert limited.response.status_code == 429
     assert limited.response["error"] == "ratelimited"
     assert limited.response.headers["Retry-After"] == "40"
-    clock.now += 40
+    seconds.now += 40
     assert client.users_info(user="U1")["ok"] is True
 
 

@@ -1,0 +1,64 @@
+"""manifest.yml is a valid Slack app manifest and names exactly the ids the code handles."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from bot.checklist import Fix
+from bot.views import FIX_BUTTONS
+from handlers.ids import Action, Callback, Command, Event
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+HANDLERS = ROOT / "handlers"
+
+
+def _manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    return loaded
+
+
+def test_manifest_validates_against_slacks_published_schema() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(_manifest(), schema)
+
+
+def test_commands_and_events_match_the_code() -> None:
+    manifest = _manifest()
+    commands = {item["command"] for item in manifest["features"]["slash_commands"]}
+    assert commands == {command.value for command in Command}
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {event.value for event in Event}
+
+
+def test_every_id_is_registered_by_a_listener() -> None:
+    """Each action, callback, command and event id is wired in handlers/, and nothing else is."""
+    pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)\)")
+    registered = {
+        f"{kind}.{name}"
+        for source in HANDLERS.glob("*.py")
+        for kind, name in pattern.findall(source.read_text())
+    }
+    declared = {
+        f"{group.__name__}.{member.name}"
+        for group in (Action, Callback, Command, Event)
+        for member in group
+    }
+    assert registered == declared
+
+
+def test_every_fix_button_has_a_listener() -> None:
+    assert {action for action, _ in FIX_BUTTONS.values()} <= set(Action)
+    assert set(FIX_BUTTONS) == set(Fix)
+
+
+def test_scopes_are_least_privilege() -> None:
+    scopes = set(_manifest()["oauth_config"]["scopes"]["bot"])
+    assert scopes == {"commands", "chat:write", "im:write", "users:read", "users:read.email"}
+    assert not any(scope.startswith(("admin", "channels:history", "files")) for scope in scopes)
