@@ -91,7 +91,7 @@ def parse_directory(text: str, *, progress: bool = False) -> ParsedDirectory | l
     rows: list[DirectoryRow] = []
     errors: list[RowError] = []
     first_seen: dict[tuple[str, str], int] = {}
-    estimate = text.count("\n")
+    estimate = len(text.splitlines()) - 1  # physical lines after the header; rows span few
     for line, record in progress_bar(records, total=estimate, desc="checking", enabled=progress):
         if isinstance(record, RowError):
             errors.append(record)

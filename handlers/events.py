@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -20,14 +20,14 @@ def acknowledge(ack: Ack) -> None:
 
 
 def skip_retried_deliveries(
-    ack: Ack, body: dict[str, Any], services: Services, next: Callable[[], None]
-) -> None:
+    body: dict[str, Any], services: Services, next: Callable[[], None]
+) -> BoltResponse | None:
     """A retried delivery (X-Slack-Retry-Num) of an event already handled is acknowledged only."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     if event_id and not services.deliveries.first_time(event_id):
-        ack()
-        return
+        return BoltResponse(status=200, body="")
     next()
+    return None
 
 
 @tells_member

@@ -26,7 +26,9 @@ from storage.models import AuditRecord, Base, BusinessAccount, Member, Membershi
 from tests.conftest import AccountFactory, MemberFactory
 
 HEADER = "account_id,account_name,platform,managed,account_manager_email,member_emails"
-SHOES = "7012345,Acme Shoes Ads,tiktok_business,true,dana@example.com,ana@example.com;raj@example.com"
+SHOES = (
+    "7012345,Acme Shoes Ads,tiktok_business,true,dana@example.com,ana@example.com;raj@example.com"
+)
 HATS = "7012346,Acme Hats Ads,tiktok_business,false,,ana@example.com"
 
 
@@ -213,11 +215,17 @@ def test_import_creates_accounts_members_memberships_and_one_audit_record(
     )
     assert ana.profile_refreshed_at == clock.now()
     with database.sessions() as session:
-        shoes = session.scalars(select(BusinessAccount).where(BusinessAccount.name == "Acme Shoes Ads")).one()
+        shoes = session.scalars(
+            select(BusinessAccount).where(BusinessAccount.name == "Acme Shoes Ads")
+        ).one()
     assert shoes.managed is True
     assert shoes.account_manager_id == members["dana@example.com"].id
     [record] = audit_records(database)
-    assert (record.actor, record.action, record.target) == ("system", "directory.imported", "accounts.csv")
+    assert (record.actor, record.action, record.target) == (
+        "system",
+        "directory.imported",
+        "accounts.csv",
+    )
     assert record.details["accounts_created"] == 2
     assert record.details["memberships_added"] == 3
 
@@ -275,7 +283,9 @@ def test_importing_the_same_file_twice_changes_nothing(
     assert report.lines()[0] == "accounts.csv: nothing changed"
     assert table_counts(database) == before
     assert len(audit_records(database)) == 1
-    assert {e: m.profile_refreshed_at for e, m in members_by_email(database).items()} == members_before
+    assert {
+        e: m.profile_refreshed_at for e, m in members_by_email(database).items()
+    } == members_before
 
 
 def test_a_member_no_longer_listed_loses_the_membership_and_other_accounts_are_left_alone(
@@ -307,7 +317,9 @@ def test_a_changed_name_manager_or_managed_flag_updates_the_account(
     directory.run(csv(SHOES, HATS), workspace, source="accounts.csv")
 
     changed = SHOES.replace("Acme Shoes Ads", "Acme Shoes").replace("dana@", "raj@")
-    report = directory.run(csv(changed, HATS.replace(",false,", ",true,dana@example.com")), workspace, source="v2.csv")
+    report = directory.run(
+        csv(changed, HATS.replace(",false,", ",true,dana@example.com")), workspace, source="v2.csv"
+    )
 
     assert (report.accounts.created, report.accounts.updated) == (0, 2)
     members = members_by_email(database)
@@ -387,7 +399,9 @@ def test_a_large_file_imports_quickly_without_a_query_per_row(
         f"m{i}@example.com;m{i + 1}@example.com"
         for i in range(5_000)
     ]
-    workspace = Workspace(*(slack_user(f"U{i:06d}", f"m{i}@example.com") for i in range(0, 5_001, 2)))
+    workspace = Workspace(
+        *(slack_user(f"U{i:06d}", f"m{i}@example.com") for i in range(0, 5_001, 2))
+    )
     selects: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -414,7 +428,9 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("rows", "tty", "shown"), [(500, True, True), (499, True, False), (500, False, False)])
+@pytest.mark.parametrize(
+    ("rows", "tty", "shown"), [(500, True, True), (499, True, False), (500, False, False)]
+)
 def test_a_progress_bar_shows_only_for_long_files_on_a_terminal(
     directory: DirectoryImport, monkeypatch: pytest.MonkeyPatch, rows: int, tty: bool, shown: bool
 ) -> None:

@@ -27,7 +27,9 @@ AT = datetime(2026, 11, 24, 10, tzinfo=UTC)
 
 def _accounts(count: int) -> list[BusinessAccountRef]:
     return [
-        BusinessAccountRef(i, str(7_000_000 + i), f"{HOSTILE} {i}", "tiktok_business", True, "U0DANA")
+        BusinessAccountRef(
+            i, str(7_000_000 + i), f"{HOSTILE} {i}", "tiktok_business", True, "U0DANA"
+        )
         for i in range(1, count + 1)
     ]
 

@@ -83,7 +83,9 @@ def bot_environment(**settings: str) -> dict[str, str]:
     return env
 
 
-def run_app(*args: str, env: Mapping[str, str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+def run_app(
+    *args: str, env: Mapping[str, str], timeout: float = 30.0
+) -> subprocess.CompletedProcess[str]:
     """`python app.py ARGS` to completion, as an operator runs it."""
     return subprocess.run(
         [sys.executable, "app.py", *args],

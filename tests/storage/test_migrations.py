@@ -1,0 +1,42 @@
+"""The migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from storage.database import Database, alembic_config
+from storage.models import AuditRecord, Base
+
+
+def test_migrated_schema_matches_the_models(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_downgrade_and_upgrade_again(database_url: str, database: Database) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "base")
+    assert "members" not in inspect(database.engine).get_table_names()
+    command.upgrade(config, "head")
+    assert "members" in inspect(database.engine).get_table_names()
+
+
+def test_times_come_back_as_aware_utc(database: Database) -> None:
+    berlin = timezone(timedelta(hours=1))
+    with database.sessions.begin() as session:
+        session.add(
+            AuditRecord(
+                at=datetime(2026, 11, 24, 11, 0, tzinfo=berlin), actor="x", action="y", target="z"
+            )
+        )
+    with database.sessions() as session:
+        stored = session.get(AuditRecord, 1)
+    assert stored is not None
+    assert stored.at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert stored.at.tzinfo is not None and stored.at.utcoffset() == timedelta(0)
