@@ -64,6 +64,9 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
 
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -110,13 +113,12 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report an operator reads after an import."""
         if self.errors:
-            return [str(error) for error in self.errors] + [
-                f"{self.source}: nothing was imported ({len(self.errors)} bad lines)"
-            ]
+            bad = f"{len(self.errors)} bad line" + ("s" if len(self.errors) > 1 else "")
+            return [*map(str, self.errors), f"{self.source}: nothing was imported ({bad})"]
         lines = [
             f"{self.source}: " + ("imported" if self.changed else "nothing changed"),
-            f"business accounts: {_tally(self.accounts)}",
-            f"members: {_tally(self.members)}",
+            f"business accounts: {self.accounts}",
+            f"members: {self.members}",
             f"memberships: {self.memberships_added} added, {self.memberships_removed} removed, "
             f"{self.memberships_unchanged} unchanged",
         ]
@@ -313,7 +315,3 @@ class _Counts:
 
     def tally(self) -> Tally:
         return Tally(self.created, self.updated, self.unchanged)
-
-
-def _tally(tally: Tally) -> str:
-    return f"{tally.created} created, {tally.updated} updated, {tally.unchanged} unchanged"
