@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.authenticator import AuthenticatorService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deliveries import DeliveryLog
 from bot.members import MemberService
+from bot.secret_box import SecretBox
+from bot.secure_links import SecureLinks
 from bot.self_reports import SelfReports
 from storage.database import Database
 
@@ -20,6 +23,8 @@ class Services:
     members: MemberService
     self_reports: SelfReports
     deliveries: DeliveryLog
+    authenticator: AuthenticatorService
+    secure_links: SecureLinks
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -34,4 +39,8 @@ def build_services(settings: Settings, clock: Clock, database: Database) -> Serv
         members=MemberService(database, clock, settings.security_admins),
         self_reports=SelfReports(database, clock),
         deliveries=DeliveryLog(database, clock),
+        authenticator=AuthenticatorService(
+            database, clock, SecretBox(settings.security_bot_keys), settings.security_admins
+        ),
+        secure_links=SecureLinks(database, clock, settings.public_base_url),
     )

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -97,7 +107,10 @@ class AuditRecord(Base):
     """Who did what to whom, and when. Append-only."""
 
     __tablename__ = "audit_records"
-    __table_args__ = (Index("ix_audit_records_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_records_at", "at"),
+        Index("ix_audit_records_target_action_at", "target", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
@@ -114,3 +127,58 @@ class SlackDelivery(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class AuthenticatorLink(Base):
+    """A member's authenticator app enrolled with the bot (TOTP). One per member: pending or active."""
+
+    __tablename__ = "authenticator_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(String(16), doc="pending until a correct code, then active")
+    secret_encrypted: Mapped[bytes] = mapped_column(
+        LargeBinary, deferred=True, doc="The TOTP secret, Fernet-encrypted; never stored plain."
+    )
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(
+        BigInteger, doc="Last accepted time step: a code from it or earlier is a replay."
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(doc="Last successful code, for step-up.")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(
+        doc="Written first by every attempt, so parallel attempts queue behind one row lock."
+    )
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authenticator_link_id: Mapped[int] = mapped_column(
+        ForeignKey("authenticator_links.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+
+class SecureLink(Base):
+    """A one-time link to one of the bot's own pages. Only the token's hash is stored."""
+
+    __tablename__ = "secure_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    slack_channel: Mapped[str | None] = mapped_column(
+        String(32), doc="Where the message carrying the link was posted, to update it in place."
+    )
+    slack_ts: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,39 @@
+"""One-time links: stored by the hash of their token only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Member, SecureLink
+
+
+def by_token_hash(session: Session, token_hash: str) -> tuple[SecureLink, Member] | None:
+    row = session.execute(
+        select(SecureLink, Member)
+        .join(Member, Member.id == SecureLink.member_id)
+        .where(SecureLink.token_hash == token_hash)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def mark_used(session: Session, token_hash: str, at: datetime) -> bool:
+    """Atomically mark an unused link used; False if it already was."""
+    result = session.execute(
+        update(SecureLink)
+        .where(SecureLink.token_hash == token_hash, SecureLink.used_at.is_(None))
+        .values(used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def attach_message(session: Session, token_hash: str, channel: str, ts: str) -> None:
+    session.execute(
+        update(SecureLink)
+        .where(SecureLink.token_hash == token_hash)
+        .values(slack_channel=channel, slack_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
