@@ -13,6 +13,8 @@ from bot.audit import export_lines
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.keys import rotate_keys
+from bot.secret_box import SecretBox
 from handlers.web import MAX_BODY_BYTES
 from storage.database import connect, upgrade
 
@@ -36,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     import_sub = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     accounts = import_sub.add_parser("accounts", help="business accounts and their members (CSV)")
     accounts.add_argument("file")
+    keys = sub.add_parser("keys", help="encryption keys for secrets at rest")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_sub.add_parser("rotate", help="re-encrypt stored secrets under the first key")
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     export = audit_sub.add_parser("export", help="every audit record as JSON lines")
@@ -61,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "import":
             return import_accounts(load_settings(mode="tool"), args.file)
+        if args.command == "keys":
+            return keys_rotate(load_settings(mode="tool"))
         if args.command == "audit":
             return audit_export(load_settings(mode="tool"), _date(args.since))
     except ConfigError as error:
@@ -116,6 +123,12 @@ def import_accounts(settings: Settings, file: str) -> int:
     from handlers.slack_directory import run_import
 
     return run_import(settings, file)
+
+
+def keys_rotate(settings: Settings) -> int:
+    count = rotate_keys(connect(settings.database_url), SecretBox(settings.security_bot_keys))
+    print(f"re-encrypted {count} secret(s) under the first key of SECURITY_BOT_KEYS")
+    return 0
 
 
 def audit_export(settings: Settings, since: datetime) -> int:
