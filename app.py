@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -105,10 +106,21 @@ def serve(settings: Settings, port: int | None = None) -> int:
 
 
 def socket(settings: Settings) -> int:
+    """Socket Mode; the one-time pages (and health checks) are still served over HTTP on PORT."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from waitress.server import create_server
 
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
+    pages = create_server(
+        wiring.create_web(settings, services, app),
+        host="0.0.0.0",  # noqa: S104 - members' browsers reach it through PUBLIC_BASE_URL
+        port=settings.port,
+        threads=settings.request_threads,
+        max_request_body_size=MAX_BODY_BYTES,
+        ident="security-bot",
+    )
+    threading.Thread(target=pages.run, name="secure-pages", daemon=True).start()
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -35,6 +35,7 @@ class Fix(StrEnum):
     """The fixes that work today; a check without one shows no button."""
 
     REPORT_TWO_STEP = "report_two_step"
+    LINK_AUTHENTICATOR = "link_authenticator"
     REPORT_RECOVERY_PHONE = "report_recovery_phone"
 
 
@@ -142,7 +143,7 @@ def build_checklist(
     member_wide = {check: _strongest(by_key.get((check, None), {})) for check in Check}
     lines = (
         _two_step(accounts, by_key),
-        _bot_owned(Check.AUTHENTICATOR, member_wide[Check.AUTHENTICATOR], "Not linked yet."),
+        _authenticator(member_wide[Check.AUTHENTICATOR]),
         _reported(Check.STRONG_PASSWORD, member_wide[Check.STRONG_PASSWORD], "Not checked yet."),
         _reported(Check.UNIQUE_PASSWORDS, member_wide[Check.UNIQUE_PASSWORDS], "Not checked yet."),
         _reported(
@@ -238,6 +239,14 @@ def _bot_owned(check: Check, evidence: Evidence | None, missing: str) -> CheckLi
     return CheckLine(
         check, evidence.state, evidence.source, evidence.observed_at, _said(evidence), None
     )
+
+
+def _authenticator(evidence: Evidence | None) -> CheckLine:
+    """Read from the check result the authenticator service writes, so no extra query is needed."""
+    line = _bot_owned(Check.AUTHENTICATOR, evidence, "Not linked yet.")
+    if line.state is State.PASSING:
+        return line
+    return replace(line, fix=Fix.LINK_AUTHENTICATOR)
 
 
 def _reported(check: Check, evidence: Evidence | None, missing: str) -> CheckLine:

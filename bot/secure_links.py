@@ -25,11 +25,19 @@ DEFAULT_LIFETIME = timedelta(minutes=10)
 
 class LinkPurpose(StrEnum):
     LINK_AUTHENTICATOR = "authenticator"
+    RECOVERY_CODES = "recovery_codes"
     PASSWORD_CHECK = "password_check"  # noqa: S105 - a page name
 
 
 class LinkUnusable(DomainError):
-    """Expired, already used, unknown, or for another page; says how to get a new one."""
+    """Expired, already used, unknown, or for another page; says how to get a new one.
+
+    `gone` tells a link that existed and is used up or expired from one that never did.
+    """
+
+    def __init__(self, user_message: str, *, gone: bool = False) -> None:
+        super().__init__(user_message)
+        self.gone = gone
 
 
 @dataclass(frozen=True)
@@ -102,14 +110,18 @@ class SecureLinks:
         with self._database.sessions() as session:
             found = link_store.by_token_hash(session, token_hash(token))
         if found is None:
-            raise LinkUnusable(_UNKNOWN)
+            raise LinkUnusable(_UNKNOWN + _how(purpose))
         link, member = found
         if link.purpose != purpose.value:
-            raise LinkUnusable(_UNKNOWN)
+            raise LinkUnusable(_UNKNOWN + _how(purpose))
         if link.used_at is not None:
-            raise LinkUnusable(_USED)
+            raise LinkUnusable(_USED + _how(purpose), gone=True)
         if self._clock.now() >= link.expires_at:
-            raise LinkUnusable(_EXPIRED)
+            minutes = int(self.lifetime.total_seconds() // 60)
+            raise LinkUnusable(
+                f"This link has expired; links work for {minutes} minutes. " + _how(purpose),
+                gone=True,
+            )
         return LinkGrant(
             link.token_hash,
             member.slack_user_id or "",
@@ -124,7 +136,7 @@ class SecureLinks:
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             if not link_store.mark_used(session, grant.token_hash, now):
-                raise LinkUnusable(_USED)
+                raise LinkUnusable(_USED + _how(grant.purpose), gone=True)
             audit.record(
                 session,
                 at=now,
@@ -135,7 +147,14 @@ class SecureLinks:
             )
 
 
-_HOW = "Ask for a new one in Slack with `/security 2sv` (or the button in your checklist)."
-_UNKNOWN = "This link is not valid. " + _HOW
-_USED = "This link has already been used; each link works once. " + _HOW
-_EXPIRED = "This link has expired; links work for 10 minutes. " + _HOW
+_UNKNOWN = "This link is not valid. "
+_USED = "This link has already been used; each link works once. "
+_WHERE = {
+    LinkPurpose.LINK_AUTHENTICATOR: "`/security 2sv`",
+    LinkPurpose.RECOVERY_CODES: "`/security 2sv`",
+    LinkPurpose.PASSWORD_CHECK: "`/security password`",
+}
+
+
+def _how(purpose: LinkPurpose) -> str:
+    return f"Ask for a new one in Slack with {_WHERE[purpose]} (or the button in your checklist)."

@@ -32,6 +32,7 @@ SOURCE_WORDS = {
 }
 FIX_BUTTONS: dict[Fix, tuple[Action, str]] = {
     Fix.REPORT_TWO_STEP: (Action.REPORT_TWO_STEP, "I've turned it on"),
+    Fix.LINK_AUTHENTICATOR: (Action.LINK_AUTHENTICATOR, "Link an authenticator app"),
     Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "I keep a recovery phone on record"),
 }
 ACCOUNTS_SHOWN = 10
@@ -41,11 +42,13 @@ TIKTOK_STEPS = (
 )
 
 
-def _text(text: str, kind: str = "mrkdwn") -> dict[str, Any]:
-    return {"type": kind, "text": text}
+def mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object; `text` must already be escaped (bot.text.escape)."""
+    return {"type": "mrkdwn", "text": text}
 
 
-def _plain(text: str) -> dict[str, Any]:
+def plain(text: str) -> dict[str, Any]:
+    """A plain_text object: Slack shows it literally, so it needs shortening, not escaping."""
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
@@ -57,8 +60,8 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
         name = checklist.member.display_name or checklist.member.slack_user_id
         heading = f"Security checklist of {name}"
     blocks: Blocks = [
-        {"type": "header", "text": _plain(shorten(heading, 150))},
-        {"type": "section", "text": _text(f"*{checklist.summary}*")},
+        {"type": "header", "text": plain(shorten(heading, 150))},
+        {"type": "section", "text": mrkdwn(f"*{checklist.summary}*")},
         {"type": "divider"},
     ]
     for line in checklist.lines:
@@ -71,7 +74,7 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
                     {
                         "type": "button",
                         "action_id": Action.REFRESH_STATUS,
-                        "text": _plain("Refresh"),
+                        "text": plain("Refresh"),
                     }
                 ],
             }
@@ -87,13 +90,13 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         body += f"\n• {ICONS[account_line.state]} {name}: {escape(account_line.explanation)}"
     if len(line.accounts) > ACCOUNTS_SHOWN:
         body += f"\n• …and {len(line.accounts) - ACCOUNTS_SHOWN} more accounts"
-    section: dict[str, Any] = {"type": "section", "text": _text(body)}
+    section: dict[str, Any] = {"type": "section", "text": mrkdwn(body)}
     if own and line.fix is not None:
         action, label = FIX_BUTTONS[line.fix]
         section["accessory"] = {
             "type": "button",
             "action_id": action,
-            "text": _plain(label),
+            "text": plain(label),
             "style": "primary",
         }
     evidence = STATE_WORDS[line.state].capitalize()
@@ -101,7 +104,7 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         evidence += f" · {SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
     else:
         evidence += " · no evidence yet"
-    return [section, {"type": "context", "elements": [_text(evidence)]}]
+    return [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
 
 
 def status_message(checklist: Checklist, *, own: bool) -> dict[str, Any]:
@@ -113,27 +116,40 @@ def home_view(checklist: Checklist) -> dict[str, Any]:
     return {"type": "home", "blocks": checklist_blocks(checklist, own=True)}
 
 
-def two_step_modal(accounts: list[BusinessAccountRef]) -> dict[str, Any]:
-    """Platform steps in plain words, then which account and which method the member turned on."""
+def two_step_modal(
+    accounts: list[BusinessAccountRef], *, selected: int | None = None
+) -> dict[str, Any]:
+    """Platform steps in plain words, then which account and which method the member turned on.
+
+    `selected` preselects one business account (the "I've turned it on" button of that account).
+    """
     options = [
-        {"text": _plain(shorten(account.name, 75)), "value": str(account.id)}
+        {"text": plain(shorten(account.name, 75)), "value": str(account.id)}
         for account in accounts[:100]
     ]
+    account_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": Block.ACCOUNT,
+        "options": options,
+    }
+    chosen = next((option for option in options if option["value"] == str(selected)), None)
+    if chosen is not None:
+        account_select["initial_option"] = chosen
     methods = [
-        {"text": _plain(METHOD_NAMES[method].capitalize()), "value": method.value}
+        {"text": plain(METHOD_NAMES[method].capitalize()), "value": method.value}
         for method in TwoStepMethod
     ]
     return {
         "type": "modal",
         "callback_id": Callback.TWO_STEP_REPORT,
-        "title": _plain("2-step verification"),
-        "submit": _plain("I've turned it on"),
-        "close": _plain("Cancel"),
+        "title": plain("2-step verification"),
+        "submit": plain("I've turned it on"),
+        "close": plain("Cancel"),
         "blocks": [
-            {"type": "section", "text": _text("*Turn on 2-step verification*\n" + TIKTOK_STEPS)},
+            {"type": "section", "text": mrkdwn("*Turn on 2-step verification*\n" + TIKTOK_STEPS)},
             {
                 "type": "section",
-                "text": _text(
+                "text": mrkdwn(
                     "Then tell the bot below. The platform's own report, when it arrives, "
                     "takes precedence over yours."
                 ),
@@ -141,17 +157,13 @@ def two_step_modal(accounts: list[BusinessAccountRef]) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": Block.ACCOUNT,
-                "label": _plain("Business account"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": Block.ACCOUNT,
-                    "options": options,
-                },
+                "label": plain("Business account"),
+                "element": account_select,
             },
             {
                 "type": "input",
                 "block_id": Block.METHOD,
-                "label": _plain("Verification method you chose"),
+                "label": plain("Verification method you chose"),
                 "element": {"type": "radio_buttons", "action_id": Block.METHOD, "options": methods},
             },
         ],
@@ -160,7 +172,7 @@ def two_step_modal(accounts: list[BusinessAccountRef]) -> dict[str, Any]:
 
 def notice(text: str) -> dict[str, Any]:
     """A short ephemeral answer; `text` must already be safe mrkdwn."""
-    return {"text": text, "blocks": [{"type": "section", "text": _text(text)}]}
+    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
 def help_message() -> dict[str, Any]:
@@ -169,6 +181,10 @@ def help_message() -> dict[str, Any]:
         "`/security status`: your security checklist, with a button that fixes each gap",
         "`/security status @someone`: another member's checklist "
         "(security admins and their account manager only)",
+        "`/security 2sv`: 2-step verification on your business accounts, and the authenticator "
+        "app you link to the bot",
+        "`/security 2sv reset @someone`: reset a member's authenticator link "
+        "(security admins only, after a code from their own app)",
         "`/security help`: this list",
         "You can also open my *Home* tab to see your checklist at any time.",
     ]

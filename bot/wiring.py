@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import Services, build_services
-from handlers import actions, commands, events, modals
+from handlers import actions, commands, events, modals, step_up, two_step
 from handlers.errors import handle_error
 from handlers.web import WsgiApp, create_web_app
 from storage.database import Database, connect
@@ -68,9 +68,11 @@ def create_app(
     commands.register(app)
     actions.register(app)
     modals.register(app)
+    two_step.register(app)
+    step_up.register(app)  # after every feature registered its step-up continuations
     app.error(handle_error)
     return app
 
 
 def create_web(settings: Settings, services: Services, app: App) -> WsgiApp:
-    return create_web_app(app, services.database)
+    return create_web_app(app, services)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,8 +11,21 @@ from slack_sdk import WebClient
 from bot import views
 from bot.services import Services
 from handlers.errors import tells_member
-from handlers.ids import Action
+from handlers.ids import ITEM_SEPARATOR, Action, base_action, read_button_value
 from handlers.surfaces import show_updated
+from handlers.two_step import metadata_for
+
+
+def route_item_actions(body: dict[str, Any], next: Callable[[], None]) -> None:
+    """A button repeated per item carries `<action>:<item>` (a message may not repeat an
+    action_id); match it to the action's one listener. The item itself travels in the value."""
+    for action in body.get("actions") or []:
+        action_id = action.get("action_id")
+        if isinstance(action_id, str) and ITEM_SEPARATOR in action_id:
+            base = base_action(action_id)
+            if base is not None:
+                action["action_id"] = base.value
+    next()
 
 
 def acknowledge(ack: Ack) -> None:
@@ -28,8 +41,10 @@ def open_two_step_report(
     if not accounts:
         respond(response_type="ephemeral", replace_original=False, **views.notice(_NO_ACCOUNTS))
         return
-    modal = views.two_step_modal(accounts)
-    modal["private_metadata"] = json.dumps({"response_url": body.get("response_url")})
+    _, item = read_button_value(body["actions"][0].get("value"))
+    selected = int(item) if item is not None and item.isdigit() else None
+    modal = views.two_step_modal(accounts, selected=selected)
+    modal["private_metadata"] = metadata_for(body)
     client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
@@ -56,6 +71,7 @@ _NO_ACCOUNTS = (
 
 
 def register(app: App) -> None:
+    app.middleware(route_item_actions)
     app.action(Action.REPORT_TWO_STEP)(ack=acknowledge, lazy=[open_two_step_report])
     app.action(Action.REPORT_RECOVERY_PHONE)(ack=acknowledge, lazy=[report_recovery_phone])
     app.action(Action.REFRESH_STATUS)(ack=acknowledge, lazy=[refresh_status])

@@ -6,17 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import views
 from bot.services import Services
 from bot.text import escape
+from handlers import two_step
 from handlers.ids import Command
 from handlers.profiles import refresh_profile_if_stale
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-SUBCOMMANDS = ("status", "help")
+SUBCOMMANDS = ("status", "2sv", "help")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,18 @@ def parse(text: str) -> Invocation:
     return Invocation(words[0].lower(), words[1:])
 
 
+def mentioned(word: str) -> str | None:
+    """The user id of a mention as Slack escapes it (`<@U123|name>`), or None."""
+    match = _MENTION.match(word)
+    return None if match is None else match.group(1)
+
+
+def is_reset(invocation: Invocation) -> bool:
+    """`/security 2sv reset @someone`."""
+    arguments = invocation.arguments
+    return invocation.name == "2sv" and len(arguments) == 2 and arguments[0].lower() == "reset"
+
+
 def security_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
     invocation = parse(command.get("text", ""))
     viewer = command["user_id"]
@@ -40,19 +53,41 @@ def security_command(ack: Ack, command: dict[str, Any], services: Services) -> N
     elif invocation.name == "status" and len(invocation.arguments) <= 1:
         subject = viewer
         if invocation.arguments:
-            match = _MENTION.match(invocation.arguments[0])
-            if match is None:
+            found = mentioned(invocation.arguments[0])
+            if found is None:
                 ack(response_type="ephemeral", **views.notice(_BAD_MENTION))
                 return
-            subject = match.group(1)
+            subject = found
         status = services.members.status(viewer, subject)
         ack(response_type="ephemeral", **views.status_message(status.checklist, own=status.own))
+    elif invocation.name == "2sv" and not invocation.arguments:
+        two_step.answer(ack, viewer, services)
+    elif is_reset(invocation):
+        subject = mentioned(invocation.arguments[1])
+        if subject is None:
+            ack(response_type="ephemeral", **views.notice(_BAD_RESET_MENTION))
+            return
+        two_step.answer_reset(ack, viewer, subject, services)
     else:
         ack(response_type="ephemeral", **views.notice(_unknown(command.get("text", ""))))
 
 
-def refresh_caller_profile(command: dict[str, Any], client: WebClient, services: Services) -> None:
-    """After the answer: cache the caller's Slack profile on first contact."""
+def after_answer(
+    command: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    """After the answer: an admin's reset (its step-up needs the trigger within 3 seconds, so it
+    goes first), then the caller's Slack profile, cached on first contact."""
+    invocation = parse(command.get("text", ""))
+    subject = mentioned(invocation.arguments[1]) if is_reset(invocation) else None
+    if subject is not None:
+        two_step.reset_after_answer(
+            viewer=command["user_id"],
+            subject=subject,
+            trigger_id=command["trigger_id"],
+            client=client,
+            services=services,
+            respond=respond,
+        )
     refresh_profile_if_stale(command["user_id"], client, services)
 
 
@@ -60,15 +95,19 @@ _BAD_MENTION = (
     "I couldn't tell who you mean. Pick the person from the autocomplete list, "
     "like `/security status @dana`."
 )
+_BAD_RESET_MENTION = (
+    "I couldn't tell who you mean. Pick the person from the autocomplete list, "
+    "like `/security 2sv reset @dana`."
+)
 
 
 def _unknown(text: str) -> str:
     shown = escape(text.strip(), limit=60)
     return (
-        f"I don't know `{shown}`. Try `/security status` for your checklist "
-        "or `/security help` for everything I can do."
+        f"I don't know `{shown}`. Try `/security status` for your checklist, "
+        "`/security 2sv` for 2-step verification, or `/security help` for everything I can do."
     )
 
 
 def register(app: App) -> None:
-    app.command(Command.SECURITY)(ack=security_command, lazy=[refresh_caller_profile])
+    app.command(Command.SECURITY)(ack=security_command, lazy=[after_answer])

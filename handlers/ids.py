@@ -13,10 +13,16 @@ class Action(StrEnum):
     REPORT_TWO_STEP = "report_two_step"
     REPORT_RECOVERY_PHONE = "report_recovery_phone"
     REFRESH_STATUS = "refresh_status"
+    LINK_AUTHENTICATOR = "link_authenticator"
+    NEW_RECOVERY_CODES = "new_recovery_codes"
+    REMOVE_AUTHENTICATOR = "remove_authenticator"
+    OPEN_SECURE_LINK = "open_secure_link"
 
 
 class Callback(StrEnum):
     TWO_STEP_REPORT = "two_step_report"
+    STEP_UP = "step_up"
+    REMOVE_AUTHENTICATOR = "remove_authenticator"
 
 
 class Block(StrEnum):
@@ -24,7 +30,47 @@ class Block(StrEnum):
 
     ACCOUNT = "account"
     METHOD = "method"
+    CODE = "code"
 
 
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+
+
+class Surface(StrEnum):
+    """Where a button was pressed, carried in its value, so the right message is refreshed."""
+
+    STATUS = "status"
+    TWO_STEP = "two_step"
+
+
+# A message may not repeat an action_id, so a button repeated per item (one per business account)
+# carries `<action>:<item>`; handlers/actions.py routes it to the action's one listener.
+ITEM_SEPARATOR = ":"
+
+
+def item_action(action: Action, item: str | int) -> str:
+    return f"{action.value}{ITEM_SEPARATOR}{item}"
+
+
+def base_action(action_id: str) -> Action | None:
+    """The action a per-item action id belongs to, if any."""
+    try:
+        return Action(action_id.split(ITEM_SEPARATOR, 1)[0])
+    except ValueError:
+        return None
+
+
+def button_value(surface: Surface, item: str | int | None = None) -> str:
+    """A button's value: the surface it sits on, and the item it is about, if any."""
+    return surface.value if item is None else f"{surface.value}{ITEM_SEPARATOR}{item}"
+
+
+def read_button_value(value: str | None) -> tuple[Surface, str | None]:
+    """The surface and item of a button's value; buttons without one sit on the checklist."""
+    head, _, item = (value or "").partition(ITEM_SEPARATOR)
+    try:
+        surface = Surface(head)
+    except ValueError:
+        return Surface.STATUS, None
+    return surface, item or None

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.services import Services
 from handlers.errors import tells_member
 from handlers.ids import Block, Callback
-from handlers.surfaces import show_updated
+from handlers.two_step import show_updated_from
 
 
 def submit_two_step_report(
@@ -37,9 +35,7 @@ def submit_two_step_report(
 def refresh_after_report(
     body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    response_url = json.loads(view.get("private_metadata") or "{}").get("response_url")
-    respond = Respond(response_url=response_url) if response_url else None
-    show_updated(body["user"]["id"], client, services, respond)
+    show_updated_from(view, body["user"]["id"], client, services)
 
 
 def register(app: App) -> None:

@@ -1,4 +1,5 @@
-"""The HTTP front door: Slack's events URL, health checks, and guards that run before Bolt."""
+"""The HTTP front door: Slack's events URL, the one-time pages, health checks, and guards that run
+before Bolt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from storage.database import Database
+from bot.services import Services
+from handlers.secure_pages import PREFIX as SECURE_PREFIX
+from handlers.secure_pages import SecurePages
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -42,12 +45,18 @@ def _read_body(environ: WSGIEnvironment) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def create_web_app(bolt_app: App, database: Database) -> WsgiApp:
+def create_web_app(bolt_app: App, services: Services) -> WsgiApp:
     slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
+    pages = SecurePages(services, bolt_app.client)
+    database = services.database
+    # Without a signing secret (Socket Mode) nothing could tell Slack's requests from forgeries.
+    slack_events = bool(services.settings.slack_signing_secret)
 
     def web_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        if path == SLACK_PATH and method == "POST":
+        if path.startswith(SECURE_PREFIX):
+            return pages(environ, start_response)
+        if path == SLACK_PATH and method == "POST" and slack_events:
             body = _read_body(environ)
             if body is None:
                 return _answer(start_response, "413 Payload Too Large", "request body too large")

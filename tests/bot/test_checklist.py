@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from bot.checklist import Check, Source, State
+from bot.checklist import Check, Fix, Source, State
 from bot.clock import FakeClock
 from bot.errors import InvalidInput, NotAllowed
 from bot.services import Services
@@ -24,7 +25,7 @@ def test_new_member_sees_every_check_with_nothing_passing(services: Services) ->
     assert checklist.line(Check.TWO_STEP).state is State.UNKNOWN
     assert checklist.line(Check.TWO_STEP).fix is None  # no accounts: nothing to report on
     assert checklist.line(Check.AUTHENTICATOR).state is State.NEEDS_ACTION
-    assert checklist.line(Check.AUTHENTICATOR).fix is None  # no working fix yet
+    assert checklist.line(Check.AUTHENTICATOR).fix is Fix.LINK_AUTHENTICATOR
     assert status.profile_stale
 
 
@@ -115,3 +116,28 @@ def test_someone_elses_checklist_only_for_admins_and_their_account_manager(
         (ADMIN, "checklist.viewed", "U0ANA"),
         ("U0RAJ", "checklist.view.refused", "U0ANA"),
     ]
+
+
+def test_authenticator_check_follows_the_link_without_another_query(
+    services: Services, member: MemberFactory, account: AccountFactory, clock: FakeClock
+) -> None:
+    ana = member("U0ANA")
+    account("Acme Shoes Ads", members=[ana])
+    secret = services.authenticator.begin("U0ANA").secret
+    pending = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
+    assert (pending.state, pending.fix) == (State.NEEDS_ACTION, Fix.LINK_AUTHENTICATOR)
+    services.authenticator.confirm("U0ANA", pyotp.TOTP(secret).at(clock.now()))
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.database.engine, "before_cursor_execute", count)
+    try:
+        line = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
+    finally:
+        event.remove(services.database.engine, "before_cursor_execute", count)
+
+    assert (line.state, line.source, line.fix) == (State.PASSING, Source.BOT, None)
+    assert line.observed_at == clock.now()
+    assert len(statements) <= 3

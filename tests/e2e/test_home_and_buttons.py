@@ -120,3 +120,23 @@ def test_a_retried_event_delivery_is_acknowledged_so_slack_stops_retrying(
 
     # Slack retries (and eventually disables the subscription) on anything but a 2xx.
     assert retry.status == 200, f"the retry was answered {retry.status} {retry.text}"
+
+
+def test_a_home_tab_that_cannot_be_published_is_reported_to_the_member(
+    running_app: RunningApp, member: MemberFactory
+) -> None:
+    member("U0ANA")
+    running_app.errors_asserted = True  # one logged error is expected; checked below
+    standin = running_app.standin
+    standin.add_user("U0ANA", email="u0ana@example.com", real_name="Ana")
+    standin.fail_next("views.publish", error="internal_error")
+
+    assert running_app.send(payloads.app_home_opened("U0ANA")).status == 200
+
+    standin.wait_for(lambda: standin.calls("views.publish"))
+    told = standin.wait_for(lambda: standin.messages("U0ANA"))
+    assert "Reference" in told[0]["text"]
+    assert "internal_error" not in told[0]["text"]  # never the exception itself
+    # The failure is logged once, with the reference the member was given.
+    errors = running_app.logged_errors()
+    assert any("reference" in line for line in errors), running_app.stderr()

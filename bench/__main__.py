@@ -1,0 +1,304 @@
+"""`make bench`: the DESIGN.md performance figures, printed and written to .bench/results.json.
+
+    .venv/bin/python -m bench [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+The benchmark reports; it exits 0 whether or not the targets are met (non-zero only when it
+could not measure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+from bench import dataset, load, pages, servers
+from bench.breakdown import breakdown, print_breakdown
+from bench.statements import Count, count_status_statements
+from sandbox.slack_standin import SlackStandIn
+
+OUTPUT = servers.REPO_ROOT / ".bench"
+LARGE, SMALL = 10_000, 100
+THREADS = (
+    32  # our app's waitress thread count (Settings.request_threads); the bare app gets the same
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    warmup: int = 300
+    c1_requests: int = 2_000
+    c16_requests: int = 4_000
+    rounds: int = 4  # each phase is split in rounds, alternating the apps, so drift hits both
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to build the data set in (its own schema); default SQLite",
+    )
+    parser.add_argument("--quick", action="store_true", help="a tenth of the requests, to try")
+    args = parser.parse_args(argv)
+    plan = Plan(warmup=50, c1_requests=200, c16_requests=400) if args.quick else Plan()
+    started = time.perf_counter()
+    try:
+        results = measure(args.database_url, plan)
+        results["linking_page_ttfb"] = pages.measure(requests=100 if args.quick else 300)
+    except servers.StartFailed as error:
+        print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
+        return 1
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {OUTPUT.relative_to(servers.REPO_ROOT) / 'results.json'} "
+          f"in {results['seconds']} s")  # fmt: skip
+    return 0
+
+
+def build(database_url: str | None, members: int) -> tuple[str, bool, float]:
+    started = time.perf_counter()
+    if database_url:
+        url, built = dataset.postgres_dataset(database_url, members)
+    else:
+        url, built = dataset.sqlite_dataset(OUTPUT, members)
+    return url, built, time.perf_counter() - started
+
+
+def measure(database_url: str | None, plan: Plan) -> dict[str, Any]:
+    large_url, built, build_seconds = build(database_url, LARGE)
+    backend = dataset.describe(large_url)
+    print(
+        f"data set: {LARGE:,} members, {LARGE * dataset.ACCOUNTS_PER_MEMBER:,} business accounts "
+        f"on {backend}, {'built' if built else 'cached'} in {build_seconds:.1f} s"
+    )
+    small_url, _, _ = build(database_url, SMALL)
+
+    counts = statement_counts(small_url, large_url)
+    latency = acknowledgement_latency(large_url, plan)
+
+    targets = [
+        Target("c=1 p50 ours/bare", latency["c1"]["ratio_p50"], 0.25),
+        Target("c=1 p99 ours/bare", latency["c1"]["ratio_p99"], 0.25),
+        Target("c=16 p99 ours/bare", latency["c16"]["ratio_p99"], 0.8),
+        Target("SQL statements per status (max)", max(c.statements for c in counts), 3),
+    ]
+    constant = len({c.statements for c in counts}) == 1
+    print_report(backend, latency, counts, targets, constant)
+    stages = []
+    if not all(t.met for t in targets[:3]):
+        stages = breakdown(large_url)
+        print_breakdown(stages)
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "database": backend,
+        "data_set": {
+            "members": LARGE,
+            "business_accounts": LARGE * dataset.ACCOUNTS_PER_MEMBER,
+            "built": built,
+            "build_seconds": round(build_seconds, 2),
+        },
+        "plan": plan.__dict__,
+        "ack_latency": latency,
+        "sql_statements": {
+            "counts": [
+                {
+                    "label": c.label,
+                    "members": c.members,
+                    "accounts_of_member": c.accounts_of_member,
+                    "statements": c.statements,
+                    "round_trips": c.round_trips,
+                    "sql": list(c.sql),
+                }
+                for c in counts
+            ],
+            "constant": constant,
+        },
+        "targets": [
+            {"name": t.name, "value": t.value, "limit": t.limit, "met": t.met} for t in targets
+        ],
+        "breakdown_ms": [
+            {"stage": stage.name, "depth": stage.depth, "median_ms": stage.median_ms}
+            for stage in stages
+        ],
+    }
+
+
+def statement_counts(small_url: str, large_url: str) -> list[Count]:
+    two = dataset.member_slack_id(1)
+    return [
+        *count_status_statements(small_url, SMALL, [(f"{SMALL} members, 2 accounts", two, 2)]),
+        *count_status_statements(
+            large_url,
+            LARGE,
+            [
+                (f"{LARGE:,} members, 2 accounts", two, 2),
+                (f"{LARGE:,} members, 20 accounts", dataset.HEAVY_MEMBER, 20),
+            ],
+        ),
+    ]
+
+
+APPS = ("ours", "bare", "floor")
+
+
+def acknowledgement_latency(url: str, plan: Plan) -> dict[str, Any]:
+    """Latency of each app, phase by phase; rounds alternate the apps so drift hits all."""
+    dataset.refresh_profiles(url, datetime.now(UTC))
+    secret = "bench-" + uuid.uuid4().hex
+    user_ids = [dataset.member_slack_id(n) for n in range(1, LARGE + 1)]
+    with SlackStandIn() as standin:
+        common = {
+            "SLACK_BOT_TOKEN": standin.bot_token,
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": standin.base_url,
+        }
+        keys = Fernet.generate_key().decode()
+        started = {
+            "ours": servers.ours(
+                servers.environment(**common, DATABASE_URL=url, SECURITY_BOT_KEYS=keys),
+                OUTPUT / "ours.stderr",
+            ),
+            "bare": servers.bare(servers.environment(**common), OUTPUT / "bare.stderr", THREADS),
+            "floor": servers.bare(
+                servers.environment(**common), OUTPUT / "floor.stderr", THREADS, fast=True
+            ),
+        }
+        with started["ours"], started["bare"], started["floor"]:
+            expected = {"ours": b"checks pass", "bare": b"ok", "floor": b"ok"}
+            print(
+                "apps up: "
+                + ", ".join(f"{name} pid {server.pid}" for name, server in started.items())
+            )
+            offset = 0
+            for name, server in started.items():
+                warm = load.slash_commands(secret, user_ids, plan.warmup, offset=offset)
+                offset += plan.warmup
+                load.run(server.url, warm, 4, expected[name])
+            phases: dict[str, Any] = {}
+            for phase, concurrency, total in (
+                ("c1", 1, plan.c1_requests),
+                ("c16", 16, plan.c16_requests),
+            ):
+                runs: dict[str, list[load.Run]] = {name: [] for name in APPS}
+                cpu: dict[str, float] = dict.fromkeys(APPS, 0.0)
+                per_round = total // plan.rounds
+                for round_number in range(plan.rounds):
+                    order = APPS if round_number % 2 == 0 else tuple(reversed(APPS))
+                    for name in order:
+                        server = started[name]
+                        batch = load.slash_commands(secret, user_ids, per_round, offset=offset)
+                        offset += per_round
+                        before = servers.cpu_seconds(server.pid) or 0.0
+                        runs[name].append(load.run(server.url, batch, concurrency, expected[name]))
+                        cpu[name] += (servers.cpu_seconds(server.pid) or 0.0) - before
+                merged = {name: load.merge(found) for name, found in runs.items()}
+                phases[phase] = summary(merged, cpu, concurrency)
+                print(f"measured {phase}: {total:,} requests per app")
+        for server in started.values():
+            errors = [line for line in server.stderr().splitlines() if " ERROR " in line]
+            if errors:
+                print(f"{server.name} logged {len(errors)} errors, first: {errors[0]}")
+    return phases
+
+
+def summary(runs: dict[str, load.Run], cpu: dict[str, float], concurrency: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {"concurrency": concurrency}
+    for name, run in runs.items():
+        figures[name] = {
+            "requests": len(run.latencies),
+            "failures": run.failures,
+            "first_failure": run.first_failure,
+            "p50_ms": round(run.percentile(0.50) * 1000, 3),
+            "p90_ms": round(run.percentile(0.90) * 1000, 3),
+            "p99_ms": round(run.percentile(0.99) * 1000, 3),
+            "max_ms": round(max(run.latencies, default=float("nan")) * 1000, 3),
+            "throughput_rps": round(run.throughput, 1),
+            "server_cpu_ms_per_request": round(cpu[name] * 1000 / max(1, len(run.latencies)), 2),
+        }
+    for pct in ("p50", "p99"):
+        figures[f"ratio_{pct}"] = round(
+            figures["ours"][f"{pct}_ms"] / figures["bare"][f"{pct}_ms"], 3
+        )
+    return figures
+
+
+def print_report(
+    backend: str,
+    latency: dict[str, Any],
+    counts: list[Count],
+    targets: list[Target],
+    constant: bool,
+) -> None:
+    limits = {"c1 p50": 0.25, "c1 p99": 0.25, "c16 p99": 0.8}
+    print(f"\n/security status acknowledgement latency ({LARGE:,} members, {backend})")
+    print("  ours: app.py serve; bare: default Bolt app, ack('ok'); floor: Bolt with")
+    print("  process_before_response and nothing but ack (information only)")
+    header = (
+        f"{'':<11}{'ours ms':>9}{'bare ms':>9}{'ours/bare':>11}{'target':>8}{'':>7}{'floor ms':>9}"
+    )
+    print(header)
+    for phase in ("c1", "c16"):
+        figures = latency[phase]
+        for pct in ("p50", "p90", "p99"):
+            ours, bare = figures["ours"][f"{pct}_ms"], figures["bare"][f"{pct}_ms"]
+            ratio = ours / bare
+            limit = limits.get(f"{phase} {pct}")
+            verdict = "" if limit is None else ("PASS" if ratio <= limit else "MISS")
+            shown_limit = "" if limit is None else f"≤ {limit:.2f}"
+            label = f"c={figures['concurrency']} {pct}"
+            floor = figures["floor"][f"{pct}_ms"]
+            print(
+                f"{label:<11}{ours:>9.2f}{bare:>9.2f}{ratio:>10.2f}x{shown_limit:>8}  "
+                f"{verdict:<5}{floor:>9.2f}"
+            )
+        rps = "  ".join(f"{name} {figures[name]['throughput_rps']:,.0f}" for name in APPS)
+        cpu = "  ".join(f"{name} {figures[name]['server_cpu_ms_per_request']:.2f}" for name in APPS)
+        print(f"{'':<11}req/s: {rps}")
+        print(f"{'':<11}server CPU ms per request: {cpu}")
+        failures = sum(figures[name]["failures"] for name in APPS)
+        if failures:
+            first = next(figures[n]["first_failure"] for n in APPS if figures[n]["failures"])
+            print(f"{'':<11}{failures} FAILED requests, first: {first}")
+    print("\nSQL statements per /security status (own checklist)")
+    server = backend != "sqlite"
+    if server:
+        print(f"  {'':<28}{'SQL':>4}{'round trips':>13}  (with BEGIN/ROLLBACK and the pool's ping)")
+    for count in counts:
+        trips = f"{count.round_trips:>13}" if server else ""
+        print(f"  {count.label:<28}{count.statements:>4}{trips}")
+    worst = max(c.statements for c in counts)
+    verdict = "PASS" if constant and worst <= 3 else "MISS"
+    print(
+        f"  constant: {'yes' if constant else 'no'}, ≤ 3: {'yes' if worst <= 3 else 'no'}  {verdict}"
+    )
+    print("\ntargets: " + ", ".join(f"{t.name} {'PASS' if t.met else 'MISS'}" for t in targets))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

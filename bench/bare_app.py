@@ -1,0 +1,63 @@
+"""The yardstick: a default Bolt app with one `/security` listener that only acknowledges.
+
+Served exactly as our app is (waitress, the same thread count, Bolt's WSGI adapter), so the
+difference the benchmark measures is what the two apps do with a request. With `--fast` it is
+instead the fastest a Bolt app can answer here (process_before_response, nothing but ack), the
+floor our app's figures are read against.
+
+    SLACK_BOT_TOKEN=... SLACK_SIGNING_SECRET=... SLACK_API_URL=... python bench/bare_app.py --port N
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from waitress import serve
+
+
+def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool = False) -> App:
+    app = App(
+        token=token,
+        signing_secret=signing_secret,
+        client=WebClient(token=token, base_url=api_url),
+        process_before_response=fast,
+    )
+
+    @app.command("/security")
+    def security(ack: Ack) -> None:
+        ack("ok")
+
+    return app
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--fast", action="store_true", help="process_before_response=True")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    app = create_bare_app(
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        os.environ["SLACK_API_URL"],
+        fast=args.fast,
+    )
+    serve(
+        SlackRequestHandler(app),
+        host="127.0.0.1",
+        port=args.port,
+        threads=args.threads,
+        ident="bare-bolt",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""The sandbox console, driven like a member at the keyboard: the real app answers every line."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.config import Settings
+from sandbox.console import PEOPLE, Console, run_console
+from sandbox.slack_standin import SlackStandIn
+from storage.database import Database
+from storage.models import AuditRecord, BusinessAccount, CheckResult
+
+pytestmark = pytest.mark.e2e
+
+Turn = tuple[str, str]  # what was typed, and everything shown after it
+
+
+def session(settings: Settings, database_url: str, *lines: str) -> list[Turn]:
+    """Run the console on these lines; the banner is turn 0, typed as ""."""
+    stdout = io.StringIO()
+    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+
+    code = run_console(settings, stdin=stdin, stdout=stdout, database_url=database_url)
+
+    assert code == 0
+    parts = re.split(r"^(?:ana|raj|dana|sam)> (.*)\n", stdout.getvalue(), flags=re.MULTILINE)
+    banner, rest = parts[0], parts[1:]
+    return [("", banner), *zip(rest[0::2], rest[1::2], strict=True)]
+
+
+def shown_after(turns: list[Turn], typed: str, occurrence: int = 0) -> str:
+    return [output for line, output in turns if line == typed][occurrence]
+
+
+def test_the_banner_says_who_you_are_and_which_accounts_exist(
+    settings: Settings, database_url: str
+) -> None:
+    turns = session(settings, database_url, "quit")
+
+    banner = turns[0][1]
+    words = " ".join(banner.split())
+    assert "You are @ana (Ana Example)" in words
+    assert "@dana (Dana Example, account manager)" in words
+    assert "Acme Shoes Ads (managed by @dana): @ana, @raj" in banner
+    assert "Ana's Pop-up Shop (not managed): @ana" in banner
+    assert all(len(line) <= 100 for line in banner.splitlines())
+
+
+def test_status_then_a_fix_button_then_the_home_tab(settings: Settings, database_url: str) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "/security status",
+        "press I keep a recovery phone on record",
+        "home",
+        "quit",
+    )
+
+    status = shown_after(turns, "/security status")
+    assert "only visible to you" in status
+    assert "0 of 7 checks pass" in status
+    assert "[ I've turned it on ]" in status
+    assert "• ⚪ Acme Shoes Ads: Not confirmed yet." in status
+    pressed = shown_after(turns, "press I keep a recovery phone on record")
+    assert "only visible to you · updated" in pressed
+    assert "1 of 7 checks pass" in pressed
+    assert "Passing · self-reported" in pressed
+    home = shown_after(turns, "home")
+    assert "Account Security · Home tab" in home
+    assert "1 of 7 checks pass" in home
+    assert all(len(line) <= 100 for _, output in turns for line in output.splitlines())
+
+
+def test_reporting_two_step_verification_through_the_modal(
+    settings: Settings, database_url: str, database: Database
+) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "/security status",
+        "press I've turned it on",
+        "choose 1 1",
+        "choose verif sms",
+        "submit",
+        "quit",
+    )
+
+    modal = shown_after(turns, "press I've turned it on")
+    assert "2-step verification (a modal)" in modal
+    assert "1. Business account" in modal
+    assert "1) Acme Shoes Ads" in modal
+    assert "2. Verification method you chose" in modal
+    assert "( ) 1) Authenticator app" in modal
+    assert "✓ Business account: Acme Shoes Ads" in shown_after(turns, "choose 1 1")
+    assert "✓ Verification method you chose: Sms" in shown_after(turns, "choose verif sms")
+    submitted = shown_after(turns, "submit")
+    assert "(the modal closed)" in submitted
+    assert "Acme Shoes Ads: On, as you reported (with SMS)." in submitted
+    with database.sessions() as db:
+        result = db.scalars(select(CheckResult).where(CheckResult.check == "two_step")).one()
+        account = db.get(BusinessAccount, result.business_account_id)
+    assert account is not None and account.name == "Acme Shoes Ads"
+    assert (result.source, result.state, result.detail) == ("self", "passing", {"method": "sms"})
+
+
+def test_slack_refuses_an_incomplete_modal_before_the_app_sees_it(
+    settings: Settings, database_url: str, database: Database
+) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "home",
+        "press I've turned it on",
+        "choose 2 2",
+        "submit",
+        "cancel",
+        "press Refresh",
+        "quit",
+    )
+
+    refused = shown_after(turns, "submit")
+    assert "⚠ Please complete this required field." in refused
+    assert "(•) 2) Sms" in refused
+    assert "(the modal closed)" in shown_after(turns, "cancel")
+    assert "Account Security · Home tab" in shown_after(turns, "press Refresh")
+    with database.sessions() as db:
+        assert db.scalars(select(CheckResult)).all() == []
+
+
+def test_the_account_manager_sees_a_members_checklist_and_a_colleague_does_not(
+    settings: Settings, database_url: str, database: Database
+) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "as dana",
+        "/security status @ana",
+        "as raj",
+        "/security status <@U0ANA>",
+        "as sam",
+        "/security status @ana",
+        "quit",
+    )
+
+    assert "You are now @dana (Dana Example, account manager)." in shown_after(turns, "as dana")
+    manager = shown_after(turns, "/security status @ana")
+    assert "Security checklist of Ana Example" in manager
+    assert "0 of 7 checks pass" in manager
+    assert "[ I've turned it on ]" not in manager
+    refused = shown_after(turns, "/security status <@U0ANA>")
+    assert "Only security admins and the member's account manager can see" in refused
+    assert "Security checklist of" not in refused
+    assert "Security checklist of Ana Example" in shown_after(turns, "/security status @ana", 1)
+    with database.sessions() as db:
+        actions = db.scalars(select(AuditRecord.action).where(AuditRecord.target == "U0ANA"))
+        assert sorted(actions) == ["checklist.view.refused", "checklist.viewed", "checklist.viewed"]
+
+
+def test_press_explains_what_can_be_pressed(settings: Settings, database_url: str) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "press Refresh",
+        "/security status",
+        "press Sign out",
+        "press I",
+        "PRESS refr",
+        "quit",
+    )
+
+    assert "There is nothing to press yet." in shown_after(turns, "press Refresh")
+    unknown = shown_after(turns, "press Sign out")
+    assert 'No button "Sign out" here.' in unknown
+    for label in ("I've turned it on", "I keep a recovery phone on record", "Refresh"):
+        assert f'"{label}"' in " ".join(unknown.split())
+    assert all(len(line) <= 100 for line in unknown.splitlines())
+    several = shown_after(turns, "press I")
+    assert '"I" matches several buttons' in several
+    assert "0 of 7 checks pass" in shown_after(turns, "PRESS refr")
+
+
+def test_commands_the_console_does_not_know(settings: Settings, database_url: str) -> None:
+    turns = session(settings, database_url, "help", "/weather", "dance", "choose 1 1", "as bob")
+
+    assert "press <label>" in shown_after(turns, "help")
+    assert "/weather is not a valid command" in shown_after(turns, "/weather")
+    assert 'I don\'t know "dance"' in shown_after(turns, "dance")
+    assert "No modal is open." in shown_after(turns, "choose 1 1")
+    assert 'No member "bob" here.' in shown_after(turns, "as bob")
+    assert "Bye." in turns[-1][1]  # the end of the input ends the session
+
+
+def test_the_app_answers_a_subcommand_it_does_not_know(
+    settings: Settings, database_url: str
+) -> None:
+    turns = session(settings, database_url, "/security frobnicate", "/security help", "quit")
+
+    assert "I don't know `frobnicate`" in shown_after(turns, "/security frobnicate")
+    assert "What I can do" in shown_after(turns, "/security help")
+
+
+def test_a_second_session_on_the_same_database_keeps_what_the_first_stored(
+    settings: Settings, database_url: str, database: Database
+) -> None:
+    session(settings, database_url, "home", "press I keep a recovery phone on record", "quit")
+    turns = session(settings, database_url, "/security status", "quit")
+
+    assert "1 of 7 checks pass" in shown_after(turns, "/security status")
+    assert "nothing was imported" not in turns[0][1]
+    with database.sessions() as db:
+        assert len(db.scalars(select(BusinessAccount)).all()) == 3
+
+
+def test_messages_the_bot_posts_are_shown_where_they_landed(standin: SlackStandIn) -> None:
+    """Today's flows post no DMs, so the bot's client is played here by a WebClient."""
+    for person in PEOPLE:
+        standin.add_user(person.user_id, email=f"{person.short}@example.com", real_name=person.name)
+    bot = WebClient(base_url=standin.base_url, token=standin.bot_token)
+    stdout = io.StringIO()
+    console = Console(standin, "http://127.0.0.1:9/unused", "secret", io.StringIO(), stdout)
+    button = {
+        "type": "button",
+        "action_id": "open_case",
+        "text": {"type": "plain_text", "text": "Open a case"},
+    }
+    section = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "*Suspicious login*"},
+        "accessory": button,
+    }
+
+    posted = bot.chat_postMessage(channel="U0ANA", text="Suspicious login", blocks=[section])
+    bot.chat_postMessage(channel="U0RAJ", text="Hello <@U0RAJ>")
+    bot.chat_postMessage(channel="C0ESCALATE", text="New case for &lt;Acme&gt;")
+    console.settle(expect=True)
+    bot.chat_update(channel=posted["channel"], ts=posted["ts"], text="Handled", blocks=[])
+    console.settle(expect=True)
+
+    shown = stdout.getvalue()
+    assert "Account Security · new message in your DM" in shown
+    assert "│ Suspicious login" in shown
+    assert "│   [ Open a case ]" in shown
+    assert "new message in Raj Example's DM" in shown
+    assert "│ Hello @U0RAJ" in shown
+    assert "new message in channel C0ESCALATE" in shown
+    assert "│ New case for <Acme>" in shown
+    assert "Account Security · updated in your DM" in shown
+    assert "│ Handled" in shown
+    assert console.surface is not None
+    assert (console.surface.content["ts"], console.surface.content["text"]) == (
+        posted["ts"],
+        "Handled",
+    )
+
+
+def test_one_time_links_in_the_apps_messages_open_the_sandboxs_own_pages(
+    settings: Settings, database_url: str
+) -> None:
+    turns = session(
+        settings, database_url, "/security status", "press Link an authenticator", "quit"
+    )
+
+    dm = shown_after(turns, "press Link an authenticator")
+    assert "new message in your DM" in dm
+    [link] = re.findall(r"↗ (http://127\.0\.0\.1:\d+/secure/\S+)", dm)
+    assert link.startswith("http://127.0.0.1:")
