@@ -211,7 +211,7 @@ def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidenc
     platform, said = sources.get(Source.PLATFORM), sources.get(Source.SELF)
     if platform is not None:
         if platform.state is not State.PASSING and said is not None and said.state is State.PASSING:
-            explanation = "You reported it on, but the platform reports it off."
+            explanation = "Reported on by the member, but the platform reports it off."
         elif platform.state is State.PASSING:
             explanation = "On, as the platform reports" + _method(platform) + "."
         else:
@@ -220,7 +220,7 @@ def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidenc
             account, platform.state, platform.source, platform.observed_at, explanation
         )
     if said is not None:
-        explanation = "On, as you reported" + _method(said) + "."
+        explanation = "On, self-reported" + _method(said) + "."
         return AccountLine(account, said.state, said.source, said.observed_at, explanation)
     return AccountLine(account, State.UNKNOWN, None, None, "Not confirmed yet.")
 

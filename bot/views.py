@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.checklist import (
-    METHOD_NAMES,
     BusinessAccountRef,
     CheckLine,
     Checklist,
@@ -36,6 +35,11 @@ FIX_BUTTONS: dict[Fix, tuple[Action, str]] = {
     Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "I keep a recovery phone on record"),
 }
 ACCOUNTS_SHOWN = 10
+METHOD_LABELS = {
+    TwoStepMethod.AUTHENTICATOR_APP: "Authenticator app",
+    TwoStepMethod.SMS: "SMS",
+    TwoStepMethod.EMAIL: "Email",
+}
 TIKTOK_STEPS = (
     "Log in to your TikTok for Business account, click your profile picture, then *User Settings*, "
     "then *Account Security*, and choose a verification method."
@@ -101,7 +105,8 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         }
     evidence = STATE_WORDS[line.state].capitalize()
     if line.source is not None and line.observed_at is not None:
-        evidence += f" · {SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
+        latest = "latest evidence " if line.accounts else ""
+        evidence += f" · {latest}{SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
     else:
         evidence += " · no evidence yet"
     return [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
@@ -136,8 +141,7 @@ def two_step_modal(
     if chosen is not None:
         account_select["initial_option"] = chosen
     methods = [
-        {"text": plain(METHOD_NAMES[method].capitalize()), "value": method.value}
-        for method in TwoStepMethod
+        {"text": plain(METHOD_LABELS[method]), "value": method.value} for method in TwoStepMethod
     ]
     return {
         "type": "modal",

@@ -91,7 +91,7 @@ def test_two_step_form_records_a_self_report_per_account(
     assert response.status == 200
     assert response.body == ""  # the modal closes
     home = _home_text(standin, "U0ANA", "1 of 7 checks pass")
-    assert "On, as you reported (with authenticator app)" in home
+    assert "On, self-reported (with authenticator app)" in home
     post = standin.wait_for(standin.response_url_posts)[-1]
     assert post["replace_original"] is True and post["text"] == "1 of 7 checks pass"
 

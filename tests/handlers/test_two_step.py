@@ -143,7 +143,7 @@ def test_2sv_with_several_accounts_and_a_linked_authenticator(
 
     assert validate_blocks(answer["blocks"], surface="message") == []
     platform, authenticator = halves(answer["blocks"])
-    assert "On, as you reported (with SMS)" in platform
+    assert "On, self-reported (with SMS)" in platform
     assert "self-reported" in platform
     assert "On, as the platform reports (with authenticator app)" in platform
     assert "platform-reported" in platform
@@ -238,9 +238,9 @@ def test_ive_turned_it_on_preselects_the_account_and_records_a_self_report(
     post = standin.wait_for(standin.response_url_posts)[-1]
     assert post["replace_original"] is True
     assert post["text"].startswith("2-step verification: on for 1 of 2")  # the 2sv message again
-    assert "On, as you reported (with email)" in text_of(post["blocks"])
+    assert "On, self-reported (with email)" in text_of(post["blocks"])
     home = standin.wait_for(lambda: standin.published_view("U0ANA"))
-    assert "On, as you reported (with email)" in text_of(home["blocks"])
+    assert "On, self-reported (with email)" in text_of(home["blocks"])
 
 
 def test_a_forged_account_is_not_preselected(

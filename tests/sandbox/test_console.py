@@ -97,10 +97,10 @@ def test_reporting_two_step_verification_through_the_modal(
     assert "2. Verification method you chose" in modal
     assert "( ) 1) Authenticator app" in modal
     assert "✓ Business account: Acme Shoes Ads" in shown_after(turns, "choose 1 1")
-    assert "✓ Verification method you chose: Sms" in shown_after(turns, "choose verif sms")
+    assert "✓ Verification method you chose: SMS" in shown_after(turns, "choose verif sms")
     submitted = shown_after(turns, "submit")
     assert "(the modal closed)" in submitted
-    assert "Acme Shoes Ads: On, as you reported (with SMS)." in submitted
+    assert "Acme Shoes Ads: On, self-reported (with SMS)." in submitted
     with database.sessions() as db:
         result = db.scalars(select(CheckResult).where(CheckResult.check == "two_step")).one()
         account = db.get(BusinessAccount, result.business_account_id)
@@ -125,7 +125,7 @@ def test_slack_refuses_an_incomplete_modal_before_the_app_sees_it(
 
     refused = shown_after(turns, "submit")
     assert "⚠ Please complete this required field." in refused
-    assert "(•) 2) Sms" in refused
+    assert "(•) 2) SMS" in refused
     assert "(the modal closed)" in shown_after(turns, "cancel")
     assert "Account Security · Home tab" in shown_after(turns, "press Refresh")
     with database.sessions() as db:

@@ -171,7 +171,7 @@ def test_a_modal_shows_the_choices_made_and_the_errors_next_to_their_inputs() ->
     lines = render.render_modal(modal, values=values, errors=errors, color=False).splitlines()
 
     assert lines[lines.index("│ 1. Business account") + 4] == "│   ⚠ Choose a business account."
-    assert "│   (•) 2) Sms" in lines
+    assert "│   (•) 2) SMS" in lines
     assert "│   ( ) 1) Authenticator app" in lines
 
 
