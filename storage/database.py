@@ -63,4 +63,4 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration to the database at `url`."""
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
