@@ -1,70 +1,31 @@
 """`python app.py sandbox`: a local Slack workspace in the terminal, no Slack account needed.
 
-The real app (the Bolt and WSGI apps `serve` runs) is served on 127.0.0.1 against the Slack
-stand-in. The console is Slack to the app, signing what it sends, and the Slack client to you.
+The workspace (sandbox/workspace.py) serves the real app on 127.0.0.1 against the Slack stand-in.
+The console is Slack to the app, signing what it sends, and the Slack client to you.
 """
 
 from __future__ import annotations
 
 import cmd
-import csv
-import dataclasses
 import json
-import logging
-import re
-import secrets
-import socket
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from cryptography.fernet import Fernet
-from waitress import wasyncore
-from waitress.server import create_server
-
-from bot import wiring
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.directory import DirectoryImport, ImportReport
 from handlers.ids import Command
-from handlers.slack_directory import SlackWorkspaceUsers
-from handlers.web import MAX_BODY_BYTES, SLACK_PATH
-from sandbox import payloads, render
+from sandbox import payloads, render, workspace
 from sandbox.slack_standin import SlackStandIn
-from storage.database import Database, connect, upgrade
+from sandbox.workspace import PEOPLE, Person
 
 T = TypeVar("T")
 APP_NAME = "Account Security"  # the bot's display name in manifest.yml
-DIRECTORY = Path(__file__).with_name("demo_directory.csv")
 WAIT_SECONDS = 2.0  # how long a silent app gets to show something after a command
 QUIET_SECONDS = 0.25  # how long the stand-in must stay quiet before the prompt returns
 LINE_WIDTH = 100
 REQUIRED = "Please complete this required field."  # Slack checks this before the app sees it
-_MENTION = re.compile(r"(?<![<\w])@([a-z]+)\b")
-
-
-@dataclass(frozen=True)
-class Person:
-    short: str
-    user_id: str
-    name: str
-    role: str = ""
-
-    def __str__(self) -> str:
-        return f"@{self.short} ({self.name}{', ' + self.role if self.role else ''})"
-
-
-PEOPLE = (
-    Person("ana", "U0ANA", "Ana Example"),
-    Person("raj", "U0RAJ", "Raj Example"),
-    Person("dana", "U0DANA", "Dana Example", "account manager"),
-    Person("sam", "U0SAM", "Sam Admin", "security admin"),
-)
 HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
   press <label>            press a button on what you looked at last (a prefix is enough)
@@ -184,9 +145,8 @@ class Console(cmd.Cmd):
         if command not in set(Command):
             self.say(f"{command} is not a valid command. Try /security help.")
             return
-        # should_escape is on in manifest.yml, so Slack sends @ana as <@U0ANA|ana>.
-        text = _MENTION.sub(_escape_mention, text)
         response_url = self.standin.response_url()
+        text = workspace.escape_mentions(text)  # should_escape is on in manifest.yml
         request = payloads.slash_command(self.person.user_id, text, response_url=response_url)
         status, body = self.send(request)
         if status != 200:
@@ -362,11 +322,8 @@ class Console(cmd.Cmd):
         where = "your DM" if owner == self.person else where
         if message.get("ephemeral"):
             where += f", only visible to {message.get('user')}"
-        self.say(
-            render.render_message(
-                message, sender=APP_NAME, note=f"{note} in {where}", color=self.color
-            )
-        )
+        note = f"{note} in {where}"
+        self.say(render.render_message(message, sender=APP_NAME, note=note, color=self.color))
         if owner == self.person:
             same = self.surface is not None and self.surface.content.get("ts") == message["ts"]
             self.look_at(Surface("message", message), replacing=same)
@@ -376,11 +333,6 @@ class Console(cmd.Cmd):
             view, values, errors = modal.content, modal.values, modal.errors
             self.say(render.render_modal(view, values=values, errors=errors, color=self.color))
             self.say("choose <input> <option> · submit · cancel", "dim")
-
-
-def _escape_mention(match: re.Match[str]) -> str:
-    person = next((p for p in PEOPLE if p.short == match.group(1).lower()), None)
-    return f"<@{person.user_id}|{person.short}>" if person else match.group(0)
 
 
 def _answer(body: bytes) -> dict[str, Any]:
@@ -406,42 +358,10 @@ def run_console(
     stdout: TextIO = sys.stdout,
     database_url: str | None = None,
 ) -> int:
-    """Start the stand-in and the real app, seed the demo directory, and read commands."""
-    url = database_url or settings.database_url
-    with ExitStack() as stack:
-        standin = stack.enter_context(SlackStandIn())
-        for person in PEOPLE:
-            email = f"{person.short}@example.com"
-            standin.add_user(person.user_id, email=email, real_name=person.name)
-        # The port is chosen first so one-time links in the app's messages open its own pages.
-        listener = stack.enter_context(socket.socket())
-        listener.bind(("127.0.0.1", 0))
-        origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        secret = secrets.token_hex(16)
-        app_settings = dataclasses.replace(
-            settings,
-            database_url=url,
-            slack_bot_token=standin.bot_token,
-            slack_signing_secret=secret,
-            slack_api_url=standin.base_url,
-            public_base_url=origin,
-            security_bot_keys=settings.security_bot_keys or (Fernet.generate_key().decode(),),
-            security_admins=settings.security_admins | {"U0SAM"},
-        )
-        alembic = logging.getLogger("alembic")  # its INFO lines are noise in a console
-        stack.callback(alembic.setLevel, alembic.level)
-        alembic.setLevel(logging.WARNING)
-        upgrade(url)
-        database = connect(url)
-        stack.callback(database.dispose)
-        users = SlackWorkspaceUsers(wiring.build_client(app_settings))
-        directory = DIRECTORY.read_text(encoding="utf-8")
-        report = DirectoryImport(database, SystemClock()).run(
-            directory, users, source=DIRECTORY.name
-        )
-        stack.enter_context(_serving(app_settings, database, listener))
-        console = Console(standin, origin + SLACK_PATH, secret, stdin, stdout)
-        _banner(console, report)
+    """Start the workspace (the stand-in, the seeded database, the real app); read commands."""
+    with workspace.running(settings, database_url or settings.database_url) as place:
+        console = Console(place.standin, place.slack_url, place.signing_secret, stdin, stdout)
+        _banner(console, place)
         while True:  # Ctrl-C drops the line being typed, as a shell does; quit or Ctrl-D leave
             try:
                 console.cmdloop()
@@ -452,45 +372,9 @@ def run_console(
     return 0
 
 
-def _banner(console: Console, report: ImportReport) -> None:
+def _banner(console: Console, place: workspace.Workspace) -> None:
     say = console.say
     say(f"{APP_NAME} · sandbox: a local Slack workspace, no Slack account needed", "bold")
-    others = ", ".join(str(p) for p in PEOPLE[1:])
-    say("\n".join(render.wrap(f"You are {PEOPLE[0]}. Also here: {others}.", render.WIDTH)))
-    for line in [] if report.ok else report.lines():
-        say(line, "warning")
-    say(f"Business accounts in the demo directory ({DIRECTORY.name}):")
-    handles = {f"{p.short}@example.com": f"@{p.short}" for p in PEOPLE}
-    with DIRECTORY.open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            manager = handles.get(row["account_manager_email"], "no one")
-            managed = f"managed by {manager}" if row["managed"] == "true" else "not managed"
-            members = ", ".join(handles.get(e, e) for e in row["member_emails"].split(";"))
-            say(f"  • {row['account_name']} ({managed}): {members}")
+    for line, kind in place.introduction():
+        say("\n".join(render.wrap(line, render.WIDTH)), kind)
     say("Try /security status, then press a button by its label. Type help for all commands.\n")
-
-
-@contextmanager
-def _serving(settings: Settings, database: Database, listener: socket.socket) -> Iterator[None]:
-    """The web app `serve` runs, on the loopback socket given, until the console closes."""
-    services = wiring.build(settings, SystemClock(), database)
-    web = wiring.create_web(settings, services, wiring.create_app(settings, services))
-    sockets: dict[int, Any] = {}
-    server = create_server(
-        web,
-        map=sockets,
-        sockets=[listener],
-        threads=settings.request_threads,
-        max_request_body_size=MAX_BODY_BYTES,
-        ident="security-bot",
-    )
-    thread = threading.Thread(target=server.run, name="sandbox-web", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        # Closing every socket from inside the server's own loop ends the loop cleanly.
-        trigger: Any = getattr(server, "trigger")  # noqa: B009 - typed as an int in the stubs
-        trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
-        thread.join(timeout=5)
-        server.task_dispatcher.shutdown()

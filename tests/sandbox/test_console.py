@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+import dataclasses
+import http.client
 import io
 import re
+import secrets
+import stat
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
+import pyotp
 import pytest
+from cryptography.fernet import Fernet
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot import wiring
+from bot.clock import SystemClock
 from bot.config import Settings
-from sandbox.console import PEOPLE, Console, run_console
+from sandbox.console import Console, run_console
 from sandbox.slack_standin import SlackStandIn
+from sandbox.workspace import PEOPLE, secret_keys
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount, CheckResult
 
 pytestmark = pytest.mark.e2e
 
 Turn = tuple[str, str]  # what was typed, and everything shown after it
+Step = str | Callable[[str], None]  # a typed line, or something done elsewhere meanwhile
 
 
-def session(settings: Settings, database_url: str, *lines: str) -> list[Turn]:
+class Keyboard(io.StringIO):
+    """What the member types, line by line. A function among the lines is something they do
+    elsewhere (in the browser) before typing the next line, given everything shown so far."""
+
+    def __init__(self, steps: Sequence[Step], screen: io.StringIO) -> None:
+        super().__init__()
+        self.steps, self.screen = list(steps), screen
+
+    # StringIO's own signature; typeshed ignores the same clash with _IOBase's bytes readline.
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
+        while self.steps:
+            step = self.steps.pop(0)
+            if isinstance(step, str):
+                return step + "\n"
+            step(self.screen.getvalue())
+        return ""
+
+
+def session(settings: Settings, database_url: str, *steps: Step) -> list[Turn]:
     """Run the console on these lines; the banner is turn 0, typed as ""."""
     stdout = io.StringIO()
-    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+    stdin = Keyboard(steps, stdout)
 
     code = run_console(settings, stdin=stdin, stdout=stdout, database_url=database_url)
 
@@ -269,3 +301,75 @@ def test_one_time_links_in_the_apps_messages_open_the_sandboxs_own_pages(
     assert "new message in your DM" in dm
     [link] = re.findall(r"↗ (http://127\.0\.0\.1:\d+/secure/\S+)", dm)
     assert link.startswith("http://127.0.0.1:")
+
+
+def submit_code(link: str, code: str) -> tuple[int, str]:
+    """Post a code to a one-time page's form. The CSRF check is a double submit (the same token in
+    a cookie and a field), so a token of our own stands in for the one the landing page would set."""
+    parts = urlsplit(link)
+    csrf = secrets.token_urlsafe(32)
+    form = urlencode({"step": "confirm", "code": code, "csrf": csrf})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"secure-csrf={csrf}"}
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.request("POST", parts.path, body=form, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_without_keys_a_second_session_still_reads_what_the_first_encrypted(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(request_threads=8)  # no SECURITY_BOT_KEYS
+    database_url = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    key_file = tmp_path / "sandbox.db.sandbox-key"
+
+    first = session(settings, database_url, "quit")
+    key = key_file.read_text(encoding="ascii").strip()
+    # Ana links an authenticator under the first session's key. The code is from the previous
+    # 30-second step (allowed drift), so the current code used below is never a replay.
+    keyed = dataclasses.replace(settings, database_url=database_url, security_bot_keys=(key,))
+    services = wiring.build(keyed, SystemClock())
+    secret = services.authenticator.begin("U0ANA").secret
+    services.authenticator.confirm("U0ANA", pyotp.TOTP(secret).at(time.time() - 30))
+    services.database.dispose()
+    pages: list[tuple[int, str]] = []
+
+    def open_the_link(shown: str) -> None:
+        link = re.findall(r"↗ (http://127\.0\.0\.1:\d+/secure/recovery_codes/\S+)", shown)[-1]
+        pages.append(submit_code(link, pyotp.TOTP(secret).now()))
+
+    second = session(
+        settings,
+        database_url,
+        "/security 2sv",
+        "press New recovery codes",
+        open_the_link,
+        "quit",
+    )
+
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text(encoding="ascii").strip() == key
+    for turns in (first, second):
+        assert "kept in" in " ".join(turns[0][1].split())
+    [(status, page)] = pages
+    assert status == 200, page
+    assert "Your old recovery codes no longer work." in page
+    assert page.count("<li><code>") == 10
+
+
+def test_other_databases_get_a_key_for_one_run_and_set_keys_are_used_as_they_are(
+    tmp_path: Path,
+) -> None:
+    for url in ("postgresql+psycopg://postgres@127.0.0.1/test", "sqlite://", "sqlite:///:memory:"):
+        one_run = secret_keys(Settings(), url)
+        assert not one_run.lasting and "for this run only" in one_run.note
+        assert len(one_run.keys) == 1
+    given = (Fernet.generate_key().decode(),)
+
+    keys = secret_keys(Settings(security_bot_keys=given), f"sqlite:///{tmp_path / 'x.db'}")
+
+    assert keys.keys == given and keys.lasting
+    assert list(tmp_path.iterdir()) == []

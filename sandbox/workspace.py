@@ -1,0 +1,244 @@
+"""The sandbox's workspace: its demo people, the database (migrated, then seeded from the demo
+directory through the real importer) and the real app, served on loopback against the stand-in.
+
+The console talks to what `running` yields; everything here is set up before the first prompt and
+taken down after the last.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+import os
+import re
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy.engine import make_url
+from waitress import wasyncore
+from waitress.server import create_server
+
+from bot import wiring
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.directory import DirectoryImport, ImportReport
+from bot.errors import ConfigError
+from handlers.slack_directory import SlackWorkspaceUsers
+from handlers.web import MAX_BODY_BYTES, SLACK_PATH
+from sandbox.slack_standin import SlackStandIn
+from storage.database import Database, connect, upgrade
+
+DIRECTORY = Path(__file__).with_name("demo_directory.csv")
+KEY_SUFFIX = ".sandbox-key"  # x.db keeps its sandbox key in x.db.sandbox-key
+ADMIN = "U0SAM"
+_MENTION = re.compile(r"(?<![<\w])@([a-z]+)\b")
+
+
+@dataclass(frozen=True)
+class Person:
+    short: str
+    user_id: str
+    name: str
+    role: str = ""
+
+    @property
+    def email(self) -> str:
+        return f"{self.short}@example.com"
+
+    def __str__(self) -> str:
+        return f"@{self.short} ({self.name}{', ' + self.role if self.role else ''})"
+
+
+PEOPLE = (
+    Person("ana", "U0ANA", "Ana Example"),
+    Person("raj", "U0RAJ", "Raj Example"),
+    Person("dana", "U0DANA", "Dana Example", "account manager"),
+    Person("sam", ADMIN, "Sam Admin", "security admin"),
+)
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    """The keys secrets at rest are encrypted with, and what the banner says about them."""
+
+    keys: tuple[str, ...]
+    note: str
+    lasting: bool  # False: secrets stored on this run cannot be read on the next
+
+
+@dataclass(frozen=True)
+class Workspace:
+    standin: SlackStandIn
+    slack_url: str  # where the app takes the requests Slack would send
+    signing_secret: str
+    report: ImportReport
+    keys: SecretKeys
+
+    def introduction(self) -> list[tuple[str, str | None]]:
+        """What the banner says about the workspace, line by line, each with its style."""
+        others = ", ".join(str(p) for p in PEOPLE[1:])
+        lines: list[tuple[str, str | None]] = [(f"You are {PEOPLE[0]}. Also here: {others}.", None)]
+        lines += [(line, "warning") for line in ([] if self.report.ok else self.report.lines())]
+        lines.append((f"Business accounts in the demo directory ({DIRECTORY.name}):", None))
+        lines += [(f"  • {account}", None) for account in _demo_accounts()]
+        lines.append((self.keys.note, "dim" if self.keys.lasting else "warning"))
+        return lines
+
+
+def escape_mentions(text: str) -> str:
+    """@ana as Slack sends it when the command escapes mentions: <@U0ANA|ana>."""
+    return _MENTION.sub(_escape_mention, text)
+
+
+def _escape_mention(match: re.Match[str]) -> str:
+    person = next((p for p in PEOPLE if p.short == match.group(1).lower()), None)
+    return f"<@{person.user_id}|{person.short}>" if person else match.group(0)
+
+
+@contextmanager
+def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
+    """The stand-in with the demo people, the seeded database and the app, until the block ends."""
+    with ExitStack() as stack:
+        standin = stack.enter_context(SlackStandIn())
+        for person in PEOPLE:
+            standin.add_user(person.user_id, email=person.email, real_name=person.name)
+        # The port is chosen first so one-time links in the app's messages open its own pages.
+        listener = stack.enter_context(socket.socket())
+        listener.bind(("127.0.0.1", 0))
+        origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        database = stack.enter_context(_migrated(database_url))
+        keys = secret_keys(settings, database_url)
+        signing_secret = secrets.token_hex(16)
+        app_settings = dataclasses.replace(
+            settings,
+            database_url=database_url,
+            slack_bot_token=standin.bot_token,
+            slack_signing_secret=signing_secret,
+            slack_api_url=standin.base_url,
+            public_base_url=origin,
+            security_bot_keys=keys.keys,
+            security_admins=settings.security_admins | {ADMIN},
+        )
+        report = _seed(app_settings, database)
+        stack.enter_context(_serving(app_settings, database, listener))
+        yield Workspace(standin, origin + SLACK_PATH, signing_secret, report, keys)
+
+
+def secret_keys(settings: Settings, database_url: str) -> SecretKeys:
+    """SECURITY_BOT_KEYS when set; else the sandbox's own key, kept beside a SQLite database so
+    that secrets stored on one run (authenticator links) can still be read on the next."""
+    if settings.security_bot_keys:
+        return SecretKeys(
+            settings.security_bot_keys, "Secrets are encrypted with SECURITY_BOT_KEYS.", True
+        )
+    path = key_file(database_url)
+    if path is None:
+        note = (
+            "Secrets are encrypted with a key made for this run only: authenticators linked now "
+            "won't verify next time. Set SECURITY_BOT_KEYS to keep them."
+        )
+        return SecretKeys((Fernet.generate_key().decode(),), note, False)
+    note = f"Secrets are encrypted with the sandbox's own key, kept in {path} for next time."
+    return SecretKeys((_kept_key(path),), note, True)
+
+
+def key_file(database_url: str) -> Path | None:
+    """Beside the SQLite file; None for an in-memory or server database."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(f"{url.database}{KEY_SUFFIX}")
+
+
+def _kept_key(path: Path) -> str:
+    """The key in `path`, made on first use, readable and writable by this user only."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    key = Fernet.generate_key().decode()
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
+
+
+def _read_key(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        Fernet(key.encode())
+    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
+        raise ConfigError(
+            f"{path} does not hold a Fernet key. Secrets encrypted with it cannot be read: "
+            "delete the file for a new key, or set SECURITY_BOT_KEYS."
+        ) from None
+    return key
+
+
+def _demo_accounts() -> list[str]:
+    """The demo directory's business accounts, one line each, people by their @handle."""
+    handles = {p.email: f"@{p.short}" for p in PEOPLE}
+    lines = []
+    with DIRECTORY.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            manager = handles.get(row["account_manager_email"], "no one")
+            managed = f"managed by {manager}" if row["managed"] == "true" else "not managed"
+            members = ", ".join(handles.get(e, e) for e in row["member_emails"].split(";"))
+            lines.append(f"{row['account_name']} ({managed}): {members}")
+    return lines
+
+
+@contextmanager
+def _migrated(database_url: str) -> Iterator[Database]:
+    alembic = logging.getLogger("alembic")  # its INFO lines are noise in a console
+    level = alembic.level
+    alembic.setLevel(logging.WARNING)
+    try:
+        upgrade(database_url)
+    finally:
+        alembic.setLevel(level)
+    database = connect(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _seed(settings: Settings, database: Database) -> ImportReport:
+    """The demo directory, through the importer `import accounts` runs; a rerun changes nothing."""
+    users = SlackWorkspaceUsers(wiring.build_client(settings))
+    directory = DIRECTORY.read_text(encoding="utf-8")
+    return DirectoryImport(database, SystemClock()).run(directory, users, source=DIRECTORY.name)
+
+
+@contextmanager
+def _serving(settings: Settings, database: Database, listener: socket.socket) -> Iterator[None]:
+    """The web app `serve` runs, on the loopback socket given, until the console closes."""
+    services = wiring.build(settings, SystemClock(), database)
+    web = wiring.create_web(settings, services, wiring.create_app(settings, services))
+    sockets: dict[int, Any] = {}
+    server = create_server(
+        web,
+        map=sockets,
+        sockets=[listener],
+        threads=settings.request_threads,
+        max_request_body_size=MAX_BODY_BYTES,
+        ident="security-bot",
+    )
+    thread = threading.Thread(target=server.run, name="sandbox-web", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        # Closing every socket from inside the server's own loop ends the loop cleanly.
+        trigger: Any = getattr(server, "trigger")  # noqa: B009 - typed as an int in the stubs
+        trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
