@@ -39,6 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     import_sub = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     accounts = import_sub.add_parser("accounts", help="business accounts and their members (CSV)")
     accounts.add_argument("file")
+    alerts = sub.add_parser("alerts", help="the platform's alerts")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    alerts_import = alerts_sub.add_parser(
+        "import", help="alerts as JSON lines, the documents of POST /api/v1/alerts"
+    )
+    alerts_import.add_argument("file")
+    nudge = sub.add_parser("nudge", help="reminders about open checklist gaps")
+    nudge_sub = nudge.add_subparsers(dest="nudge_command", metavar="ACTION", required=True)
+    run_once = nudge_sub.add_parser("run-once", help="one sweep now, then deliver what it decided")
+    run_once.add_argument(
+        "--dry-run", action="store_true", help="print who would be nudged about what, and why"
+    )
+    run_once.add_argument(
+        "--at", help="decide as if it were this time (UTC unless it says), e.g. 2026-11-30T10:00"
+    )
+    run_once.add_argument(
+        "--verbose", action="store_true", help="with --dry-run, also who waits, and why"
+    )
     keys = sub.add_parser("keys", help="encryption keys for secrets at rest")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     keys_sub.add_parser("rotate", help="re-encrypt stored secrets under the first key")
@@ -67,6 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "import":
             return import_accounts(load_settings(mode="tool"), args.file)
+        if args.command == "alerts":
+            return import_alerts(load_settings(mode="tool"), args.file)
+        if args.command == "nudge":
+            return nudge_run_once(
+                load_settings(mode="tool"), args.dry_run, args.at and _moment(args.at), args.verbose
+            )
         if args.command == "keys":
             return keys_rotate(load_settings(mode="tool"))
         if args.command == "audit":
@@ -94,14 +118,18 @@ def serve(settings: Settings, port: int | None = None) -> int:
 
     services = wiring.build(settings, SystemClock())
     web = wiring.create_web(settings, services, wiring.create_app(settings, services))
-    waitress_serve(
-        web,
-        host="0.0.0.0",  # noqa: S104 - a server is meant to be reachable
-        port=port or settings.port,
-        threads=settings.request_threads,
-        max_request_body_size=MAX_BODY_BYTES,
-        ident="security-bot",
-    )
+    jobs = wiring.start_jobs(settings, services)
+    try:
+        waitress_serve(
+            web,
+            host="0.0.0.0",  # noqa: S104 - a server is meant to be reachable
+            port=port or settings.port,
+            threads=settings.request_threads,
+            max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses at the limit itself
+            ident="security-bot",
+        )
+    finally:
+        jobs.stop()
     return 0
 
 
@@ -121,7 +149,11 @@ def socket(settings: Settings) -> int:
         ident="security-bot",
     )
     threading.Thread(target=pages.run, name="secure-pages", daemon=True).start()
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    jobs = wiring.start_jobs(settings, services)
+    try:
+        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    finally:
+        jobs.stop()
     return 0
 
 
@@ -137,6 +169,18 @@ def import_accounts(settings: Settings, file: str) -> int:
     return run_import(settings, file)
 
 
+def import_alerts(settings: Settings, file: str) -> int:
+    from handlers.alert_import import run_alert_import
+
+    return run_alert_import(settings, file)
+
+
+def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbose: bool) -> int:
+    from handlers.nudge_cli import run_once
+
+    return run_once(settings, dry_run=dry_run, at=at, verbose=verbose)
+
+
 def keys_rotate(settings: Settings) -> int:
     count = rotate_keys(connect(settings.database_url), SecretBox(settings.security_bot_keys))
     print(f"re-encrypted {count} secret(s) under the first key of SECURITY_BOT_KEYS")
@@ -148,6 +192,14 @@ def audit_export(settings: Settings, since: datetime) -> int:
     for line in export_lines(database, since):
         sys.stdout.write(line + "\n")
     return 0
+
+
+def _moment(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"--at must be a time such as 2026-11-30T10:00, not {text!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _date(text: str) -> datetime:

@@ -2,11 +2,12 @@
 
     .venv/bin/python -m bench.breakdown [--database-url URL]
 
-The stages are timed separately, on one thread, each after a short pause as at concurrency 1
-(on this kind of machine code runs markedly slower after an idle moment, so stages timed back
-to back would look cheaper than they are in service). The pause also lets the work Bolt starts
-after the answer (lazy listeners) finish, so no stage is timed while another runs. The medians
-do not add up exactly to the whole; the rest is shown as such.
+Each stage is timed on its own, on one thread, and the stages take turns (one of each, then the
+next round) so a busy moment on the machine hits all of them alike. Every timed call follows a
+short pause, as requests do at concurrency 1: code runs markedly slower after an idle moment
+here, so stages timed back to back would look cheaper than they are in service. The pause also
+lets the work Bolt starts after the answer (lazy listeners) finish unobserved. The medians do
+not add up exactly to the whole; the rest is shown as such.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from bench import dataset, load
 from bot import views, wiring
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
 from storage import members as member_store
 
 SECRET = "bench-breakdown"
 SETTLE = 0.003  # seconds between timed calls
+Probe = Callable[[], dict[str, float]]  # one timed call; durations in seconds by stage name
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,84 @@ class Stage:
     depth: int = 0
 
 
-def _median_ms(samples: Iterable[float]) -> float:
-    return round(statistics.median(samples) * 1000, 3)
+def breakdown(url: str, rounds: int = 400) -> list[Stage]:
+    dataset.refresh_profiles(url, datetime.now(UTC))
+    user_ids = [dataset.member_slack_id(n) for n in range(1, 10_001)]
+    with SlackStandIn() as standin:
+        settings = Settings(
+            slack_bot_token=standin.bot_token,
+            slack_signing_secret=SECRET,
+            slack_api_url=standin.base_url,
+            database_url=url,
+            security_bot_keys=(Fernet.generate_key().decode(),),
+        )
+        services = wiring.build(settings, SystemClock())
+        web = wiring.create_web(settings, services, wiring.create_app(settings, services))
+        client = WebClient(token=standin.bot_token, base_url=standin.base_url)
+        try:
+            return _stages(web, services, client, user_ids, rounds)
+        finally:
+            services.database.dispose()
 
 
-def _timed(action: Callable[[], object], count: int, settle: float = SETTLE) -> list[float]:
-    samples = []
-    for _ in range(count):
+def _stages(
+    web: Callable[..., Iterable[bytes]],
+    services: Services,
+    client: WebClient,
+    user_ids: list[str],
+    rounds: int,
+) -> list[Stage]:
+    turn = iter(range(10**9))
+
+    def next_user() -> str:
+        return user_ids[next(turn) % len(user_ids)]
+
+    message = views.status_message(services.members.status(user_ids[0]).checklist, own=True)
+    probes = [
+        _whole(web, user_ids, rounds),
+        _status(services, next_user),
+        _queries(services, next_user),
+        _render(services, user_ids[0]),
+        _bolt_only(client, message, "bolt", with_lazy=False, count=rounds),
+        _bolt_only(client, message, "bolt_lazy", with_lazy=True, count=rounds),
+        _timing("stale", lambda: services.members.profile_is_stale(next_user())),
+    ]
+    for _ in range(max(1, rounds // 8)):  # warm caches and the connection pool
+        for probe in probes:
+            probe()
+            time.sleep(SETTLE)
+    samples: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for probe in probes:
+            for name, seconds in probe().items():
+                samples.setdefault(name, []).append(seconds)
+            time.sleep(SETTLE)
+    m = {name: round(statistics.median(found) * 1000, 3) for name, found in samples.items()}
+    queries = m["q1"] + m["q2"] + m["q3"]
+    explained = m["status"] + m["render"] + m["bolt_lazy"]
+    return [
+        Stage("whole WSGI call for /security status (what waitress calls)", m["whole"]),
+        Stage("members.status(): the checklist from the database", m["status"], 1),
+        Stage("3 SQL statements, inside the database driver", m["driver"], 2),
+        Stage("query 1 member_by_slack_id, via the ORM (driver time included)", m["q1"], 2),
+        Stage("query 2 accounts_of_member, via the ORM", m["q2"], 2),
+        Stage("query 3 check_results_of_member, via the ORM", m["q3"], 2),
+        Stage("rest: session, evidence objects, build_checklist", m["status"] - queries, 2),
+        Stage("render: views.status_message (Block Kit dicts)", m["render"], 1),
+        Stage("Bolt alone, same settings, acking that message (signature, parsing, JSON)", m["bolt"], 1),
+        Stage("... plus starting one no-op lazy listener (deep copy of the request)", m["bolt_lazy"] - m["bolt"], 1),
+        Stage("unexplained (our middleware, handlers, WSGI guard, contention)", m["whole"] - explained, 1),
+        Stage("after the answer, on a listener thread: profile_is_stale()", m["stale"]),
+    ]  # fmt: skip
+
+
+def _timing(name: str, action: Callable[[], object]) -> Probe:
+    def probe() -> dict[str, float]:
         started = time.perf_counter()
         action()
-        samples.append(time.perf_counter() - started)
-        if settle:
-            time.sleep(settle)
-    return samples
+        return {name: time.perf_counter() - started}
+
+    return probe
 
 
 def _environ(request: load.Prepared) -> dict[str, Any]:
@@ -76,105 +144,43 @@ def _environ(request: load.Prepared) -> dict[str, Any]:
     return environ
 
 
-def breakdown(url: str, count: int = 400) -> list[Stage]:
-    dataset.refresh_profiles(url, datetime.now(UTC))
-    user_ids = [dataset.member_slack_id(n) for n in range(1, 10_001)]
-    with SlackStandIn() as standin:
-        settings = Settings(
-            slack_bot_token=standin.bot_token,
-            slack_signing_secret=SECRET,
-            slack_api_url=standin.base_url,
-            database_url=url,
-            security_bot_keys=(Fernet.generate_key().decode(),),
-        )
-        services = wiring.build(settings, SystemClock())
-        web = wiring.create_web(settings, services, wiring.create_app(settings, services))
-        client = WebClient(token=standin.bot_token, base_url=standin.base_url)
-        try:
-            return _stages(web, services, client, user_ids, count)
-        finally:
-            services.database.dispose()
+def _whole(web: Callable[..., Iterable[bytes]], user_ids: list[str], rounds: int) -> Probe:
+    """Our WSGI app as waitress calls it, with a signed `/security status`."""
+    requests = iter(load.slash_commands(SECRET, user_ids, rounds * 2, offset=5_000))
 
-
-def _stages(
-    web: Callable[..., Iterable[bytes]],
-    services: Any,
-    client: WebClient,
-    user_ids: list[str],
-    count: int,
-) -> list[Stage]:
-    turn = iter(range(10**9))
-
-    def next_user() -> str:
-        return user_ids[next(turn) % len(user_ids)]
-
-    requests = iter(load.slash_commands(SECRET, user_ids, count * 2, offset=5_000))
-
-    def whole() -> None:
+    def call() -> None:
         statuses: list[str] = []
         answer = b"".join(web(_environ(next(requests)), lambda s, h: statuses.append(s)))
         assert statuses[0].startswith("200") and b"checks pass" in answer, (statuses, answer)
 
-    _timed(whole, count // 4)  # warm caches and the connection pool
-    wsgi = _timed(whole, count)
-
-    status = _timed(lambda: services.members.status(next_user()), count)
-    sql = _driver_time(services, lambda: services.members.status(next_user()), count)
-    queries = _query_times(services, next_user, count)
-    checklist = services.members.status(user_ids[0]).checklist
-    message = views.status_message(checklist, own=True)
-    render = _timed(lambda: views.status_message(checklist, own=True), count)
-    lazy = _timed(lambda: services.members.profile_is_stale(next_user()), count)
-    bolt_plain = _bolt_only(client, message, with_lazy=False, count=count)
-    bolt_lazy = _bolt_only(client, message, with_lazy=True, count=count)
-
-    m = _median_ms
-    explained = m(status) + m(render) + m(bolt_lazy)
-    return [
-        Stage("whole WSGI call for /security status (what waitress calls)", m(wsgi)),
-        Stage("members.status(): the checklist from the database", m(status), 1),
-        Stage("3 SQL statements, in the database driver", m(sql), 2),
-        Stage("query 1 member_by_slack_id, via the ORM (driver time included)", queries[0], 2),
-        Stage("query 2 accounts_of_member, via the ORM", queries[1], 2),
-        Stage("query 3 check_results_of_member, via the ORM", queries[2], 2),
-        Stage("rest: session, evidence objects, build_checklist", m(status) - sum(queries), 2),
-        Stage("render: views.status_message (Block Kit dicts)", m(render), 1),
-        Stage("Bolt alone, same settings, acking that message (signature, parsing, JSON)", m(bolt_plain), 1),
-        Stage("... plus starting one no-op lazy listener (deep copy of the request)", m(bolt_lazy) - m(bolt_plain), 1),
-        Stage("unexplained (our middleware, handlers, WSGI guard)", m(wsgi) - explained, 1),
-        Stage("after the answer, on a listener thread: profile_is_stale()", m(lazy)),
-    ]  # fmt: skip
+    return _timing("whole", call)
 
 
-def _driver_time(services: Any, action: Callable[[], object], count: int) -> list[float]:
-    """Time spent inside cursor.execute for each call of `action`."""
+def _status(services: Services, next_user: Callable[[], str]) -> Probe:
+    """members.status(), and the part of it spent inside cursor.execute."""
     engine = services.database.engine
-    spent: list[float] = []
+    inside: list[float] = [0.0]
     opened: list[float] = []
+    event.listen(engine, "before_cursor_execute", lambda *_: opened.append(time.perf_counter()))
 
-    def before(*_args: Any) -> None:
-        opened.append(time.perf_counter())
+    def closed(*_args: Any) -> None:
+        inside[0] += time.perf_counter() - opened.pop()
 
-    def after(*_args: Any) -> None:
-        spent[-1] += time.perf_counter() - opened.pop()
+    event.listen(engine, "after_cursor_execute", closed)
 
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        for _ in range(count):
-            spent.append(0.0)
-            action()
-            time.sleep(SETTLE)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-    return spent
+    def probe() -> dict[str, float]:
+        inside[0] = 0.0
+        started = time.perf_counter()
+        services.members.status(next_user())
+        return {"status": time.perf_counter() - started, "driver": inside[0]}
+
+    return probe
 
 
-def _query_times(services: Any, next_user: Callable[[], str], count: int) -> list[float]:
-    """The median of each of the three storage queries, in one session as status() runs them."""
-    samples: list[list[float]] = [[], [], []]
-    for _ in range(count):
+def _queries(services: Services, next_user: Callable[[], str]) -> Probe:
+    """The three storage queries, in one session as status() runs them."""
+
+    def probe() -> dict[str, float]:
         with services.database.sessions() as session:
             started = time.perf_counter()
             member = member_store.member_by_slack_id(session, next_user())
@@ -184,24 +190,26 @@ def _query_times(services: Any, next_user: Callable[[], str], count: int) -> lis
             second = time.perf_counter()
             member_store.check_results_of_member(session, member.id)
             third = time.perf_counter()
-        samples[0].append(first - started)
-        samples[1].append(second - first)
-        samples[2].append(third - second)
-        time.sleep(SETTLE)
-    return [_median_ms(found) for found in samples]
+        return {"q1": first - started, "q2": second - first, "q3": third - second}
+
+    return probe
+
+
+def _render(services: Services, user_id: str) -> Probe:
+    checklist = services.members.status(user_id).checklist
+    return _timing("render", lambda: views.status_message(checklist, own=True))
 
 
 def _bolt_only(
-    client: WebClient, message: dict[str, Any], *, with_lazy: bool, count: int
-) -> list[float]:
+    client: WebClient, message: dict[str, Any], name: str, *, with_lazy: bool, count: int
+) -> Probe:
     """A Bolt app set up as ours (process_before_response) whose listener acks `message`."""
-    executor = ThreadPoolExecutor(max_workers=4)
     app = App(
         client=client,
         signing_secret=SECRET,
         process_before_response=True,
         token_verification_enabled=False,
-        listener_executor=executor,
+        listener_executor=ThreadPoolExecutor(max_workers=4),
     )
 
     def acknowledge(ack: Ack) -> None:
@@ -211,7 +219,7 @@ def _bolt_only(
         pass
 
     app.command("/security")(ack=acknowledge, lazy=[nothing] if with_lazy else [])
-    prepared = iter(load.slash_commands(SECRET, ["U0BENCH"], count + 50))
+    prepared = iter(load.slash_commands(SECRET, ["U0BENCH"], count * 2))
 
     def dispatch() -> None:
         request = next(prepared)
@@ -219,16 +227,13 @@ def _bolt_only(
         response = app.dispatch(BoltRequest(body=request.body.decode(), headers=headers))
         assert response.status == 200, response.body
 
-    _timed(dispatch, 50)
-    try:
-        return _timed(dispatch, count)
-    finally:
-        executor.shutdown()
+    return _timing(name, dispatch)
 
 
 def print_breakdown(stages: list[Stage]) -> None:
     print(
-        f"\nwhere our app spends a /security status (in-process, median ms, {SETTLE * 1000:.0f} ms apart)"
+        "\nwhere our app spends a /security status "
+        f"(in-process, median ms, calls {SETTLE * 1000:.0f} ms apart)"
     )
     for stage in stages:
         indent = "  " * stage.depth
@@ -237,7 +242,7 @@ def print_breakdown(stages: list[Stage]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.breakdown", description=__doc__)
-    parser.add_argument("--database-url")
+    parser.add_argument("--database-url", help="PostgreSQL to build the data set in")
     args = parser.parse_args(argv)
     if args.database_url:
         url, _ = dataset.postgres_dataset(args.database_url, 10_000)

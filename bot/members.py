@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -60,9 +61,9 @@ class MemberService:
         Three statements at most for a member's own view, whatever the data size.
         """
         subject = subject or viewer
-        with self._database.sessions() as session:
-            member = member_store.member_by_slack_id(session, subject)
-            checklist = _checklist(session, member, subject)
+        with self._database.engine.connect() as connection:
+            rows = member_store.status_rows(connection, subject)
+        checklist = _checklist(rows, subject)
         own = subject == viewer
         if not own:
             allowed = self._may_view(viewer, checklist)
@@ -79,7 +80,8 @@ class MemberService:
                     "Only security admins and the member's account manager can see "
                     "someone else's checklist."
                 )
-        stale = member is None or _profile_stale(member, self._clock, PROFILE_MAX_AGE)
+        refreshed = rows.profile_refreshed_at if rows else None
+        stale = refreshed is None or self._clock.now() - refreshed > PROFILE_MAX_AGE
         return StatusView(checklist=checklist, own=own, profile_stale=stale)
 
     def _may_view(self, viewer: str, checklist: Checklist) -> bool:
@@ -93,7 +95,17 @@ class MemberService:
             return member is None or _profile_stale(member, self._clock, PROFILE_MAX_AGE)
 
     def remember_profile(self, profile: Profile) -> None:
-        """Cache the profile; link a member imported by email to their Slack user on first contact."""
+        """Cache the profile; link a member imported by email to their Slack user on first contact.
+
+        Two first contacts at once (Home tab and a command) may race to create the member: the
+        loser finds the winner's row on its second try and updates it.
+        """
+        try:
+            self._remember_profile(profile)
+        except IntegrityError:
+            self._remember_profile(profile)
+
+    def _remember_profile(self, profile: Profile) -> None:
         now = self._clock.now()
         email = profile.email.lower() if profile.email else None
         with self._database.sessions.begin() as session:
@@ -132,33 +144,17 @@ def member_for(session: Session, slack_user_id: str, clock: Clock) -> Member:
     return member
 
 
-def _checklist(session: Session, member: Member | None, slack_user_id: str) -> Checklist:
-    if member is None:
+def _checklist(rows: member_store.StatusRows | None, slack_user_id: str) -> Checklist:
+    if rows is None:
         return build_checklist(MemberRef(None, slack_user_id, None), [], [])
-    accounts = [
-        BusinessAccountRef(
-            id=account.id,
-            platform_account_id=account.platform_account_id,
-            name=account.name,
-            platform=account.platform,
-            managed=account.managed,
-            account_manager_slack_id=manager_slack_id,
-        )
-        for account, manager_slack_id in member_store.accounts_of_member(session, member.id)
-    ]
+    accounts = [BusinessAccountRef(*account) for account in rows.accounts]
     evidence = [
-        Evidence(
-            check=Check(result.check),
-            business_account_id=result.business_account_id,
-            state=State(result.state),
-            source=Source(result.source),
-            observed_at=result.observed_at,
-            detail=result.detail,
-        )
-        for result in member_store.check_results_of_member(session, member.id)
+        Evidence(Check(check), account_id, State(state), Source(source), observed_at, detail)
+        for check, account_id, state, source, observed_at, detail in rows.check_results
     ]
-    ref = MemberRef(member.id, slack_user_id, member.display_name)
-    return build_checklist(ref, accounts, evidence)
+    return build_checklist(
+        MemberRef(rows.member_id, slack_user_id, rows.display_name), accounts, evidence
+    )
 
 
 def _profile_stale(member: Member, clock: Clock, max_age: timedelta) -> bool:

@@ -6,18 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import views
 from bot.services import Services
 from bot.text import escape
-from handlers import two_step
+from handlers import nudges, passwords, two_step
 from handlers.ids import Command
 from handlers.profiles import refresh_profile_if_stale
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-SUBCOMMANDS = ("status", "2sv", "help")
+SUBCOMMANDS = ("status", "2sv", "password", "exclude", "include", "excluded", "help")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ def is_reset(invocation: Invocation) -> bool:
     return invocation.name == "2sv" and len(arguments) == 2 and arguments[0].lower() == "reset"
 
 
-def security_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
+def security_command(
+    ack: Ack, command: dict[str, Any], services: Services, context: BoltContext, client: WebClient
+) -> None:
     invocation = parse(command.get("text", ""))
     viewer = command["user_id"]
     if invocation.name == "help" and not invocation.arguments:
@@ -60,16 +62,32 @@ def security_command(ack: Ack, command: dict[str, Any], services: Services) -> N
             subject = found
         status = services.members.status(viewer, subject)
         ack(response_type="ephemeral", **views.status_message(status.checklist, own=status.own))
+        if status.profile_stale:
+            # Only now and then, and without the copy of the request a lazy listener costs.
+            executor = context.listener_runner.listener_executor
+            executor.submit(refresh_profile_if_stale, viewer, client, services)
     elif invocation.name == "2sv" and not invocation.arguments:
         two_step.answer(ack, viewer, services)
+    elif invocation.name == "password" and not invocation.arguments:
+        passwords.answer(ack)
     elif is_reset(invocation):
         subject = mentioned(invocation.arguments[1])
         if subject is None:
             ack(response_type="ephemeral", **views.notice(_BAD_RESET_MENTION))
             return
         two_step.answer_reset(ack, viewer, subject, services)
+    elif invocation.name in ("exclude", "include", "excluded"):
+        arguments = invocation.arguments
+        subject = mentioned(arguments[0]) if arguments else None
+        nudges.answer_exclusions(ack, viewer, invocation.name, subject, arguments[1:], services)
     else:
         ack(response_type="ephemeral", **views.notice(_unknown(command.get("text", ""))))
+
+
+def needs_work_after_answer(command: dict[str, Any]) -> bool:
+    """Only these subcommands call Slack after the answer; the others stay a single round trip."""
+    invocation = parse(command.get("text", ""))
+    return is_reset(invocation) or (invocation.name, invocation.arguments) == ("password", ())
 
 
 def after_answer(
@@ -88,6 +106,10 @@ def after_answer(
             services=services,
             respond=respond,
         )
+    if invocation.name == "password" and not invocation.arguments:
+        passwords.send_after_answer(
+            viewer=command["user_id"], client=client, services=services, respond=respond
+        )
     refresh_profile_if_stale(command["user_id"], client, services)
 
 
@@ -105,9 +127,13 @@ def _unknown(text: str) -> str:
     shown = escape(text.strip(), limit=60)
     return (
         f"I don't know `{shown}`. Try `/security status` for your checklist, "
-        "`/security 2sv` for 2-step verification, or `/security help` for everything I can do."
+        "`/security 2sv` for 2-step verification, `/security password` to check your passwords, "
+        "or `/security help` for everything I can do."
     )
 
 
 def register(app: App) -> None:
-    app.command(Command.SECURITY)(ack=security_command, lazy=[after_answer])
+    app.command(Command.SECURITY, matchers=[needs_work_after_answer])(
+        ack=security_command, lazy=[after_answer]
+    )
+    app.command(Command.SECURITY)(security_command)

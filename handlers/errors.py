@@ -47,7 +47,8 @@ def tells_member(listener: Callable[..., None]) -> Callable[..., None]:
             listener(**kwargs)
         except Exception as error:  # noqa: BLE001 - every failure is reported, none swallowed
             message = member_message(error)
-            _tell(kwargs.get("body") or {}, kwargs.get("client"), kwargs.get("respond"), message)
+            body = kwargs.get("body") or {"event": kwargs.get("event") or {}}
+            _tell(body, kwargs.get("client"), kwargs.get("respond"), message)
 
     return wrapper
 
@@ -57,7 +58,11 @@ def _tell(body: dict[str, Any], client: WebClient | None, respond: Any, message:
         if respond is not None and getattr(respond, "response_url", None):
             respond(text=message, response_type="ephemeral", replace_original=False)
             return
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        user = (
+            (body.get("user") or {}).get("id")
+            or body.get("user_id")
+            or (body.get("event") or {}).get("user")
+        )
         if client is not None and user:
             client.chat_postMessage(channel=user, text=message)
     except Exception:  # the member could not be told; the log has it

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.services import Services
-from handlers.errors import tells_member
+from handlers.errors import logger, tells_member
 from handlers.ids import Event
 from handlers.profiles import refresh_profile_if_stale
 from handlers.surfaces import publish_home
@@ -35,7 +35,10 @@ def app_home_opened(event: dict[str, Any], client: WebClient, services: Services
     if event.get("tab", "home") != "home":
         return
     member = event["user"]
-    refresh_profile_if_stale(member, client, services)
+    try:
+        refresh_profile_if_stale(member, client, services)
+    except Exception as error:  # noqa: BLE001 - the Home tab matters more than a fresh profile
+        logger.warning("could not refresh the profile of %s: %s", member, type(error).__name__)
     publish_home(member, client, services)
 
 

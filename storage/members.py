@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import BusinessAccount, CheckResult, Member, Membership
@@ -95,3 +96,55 @@ def save_check_result(
     result.detail = detail
     session.flush()
     return result
+
+
+# The `/security status` read path: three Core statements built once, run on a bare connection.
+# It is the hottest path of the bot, and the ORM's per-call work costs more than the queries.
+_MEMBER_BY_SLACK_ID = select(Member.id, Member.display_name, Member.profile_refreshed_at).where(
+    Member.slack_user_id == bindparam("slack_user_id")
+)
+_MANAGER = aliased(Member)
+_ACCOUNTS_OF_MEMBER = (
+    select(
+        BusinessAccount.id,
+        BusinessAccount.platform_account_id,
+        BusinessAccount.name,
+        BusinessAccount.platform,
+        BusinessAccount.managed,
+        _MANAGER.slack_user_id,
+    )
+    .join(Membership, Membership.business_account_id == BusinessAccount.id)
+    .outerjoin(_MANAGER, _MANAGER.id == BusinessAccount.account_manager_id)
+    .where(Membership.member_id == bindparam("member_id"))
+    .order_by(BusinessAccount.name, BusinessAccount.id)
+)
+_CHECK_RESULTS_OF_MEMBER = select(
+    CheckResult.check,
+    CheckResult.business_account_id,
+    CheckResult.state,
+    CheckResult.source,
+    CheckResult.observed_at,
+    CheckResult.detail,
+).where(CheckResult.member_id == bindparam("member_id"))
+
+
+@dataclass(frozen=True)
+class StatusRows:
+    member_id: int
+    display_name: str | None
+    profile_refreshed_at: datetime | None
+    accounts: Sequence[tuple[int, str, str, str, bool, str | None]]
+    check_results: Sequence[tuple[str, int | None, str, str, datetime, dict[str, Any]]]
+
+
+def status_rows(connection: Connection, slack_user_id: str) -> StatusRows | None:
+    """Everything a checklist needs, in three statements, or None for a member never seen."""
+    member = connection.execute(_MEMBER_BY_SLACK_ID, {"slack_user_id": slack_user_id}).first()
+    if member is None:
+        return None
+    ids = {"member_id": member.id}
+    accounts = connection.execute(_ACCOUNTS_OF_MEMBER, ids).all()
+    results = connection.execute(_CHECK_RESULTS_OF_MEMBER, ids).all()
+    return StatusRows(
+        member.id, member.display_name, member.profile_refreshed_at, accounts, results
+    )

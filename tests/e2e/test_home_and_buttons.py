@@ -103,7 +103,7 @@ def test_a_retried_event_delivery_is_handled_once(
     assert running_app.database is not None
     with running_app.database.sessions() as session:
         claimed = session.scalars(select(SlackDelivery.event_id)).all()
-    assert sorted(claimed)[0] == "Ev0RETRIED01"
+    assert "Ev0RETRIED01" in claimed
     assert len(claimed) == 2
 
 
