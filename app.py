@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.keys import rotate_keys
 from bot.secret_box import SecretBox
-from handlers.web import MAX_BODY_BYTES
+from handlers.web import MAX_BODY_BYTES, WsgiApp
 from storage.database import connect, upgrade
 
 
@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="HTTP mode behind a production WSGI server")
     serve.add_argument("--port", type=int, help="port (default: $PORT, else 3000)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: $WEB_CONCURRENCY, else 2)"
+    )
     sub.add_parser("socket", help="Socket Mode")
     sub.add_parser("sandbox", help="a local workspace in this terminal, no Slack account needed")
     db = sub.add_parser("db", help="database maintenance")
@@ -45,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         "import", help="alerts as JSON lines, the documents of POST /api/v1/alerts"
     )
     alerts_import.add_argument("file")
+    posture = sub.add_parser("posture", help="the platform's posture reports")
+    posture_sub = posture.add_subparsers(dest="posture_command", metavar="ACTION", required=True)
+    posture_import = posture_sub.add_parser(
+        "import", help="posture reports as JSON lines, the documents of POST /api/v1/posture"
+    )
+    posture_import.add_argument("file")
     nudge = sub.add_parser("nudge", help="reminders about open checklist gaps")
     nudge_sub = nudge.add_subparsers(dest="nudge_command", metavar="ACTION", required=True)
     run_once = nudge_sub.add_parser("run-once", help="one sweep now, then deliver what it decided")
@@ -71,11 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     try:
         if args.command is None:
             return run_default()
         if args.command == "serve":
-            return serve(load_settings(mode="serve"), port=args.port)
+            return serve(load_settings(mode="serve"), port=args.port, workers=args.workers)
         if args.command == "socket":
             return socket(load_settings(mode="socket"))
         if args.command == "sandbox":
@@ -87,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return import_accounts(load_settings(mode="tool"), args.file)
         if args.command == "alerts":
             return import_alerts(load_settings(mode="tool"), args.file)
+        if args.command == "posture":
+            return import_posture(load_settings(mode="tool"), args.file)
         if args.command == "nudge":
             return nudge_run_once(
                 load_settings(mode="tool"), args.dry_run, args.at and _moment(args.at), args.verbose
@@ -112,24 +124,23 @@ def run_default() -> int:
     return sandbox(load_settings(mode="sandbox"))
 
 
-def serve(settings: Settings, port: int | None = None) -> int:
-    """HTTP mode behind waitress, a production WSGI server."""
-    from waitress import serve as waitress_serve
+def serve(settings: Settings, port: int | None = None, workers: int | None = None) -> int:
+    """HTTP mode behind gunicorn, a production WSGI server; each worker builds its own app."""
+    from handlers.http_server import serve_forever
 
-    services = wiring.build(settings, SystemClock())
-    web = wiring.create_web(settings, services, wiring.create_app(settings, services))
-    jobs = wiring.start_jobs(settings, services)
-    try:
-        waitress_serve(
-            web,
-            host="0.0.0.0",  # noqa: S104 - a server is meant to be reachable
-            port=port or settings.port,
-            threads=settings.request_threads,
-            max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses at the limit itself
-            ident="security-bot",
-        )
-    finally:
-        jobs.stop()
+    def build_worker() -> WsgiApp:
+        services = wiring.build(settings, SystemClock())
+        web = wiring.create_web(settings, services, wiring.create_app(settings, services))
+        wiring.start_jobs(settings, services)  # a database lease lets one worker run them
+        return web
+
+    wiring.announce_mail(settings)
+    serve_forever(
+        build_worker,
+        port=port or settings.port,
+        workers=workers or settings.web_workers,
+        threads=settings.request_threads,
+    )
     return 0
 
 
@@ -138,6 +149,7 @@ def socket(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from waitress.server import create_server
 
+    wiring.announce_mail(settings)
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
     pages = create_server(
@@ -145,7 +157,7 @@ def socket(settings: Settings) -> int:
         host="0.0.0.0",  # noqa: S104 - members' browsers reach it through PUBLIC_BASE_URL
         port=settings.port,
         threads=settings.request_threads,
-        max_request_body_size=MAX_BODY_BYTES,
+        max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses at the limit itself
         ident="security-bot",
     )
     threading.Thread(target=pages.run, name="secure-pages", daemon=True).start()
@@ -173,6 +185,12 @@ def import_alerts(settings: Settings, file: str) -> int:
     from handlers.alert_import import run_alert_import
 
     return run_alert_import(settings, file)
+
+
+def import_posture(settings: Settings, file: str) -> int:
+    from handlers.posture_import import run_posture_import
+
+    return run_posture_import(settings, file)
 
 
 def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbose: bool) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import dataset, load, pages, servers
+from bench import cases, dataset, load, nudges, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, count_status_statements
 from sandbox.slack_standin import SlackStandIn
@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = measure(args.database_url, plan)
         results["linking_page_ttfb"] = pages.measure(requests=100 if args.quick else 300)
+        results["password_checks"] = passwords.measure(quick=args.quick)
+        results["cases"] = cases.measure(args.database_url, quick=args.quick)
+        results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1
@@ -181,7 +184,10 @@ def acknowledgement_latency(url: str, plan: Plan) -> dict[str, Any]:
         keys = Fernet.generate_key().decode()
         started = {
             "ours": servers.ours(
-                servers.environment(**common, DATABASE_URL=url, SECURITY_BOT_KEYS=keys),
+                # No nudge sweeps in the background while latency is measured.
+                servers.environment(
+                    **common, DATABASE_URL=url, SECURITY_BOT_KEYS=keys, SCHEDULED_JOBS="off"
+                ),
                 OUTPUT / "ours.stderr",
             ),
             "bare": servers.bare(servers.environment(**common), OUTPUT / "bare.stderr", THREADS),

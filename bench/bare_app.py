@@ -1,6 +1,7 @@
 """The yardstick: a default Bolt app with one `/security` listener that only acknowledges.
 
-Served exactly as our app is (waitress, the same thread count, Bolt's WSGI adapter), so the
+Served exactly as our app is (gunicorn through handlers/http_server.py, the same worker and
+thread counts, Bolt's WSGI adapter), so the
 difference the benchmark measures is what the two apps do with a request. With `--fast` it is
 instead the fastest a Bolt app can answer here (process_before_response, nothing but ack), the
 floor our app's figures are read against.
@@ -18,7 +19,8 @@ import sys
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress import serve
+
+from handlers.http_server import serve_forever
 
 
 def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool = False) -> App:
@@ -39,23 +41,22 @@ def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fast", action="store_true", help="process_before_response=True")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    app = create_bare_app(
-        os.environ["SLACK_BOT_TOKEN"],
-        os.environ["SLACK_SIGNING_SECRET"],
-        os.environ["SLACK_API_URL"],
-        fast=args.fast,
-    )
-    serve(
-        SlackRequestHandler(app),
-        host="127.0.0.1",
-        port=args.port,
-        threads=args.threads,
-        ident="bare-bolt",
-    )
+
+    def build() -> SlackRequestHandler:
+        app = create_bare_app(
+            os.environ["SLACK_BOT_TOKEN"],
+            os.environ["SLACK_SIGNING_SECRET"],
+            os.environ["SLACK_API_URL"],
+            fast=args.fast,
+        )
+        return SlackRequestHandler(app)
+
+    serve_forever(build, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 
 

@@ -37,6 +37,9 @@ class Fix(StrEnum):
     REPORT_TWO_STEP = "report_two_step"
     LINK_AUTHENTICATOR = "link_authenticator"
     REPORT_RECOVERY_PHONE = "report_recovery_phone"
+    CONFIRM_RECOVERY_EMAIL = "confirm_recovery_email"
+    CHANGED_PASSWORD = "changed_password"
+    CHECK_PASSWORDS = "check_passwords"
 
 
 class TwoStepMethod(StrEnum):
@@ -144,17 +147,18 @@ def build_checklist(
     lines = (
         _two_step(accounts, by_key),
         _authenticator(member_wide[Check.AUTHENTICATOR]),
-        _reported(Check.STRONG_PASSWORD, member_wide[Check.STRONG_PASSWORD], "Not checked yet."),
-        _reported(Check.UNIQUE_PASSWORDS, member_wide[Check.UNIQUE_PASSWORDS], "Not checked yet."),
-        _reported(
-            Check.NO_COMPROMISED_PASSWORD,
-            member_wide[Check.NO_COMPROMISED_PASSWORD],
-            "No report from the platform yet.",
+        _strong_password(accounts, by_key),
+        _password_fix(
+            _reported(Check.UNIQUE_PASSWORDS, member_wide[Check.UNIQUE_PASSWORDS], _NOT_CHECKED)
         ),
-        _bot_owned(Check.RECOVERY_EMAIL, member_wide[Check.RECOVERY_EMAIL], "Not confirmed yet."),
-        _recovery_phone(member_wide[Check.RECOVERY_PHONE]),
+        _compromised(accounts, by_key, member_wide[Check.NO_COMPROMISED_PASSWORD]),
+        _recovery_email(accounts, by_key),
+        _recovery_phone(accounts, by_key),
     )
-    return Checklist(member=member, accounts=tuple(accounts), lines=lines)
+    # An open compromised-password alert is the most urgent thing a member can fix: always first.
+    urgent = tuple(line for line in lines if _is_open_alert(line))
+    ordered = urgent + tuple(line for line in lines if not _is_open_alert(line))
+    return Checklist(member=member, accounts=tuple(accounts), lines=ordered)
 
 
 def _strongest(sources: dict[Source, Evidence]) -> Evidence | None:
@@ -257,25 +261,182 @@ def _reported(check: Check, evidence: Evidence | None, missing: str) -> CheckLin
     )
 
 
-def _recovery_phone(evidence: Evidence | None) -> CheckLine:
-    if evidence is None:
-        return CheckLine(
-            Check.RECOVERY_PHONE,
-            State.UNKNOWN,
-            None,
-            None,
-            "Not on record yet.",
-            Fix.REPORT_RECOVERY_PHONE,
+def _strong_password(
+    accounts: Sequence[BusinessAccountRef],
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
+) -> CheckLine:
+    """Per business account, from the latest check on the password page; a member without
+    accounts has one member-wide result."""
+    check = Check.STRONG_PASSWORD
+    if not accounts:
+        return _password_fix(
+            _reported(check, _strongest(by_key.get((check, None), {})), _NOT_CHECKED)
         )
-    fix = None if evidence.state is State.PASSING else Fix.REPORT_RECOVERY_PHONE
-    return CheckLine(
-        Check.RECOVERY_PHONE,
-        evidence.state,
-        evidence.source,
-        evidence.observed_at,
-        _said(evidence),
-        fix,
+    account_lines = []
+    for account in accounts:
+        evidence = _strongest(by_key.get((check, account.id), {}))
+        if evidence is None:
+            account_lines.append(AccountLine(account, State.UNKNOWN, None, None, _NOT_CHECKED))
+        else:
+            account_lines.append(
+                AccountLine(
+                    account, evidence.state, evidence.source, evidence.observed_at, _said(evidence)
+                )
+            )
+    states = {line.state for line in account_lines}
+    if states == {State.PASSING}:
+        state, explanation = State.PASSING, "Meets the policy on every business account."
+    elif State.NEEDS_ACTION in states:
+        state = State.NEEDS_ACTION
+        weak = [line.account.name for line in account_lines if line.state is State.NEEDS_ACTION]
+        explanation = "Needs a new password: " + ", ".join(weak) + "."
+    else:
+        state = State.UNKNOWN
+        unknown = [line.account.name for line in account_lines if line.state is State.UNKNOWN]
+        explanation = "Not confirmed yet for: " + ", ".join(unknown) + "."
+    dated = [line for line in account_lines if line.observed_at is not None]
+    newest = max(dated, key=lambda line: line.observed_at or line.account.id, default=None)
+    line = CheckLine(
+        check=check,
+        state=state,
+        source=newest.source if newest else None,
+        observed_at=newest.observed_at if newest else None,
+        explanation=explanation,
+        fix=None,
+        accounts=tuple(account_lines),
     )
+    return _password_fix(line)
+
+
+def _password_fix(line: CheckLine) -> CheckLine:
+    """Both password checks are fixed on the one-time password page."""
+    return line if line.state is State.PASSING else replace(line, fix=Fix.CHECK_PASSWORDS)
+
+
+def _compromised(
+    accounts: Sequence[BusinessAccountRef],
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
+    evidence: Evidence | None,
+) -> CheckLine:
+    """Member-wide evidence says red or green; each account with an open alert is named."""
+    line = _reported(Check.NO_COMPROMISED_PASSWORD, evidence, "No report from the platform yet.")
+    open_accounts = []
+    for account in accounts:
+        platform = by_key.get((Check.NO_COMPROMISED_PASSWORD, account.id), {}).get(Source.PLATFORM)
+        if platform is not None and platform.state is State.NEEDS_ACTION:
+            explanation = "Compromised: the platform recommends changing the password immediately."
+            open_accounts.append(
+                AccountLine(
+                    account, State.NEEDS_ACTION, Source.PLATFORM, platform.observed_at, explanation
+                )
+            )
+    if not open_accounts and line.state is not State.NEEDS_ACTION:
+        return line
+    return replace(
+        line, state=State.NEEDS_ACTION, fix=Fix.CHANGED_PASSWORD, accounts=tuple(open_accounts)
+    )
+
+
+def _is_open_alert(line: CheckLine) -> bool:
+    return line.check is Check.NO_COMPROMISED_PASSWORD and line.state is State.NEEDS_ACTION
+
+
+def _platform_accounts(
+    check: Check,
+    accounts: Sequence[BusinessAccountRef],
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
+    *,
+    missing: str,
+) -> tuple[AccountLine, ...]:
+    """The accounts the platform reported on, for a check the member otherwise answers once."""
+    lines = []
+    for account in accounts:
+        platform = by_key.get((check, account.id), {}).get(Source.PLATFORM)
+        if platform is not None:
+            said = "Set on the platform." if platform.state is State.PASSING else missing
+            lines.append(
+                AccountLine(account, platform.state, Source.PLATFORM, platform.observed_at, said)
+            )
+    return tuple(lines)
+
+
+def _lacking(lines: tuple[AccountLine, ...]) -> tuple[str, AccountLine]:
+    """The names of the accounts the platform reports lacking, and the newest line (of some)."""
+    names = ", ".join(line.account.name for line in lines if line.state is State.NEEDS_ACTION)
+    newest = max(lines, key=lambda line: line.observed_at.timestamp() if line.observed_at else 0.0)
+    return names, newest
+
+
+def _recovery_email(
+    accounts: Sequence[BusinessAccountRef],
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
+) -> CheckLine:
+    """Confirmed with a code (verified by the bot); red where the platform reports an account
+    without any recovery email."""
+    check = Check.RECOVERY_EMAIL
+    confirmed = by_key.get((check, None), {}).get(Source.BOT)
+    platform = _platform_accounts(
+        check, accounts, by_key, missing="The platform reports no recovery email."
+    )
+    if confirmed is None or confirmed.state is not State.PASSING:
+        said = "Not confirmed yet." if confirmed is None else _said(confirmed)
+        source = confirmed.source if confirmed else None
+        observed_at = confirmed.observed_at if confirmed else None
+        fix = Fix.CONFIRM_RECOVERY_EMAIL
+        return CheckLine(check, State.NEEDS_ACTION, source, observed_at, said, fix, platform)
+    lacking, newest = _lacking(platform) if platform else ("", None)
+    if lacking and newest is not None:
+        said = f"{_said(confirmed)} But the platform reports no recovery email on: {lacking}."
+        return CheckLine(
+            check, State.NEEDS_ACTION, Source.PLATFORM, newest.observed_at, said, None, platform
+        )
+    return CheckLine(
+        check, State.PASSING, Source.BOT, confirmed.observed_at, _said(confirmed), None, platform
+    )
+
+
+def _recovery_phone(
+    accounts: Sequence[BusinessAccountRef],
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
+) -> CheckLine:
+    """A number the member gave (self-reported), outranked by what the platform reports."""
+    check, fix = Check.RECOVERY_PHONE, Fix.REPORT_RECOVERY_PHONE
+    said = by_key.get((check, None), {}).get(Source.SELF)
+    given = "On record." if said is None or "note" not in said.detail else _said(said)
+    platform = _platform_accounts(
+        check, accounts, by_key, missing="The platform reports no recovery phone."
+    )
+    lacking, newest = _lacking(platform) if platform else ("", None)
+    if newest is not None and lacking:
+        explanation = f"The platform reports no recovery phone on: {lacking}."
+        if said is not None and said.state is State.PASSING:
+            explanation = (
+                f"{given.removesuffix('.')} (self-reported), but the platform reports no "
+                f"recovery phone on: {lacking}."
+            )
+        return CheckLine(
+            check,
+            State.NEEDS_ACTION,
+            Source.PLATFORM,
+            newest.observed_at,
+            explanation,
+            fix,
+            platform,
+        )
+    if newest is not None:
+        explanation = "On record, as the platform reports."
+        return CheckLine(
+            check, State.PASSING, Source.PLATFORM, newest.observed_at, explanation, None, platform
+        )
+    if said is None:
+        return CheckLine(check, State.UNKNOWN, None, None, "Not on record yet.", fix)
+    passing = said.state is State.PASSING
+    return CheckLine(
+        check, said.state, said.source, said.observed_at, given, None if passing else fix
+    )
+
+
+_NOT_CHECKED = "Not checked yet."
 
 
 def _said(evidence: Evidence) -> str:

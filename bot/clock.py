@@ -33,3 +33,21 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+class ShiftedClock:
+    """The system clock moved on by hand: the sandbox's way to let days pass for the app."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware time")
+        self._offset = moment - datetime.now(UTC)

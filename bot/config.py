@@ -6,11 +6,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
 from bot.errors import ConfigError
+from bot.nudges.policy import NudgePolicy
+from bot.nudges.policy_file import PolicyError, parse_policy
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///security-bot.db"
@@ -38,7 +41,11 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     smtp_from: str | None = None
     platform_webhook_url: str | None = None
-    request_threads: int = 32
+    password_min_score: int = 3
+    nudge_policy: NudgePolicy = field(default_factory=NudgePolicy, repr=False)
+    scheduled_jobs: bool = True
+    request_threads: int = 16
+    web_workers: int = 2
 
     @property
     def http_mode_ready(self) -> bool:
@@ -61,6 +68,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         return value or None
 
     port = _port(get("PORT"))
+    workers = get("WEB_CONCURRENCY") or "2"
+    if not workers.isdigit() or not 1 <= int(workers) <= 64:
+        raise ConfigError("WEB_CONCURRENCY must be a number of worker processes from 1 to 64")
     slack_api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
     _require_url("SLACK_API_URL", slack_api_url)
     if not slack_api_url.endswith("/"):
@@ -88,8 +98,16 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         smtp_url=_smtp_url(get("SMTP_URL")),
         smtp_from=get("SMTP_FROM"),
         platform_webhook_url=_optional_url("PLATFORM_WEBHOOK_URL", get("PLATFORM_WEBHOOK_URL")),
+        password_min_score=_min_score(get("PASSWORD_MIN_SCORE")),
+        nudge_policy=_nudge_policy(get("NUDGE_POLICY_FILE")),
+        scheduled_jobs=_switch("SCHEDULED_JOBS", get("SCHEDULED_JOBS")),
+        web_workers=int(workers),
     )
     _check_mode(settings, mode)
+    if settings.platform_webhook_url and not settings.alerts_signing_secret:
+        raise ConfigError(
+            "PLATFORM_WEBHOOK_URL needs ALERTS_SIGNING_SECRET, which signs its requests"
+        )
     return settings
 
 
@@ -159,6 +177,37 @@ def _channel(name: str, raw: str | None) -> str | None:
     if raw is not None and not _SLACK_CHANNEL_ID.match(raw):
         raise ConfigError(f"{name} must be a Slack channel ID such as C012ABCDEF")
     return raw
+
+
+def _min_score(raw: str | None) -> int:
+    """The zxcvbn score (0-4) a password needs to pass the strong-password check."""
+    if raw is None:
+        return 3
+    if raw not in ("0", "1", "2", "3", "4"):
+        raise ConfigError("PASSWORD_MIN_SCORE must be a zxcvbn score from 0 to 4")
+    return int(raw)
+
+
+def _switch(name: str, raw: str | None, default: bool = True) -> bool:
+    if raw is None:
+        return default
+    if raw.lower() not in ("on", "off", "true", "false", "1", "0"):
+        raise ConfigError(f"{name} must be on or off")
+    return raw.lower() in ("on", "true", "1")
+
+
+def _nudge_policy(path: str | None) -> NudgePolicy:
+    """The nudge policy: README's defaults, with what NUDGE_POLICY_FILE (TOML) overrides."""
+    if path is None:
+        return NudgePolicy()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError("NUDGE_POLICY_FILE cannot be read") from None
+    try:
+        return parse_policy(text)
+    except PolicyError as error:
+        raise ConfigError(f"NUDGE_POLICY_FILE: {error}") from None
 
 
 def _smtp_url(raw: str | None) -> str | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.clock import Clock
@@ -27,6 +29,7 @@ class LinkPurpose(StrEnum):
     LINK_AUTHENTICATOR = "authenticator"
     RECOVERY_CODES = "recovery_codes"
     PASSWORD_CHECK = "password_check"  # noqa: S105 - a page name
+    PASSWORD_ROTATION = "password_rotation"  # noqa: S105 - the check after an alert
 
 
 class LinkUnusable(DomainError):
@@ -133,18 +136,23 @@ class SecureLinks:
 
     def spend(self, grant: LinkGrant) -> None:
         """Mark the link used; a second spend of the same link fails (single use, even in a race)."""
-        now = self._clock.now()
         with self._database.sessions.begin() as session:
-            if not link_store.mark_used(session, grant.token_hash, now):
-                raise LinkUnusable(_USED + _how(grant.purpose), gone=True)
-            audit.record(
-                session,
-                at=now,
-                actor=grant.slack_user_id,
-                action="secure_link.used",
-                target=f"member:{grant.slack_user_id}",
-                purpose=grant.purpose.value,
-            )
+            spend_within(session, grant, self._clock.now())
+
+
+def spend_within(session: Session, grant: LinkGrant, now: datetime) -> None:
+    """`spend`, inside the caller's transaction: the link is used up together with what it did,
+    or not at all."""
+    if not link_store.mark_used(session, grant.token_hash, now):
+        raise LinkUnusable(_USED + _how(grant.purpose), gone=True)
+    audit.record(
+        session,
+        at=now,
+        actor=grant.slack_user_id,
+        action="secure_link.used",
+        target=f"member:{grant.slack_user_id}",
+        purpose=grant.purpose.value,
+    )
 
 
 _UNKNOWN = "This link is not valid. "
@@ -153,6 +161,7 @@ _WHERE = {
     LinkPurpose.LINK_AUTHENTICATOR: "`/security 2sv`",
     LinkPurpose.RECOVERY_CODES: "`/security 2sv`",
     LinkPurpose.PASSWORD_CHECK: "`/security password`",
+    LinkPurpose.PASSWORD_ROTATION: 'the "I\'ve changed it" button of the alert',
 }
 
 

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.alerts import AlertService
 from bot.authenticator import AuthenticatorService
+from bot.cases.platform import PlatformHook, RecordingHook
+from bot.cases.records import Routing
+from bot.cases.service import CaseService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.deliveries import DeliveryLog
+from bot.mail import Mailer, mailer_for
 from bot.members import MemberService
+from bot.nudges.service import NudgeService
+from bot.password_checks import PasswordChecks
+from bot.passwords import BreachRanges
+from bot.posture import PostureService
+from bot.recovery_email import RecoveryEmailService
+from bot.recovery_phone import RecoveryPhoneService
 from bot.secret_box import SecretBox
 from bot.secure_links import SecureLinks
 from bot.self_reports import SelfReports
@@ -25,13 +36,36 @@ class Services:
     deliveries: DeliveryLog
     authenticator: AuthenticatorService
     secure_links: SecureLinks
+    alerts: AlertService
+    passwords: PasswordChecks
+    nudges: NudgeService
+    recovery_email: RecoveryEmailService
+    recovery_phone: RecoveryPhoneService
+    posture: PostureService
+    cases: CaseService
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
         return self
 
 
-def build_services(settings: Settings, clock: Clock, database: Database) -> Services:
+def build_services(
+    settings: Settings,
+    clock: Clock,
+    database: Database,
+    *,
+    breach_ranges: BreachRanges | None = None,
+    mailer: Mailer | None = None,
+    platform_hook: PlatformHook | None = None,
+) -> Services:
+    """`breach_ranges` reaches PWNED_PASSWORDS_URL; the composition root builds it from settings.
+    `mailer` sends recovery-email codes (default: SMTP_URL's server, else the outbox folder).
+    `platform_hook` takes suspend and restore requests (default: recorded only)."""
+    if settings.pwned_passwords_url and breach_ranges is None:
+        raise ValueError("PWNED_PASSWORDS_URL is set but no breach lookup was given")
+    authenticator = AuthenticatorService(
+        database, clock, SecretBox(settings.security_bot_keys), settings.security_admins
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -39,8 +73,24 @@ def build_services(settings: Settings, clock: Clock, database: Database) -> Serv
         members=MemberService(database, clock, settings.security_admins),
         self_reports=SelfReports(database, clock),
         deliveries=DeliveryLog(database, clock),
-        authenticator=AuthenticatorService(
-            database, clock, SecretBox(settings.security_bot_keys), settings.security_admins
-        ),
+        authenticator=authenticator,
         secure_links=SecureLinks(database, clock, settings.public_base_url),
+        alerts=AlertService(database, clock),
+        passwords=PasswordChecks(
+            database, clock, breach_ranges, min_score=settings.password_min_score
+        ),
+        nudges=NudgeService(database, clock, settings.nudge_policy, settings.security_admins),
+        recovery_email=RecoveryEmailService(
+            database, clock, mailer or mailer_for(settings), settings.security_bot_keys
+        ),
+        recovery_phone=RecoveryPhoneService(database, clock),
+        posture=PostureService(database, clock),
+        cases=CaseService(
+            database,
+            clock,
+            settings.security_admins,
+            Routing(settings.escalation_channel, settings.support_channel),
+            authenticator.is_fresh,
+            platform_hook or RecordingHook(),
+        ),
     )

@@ -9,7 +9,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 def escape(text: str, *, limit: int | None = None) -> str:
     """Escape so names cannot mention, link or notify; the escaped result fits in `limit`."""
-    escaped = "".join(_ESCAPES.get(char, char) for char in text)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if limit is None or len(escaped) <= limit:
         return escaped
     kept: list[str] = []

@@ -14,7 +14,7 @@ from bot.checklist import (
     TwoStepMethod,
 )
 from bot.text import escape, shorten, slack_date
-from handlers.ids import Action, Block, Callback
+from handlers.ids import Action, Block, Callback, item_action
 
 Blocks = list[dict[str, Any]]
 
@@ -32,8 +32,16 @@ SOURCE_WORDS = {
 FIX_BUTTONS: dict[Fix, tuple[Action, str]] = {
     Fix.REPORT_TWO_STEP: (Action.REPORT_TWO_STEP, "I've turned it on"),
     Fix.LINK_AUTHENTICATOR: (Action.LINK_AUTHENTICATOR, "Link an authenticator app"),
-    Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "I keep a recovery phone on record"),
+    Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "Add a recovery phone"),
+    Fix.CONFIRM_RECOVERY_EMAIL: (Action.CONFIRM_RECOVERY_EMAIL, "Confirm a recovery email"),
+    Fix.CHANGED_PASSWORD: (Action.PASSWORD_CHANGED, "I've changed it"),
+    Fix.CHECK_PASSWORDS: (Action.CHECK_PASSWORDS, "Check my passwords"),
 }
+# Fixes more than one check offers: the button carries its check, as a message may not repeat an
+# action_id (handlers/actions.py routes `<action>:<item>` to the action's listener).
+SHARED_FIXES = frozenset({Fix.CHECK_PASSWORDS})
+# An open compromised-password alert is shown in red: its button too.
+FIX_STYLES: dict[Fix, str] = {Fix.CHANGED_PASSWORD: "danger"}
 ACCOUNTS_SHOWN = 10
 METHOD_LABELS = {
     TwoStepMethod.AUTHENTICATOR_APP: "Authenticator app",
@@ -79,7 +87,12 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
                         "type": "button",
                         "action_id": Action.REFRESH_STATUS,
                         "text": plain("Refresh"),
-                    }
+                    },
+                    {
+                        "type": "button",
+                        "action_id": Action.REPORT_COMPROMISE,
+                        "text": plain("Report a compromised account"),
+                    },
                 ],
             }
         )
@@ -92,6 +105,8 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
     for account_line in shown:
         name = escape(account_line.account.name, limit=80)
         body += f"\n• {ICONS[account_line.state]} {name}: {escape(account_line.explanation)}"
+        if account_line.source is Source.PLATFORM and account_line.observed_at is not None:
+            body += f" _({slack_date(account_line.observed_at)})_"
     if len(line.accounts) > ACCOUNTS_SHOWN:
         body += f"\n• …and {len(line.accounts) - ACCOUNTS_SHOWN} more accounts"
     section: dict[str, Any] = {"type": "section", "text": mrkdwn(body)}
@@ -99,9 +114,9 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         action, label = FIX_BUTTONS[line.fix]
         section["accessory"] = {
             "type": "button",
-            "action_id": action,
+            "action_id": item_action(action, line.check) if line.fix in SHARED_FIXES else action,
             "text": plain(label),
-            "style": "primary",
+            "style": FIX_STYLES.get(line.fix, "primary"),
         }
     evidence = STATE_WORDS[line.state].capitalize()
     if line.source is not None and line.observed_at is not None:
@@ -189,6 +204,17 @@ def help_message() -> dict[str, Any]:
         "app you link to the bot",
         "`/security 2sv reset @someone`: reset a member's authenticator link "
         "(security admins only, after a code from their own app)",
+        "`/security password`: a one-time link to a page that checks your passwords "
+        "(strength, what the platform accepts, reuse, known breaches); never type a password "
+        "in Slack",
+        "`/security recovery`: confirm a recovery email with a code I mail to it "
+        "(`/security recovery phone` for a recovery phone)",
+        "`/security report`: report a business account someone else may be using; it opens "
+        "a case with your account manager or customer support",
+        "`/security case list`, `/security case show <number>`: the compromise cases you can see "
+        "(`/security case open <account id> <summary>` for security admins and account managers)",
+        "`/security exclude @someone service` or `... leave <date>`, `/security include @someone`, "
+        "`/security excluded`: who the reminders leave alone (security admins only)",
         "`/security help`: this list",
         "You can also open my *Home* tab to see your checklist at any time.",
     ]

@@ -169,6 +169,16 @@ _LINK_PAGES: dict[LinkPurpose, tuple[str, str]] = {
         "Open the link below and enter a current code from your authenticator app. You'll get "
         "ten new recovery codes, and the old ones stop working.",
     ),
+    LinkPurpose.PASSWORD_CHECK: (
+        "Check your passwords",
+        "Open the link below and type the password of each business account on the page, never "
+        "in Slack. They are checked on the server and thrown away: only the verdict is kept.",
+    ),
+    LinkPurpose.PASSWORD_ROTATION: (
+        "Check your new password",
+        "Open the link below and type your new password on the page, never in Slack. The alert "
+        "closes once it passes: strong, accepted by the platform, not breached, not reused.",
+    ),
 }
 
 

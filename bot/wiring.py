@@ -15,9 +15,29 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.mail import mailer_for
 from bot.services import Services, build_services
-from handlers import actions, commands, events, modals, step_up, two_step
+from handlers import (
+    actions,
+    alerts,
+    case_threads,
+    cases,
+    commands,
+    events,
+    modals,
+    nudges,
+    passwords,
+    platform_webhook,
+    pwned,
+    recovery,
+    step_up,
+    suspicious_login,
+    two_step,
+)
 from handlers.errors import handle_error
+from handlers.jobs import Jobs
+from handlers.middleware import ProvideServices, RouteItemActions, SkipRetriedDeliveries
+from handlers.slack_messenger import SlackMessenger, retry_handlers
 from handlers.web import WsgiApp, create_web_app
 from storage.database import Database, connect
 
@@ -37,7 +57,23 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 def build(settings: Settings, clock: Clock, database: Database | None = None) -> Services:
-    return build_services(settings, clock, database or connect(settings.database_url))
+    return build_services(
+        settings,
+        clock,
+        database or connect(settings.database_url),
+        breach_ranges=pwned.for_settings(settings.pwned_passwords_url),
+        mailer=mailer_for(settings),
+        platform_hook=platform_webhook.for_settings(settings, clock),
+    )
+
+
+def announce_mail(settings: Settings) -> None:
+    """Say at start-up where recovery-email codes go when there is no mail server."""
+    if not settings.smtp_url:
+        logging.getLogger("security_bot").warning(
+            "SMTP_URL is not set: recovery-email codes are written to the %s, not mailed",
+            mailer_for(settings).where,
+        )
 
 
 def create_app(
@@ -59,16 +95,22 @@ def create_app(
         logger=logging.getLogger("security_bot.bolt"),
     )
 
-    @app.middleware
-    def provide_services(context: dict[str, object], next: object) -> None:
-        context["services"] = services
-        next()  # type: ignore[operator]
+    app.use(ProvideServices(services))
+    app.use(SkipRetriedDeliveries(services))
+    app.use(RouteItemActions())
 
     events.register(app)
     commands.register(app)
     actions.register(app)
     modals.register(app)
     two_step.register(app)
+    passwords.register(app)
+    alerts.register(app)
+    nudges.register(app)
+    recovery.register(app)
+    cases.register(app)
+    case_threads.register(app)
+    suspicious_login.register(app)
     step_up.register(app)  # after every feature registered its step-up continuations
     app.error(handle_error)
     return app
@@ -76,3 +118,22 @@ def create_app(
 
 def create_web(settings: Settings, services: Services, app: App) -> WsgiApp:
     return create_web_app(app, services)
+
+
+def build_messenger(settings: Settings) -> SlackMessenger:
+    """The nudges' own client: it runs in the scheduler's worker, so it may wait out a long
+    Retry-After and retry 5xx and connection errors longer than a listener could."""
+    client = WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=retry_handlers(),
+    )
+    return SlackMessenger(client)
+
+
+def start_jobs(settings: Settings, services: Services) -> Jobs:
+    """Compete for the jobs lease; the process holding it runs the scheduler (nudges).
+    With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
+    jobs = Jobs(services, build_messenger(settings))
+    return jobs.start() if settings.scheduled_jobs else jobs

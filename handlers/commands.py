@@ -12,12 +12,23 @@ from slack_sdk import WebClient
 from bot import views
 from bot.services import Services
 from bot.text import escape
-from handlers import nudges, passwords, two_step
+from handlers import case_commands, nudges, passwords, recovery, two_step
 from handlers.ids import Command
 from handlers.profiles import refresh_profile_if_stale
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-SUBCOMMANDS = ("status", "2sv", "password", "exclude", "include", "excluded", "help")
+SUBCOMMANDS = (
+    "status",
+    "2sv",
+    "password",
+    "recovery",
+    "exclude",
+    "include",
+    "excluded",
+    "report",
+    "case",
+    "help",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ def security_command(
             executor.submit(refresh_profile_if_stale, viewer, client, services)
     elif invocation.name == "2sv" and not invocation.arguments:
         two_step.answer(ack, viewer, services)
+    elif invocation.name == "recovery" and recovery.wants_modal(invocation.arguments):
+        ack()  # the modal opens after the acknowledgement
     elif invocation.name == "password" and not invocation.arguments:
         passwords.answer(ack)
     elif is_reset(invocation):
@@ -80,6 +93,10 @@ def security_command(
         arguments = invocation.arguments
         subject = mentioned(arguments[0]) if arguments else None
         nudges.answer_exclusions(ack, viewer, invocation.name, subject, arguments[1:], services)
+    elif invocation.name == "report" and not invocation.arguments:
+        case_commands.answer_report(ack)
+    elif invocation.name == "case":
+        case_commands.answer_case(ack, viewer, invocation.arguments, services, context)
     else:
         ack(response_type="ephemeral", **views.notice(_unknown(command.get("text", ""))))
 
@@ -87,11 +104,21 @@ def security_command(
 def needs_work_after_answer(command: dict[str, Any]) -> bool:
     """Only these subcommands call Slack after the answer; the others stay a single round trip."""
     invocation = parse(command.get("text", ""))
-    return is_reset(invocation) or (invocation.name, invocation.arguments) == ("password", ())
+    return (
+        is_reset(invocation)
+        or (invocation.name, invocation.arguments) == ("password", ())
+        or (invocation.name == "recovery" and recovery.wants_modal(invocation.arguments))
+        or (invocation.name, invocation.arguments) == ("report", ())
+        or case_commands.is_opening(invocation.name, invocation.arguments)
+    )
 
 
 def after_answer(
-    command: dict[str, Any], client: WebClient, services: Services, respond: Respond
+    command: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    respond: Respond,
+    context: BoltContext,
 ) -> None:
     """After the answer: an admin's reset (its step-up needs the trigger within 3 seconds, so it
     goes first), then the caller's Slack profile, cached on first contact."""
@@ -106,6 +133,19 @@ def after_answer(
             services=services,
             respond=respond,
         )
+    if invocation.name == "recovery" and recovery.wants_modal(invocation.arguments):
+        recovery.open_from_command(
+            arguments=invocation.arguments,
+            viewer=command["user_id"],
+            trigger_id=command["trigger_id"],
+            client=client,
+            services=services,
+            respond=respond,
+        )
+    if (invocation.name, invocation.arguments) == ("report", ()) or case_commands.is_opening(
+        invocation.name, invocation.arguments
+    ):
+        case_commands.after_answer(command, client, services, respond, context)
     if invocation.name == "password" and not invocation.arguments:
         passwords.send_after_answer(
             viewer=command["user_id"], client=client, services=services, respond=respond

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -17,17 +16,6 @@ from handlers.surfaces import publish_home
 
 def acknowledge(ack: Ack) -> None:
     ack()
-
-
-def skip_retried_deliveries(
-    body: dict[str, Any], services: Services, next: Callable[[], None]
-) -> BoltResponse | None:
-    """A retried delivery (X-Slack-Retry-Num) of an event already handled is acknowledged only."""
-    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if event_id and not services.deliveries.first_time(event_id):
-        return BoltResponse(status=200, body="")
-    next()
-    return None
 
 
 @tells_member
@@ -43,5 +31,4 @@ def app_home_opened(event: dict[str, Any], client: WebClient, services: Services
 
 
 def register(app: App) -> None:
-    app.middleware(skip_retried_deliveries)
     app.event(Event.APP_HOME_OPENED)(ack=acknowledge, lazy=[app_home_opened])

@@ -17,12 +17,43 @@ class Action(StrEnum):
     NEW_RECOVERY_CODES = "new_recovery_codes"
     REMOVE_AUTHENTICATOR = "remove_authenticator"
     OPEN_SECURE_LINK = "open_secure_link"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - "I've changed it", after an alert
+    CHECK_PASSWORDS = "check_passwords"
+    SNOOZE_NUDGE = "snooze_nudge"
+    EXPLAIN_NUDGE = "explain_nudge"
+
+    # compromise cases (bot/cases, handlers/cases.py)
+    REPORT_COMPROMISE = "report_compromise"
+    CASE_TAKE = "case_take"
+    CASE_SUSPEND = "case_suspend"
+    CASE_INVESTIGATE = "case_investigate"
+    CASE_RESOLVE = "case_resolve"
+    CASE_REOPEN = "case_reopen"
+    CASE_RECORD_CHARGE = "case_record_charge"
+    CASE_ADD_INFO = "case_add_info"
+    CHARGE_APPROVE = "charge_approve"
+    CHARGE_PROCESSED = "charge_processed"
+    CHARGE_REJECT = "charge_reject"
+    LOGIN_WAS_ME = "login_was_me"
+    LOGIN_NOT_ME = "login_not_me"
+
+    # recovery readiness (handlers/recovery.py)
+    CONFIRM_RECOVERY_EMAIL = "confirm_recovery_email"
+    CHANGE_RECOVERY_EMAIL = "change_recovery_email"  # in the code modal: another address
 
 
 class Callback(StrEnum):
     TWO_STEP_REPORT = "two_step_report"
     STEP_UP = "step_up"
     REMOVE_AUTHENTICATOR = "remove_authenticator"
+    CASE_REPORT = "case_report"
+    CASE_RESOLVE = "case_resolve"
+    CASE_CHARGE = "case_charge"
+    CHARGE_REJECT = "charge_reject"
+    CASE_ADD_INFO = "case_add_info"
+    RECOVERY_EMAIL = "recovery_email"
+    RECOVERY_CODE = "recovery_code"
+    RECOVERY_PHONE = "recovery_phone"
 
 
 class Block(StrEnum):
@@ -31,10 +62,21 @@ class Block(StrEnum):
     ACCOUNT = "account"
     METHOD = "method"
     CODE = "code"
+    WHAT_HAPPENED = "what_happened"
+    CHARGES_SEEN = "charges_seen"
+    OUTCOME = "outcome"
+    SUMMARY = "summary"
+    AMOUNT = "amount"
+    CURRENCY = "currency"
+    DESCRIPTION = "description"
+    REASON = "reason"
+    EMAIL = "email"
+    PHONE = "phone"
 
 
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+    MESSAGE = "message"  # message.channels / message.groups: notes in case threads
 
 
 class Surface(StrEnum):
@@ -42,6 +84,8 @@ class Surface(StrEnum):
 
     STATUS = "status"
     TWO_STEP = "two_step"
+    ALERT = "alert"  # a DM about a platform alert
+    NUDGE = "nudge"  # a reminder DM; the item is the reminder's id
 
 
 # A message may not repeat an action_id, so a button repeated per item (one per business account)

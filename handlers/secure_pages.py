@@ -13,7 +13,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Protocol
@@ -26,8 +26,15 @@ from bot.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.services import Services
 from bot.text import slack_date
 from handlers.pages import forms, redaction, templates
-from handlers.pages.forms import CsrfCookie, FormTooLarge, FormUnreadable
+from handlers.pages.forms import (
+    DEFAULT_LIMITS,
+    CsrfCookie,
+    FormLimits,
+    FormTooLarge,
+    FormUnreadable,
+)
 from handlers.pages.responses import PageResponse, send
+from handlers.password_page import PasswordCheckFlow
 from handlers.surfaces import publish_home
 
 if TYPE_CHECKING:
@@ -49,7 +56,7 @@ class Visit:
     """One request to a page, with the link already checked and the form already read."""
 
     grant: LinkGrant
-    form: dict[str, str]
+    form: dict[str, str] = field(repr=False)  # may hold passwords: never in a repr or a log
     csrf: str
     set_cookie: str
 
@@ -60,6 +67,7 @@ class Visit:
 
 class Flow(Protocol):
     purpose: LinkPurpose
+    form_limits: FormLimits
 
     def landing(self, visit: Visit) -> PageResponse: ...
 
@@ -77,7 +85,12 @@ class SecurePages:
         after_response: Callable[[Job], None] = in_background,
     ) -> None:
         slack = SlackFollowUp(services, client, after_response)
-        flows: list[Flow] = [AuthenticatorFlow(services, slack), RecoveryCodesFlow(services, slack)]
+        flows: list[Flow] = [
+            AuthenticatorFlow(services, slack),
+            RecoveryCodesFlow(services, slack),
+            PasswordCheckFlow(services, slack, LinkPurpose.PASSWORD_CHECK),
+            PasswordCheckFlow(services, slack, LinkPurpose.PASSWORD_ROTATION),
+        ]
         # The path names the link's purpose, as SecureLinks.issue builds it.
         self._flows = {flow.purpose.value: flow for flow in flows}
         self._links = services.secure_links
@@ -107,7 +120,7 @@ class SecurePages:
             response = _problem(HTTPStatus.METHOD_NOT_ALLOWED, "Not allowed", _METHOD)
             return PageResponse(response.status, response.html, allow=_ALLOWED)
         try:
-            form = forms.read_form(environ) if method == "POST" else {}
+            form = forms.read_form(environ, flow.form_limits) if method == "POST" else {}
         except FormTooLarge:
             return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Too much data", _TOO_LARGE)
         except FormUnreadable:
@@ -131,6 +144,7 @@ class AuthenticatorFlow:
     """Link an authenticator app: Start shows the QR code and key, a correct code activates it."""
 
     purpose = LinkPurpose.LINK_AUTHENTICATOR
+    form_limits = DEFAULT_LIMITS
 
     def __init__(self, services: Services, slack: SlackFollowUp) -> None:
         self._services = services
@@ -182,6 +196,7 @@ class RecoveryCodesFlow:
     """New recovery codes: a current code from the app replaces the whole set."""
 
     purpose = LinkPurpose.RECOVERY_CODES
+    form_limits = DEFAULT_LIMITS
 
     def __init__(self, services: Services, slack: SlackFollowUp) -> None:
         self._services = services
@@ -226,6 +241,10 @@ class SlackFollowUp:
     def done(self, grant: LinkGrant, line: str) -> None:
         """Republish the Home tab; replace the message that carried the link (or DM the line)."""
         self._later(lambda: self._done(grant, line))
+
+    def run(self, what: str, call: Callable[[WebClient], object]) -> None:
+        """Any other update to Slack after a page, on the same terms: later, and logged if it fails."""
+        self._later(lambda: self._try(what, call, self._client))
 
     def tell_locked(self, user: str, message: str) -> None:
         text = f"{message} This came from wrong codes on your authenticator page. {_NOT_YOU}"

@@ -60,6 +60,10 @@ class StepUp(StrEnum):
     """Why a step-up is asked for; each purpose has exactly one continuation."""
 
     RESET_AUTHENTICATOR = "reset_authenticator"
+    ROTATE_PASSWORD = "rotate_password"  # noqa: S105 - "I've changed it" after an alert
+    RESOLVE_CASE = "resolve_case"
+    APPROVE_REIMBURSEMENT = "approve_reimbursement"
+    CONFIRM_LOGIN = "confirm_login"  # "Yes, it was me" about a suspicious sign-in
 
 
 class Continuation(Protocol):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot import views
 from bot.services import Services
+from handlers.ids import Surface
 
 
 def publish_home(slack_user_id: str, client: WebClient, services: Services) -> None:
@@ -15,10 +18,22 @@ def publish_home(slack_user_id: str, client: WebClient, services: Services) -> N
 
 
 def show_updated(
-    slack_user_id: str, client: WebClient, services: Services, respond: Respond | None
+    slack_user_id: str,
+    client: WebClient,
+    services: Services,
+    respond: Respond | None,
+    surface: Surface = Surface.STATUS,
+    item: str | None = None,
 ) -> None:
-    """Republish the Home tab, and replace the ephemeral checklist the member acted on, if any."""
+    """Republish the Home tab, and replace what the member acted on: the ephemeral checklist,
+    or a reminder DM (`item` is its id), which then shows the fixed gaps done."""
     status = services.members.status(slack_user_id)
-    if respond is not None and respond.response_url:
-        respond(replace_original=True, **views.status_message(status.checklist, own=True))
+    replacement: dict[str, Any] | None
+    if surface is Surface.NUDGE:
+        reminder = int(item) if item is not None and item.isdigit() else None
+        replacement = services.nudges.after_fix(slack_user_id, reminder, status.checklist)
+    else:
+        replacement = views.status_message(status.checklist, own=True)
+    if respond is not None and respond.response_url and replacement is not None:
+        respond(replace_original=True, **replacement)
     client.views_publish(user_id=slack_user_id, view=views.home_view(status.checklist))

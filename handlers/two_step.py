@@ -185,8 +185,9 @@ def after_removal(
 
 def metadata_for(body: dict[str, Any]) -> str:
     """What a modal opened by a button must remember: where to refresh once it is submitted."""
-    surface, _ = read_button_value((body.get("actions") or [{}])[0].get("value"))
-    return json.dumps({"response_url": body.get("response_url"), "surface": surface.value})
+    surface, item = read_button_value((body.get("actions") or [{}])[0].get("value"))
+    remembered = {"response_url": body.get("response_url"), "surface": surface.value}
+    return json.dumps(remembered | ({"item": item} if surface is Surface.NUDGE else {}))
 
 
 def show_updated_from(
@@ -200,7 +201,10 @@ def show_updated_from(
         surface = Surface(metadata.get("surface"))
     except ValueError:
         surface = Surface.STATUS
-    show_updated(member, client, services, respond, surface)
+    item = metadata.get("item")
+    show_updated(
+        member, client, services, respond, surface, item if isinstance(item, str) else None
+    )
 
 
 def show_updated(
@@ -209,9 +213,10 @@ def show_updated(
     services: Services,
     respond: Respond | None,
     surface: Surface,
+    item: str | None = None,
 ) -> None:
     if surface is not Surface.TWO_STEP:
-        surfaces.show_updated(member, client, services, respond)
+        surfaces.show_updated(member, client, services, respond, surface, item)
         return
     status = services.members.status(member)
     if respond is not None and respond.response_url:

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import cmd
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO, TypeVar
 
 from bot.config import Settings
+from bot.nudges.hours import zone
 from handlers.ids import Command
 from sandbox import payloads, render, workspace
+from sandbox.case_console import HELP as CASE_HELP
+from sandbox.case_console import CaseCommands
 from sandbox.slack_standin import SlackStandIn
 from sandbox.workspace import PEOPLE, Person
 
@@ -31,8 +36,14 @@ HELP = """\
   press <label>            press a button on what you looked at last (a prefix is enough)
   home                     open the bot's Home tab
   choose <input> <option>  in an open modal, pick an option (by number or label)
+  type <input> <text>      in an open modal, type into a text input (by number or label)
   submit, cancel           submit or close the open modal
+  posture <account> two_step=off   the platform reports on your account (also method=sms,
+                           recovery_phone=on, recovery_email=off, password_changed=now)
   as <name>                be someone else: ana, raj, dana (account manager), sam (admin)
+  time [+2d | +3h | 2026-12-01T10:00]   the app's time, or move it on (nudges need days)
+  nudge [dry-run]          one reminder sweep now, at the app's time, and its DMs
+  wait [seconds]           show what the app sends meanwhile, e.g. an alert's DMs (10 s)
   help, quit"""
 
 
@@ -73,7 +84,7 @@ def numbered(items: Sequence[T], label: Callable[[T], str]) -> list[tuple[str, T
     return [(str(n), item) for n, item in enumerate(items, 1)] + [(label(i), i) for i in items]
 
 
-class Console(cmd.Cmd):
+class Console(CaseCommands, cmd.Cmd):
     def __init__(self, standin: SlackStandIn, url: str, secret: str, stdin: TextIO, out: TextIO):
         super().__init__(stdin=stdin, stdout=out)
         self.standin, self.url, self.secret, self.color = standin, url, secret, out.isatty()
@@ -84,6 +95,7 @@ class Console(cmd.Cmd):
         self.seen_posts, self.seen_calls = len(standin.response_url_posts()), len(standin.calls())
         self.seen_messages = dict(_fingerprint(m) for m in standin.messages())
         self.seen_views = {v["id"]: v["hash"] for v in standin.opened_views()}
+        self.place: workspace.Workspace | None = None  # the app's clock and nudges, if served
         self.postcmd(False, "")
 
     def say(self, text: str = "", kind: str | None = None) -> None:
@@ -130,6 +142,7 @@ class Console(cmd.Cmd):
 
     def do_help(self, _: str) -> None:
         self.say(HELP)
+        self.say(CASE_HELP)
 
     def do_quit(self, _: str) -> bool:
         return True
@@ -234,6 +247,12 @@ class Console(cmd.Cmd):
                 self.say("We had some trouble connecting. Try again?", "warning")
                 return
             answer = _answer(body) if body.strip() else {}
+            if answer.get("response_action") == "update":  # the same modal, with a new content
+                modal.content = {**answer["view"], "id": modal.content.get("id")}
+                modal.values, modal.errors = {}, {}
+                self.show_modal(modal)
+                self.settle(expect=True)  # e.g. the mail with a code, written after the answer
+                return
             if answer.get("response_action") != "errors":
                 self.do_cancel("")
                 self.settle(expect=True)
@@ -241,10 +260,78 @@ class Console(cmd.Cmd):
             modal.errors = dict(answer.get("errors") or {})
         self.show_modal(modal)
 
+    def do_type(self, rest: str) -> None:
+        """`type <input> <text>`: the input by its number or label, then what to type."""
+        if (modal := self.modal()) is None:
+            return
+        fields = [f for f in render.inputs(modal.blocks) if f.kind in render.TEXT_INPUTS]
+        words = rest.split()
+        for cut in range(1, len(words)):
+            # By the number the modal shows (every input counts), or by its label.
+            choices = [(str(f.number), f) for f in fields] + [(f.label, f) for f in fields]
+            chosen = pick(" ".join(words[:cut]), choices, "input")
+            if isinstance(chosen, render.Input):
+                typed = rest.split(None, cut)[cut]
+                modal.values[chosen.block_id] = {
+                    chosen.action_id: {"type": chosen.kind, "value": typed}
+                }
+                modal.errors.pop(chosen.block_id, None)
+                self.say(f"✓ {chosen.label}: {typed}")
+                return
+        self.say("Say which input and what to type, e.g. type 1 ana@example.com.")
+
+    def do_posture(self, rest: str) -> None:
+        """The platform's signed posture report about one of your accounts, as the API takes it."""
+        if self.place is None:
+            self.say("This console has no platform to report from.")
+            return
+        answer = self.place.post_posture(self.person.email, rest)
+        self.say(answer, "dim" if answer.startswith("The platform") else "warning")
+        self.settle(expect=False)
+
     def do_cancel(self, _: str) -> None:
         if (modal := self.modal()) is not None:
             self.surfaces[self.person.user_id] = modal.under
             self.say("(the modal closed)", "dim")
+
+    def do_time(self, rest: str) -> None:
+        if self.place is None:
+            self.say("This console has no app clock.")
+            return
+        clock, wanted = self.place.clock, rest.strip()
+        if wanted:
+            moved = _moved(wanted, clock.now())
+            if moved is None:
+                self.say('Say how far, like "time +2d" or "time +3h", or when: 2026-12-01T10:00')
+                return
+            clock.set(moved)
+        now = clock.now()
+        local = now.astimezone(zone(self.person_zone(), "UTC"))
+        self.say(f"The app's time: {now:%a %d %b %Y %H:%M} UTC, {local:%a %H:%M} for you.")
+
+    def person_zone(self) -> str | None:
+        return self.standin.time_zone(self.person.user_id)
+
+    def do_nudge(self, rest: str) -> None:
+        if self.place is None:
+            self.say("This console runs no nudges.")
+            return
+        self.say(self.place.nudge(dry_run=rest.strip().lower() in ("dry-run", "dry", "--dry-run")))
+        self.settle(expect=False)
+
+    def do_wait(self, rest: str) -> None:
+        """What arrives while nobody types, e.g. the DMs of an alert sent from another terminal."""
+        wanted = rest.strip() or f"{5 * WAIT_SECONDS:g}"
+        if not re.fullmatch(r"\d{1,3}(\.\d+)?", wanted):  # under 1000 s; Ctrl-C ends it sooner
+            self.say('Say how long, in seconds, like "wait 30".')
+            return
+        deadline = time.monotonic() + float(wanted)
+        while not self.show_news():
+            if time.monotonic() >= deadline:
+                self.say(f"Nothing new from the app in {wanted} seconds.", "dim")
+                return
+            time.sleep(0.05)
+        self.settle(expect=False)  # the rest of what came together
 
     def do_as(self, name: str) -> None:
         found = pick(name, [(p.short, p) for p in PEOPLE] + [(p.name, p) for p in PEOPLE], "member")
@@ -302,6 +389,7 @@ class Console(cmd.Cmd):
                     under = under.under  # views.update of the open modal
                 self.surfaces[self.person.user_id] = Surface("modal", view, under=under)
                 self.show_modal(self.surfaces[self.person.user_id])
+        shown = self.show_mail() or shown
         home = self.standin.published_view(self.person.user_id)
         if home is not None and self.seen_views.get(home["id"]) != home["hash"]:
             self.seen_views[home["id"]] = home["hash"]
@@ -309,6 +397,17 @@ class Console(cmd.Cmd):
                 self.want_home, shown = False, True
                 self.say(render.render_home(home, app=APP_NAME, color=self.color))
                 self.look_at(Surface("home", home), replacing=True)
+        return shown
+
+    def show_mail(self) -> bool:
+        """Mail the app wrote to the outbox folder (SMTP_URL unset), as it arrives."""
+        if self.place is None:
+            return False
+        shown = False
+        for path, mail in self.place.new_mail():
+            self.say(f"📧 A mail was written to the outbox: {path}", "bold")
+            self.say(mail)
+            shown = True
         return shown
 
     def show_message(self, message: dict[str, Any], note: str, *, replacing: bool = True) -> None:
@@ -324,15 +423,28 @@ class Console(cmd.Cmd):
             where += f", only visible to {message.get('user')}"
         note = f"{note} in {where}"
         self.say(render.render_message(message, sender=APP_NAME, note=note, color=self.color))
-        if owner == self.person:
-            same = self.surface is not None and self.surface.content.get("ts") == message["ts"]
+        same = self.surface is not None and self.surface.content.get("ts") == message["ts"]
+        if owner == self.person or (owner is None and same):  # e.g. a case card, edited
             self.look_at(Surface("message", message), replacing=same)
 
     def show_modal(self, modal: Surface | None) -> None:
         if modal is not None:
             view, values, errors = modal.content, modal.values, modal.errors
             self.say(render.render_modal(view, values=values, errors=errors, color=self.color))
-            self.say("choose <input> <option> · submit · cancel", "dim")
+            self.say("choose <input> <option> · type <input> <text> · submit · cancel", "dim")
+
+
+def _moved(wanted: str, now: datetime) -> datetime | None:
+    """`+2d`, `+3h`, `+30m` from now, or a time (UTC unless it says)."""
+    match = re.fullmatch(r"\+(\d+)([dhm])", wanted)
+    if match:
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[match.group(2)]
+        return now + timedelta(**{unit: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(wanted)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _answer(body: bytes) -> dict[str, Any]:
@@ -361,6 +473,7 @@ def run_console(
     """Start the workspace (the stand-in, the seeded database, the real app); read commands."""
     with workspace.running(settings, database_url or settings.database_url) as place:
         console = Console(place.standin, place.slack_url, place.signing_secret, stdin, stdout)
+        console.place = place
         _banner(console, place)
         while True:  # Ctrl-C drops the line being typed, as a shell does; quit or Ctrl-D leave
             try:
@@ -377,4 +490,5 @@ def _banner(console: Console, place: workspace.Workspace) -> None:
     say(f"{APP_NAME} · sandbox: a local Slack workspace, no Slack account needed", "bold")
     for line, kind in place.introduction():
         say("\n".join(render.wrap(line, render.WIDTH)), kind)
+    say("\n".join(place.alerts.snippet()) + "\n", "code")
     say("Try /security status, then press a button by its label. Type help for all commands.\n")

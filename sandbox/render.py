@@ -16,6 +16,8 @@ from typing import Any
 Block = Mapping[str, Any]
 WIDTH = 80  # the text column; with the frame every line stays well within 100 characters
 SELECTS = ("static_select", "radio_buttons")
+TEXT_INPUTS = ("plain_text_input", "email_text_input")  # filled in with `type`
+MENUS = ("static_select", "overflow")  # in a message: picked like buttons
 STYLES = {
     "bold": ("\x1b[1m", "\x1b[22m"),
     "italic": ("\x1b[3m", "\x1b[23m"),
@@ -173,7 +175,8 @@ def _button(element: Mapping[str, Any], block_id: str) -> Button:
 
 
 def buttons(blocks: Sequence[Block]) -> list[Button]:
-    """Every button on a surface, top to bottom."""
+    """Every button on a surface, top to bottom; each option of a menu in a message (a select or
+    an overflow in an actions block) counts as a button labelled with the option."""
     found: list[Button] = []
     for index, block in enumerate(blocks):
         accessory = block.get("accessory") or {}
@@ -181,7 +184,25 @@ def buttons(blocks: Sequence[Block]) -> list[Button]:
         for element in [accessory, *elements]:
             if element.get("type") == "button":
                 found.append(_button(element, _block_id(block, index)))
+            elif element.get("type") in MENUS and element in elements:
+                found.extend(_menu(element, _block_id(block, index)))
     return found
+
+
+def _menu(element: Mapping[str, Any], block_id: str) -> list[Button]:
+    action_id = element.get("action_id") or f"{block_id}-menu"
+    return [
+        Button(
+            text_of(option.get("text")),
+            {
+                "type": element["type"],
+                "block_id": block_id,
+                "action_id": action_id,
+                "selected_option": dict(option),
+            },
+        )
+        for option in element.get("options") or []
+    ]
 
 
 def inputs(blocks: Sequence[Block]) -> list[Input]:
@@ -302,7 +323,10 @@ def _input(field: Input, values: Mapping[str, Any], error: str | None, *, color:
             mark = "▸" if label == current else " "
         line = f"  {mark} {number}) {label}"
         lines.append(style(line, "bold", color=color) if label == current else line)
-    if field.kind not in SELECTS:
+    if field.kind in TEXT_INPUTS:
+        typed = f"  [ {current} ]" if current else f"  (type {field.number} <text>)"
+        lines.append(style(typed, "bold" if current else "dim", color=color))
+    elif field.kind not in SELECTS:
         lines.append(style(f"  (a {field.kind} the sandbox cannot fill in)", "dim", color=color))
     elif field.kind == "static_select" and current is None:
         lines.append(style("    (nothing chosen yet)", "dim", color=color))

@@ -221,6 +221,12 @@ class SlackStandIn:
         with self._lock:
             self._limits[method] = per_minute
 
+    def time_zone(self, user_id: str) -> str | None:
+        """The member's `tz`, as users.info reports it."""
+        with self._lock:
+            user = self._workspace.users.get(user_id)
+            return None if user is None else str(user["tz"])
+
     def dm_channel(self, user_id: str) -> str:
         """The direct-message channel id `conversations.open` returns for `user_id`."""
         with self._lock:

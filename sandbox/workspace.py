@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
+import json
 import logging
 import os
 import re
 import secrets
+import shlex
 import socket
 import threading
 from collections.abc import Iterator
@@ -27,18 +30,27 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot import wiring
-from bot.clock import SystemClock
+from bot.clock import Clock, ShiftedClock
 from bot.config import Settings
 from bot.directory import DirectoryImport, ImportReport
 from bot.errors import ConfigError
+from bot.mail import OutboxMailer, mailer_for
+from bot.services import Services
+from handlers import alerts_api, posture_api
+from handlers.nudge_cli import sweep_and_deliver
 from handlers.slack_directory import SlackWorkspaceUsers
 from handlers.web import MAX_BODY_BYTES, SLACK_PATH
+from sandbox import posture_sender
+from sandbox.outbox_watch import OutboxWatch
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
 
 DIRECTORY = Path(__file__).with_name("demo_directory.csv")
 KEY_SUFFIX = ".sandbox-key"  # x.db keeps its sandbox key in x.db.sandbox-key
 ADMIN = "U0SAM"
+# Where compromise cases are worked, unless ESCALATION_CHANNEL / SUPPORT_CHANNEL say otherwise.
+ESCALATION, SUPPORT = "C0ESCALATE", "C0SUPPORT"
+ALERT_ACCOUNT = ("7012345", "Acme Shoes Ads")  # in the demo directory: @ana's, managed by @dana
 _MENTION = re.compile(r"(?<![<\w])@([a-z]+)\b")
 
 
@@ -75,12 +87,65 @@ class SecretKeys:
 
 
 @dataclass(frozen=True)
+class PlatformAlerts:
+    """Where the platform's signed alerts reach the sandbox's app, and how to send one by hand."""
+
+    url: str
+    secret: str  # ALERTS_SIGNING_SECRET, or one made for this run
+    secret_given: bool
+
+    def snippet(self) -> list[str]:
+        """Shell lines (bash or zsh) sending a signed compromised-password alert about @ana's
+        account. The id, the times and the signature are worked out when the lines run, so they
+        work whenever they are pasted, as often as wanted."""
+        fields = {
+            "kind": "compromised_password",
+            "account_id": ALERT_ACCOUNT[0],
+            "member_email": PEOPLE[0].email,
+        }
+        alert = json.dumps(fields, separators=(",", ":"))[1:-1]
+        return [
+            # a secret from the environment may be a real one: it is never printed
+            'SECRET="$ALERTS_SIGNING_SECRET"'
+            if self.secret_given
+            else f"SECRET={shlex.quote(self.secret)}",
+            f"URL={self.url}",
+            "TS=$(date +%s) NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+            f"ALERT={shlex.quote(alert)}",
+            r'BODY="{\"id\":\"sandbox-$TS-$RANDOM\",$ALERT,'
+            r'\"detected_at\":\"$NOW\",\"detail\":\"Sandbox demo\"}"',
+            'SIG=$(printf \'v0:%s:%s\' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r'
+            " | cut -c1-64)",
+            "curl -sS -w ' %{http_code}\\n' \"$URL\" -H 'Content-Type: application/json' \\",
+            '  -H "X-Alert-Timestamp: $TS" -H "X-Alert-Signature: v0=$SIG" --data-binary "$BODY"',
+        ]
+
+
+@dataclass(frozen=True)
 class Workspace:
     standin: SlackStandIn
     slack_url: str  # where the app takes the requests Slack would send
     signing_secret: str
     report: ImportReport
     keys: SecretKeys
+    clock: ShiftedClock  # the app's clock: `time +2d` in the console moves it
+    services: Services
+    base_url: str  # the app's own address: its pages, Slack's requests, the platform's alerts
+    alerts: PlatformAlerts
+    mail_where: str = ""  # where the app's mail goes: the outbox folder, or SMTP_URL's server
+    outbox: OutboxWatch | None = None  # None when SMTP_URL is set
+
+    def new_mail(self) -> list[tuple[Path, str]]:
+        return [] if self.outbox is None else self.outbox.new_mail()
+
+    def post_posture(self, member_email: str, typed: str) -> str:
+        """A posture report about one of the demo accounts, as `posture ...` in the console."""
+        accounts = [(id_, name) for id_, name, emails in _demo_rows() if member_email in emails]
+        report = posture_sender.document(typed, accounts, member_email, self.clock.now())
+        if isinstance(report, str):
+            return report
+        url = self.base_url + posture_api.PATH
+        return posture_sender.send(url, self.alerts.secret, report, self.clock.now())
 
     def introduction(self) -> list[tuple[str, str | None]]:
         """What the banner says about the workspace, line by line, each with its style."""
@@ -90,7 +155,37 @@ class Workspace:
         lines.append((f"Business accounts in the demo directory ({DIRECTORY.name}):", None))
         lines += [(f"  • {account}", None) for account in _demo_accounts()]
         lines.append((self.keys.note, "dim" if self.keys.lasting else "warning"))
+        if self.outbox is not None:
+            lines.append(
+                (
+                    f"SMTP_URL is not set: mail (recovery-email codes) is written to the "
+                    f"{self.mail_where}, and shown here as it arrives.",
+                    None,
+                )
+            )
+        else:
+            lines.append((f"Mail (recovery-email codes) goes to the {self.mail_where}.", None))
+        secret = (
+            "ALERTS_SIGNING_SECRET" if self.alerts.secret_given else "a secret made for this run"
+        )
+        account, name = ALERT_ACCOUNT
+        lines.append(
+            (
+                f"The app is at {self.base_url}; platform alerts go to {alerts_api.PATH}, signed "
+                f"with {secret} (SECRET below). To send @{PEOPLE[0].short} a "
+                f"compromised-password alert about {name} ({account}), paste this into another "
+                "terminal (bash or zsh), then type wait here:",
+                None,
+            )
+        )
         return lines
+
+    def nudge(self, *, dry_run: bool) -> str:
+        """One nudge sweep at the workspace's time, delivered to the stand-in; what it did."""
+        messenger = None if dry_run else wiring.build_messenger(self.services.settings)
+        out = io.StringIO()
+        sweep_and_deliver(self.services, messenger, dry_run=dry_run, out=out)
+        return out.getvalue()
 
 
 def escape_mentions(text: str) -> str:
@@ -117,19 +212,44 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
         database = stack.enter_context(_migrated(database_url))
         keys = secret_keys(settings, database_url)
         signing_secret = secrets.token_hex(16)
+        alerts = PlatformAlerts(
+            origin + alerts_api.PATH,
+            settings.alerts_signing_secret or secrets.token_hex(16),
+            secret_given=bool(settings.alerts_signing_secret),
+        )
         app_settings = dataclasses.replace(
             settings,
             database_url=database_url,
             slack_bot_token=standin.bot_token,
             slack_signing_secret=signing_secret,
+            alerts_signing_secret=alerts.secret,
             slack_api_url=standin.base_url,
             public_base_url=origin,
             security_bot_keys=keys.keys,
             security_admins=settings.security_admins | {ADMIN},
+            escalation_channel=settings.escalation_channel or ESCALATION,
+            support_channel=settings.support_channel or SUPPORT,
         )
-        report = _seed(app_settings, database)
-        stack.enter_context(_serving(app_settings, database, listener))
-        yield Workspace(standin, origin + SLACK_PATH, signing_secret, report, keys)
+        clock = ShiftedClock()
+        report = _seed(app_settings, database, clock)
+        services = wiring.build(app_settings, clock, database)
+        stack.enter_context(_serving(app_settings, services, listener))
+        slack_url = origin + SLACK_PATH
+        mailer = mailer_for(app_settings)
+        outbox = OutboxWatch(mailer.folder) if isinstance(mailer, OutboxMailer) else None
+        yield Workspace(
+            standin,
+            slack_url,
+            signing_secret,
+            report,
+            keys,
+            clock,
+            services,
+            origin,
+            alerts,
+            mail_where=mailer.where,
+            outbox=outbox,
+        )
 
 
 def secret_keys(settings: Settings, database_url: str) -> SecretKeys:
@@ -195,6 +315,15 @@ def _demo_accounts() -> list[str]:
     return lines
 
 
+def _demo_rows() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The demo directory's business accounts: id, name and member emails."""
+    with DIRECTORY.open(encoding="utf-8", newline="") as file:
+        return [
+            (row["account_id"], row["account_name"], tuple(row["member_emails"].split(";")))
+            for row in csv.DictReader(file)
+        ]
+
+
 @contextmanager
 def _migrated(database_url: str) -> Iterator[Database]:
     alembic = logging.getLogger("alembic")  # its INFO lines are noise in a console
@@ -211,17 +340,16 @@ def _migrated(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def _seed(settings: Settings, database: Database) -> ImportReport:
+def _seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
     """The demo directory, through the importer `import accounts` runs; a rerun changes nothing."""
     users = SlackWorkspaceUsers(wiring.build_client(settings))
     directory = DIRECTORY.read_text(encoding="utf-8")
-    return DirectoryImport(database, SystemClock()).run(directory, users, source=DIRECTORY.name)
+    return DirectoryImport(database, clock).run(directory, users, source=DIRECTORY.name)
 
 
 @contextmanager
-def _serving(settings: Settings, database: Database, listener: socket.socket) -> Iterator[None]:
+def _serving(settings: Settings, services: Services, listener: socket.socket) -> Iterator[None]:
     """The web app `serve` runs, on the loopback socket given, until the console closes."""
-    services = wiring.build(settings, SystemClock(), database)
     web = wiring.create_web(settings, services, wiring.create_app(settings, services))
     sockets: dict[int, Any] = {}
     server = create_server(

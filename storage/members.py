@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
+from storage import nudges as nudge_store
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 
 
@@ -95,6 +96,9 @@ def save_check_result(
     result.observed_at = observed_at
     result.detail = detail
     session.flush()
+    if state == "passing":
+        # In the same transaction: the nudges close the gap soon after, or not at all.
+        nudge_store.request_recheck(session, member_id)
     return result
 
 

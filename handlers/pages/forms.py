@@ -23,6 +23,17 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
+@dataclass(frozen=True)
+class FormLimits:
+    """How much a page's form may send; most pages need little, the password page more."""
+
+    max_bytes: int = MAX_FORM_BYTES
+    max_fields: int = MAX_FIELDS
+
+
+DEFAULT_LIMITS = FormLimits()
+
+
 class FormTooLarge(Exception):
     pass
 
@@ -31,13 +42,13 @@ class FormUnreadable(Exception):
     pass
 
 
-def read_form(environ: WSGIEnvironment) -> dict[str, str]:
-    """The urlencoded form fields (first value of each), refusing bodies over MAX_FORM_BYTES."""
+def read_form(environ: WSGIEnvironment, limits: FormLimits = DEFAULT_LIMITS) -> dict[str, str]:
+    """The urlencoded form fields (first value of each), refusing bodies over the limits."""
     length = environ.get("CONTENT_LENGTH") or ""
-    if length.isdigit() and int(length) > MAX_FORM_BYTES:
+    if length.isdigit() and int(length) > limits.max_bytes:
         raise FormTooLarge
-    body: bytes = environ["wsgi.input"].read(MAX_FORM_BYTES + 1)
-    if len(body) > MAX_FORM_BYTES:
+    body: bytes = environ["wsgi.input"].read(limits.max_bytes + 1)
+    if len(body) > limits.max_bytes:
         raise FormTooLarge
     content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if body and content_type != FORM_TYPE:
@@ -47,7 +58,7 @@ def read_form(environ: WSGIEnvironment) -> dict[str, str]:
             body.decode("utf-8"),
             keep_blank_values=True,
             strict_parsing=False,
-            max_num_fields=MAX_FIELDS,
+            max_num_fields=limits.max_fields,
         )
     except (UnicodeDecodeError, ValueError):
         raise FormUnreadable from None

@@ -35,6 +35,10 @@ border-radius:4px;background:#007a5a;color:#fff;cursor:pointer}
 .error{padding:.6rem .8rem;border-radius:4px;background:#fdecec;color:#8a1c1c}
 #recovery-codes{columns:2;font-size:1.1rem;padding-left:1.5rem}
 .small{color:#616061;font-size:.9rem}
+input[type=password]{font:inherit;width:100%;box-sizing:border-box;padding:.4rem .6rem}
+h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+.verdict{border-top:1px solid #e8e8e8;margin-top:1rem}
+.ok{color:#007a5a;font-weight:600}.bad{color:#8a1c1c;font-weight:600}.unsure{color:#8a5a00;font-weight:600}
 """
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 _CODE_SPAN = re.compile(r"`([^`]+)`")

@@ -75,3 +75,11 @@ def test_socket_mode_needs_the_app_token() -> None:
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
         load_settings(SERVE, mode="socket")
     assert load_settings({**SERVE, "SLACK_APP_TOKEN": "xapp-1"}, mode="socket").socket_mode_ready
+
+
+def test_the_password_score_needed_is_a_zxcvbn_score() -> None:
+    assert load_settings({}, mode="sandbox").password_min_score == 3
+    assert load_settings({"PASSWORD_MIN_SCORE": "4"}, mode="sandbox").password_min_score == 4
+    for bad in ("5", "-1", "three", "3.5"):
+        with pytest.raises(ConfigError, match="PASSWORD_MIN_SCORE must be a zxcvbn score"):
+            load_settings({"PASSWORD_MIN_SCORE": bad}, mode="sandbox")

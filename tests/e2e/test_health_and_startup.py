@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
+from storage.database import Database
 from tests.e2e.conftest import (
     AppStarter,
     RunningApp,
@@ -87,3 +89,18 @@ def test_a_malformed_key_stops_start_up_without_echoing_it(tmp_path: Path, keys:
     for key in keys.split(","):
         assert key not in line
     assert "s3cr3t" not in line
+
+
+def test_several_worker_processes_serve_the_same_app(
+    start_app: AppStarter, app_environment: dict[str, str], database: Database
+) -> None:
+    """`serve` runs gunicorn workers, each with its own app, engine and threads."""
+    app = start_app({**app_environment, "WEB_CONCURRENCY": "3"}, database)
+
+    command = payloads.slash_command("U0ANA", "status", response_url=app.standin.response_url())
+    answers = [app.send(command) for _ in range(12)]
+
+    assert {answer.status for answer in answers} == {200}
+    assert all(b"checks pass" in answer.body for answer in answers)
+    children = Path(f"/proc/{app.process.pid}/task/{app.process.pid}/children").read_text()
+    assert len(children.split()) == 3

@@ -19,7 +19,7 @@ RECOVERY_PHONE_BUTTON = {
     "type": "button",
     "action_id": "report_recovery_phone",
     "block_id": "recovery_phone",
-    "text": {"type": "plain_text", "text": "I keep a recovery phone on record"},
+    "text": {"type": "plain_text", "text": "Add a recovery phone"},
 }
 RETRY_HEADERS = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
@@ -51,7 +51,7 @@ def test_opening_the_home_tab_publishes_the_checklist(
     assert running_app.standin.calls("views.publish")[0].ok
 
 
-def test_the_recovery_phone_button_updates_the_message_and_the_home_tab_and_is_audited(
+def test_the_recovery_phone_modal_updates_the_message_and_the_home_tab_and_is_audited(
     running_app: RunningApp, member: MemberFactory, account: AccountFactory
 ) -> None:
     ana = member("U0ANA", name="Ana")
@@ -64,11 +64,15 @@ def test_the_recovery_phone_button_updates_the_message_and_the_home_tab_and_is_a
     answer = running_app.send(press)
     assert answer.status == 200
     assert answer.seconds < 3.0
+    (modal,) = standin.wait_for(standin.opened_views)
+    values = {"phone": {"phone": {"type": "plain_text_input", "value": "+49 30 12345612"}}}
+    saved = running_app.send(payloads.view_submission("U0ANA", modal, values))
+    assert saved.status == 200 and saved.json()["response_action"] == "update"
 
     (update,) = standin.wait_for(standin.response_url_posts)
     assert update["replace_original"] is True
     assert update["text"] == "1 of 7 checks pass"
-    assert "1 of 7 checks pass" in json.dumps(update["blocks"])
+    assert "+49 ••• ••• 12 on record." in json.dumps(update["blocks"], ensure_ascii=False)
     standin.wait_for(lambda: "1 of 7 checks pass" in (home_text(running_app, "U0ANA") or ""))
     assert len(publishes_for(running_app, "U0ANA")) == 1
 
@@ -78,7 +82,7 @@ def test_the_recovery_phone_button_updates_the_message_and_the_home_tab_and_is_a
         results = session.execute(
             select(CheckResult.check, CheckResult.source, CheckResult.state)
         ).all()
-    assert [tuple(row) for row in audited] == [("U0ANA", "recovery.phone.self_reported")]
+    assert [tuple(row) for row in audited] == [("U0ANA", "recovery.phone.recorded")]
     assert [tuple(row) for row in results] == [("recovery_phone", "self", "passing")]
 
 

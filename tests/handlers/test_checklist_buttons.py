@@ -24,21 +24,30 @@ def _home_text(standin: SlackStandIn, user: str, expected: str) -> str:
     return standin.wait_for(published)
 
 
-def test_recovery_phone_button_updates_the_message_and_home(
+def _submit_phone(slack: Slack, standin: SlackStandIn, number: str) -> None:
+    modal = standin.wait_for(standin.opened_views)[-1]
+    assert modal["callback_id"] == "recovery_phone"
+    values = {"phone": {"phone": {"type": "plain_text_input", "value": number}}}
+    response = slack.send(payloads.view_submission("U0ANA", modal, values))
+    assert json.loads(response.body)["response_action"] == "update"
+
+
+def test_recovery_phone_button_opens_the_modal_then_updates_the_message_and_home(
     slack: Slack, standin: SlackStandIn, member: MemberFactory, services: Services
 ) -> None:
     member("U0ANA")
 
     response = slack.press("U0ANA", "report_recovery_phone")
-
     assert response.status == 200
+    _submit_phone(slack, standin, "+49 30 12345612")
+
     post = standin.wait_for(standin.response_url_posts)[0]
     assert post["replace_original"] is True
     assert post["text"] == "1 of 7 checks pass"
-    assert "Self-reported" in text_of(post["blocks"]) or "self-reported" in text_of(post["blocks"])
+    assert "self-reported" in text_of(post["blocks"])
     _home_text(standin, "U0ANA", "1 of 7 checks pass")
     with services.database.sessions() as session:
-        assert session.scalars(select(AuditRecord.action)).all() == ["recovery.phone.self_reported"]
+        assert session.scalars(select(AuditRecord.action)).all() == ["recovery.phone.recorded"]
 
 
 def test_button_on_home_republishes_home(
@@ -46,6 +55,7 @@ def test_button_on_home_republishes_home(
 ) -> None:
     member("U0ANA")
     slack.press("U0ANA", "report_recovery_phone", from_home=True)
+    _submit_phone(slack, standin, "+49 30 12345612")
     _home_text(standin, "U0ANA", "1 of 7 checks pass")
     assert standin.response_url_posts() == []
 

@@ -88,7 +88,10 @@ def test_status_then_a_fix_button_then_the_home_tab(settings: Settings, database
         settings,
         database_url,
         "/security status",
-        "press I keep a recovery phone on record",
+        "press Add a recovery phone",
+        "type 1 +49 30 12345612",
+        "submit",
+        "cancel",
         "home",
         "quit",
     )
@@ -98,10 +101,12 @@ def test_status_then_a_fix_button_then_the_home_tab(settings: Settings, database
     assert "0 of 7 checks pass" in status
     assert "[ I've turned it on ]" in status
     assert "• ⚪ Acme Shoes Ads: Not confirmed yet." in status
-    pressed = shown_after(turns, "press I keep a recovery phone on record")
-    assert "only visible to you · updated" in pressed
-    assert "1 of 7 checks pass" in pressed
-    assert "Passing · self-reported" in pressed
+    assert "Recovery phone number" in shown_after(turns, "press Add a recovery phone")
+    saved = shown_after(turns, "submit")
+    assert "+49 ••• ••• 12 is on record as your recovery phone" in saved
+    assert "only visible to you · updated" in saved
+    assert "1 of 7 checks pass" in saved
+    assert "Passing · self-reported" in saved
     home = shown_after(turns, "home")
     assert "Account Security · Home tab" in home
     assert "1 of 7 checks pass" in home
@@ -200,7 +205,7 @@ def test_press_explains_what_can_be_pressed(settings: Settings, database_url: st
         "press Refresh",
         "/security status",
         "press Sign out",
-        "press I",
+        "press C",
         "PRESS refr",
         "quit",
     )
@@ -208,11 +213,11 @@ def test_press_explains_what_can_be_pressed(settings: Settings, database_url: st
     assert "There is nothing to press yet." in shown_after(turns, "press Refresh")
     unknown = shown_after(turns, "press Sign out")
     assert 'No button "Sign out" here.' in unknown
-    for label in ("I've turned it on", "I keep a recovery phone on record", "Refresh"):
+    for label in ("I've turned it on", "Add a recovery phone", "Refresh"):
         assert f'"{label}"' in " ".join(unknown.split())
     assert all(len(line) <= 100 for line in unknown.splitlines())
-    several = shown_after(turns, "press I")
-    assert '"I" matches several buttons' in several
+    several = shown_after(turns, "press C")
+    assert '"C" matches several buttons' in several
     assert "0 of 7 checks pass" in shown_after(turns, "PRESS refr")
 
 
@@ -239,7 +244,9 @@ def test_the_app_answers_a_subcommand_it_does_not_know(
 def test_a_second_session_on_the_same_database_keeps_what_the_first_stored(
     settings: Settings, database_url: str, database: Database
 ) -> None:
-    session(settings, database_url, "home", "press I keep a recovery phone on record", "quit")
+    session(
+        settings, database_url, "home", "press Add a recovery phone", "type 1 +4930123456", "submit"
+    )
     turns = session(settings, database_url, "/security status", "quit")
 
     assert "1 of 7 checks pass" in shown_after(turns, "/security status")

@@ -96,9 +96,9 @@ def test_the_checklist_message_reads_like_slack() -> None:
     assert "│ ⚪ 2-step verification on each business account" in lines
     assert "│ • ⚪ Acme Shoes Ads: Not confirmed yet." in lines
     assert "│   [ I've turned it on ]" in lines
-    assert "│   [ I keep a recovery phone on record ]" in lines
+    assert "│   [ Add a recovery phone ]" in lines
     assert "│ Unknown · no evidence yet" in lines
-    assert "│ [ Refresh ]" in lines
+    assert "│ [ Refresh ]  [ Report a compromised account ]" in lines
     assert lines[-1].startswith("└─")
     assert "\x1b" not in shown
     assert all(render.width_of(line) <= 100 for line in lines)
@@ -123,7 +123,7 @@ def test_the_home_tab_is_framed_as_the_home_tab() -> None:
     shown = render.render_home(views.home_view(checklist), app="Account Security", color=False)
 
     assert shown.splitlines()[0].startswith("┌─ Account Security · Home tab ─")
-    assert "│ [ Refresh ]" in shown.splitlines()
+    assert "│ [ Refresh ]  [ Report a compromised account ]" in shown.splitlines()
 
 
 def test_a_link_button_shows_where_it_leads() -> None:
@@ -183,7 +183,7 @@ def test_buttons_carry_the_action_slack_would_send() -> None:
 
     found = {button.label: button.action for button in render.buttons(blocks)}
 
-    assert {"I've turned it on", "I keep a recovery phone on record", "Refresh"} <= set(found)
+    assert {"I've turned it on", "Add a recovery phone", "Refresh"} <= set(found)
     two_step = found["I've turned it on"]
     assert (two_step["type"], two_step["action_id"], two_step["style"]) == (
         "button",
@@ -243,5 +243,5 @@ def test_inputs_name_their_kind_and_whether_they_are_optional() -> None:
     )
     assert render.render_blocks(blocks, color=False)[1:] == [
         "1. Note (optional)",
-        "  (a plain_text_input the sandbox cannot fill in)",
+        "  (type 1 <text>)",
     ]

@@ -1,0 +1,222 @@
+"""What every case service shares: loading a case, deciding who the caller is to it, refusing
+(audited, and committed before the refusal is raised), the timeline, and the card's snapshot."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.cases.access import Operation, Party, allowed, refusal
+from bot.cases.model import (
+    AccountRef,
+    CaseCard,
+    ChargesSeen,
+    ChargeStatus,
+    ChargeTotals,
+    ChargeView,
+    Outcome,
+    Status,
+    StepUpNeeded,
+    Via,
+)
+from bot.clock import Clock
+from bot.errors import DomainError, NotAllowed, NotFound
+from storage import cases as case_store
+from storage.case_models import Case, CaseCharge, CaseEvent
+from storage.database import Database
+
+T = TypeVar("T")
+STEP_UP_FIRST = (
+    "This needs a fresh code from your authenticator app first. Press the button again and "
+    "enter the code when I ask for it."
+)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where cases are worked: managed clients' in ESCALATION_CHANNEL, the others' in
+    SUPPORT_CHANNEL; either stands in for the other when only one is set."""
+
+    escalation: str | None
+    support: str | None
+
+    def channel_for(self, managed: bool) -> str | None:
+        return (self.escalation or self.support) if managed else (self.support or self.escalation)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What an `apply` returns instead of changing anything: audited, then raised."""
+
+    reason: str
+    message: str
+    step_up: bool = False
+
+
+def target(number: int) -> str:
+    return f"case:{number}"
+
+
+class Desk:
+    """The database, the clock and the rules every case service works with."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        admins: frozenset[str],
+        routing: Routing,
+        fresh: Callable[[str], bool],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.admins = admins
+        self.routing = routing
+        self.fresh = fresh  # whether a member stepped up recently (authenticator service)
+
+    def party(self, session: Session, case: Case, actor: str) -> Party:
+        found = case_store.account_and_manager(session, case.business_account_id)
+        return Party(
+            admin=actor in self.admins,
+            manager=found is not None and found[1] == actor,
+            handler=case.handler == actor,
+            reporter=case_store.is_reporter(session, case.id, actor),
+        )
+
+    def act(
+        self,
+        actor: str,
+        number: int,
+        operation: Operation,
+        apply: Callable[[Session, Case, Party, datetime], T | Refused],
+        *,
+        step_up: bool = False,
+    ) -> T:
+        """Load the case (locked), check `actor` may do `operation` (and stepped up, when asked),
+        then `apply` in the same transaction. A refusal is audited and committed, then raised."""
+        now = self.clock.now()
+        with self.database.sessions.begin() as session:
+            case = load(session, number, lock=True)
+            who = self.party(session, case, actor)
+            result: T | Refused
+            if not allowed(who, operation):
+                result = Refused("not_allowed", refusal(operation, number))
+            elif step_up and not self.fresh(actor):
+                result = Refused("no_fresh_step_up", STEP_UP_FIRST, step_up=True)
+            else:
+                result = apply(session, case, who, now)
+            if not isinstance(result, Refused):
+                return result
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action="cases.refused",
+                target=target(number),
+                attempted=operation.value,
+                reason=result.reason,
+            )
+        error: DomainError = (
+            StepUpNeeded(result.message) if result.step_up else NotAllowed(result.message)
+        )
+        raise error
+
+
+def load(session: Session, number: int, *, lock: bool = False) -> Case:
+    case = case_store.case(session, number, lock=lock)
+    if case is None:
+        raise NotFound(f"There is no case #{number}.")
+    return case
+
+
+def event(
+    session: Session,
+    case: Case,
+    at: datetime,
+    actor: str,
+    kind: str,
+    text: str = "",
+    *,
+    source_key: str | None = None,
+    update: bool = True,
+) -> None:
+    """One timeline entry; `update` counts it as news, which holds off the reminders."""
+    session.add(
+        CaseEvent(case_id=case.id, at=at, actor=actor, kind=kind, text=text, source_key=source_key)
+    )
+    if update:
+        case.last_update_at = at
+
+
+def record(
+    session: Session, at: datetime, actor: str, action: str, number: int, **details: Any
+) -> None:
+    audit.record(session, at=at, actor=actor, action=action, target=target(number), **details)
+
+
+def card(session: Session, case: Case, now: datetime) -> CaseCard:
+    session.flush()
+    found = case_store.account_and_manager(session, case.business_account_id)
+    if found is None:
+        raise NotFound(f"The business account of case #{case.id} is no longer in the directory.")
+    account, manager = found
+    return CaseCard(
+        number=case.id,
+        account=AccountRef(
+            account.id,
+            account.name,
+            account.platform,
+            account.platform_account_id,
+            case.managed,
+            manager,
+        ),
+        status=Status(case.status),
+        access_suspended=case.access_suspended,
+        opened_at=case.opened_at,
+        opened_via=Via(case.opened_via),
+        what_happened=case.what_happened,
+        charges_seen=ChargesSeen(case.unauthorized_charges),
+        reporters=tuple(case_store.reporters(session, case.id)),
+        handler=case.handler,
+        outcome=Outcome(case.outcome) if case.outcome else None,
+        resolution_summary=case.resolution_summary,
+        resolved_at=case.resolved_at,
+        channel=case.channel_id,
+        card_ts=case.card_ts,
+        totals=totals(case_store.charge_sums(session, case.id)),
+        now=now,
+    )
+
+
+def totals(sums: list[tuple[str, str, int]]) -> tuple[ChargeTotals, ...]:
+    by_currency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for currency, status, amount in sums:
+        by_currency[currency][status] += amount
+    found = []
+    for currency, amounts in sorted(by_currency.items()):
+        approved = amounts[ChargeStatus.APPROVED] + amounts[ChargeStatus.PROCESSED]
+        claimed = approved + amounts[ChargeStatus.CLAIMED]
+        found.append(ChargeTotals(currency, claimed, approved, amounts[ChargeStatus.PROCESSED]))
+    return tuple(found)
+
+
+def charge_view(charge: CaseCharge) -> ChargeView:
+    return ChargeView(
+        id=charge.id,
+        case_number=charge.case_id,
+        amount_minor=charge.amount_minor,
+        currency=charge.currency,
+        description=charge.description,
+        status=ChargeStatus(charge.status),
+        recorded_by=charge.recorded_by,
+        approved_by=charge.approved_by,
+        decided_by=charge.decided_by,
+        rejection_reason=charge.rejection_reason,
+        thread_ts=charge.thread_ts,
+    )

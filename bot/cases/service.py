@@ -1,0 +1,362 @@
+"""Compromise cases: opening them (four ways), moving them through their states, and finding them.
+
+Every method checks on the server who may do it (bot/cases/access.py), audits every change and
+every refusal, and returns a CaseChange for handlers/ to show: the card edited in place, one
+line in its thread, and the DMs to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.cases import messages, opening, records, suspension
+from bot.cases.access import Operation, Party
+from bot.cases.charges import Reimbursements
+from bot.cases.logins import SuspiciousLogins
+from bot.cases.model import (
+    OPEN,
+    PLATFORM,
+    CaseChange,
+    CaseDetail,
+    CaseList,
+    CaseSummary,
+    ChargesSeen,
+    Notice,
+    Outcome,
+    Status,
+    TimelineEntry,
+    Via,
+)
+from bot.cases.notes import ThreadNotes
+from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
+from bot.cases.records import Desk, Refused, Routing
+from bot.cases.reminders import CaseReminders
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotFound
+from storage import alerts as alert_store
+from storage import cases as case_store
+from storage import members as member_store
+from storage.case_models import Case
+from storage.database import Database
+from storage.models import Alert, BusinessAccount
+
+LIST_LIMIT = 20
+TIMELINE_LIMIT = 30
+SUMMARY_LIMIT = 3000
+RESTORING = frozenset({Outcome.CONTROL_RESTORED, Outcome.FALSE_ALARM})
+
+
+class CaseService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        admins: frozenset[str],
+        routing: Routing,
+        fresh: Callable[[str], bool],
+        platform: PlatformHook,
+    ) -> None:
+        self.desk = Desk(database, clock, admins, routing, fresh)
+        self.platform = platform
+        self.charges = Reimbursements(self.desk)
+        self.notes = ThreadNotes(self.desk)
+        self.logins = SuspiciousLogins(self.desk)
+        self.reminders = CaseReminders(self.desk)
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def accounts_to_report(self, reporter: str) -> list[tuple[int, str]]:
+        """(id, name) of the business accounts the member works on: what they may report."""
+        with self.desk.database.sessions() as session:
+            member = member_store.member_by_slack_id(session, reporter)
+            if member is None:
+                return []
+            return [(a.id, a.name) for a, _ in member_store.accounts_of_member(session, member.id)]
+
+    def report(
+        self, reporter: str, business_account_id: int, what_happened: str, seen: ChargesSeen
+    ) -> CaseChange:
+        """A member's report from the modal: only about an account they work on."""
+        if not what_happened.strip():
+            raise InvalidInput("Say what happened, even briefly.")
+
+        def build(session: Session, now: datetime) -> CaseChange | Refused:
+            member = member_store.member_by_slack_id(session, reporter)
+            account = session.get(BusinessAccount, business_account_id)
+            if (
+                member is None
+                or account is None
+                or not member_store.is_member_of(session, member.id, account.id)
+            ):
+                return Refused("not_a_member", "You can report only business accounts you work on.")
+            return opening.open_or_join(
+                session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
+                what_happened=what_happened, charges_seen=seen,
+            )  # fmt: skip
+
+        target = f"business_account:{business_account_id}"
+        return _opened(opening.with_retry(self.desk, reporter, "report", target, build))
+
+    def open_by_command(self, actor: str, platform_account_id: str, summary: str) -> CaseChange:
+        """`/security case open <account id> <summary>`: a security admin or the manager."""
+        if not summary.strip():
+            raise InvalidInput("Add a short summary: `/security case open <account id> <summary>`.")
+
+        def build(session: Session, now: datetime) -> CaseChange | Refused:
+            found = alert_store.accounts_by_platform_ids(session, [platform_account_id])
+            accounts = found.get(platform_account_id, [])
+            if len(accounts) != 1:
+                raise NotFound(_NO_ACCOUNT if not accounts else _AMBIGUOUS)
+            account = accounts[0]
+            manager = case_store.account_and_manager(session, account.id)
+            if actor not in self.desk.admins and (manager is None or manager[1] != actor):
+                return Refused("not_allowed", _OPEN_REFUSED)
+            return opening.open_or_join(
+                session, self.desk, now, account, reporter=actor, via=Via.COMMAND,
+                what_happened=summary, charges_seen=ChargesSeen.UNSURE,
+            )  # fmt: skip
+
+        target = f"platform_account:{platform_account_id}"
+        return _opened(opening.with_retry(self.desk, actor, "open", target, build))
+
+    def open_from_alert(self, platform_alert_id: str) -> CaseChange | None:
+        """An account_takeover alert opens a case (or joins the open one), once per alert."""
+
+        def build(session: Session, now: datetime) -> CaseChange | None:
+            alert = session.scalars(
+                select(Alert).where(Alert.platform_alert_id == platform_alert_id)
+            ).first()
+            if alert is None or alert.kind != Via.ACCOUNT_TAKEOVER.value:
+                return None
+            if case_store.report_of_alert(session, platform_alert_id) is not None:
+                return None  # already handled (the job and the API's follow-up may both try)
+            account = session.get(BusinessAccount, alert.business_account_id)
+            if account is None:
+                return None
+            said = f"The platform detected an account takeover: {alert.detail}".strip()
+            return opening.open_or_join(
+                session, self.desk, now, account, reporter=PLATFORM, via=Via.ACCOUNT_TAKEOVER,
+                what_happened=said, charges_seen=ChargesSeen.UNSURE,
+                platform_alert_id=platform_alert_id,
+            )  # fmt: skip
+
+        try:
+            return opening.with_retry(self.desk, PLATFORM, "open", platform_alert_id, build)
+        except IntegrityError:
+            return None  # a parallel follow-up of the same alert stored it
+
+    def attach_card(self, number: int, channel: str, ts: str) -> None:
+        """Remember where the card went: it is edited there, and its thread is the case's."""
+        with self.desk.database.sessions.begin() as session:
+            case = records.load(session, number, lock=True)
+            case.channel_id, case.card_ts = channel, ts
+
+    # -- the lifecycle ---------------------------------------------------------------------------
+
+    def check(self, actor: str, number: int, operation: Operation) -> None:
+        """Refuse (audited) before showing a form for `operation` that `actor` could not submit."""
+
+        def nothing(session: Session, case: Case, who: Party, now: datetime) -> None:
+            if operation is not Operation.REOPEN:
+                _require_open(case)
+
+        self.desk.act(actor, number, operation, nothing)
+
+    def take(self, actor: str, number: int) -> CaseChange:
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            _require_open(case)
+            if case.handler == actor:
+                raise InvalidInput(f"You already handle case #{number}.")
+            before, case.handler, case.taken_at = case.handler, actor, now
+            records.event(session, case, now, actor, "taken")
+            records.record(session, now, actor, "cases.taken", number, previous_handler=before)
+            what = "took the case" if before is None else f"took the case over from <@{before}>"
+            return CaseChange(records.card(session, case, now), messages.line(actor, what))
+
+        return self.desk.act(actor, number, Operation.TAKE, apply)
+
+    def suspend(self, actor: str, number: int) -> CaseChange:
+        """Asks the platform to suspend access first; the case changes only once it confirmed."""
+
+        def prepare(session: Session, case: Case, who: Party, now: datetime) -> PlatformRequest:
+            _require_open(case)
+            if case.access_suspended:
+                raise InvalidInput(f"Access to the account of case #{number} is already suspended.")
+            return suspension.request_for(session, case, actor, now, PlatformAction.SUSPEND)
+
+        request = self.desk.act(actor, number, Operation.SUSPEND, prepare)
+        suspension.send(self.desk, self.platform, actor, request)
+
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            if case.access_suspended or case.status not in OPEN:
+                raise InvalidInput(f"Case #{number} changed meanwhile; nothing more to do.")
+            took = _take_if_untaken(case, actor, now)
+            case.status, case.access_suspended = Status.SUSPENDED.value, True
+            records.event(session, case, now, actor, "suspended")
+            records.record(session, now, actor, "cases.suspended", number, request=request.id)
+            card = records.card(session, case, now)
+            owners = case_store.owners(session, case.business_account_id)
+            what = ("took the case and " if took else "") + "suspended account access"
+            notices = tuple(Notice(owner, messages.suspended_dm(card)) for owner in owners)
+            return CaseChange(card, messages.line(actor, what), notices)
+
+        return self.desk.act(actor, number, Operation.SUSPEND, apply)
+
+    def investigate(self, actor: str, number: int) -> CaseChange:
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            _require_open(case)
+            if case.status == Status.INVESTIGATING.value:
+                raise InvalidInput(f"Case #{number} is already being investigated.")
+            took = _take_if_untaken(case, actor, now)
+            case.status = Status.INVESTIGATING.value
+            records.event(session, case, now, actor, "investigating")
+            records.record(session, now, actor, "cases.investigating", number)
+            what = ("took the case and " if took else "") + "started the investigation"
+            return CaseChange(records.card(session, case, now), messages.line(actor, what))
+
+        return self.desk.act(actor, number, Operation.INVESTIGATE, apply)
+
+    def resolve(self, actor: str, number: int, outcome: Outcome, summary: str) -> CaseChange:
+        """After a fresh step-up; restores access first when it was suspended and the outcome
+        gives the account back."""
+        summary = summary.strip()[:SUMMARY_LIMIT]
+        if not summary:
+            raise InvalidInput("Write a short summary of what the investigation found.")
+
+        def prepare(
+            session: Session, case: Case, who: Party, now: datetime
+        ) -> PlatformRequest | None:
+            _require_open(case)
+            if case.access_suspended and outcome in RESTORING:
+                return suspension.request_for(session, case, actor, now, PlatformAction.RESTORE)
+            return None
+
+        request = self.desk.act(actor, number, Operation.RESOLVE, prepare, step_up=True)
+        if request is not None:
+            suspension.send(self.desk, self.platform, actor, request)
+
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            _require_open(case)
+            _take_if_untaken(case, actor, now)
+            if request is not None:
+                case.access_suspended = False
+                records.event(session, case, now, actor, "restored")
+            case.status, case.open_account_id = Status.RESOLVED.value, None
+            case.outcome, case.resolution_summary = outcome.value, summary
+            case.resolved_at, case.resolved_by = now, actor
+            records.event(session, case, now, actor, "resolved", summary)
+            records.record(
+                session, now, actor, "cases.resolved", number, outcome=outcome.value,
+                restore_request=request.id if request else None,
+            )  # fmt: skip
+            card = records.card(session, case, now)
+            owners = case_store.owners(session, case.business_account_id)
+            told = dict.fromkeys([*owners, *(r for r in card.reporters if r != PLATFORM)])
+            notices = tuple(Notice(person, messages.resolved_dm(card)) for person in told)
+            return CaseChange(card, messages.outcome_line(card, actor), notices)
+
+        return self.desk.act(actor, number, Operation.RESOLVE, apply, step_up=True)
+
+    def reopen(self, actor: str, number: int) -> CaseChange:
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            card = records.card(session, case, now)
+            if card.is_open:
+                raise InvalidInput(f"Case #{number} is still open.")
+            if not card.may_reopen:
+                raise InvalidInput(_TOO_LATE.format(number=number))
+            other = case_store.open_case_of_account(session, case.business_account_id)
+            if other is not None:
+                raise InvalidInput(f"Case #{other.id} is open for this account now: use that one.")
+            case.status, case.open_account_id = Status.INVESTIGATING.value, case.business_account_id
+            case.outcome = case.resolution_summary = case.resolved_at = case.resolved_by = None
+            case.reopen_count += 1
+            records.event(session, case, now, actor, "reopened")
+            records.record(session, now, actor, "cases.reopened", number)
+            card = records.card(session, case, now)
+            return CaseChange(card, messages.line(actor, "reopened the case"))
+
+        return self.desk.act(actor, number, Operation.REOPEN, apply)
+
+    def add_info(self, actor: str, number: int, text: str) -> CaseChange:
+        """A reporter (or anyone working the case) adds to it, from the DM's button."""
+        text = text.strip()[:SUMMARY_LIMIT]
+        if not text:
+            raise InvalidInput("Write what you'd like to add.")
+
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
+            _require_open(case)
+            records.event(session, case, now, actor, "info", text)
+            records.record(session, now, actor, "cases.info.added", number)
+            card = records.card(session, case, now)
+            return CaseChange(card, messages.line(actor, "added information", text))
+
+        return self.desk.act(actor, number, Operation.ADD_INFO, apply)
+
+    # -- finding cases --------------------------------------------------------------------------
+
+    def list_for(self, viewer: str) -> CaseList:
+        everything = viewer in self.desk.admins
+        with self.desk.database.sessions() as session:
+            rows, total = case_store.open_cases_seen_by(
+                session, viewer, everything=everything, limit=LIST_LIMIT
+            )
+            found = tuple(
+                CaseSummary(c.id, a.name, c.managed, Status(c.status), c.handler, c.opened_at)
+                for c, a in rows
+            )
+        return CaseList(found, total, everything)
+
+    def show(self, viewer: str, number: int) -> CaseDetail:
+        def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseDetail:
+            records.record(session, now, viewer, "cases.viewed", number)
+            return CaseDetail(
+                records.card(session, case, now),
+                tuple(
+                    TimelineEntry(e.at, e.actor, e.kind, e.text)
+                    for e in case_store.timeline(session, case.id, TIMELINE_LIMIT)
+                ),
+                tuple(records.charge_view(c) for c in case_store.charges(session, case.id)),
+            )
+
+        return self.desk.act(viewer, number, Operation.VIEW, apply)
+
+    def card(self, number: int) -> CaseChange:
+        with self.desk.database.sessions() as session:
+            case = records.load(session, number)
+            return CaseChange(records.card(session, case, self.desk.clock.now()))
+
+
+def _require_open(case: Case) -> None:
+    if case.status not in OPEN:
+        raise InvalidInput(f"Case #{case.id} is resolved. Reopen it first if there is more to do.")
+
+
+def _take_if_untaken(case: Case, actor: str, now: datetime) -> bool:
+    """Moving a case nobody took makes the mover its handler (only actors may then move it)."""
+    if case.handler is not None:
+        return False
+    case.handler, case.taken_at = actor, now
+    return True
+
+
+def _opened(change: CaseChange | None) -> CaseChange:
+    if change is None:
+        raise NotFound("That business account is no longer in the directory.")
+    return change
+
+
+_NO_ACCOUNT = "No business account with that id is in the directory."
+_AMBIGUOUS = "That id names business accounts on several platforms; ask a security admin."
+_OPEN_REFUSED = (
+    "Sorry, only security admins and the account's manager can open a case with "
+    "`/security case open`. To report a compromised account you work on, use `/security report`."
+)
+_TOO_LATE = (
+    "Case #{number} was resolved more than 30 days ago, so it can't be reopened: "
+    "open a new case instead."
+)

@@ -1,0 +1,54 @@
+"""Suspend and restore requests for a case's business account: built from the case, sent
+through the platform hook, and audited whether the platform confirmed or not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.cases import records
+from bot.cases.model import PlatformUnavailable
+from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
+from bot.cases.records import Desk
+from bot.errors import NotFound
+from storage.case_models import Case
+from storage.models import BusinessAccount
+
+
+def request_for(
+    session: Session, case: Case, actor: str, now: datetime, action: PlatformAction
+) -> PlatformRequest:
+    account = session.get(BusinessAccount, case.business_account_id)
+    if account is None:
+        raise NotFound(f"The business account of case #{case.id} is gone from the directory.")
+    return PlatformRequest(
+        # Stable while the case is unchanged, so a retried request carries the same id.
+        id=f"case-{case.id}-{action.value}-{int(case.last_update_at.timestamp())}",
+        action=action,
+        platform=account.platform,
+        account_id=account.platform_account_id,
+        case_number=case.id,
+        requested_by=actor,
+        requested_at=now,
+        reason=f"compromise case #{case.id}",
+    )
+
+
+def send(desk: Desk, hook: PlatformHook, actor: str, request: PlatformRequest) -> None:
+    """Outside any transaction: the platform may take seconds to answer."""
+    details = {"request": request.id, "platform_action": request.action.value}
+    try:
+        hook.send(request)
+    except PlatformUnavailable:
+        with desk.database.sessions.begin() as session:
+            records.record(
+                session, desk.clock.now(), actor, "cases.platform.failed",
+                request.case_number, **details,
+            )  # fmt: skip
+        raise
+    with desk.database.sessions.begin() as session:
+        records.record(
+            session, desk.clock.now(), actor, "cases.platform.requested", request.case_number,
+            platform=request.platform, account=request.account_id, **details,
+        )  # fmt: skip

@@ -1,0 +1,258 @@
+"""The case card (one parent message per case, edited in place), a claim's own thread message,
+and the answers to `/security case list` and `/security case show`. Pure builders.
+
+Everything people or the platform wrote (what happened, summaries, notes, descriptions, account
+names) is escaped, so it can neither mention, link nor notify anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.alerts import remediation_time
+from bot.cases import money
+from bot.cases.model import (
+    OUTCOME_WORDS,
+    PLATFORM,
+    CaseCard,
+    CaseDetail,
+    CaseList,
+    ChargeStatus,
+    ChargeView,
+    Status,
+)
+from bot.text import escape, shorten, slack_date
+from bot.views import Blocks, mrkdwn, plain
+from handlers.ids import Action
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+STATUS_ICONS = {
+    Status.REPORTED: "🔴",
+    Status.SUSPENDED: "🟠",
+    Status.INVESTIGATING: "🟡",
+    Status.RESOLVED: "✅",
+}
+STATUS_WORDS = {
+    Status.REPORTED: "Reported",
+    Status.SUSPENDED: "Account access suspended",
+    Status.INVESTIGATING: "Investigating",
+    Status.RESOLVED: "Resolved",
+}
+CHARGE_WORDS = {
+    ChargeStatus.CLAIMED: "claimed, waiting for approval",
+    ChargeStatus.APPROVED: "approved, waiting to be processed",
+    ChargeStatus.PROCESSED: "reimbursed",
+    ChargeStatus.REJECTED: "rejected",
+}
+WHO_ACTS = (
+    "Security admins and the account manager act on this case; its handler moves it along. "
+    "Notes written in this thread go on its timeline."
+)
+
+
+def person(slack_id: str | None) -> str:
+    """A mention for a Slack user id we stored; anything else, escaped."""
+    if slack_id is None:
+        return "nobody yet"
+    if slack_id == PLATFORM:
+        return "the platform"
+    return f"<@{slack_id}>" if _USER_ID.match(slack_id) else escape(slack_id, limit=40)
+
+
+def title(card: CaseCard) -> str:
+    return f"Case #{card.number} · {card.account.name}"
+
+
+def card_message(card: CaseCard) -> dict[str, Any]:
+    account = card.account
+    client = (
+        f"Managed · account manager {person(account.manager)}"
+        if account.managed
+        else "Not managed · customer support"
+    )
+    status = f"{STATUS_ICONS[card.status]} {STATUS_WORDS[card.status]}"
+    if card.access_suspended and card.status is not Status.SUSPENDED:
+        status += " · access suspended"
+    fields = [
+        f"*Status*\n{status}",
+        f"*Account*\n{escape(account.name, limit=150)}\n"
+        f"{escape(account.platform, limit=40)} {escape(account.platform_account_id, limit=64)}",
+        f"*Client*\n{client}",
+        f"*Reported by*\n{', '.join(person(r) for r in card.reporters[:5]) or 'nobody'}"
+        + (f" and {len(card.reporters) - 5} more" if len(card.reporters) > 5 else ""),
+        f"*Handler*\n{person(card.handler)}",
+        f"*Open*\n{_open_for(card)}",
+        f"*Charges*\n{charge_totals(card)}",
+    ]
+    blocks: Blocks = [
+        {
+            "type": "header",
+            "text": plain(shorten(f"{STATUS_ICONS[card.status]} {title(card)}", 150)),
+        },
+        {"type": "section", "fields": [mrkdwn(field) for field in fields]},
+        {"type": "section", "text": mrkdwn("*What happened*\n" + _quoted(card.what_happened))},
+    ]
+    if card.outcome is not None:
+        summary = escape(card.resolution_summary or "", limit=1500)
+        blocks.append(
+            {
+                "type": "section",
+                "text": mrkdwn(f"*Outcome: {OUTCOME_WORDS[card.outcome]}*\n{summary}"),
+            }
+        )
+    buttons = card_buttons(card)
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    blocks.append({"type": "context", "elements": [mrkdwn(WHO_ACTS)]})
+    # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
+    text = f"Case #{card.number} · {escape(account.name, limit=150)}: {STATUS_WORDS[card.status].lower()}"
+    return {"text": text, "blocks": blocks}
+
+
+def card_buttons(card: CaseCard) -> list[dict[str, Any]]:
+    """The buttons that fit the state; every one is checked again on the server when pressed."""
+    value = str(card.number)
+    if card.status is Status.RESOLVED:
+        return [_button(Action.CASE_REOPEN, "Reopen", value)] if card.may_reopen else []
+    buttons = []
+    if card.handler is None:
+        buttons.append(_button(Action.CASE_TAKE, "Take it", value, "primary"))
+    if not card.access_suspended:
+        buttons.append(_button(Action.CASE_SUSPEND, "Suspend account access", value, "danger"))
+    if card.status is not Status.INVESTIGATING:
+        buttons.append(_button(Action.CASE_INVESTIGATE, "Start investigating", value))
+    buttons.append(_button(Action.CASE_RECORD_CHARGE, "Record a charge", value))
+    buttons.append(_button(Action.CASE_RESOLVE, "Resolve", value))
+    return buttons
+
+
+def charge_totals(card: CaseCard) -> str:
+    if not card.totals:
+        return "none recorded"
+    lines = []
+    for total in card.totals:
+        claimed = money.shown(total.claimed, total.currency)
+        approved = money.shown(total.approved, total.currency).split(" ", 1)[1]
+        paid = money.shown(total.reimbursed, total.currency).split(" ", 1)[1]
+        lines.append(f"{claimed} claimed · {approved} approved · {paid} reimbursed")
+    return "\n".join(lines)
+
+
+def charge_message(charge: ChargeView, handler: str | None) -> dict[str, Any]:
+    """A claim's own message in the case thread, with the buttons its state allows."""
+    amount = money.shown(charge.amount_minor, charge.currency)
+    description = escape(charge.description, limit=500)
+    lines = [
+        f"💳 *Charge {amount}*: {description}",
+        f"Recorded by {person(charge.recorded_by)} · {CHARGE_WORDS[charge.status]}",
+    ]
+    if charge.approved_by:
+        lines.append(f"Approved by {person(charge.approved_by)}")
+    if charge.status is ChargeStatus.PROCESSED and charge.decided_by:
+        lines.append(f"Marked reimbursed by {person(charge.decided_by)}")
+    if charge.status is ChargeStatus.REJECTED:
+        reason = escape(charge.rejection_reason or "", limit=500)
+        lines.append(f"Rejected by {person(charge.decided_by)}: {reason}")
+    blocks: Blocks = [{"type": "section", "text": mrkdwn("\n".join(lines))}]
+    value = str(charge.id)
+    buttons = []
+    if charge.status is ChargeStatus.CLAIMED:
+        buttons.append(_button(Action.CHARGE_APPROVE, "Approve", value, "primary"))
+    if charge.status is ChargeStatus.APPROVED:
+        buttons.append(_button(Action.CHARGE_PROCESSED, "Mark reimbursed", value, "primary"))
+    if charge.status in (ChargeStatus.CLAIMED, ChargeStatus.APPROVED):
+        buttons.append(_button(Action.CHARGE_REJECT, "Reject", value, "danger"))
+        who = f"anyone but the handler ({person(handler)}) or who recorded it"
+        blocks.append({"type": "actions", "elements": buttons})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [mrkdwn(f"Approval: a security admin or the account manager, {who}.")],
+            }
+        )
+    return {"text": f"Charge {amount}: {CHARGE_WORDS[charge.status]}", "blocks": blocks}
+
+
+def case_list(found: CaseList) -> dict[str, Any]:
+    if not found.cases:
+        text = "There are no open cases you can see." if not found.everything else "No open cases."
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    heading = "Open cases" if found.everything else "Open cases you can see"
+    lines = [f"*{heading}*, newest first"]
+    for case in found.cases:
+        name = escape(case.account_name, limit=80)
+        client = "managed" if case.managed else "not managed"
+        lines.append(
+            f"{STATUS_ICONS[case.status]} *#{case.number}* {name} ({client}) · "
+            f"{STATUS_WORDS[case.status].lower()} · handler {person(case.handler)} · "
+            f"opened {slack_date(case.opened_at)}"
+        )
+    if found.total > len(found.cases):
+        lines.append(f"…and {found.total - len(found.cases)} older.")
+    lines.append("`/security case show <number>` shows a case with its timeline.")
+    text = "\n".join(lines)
+    return {"text": heading, "blocks": [{"type": "section", "text": mrkdwn(shorten(text, 3000))}]}
+
+
+def case_detail(detail: CaseDetail) -> dict[str, Any]:
+    """The card without its buttons, then the timeline, oldest first."""
+    card = card_message(detail.card)
+    blocks = [block for block in card["blocks"] if block["type"] != "actions"][:-1]
+    lines = []
+    for entry in detail.timeline:
+        said = f": {escape(entry.text, limit=300)}" if entry.text else ""
+        lines.append(
+            f"• {slack_date(entry.at)} {person(entry.actor)} {_KINDS.get(entry.kind, entry.kind)}{said}"
+        )
+    timeline = "\n".join(lines) or "Nothing yet."
+    blocks.append({"type": "section", "text": mrkdwn(shorten("*Timeline*\n" + timeline, 3000))})
+    for charge in detail.charges[:10]:
+        blocks.append(charge_message(charge, detail.card.handler)["blocks"][0])
+    return {"text": card["text"], "blocks": blocks}
+
+
+_KINDS = {
+    "opened": "opened the case",
+    "joined": "reported it too",
+    "info": "added information",
+    "taken": "took the case",
+    "suspended": "suspended account access",
+    "investigating": "started investigating",
+    "resolved": "resolved the case",
+    "reopened": "reopened the case",
+    "restored": "restored account access",
+    "note": "noted",
+    "note_edited": "edited a note",
+    "note_deleted": "deleted a note",
+    "charge_recorded": "recorded a charge",
+    "charge_approved": "approved a charge",
+    "charge_processed": "marked a charge reimbursed",
+    "charge_rejected": "rejected a charge",
+}
+
+
+def _open_for(card: CaseCard) -> str:
+    opened = slack_date(card.opened_at)
+    if card.resolved_at is not None:
+        return (
+            f"opened {opened}, resolved after {remediation_time(card.resolved_at - card.opened_at)}"
+        )
+    return f"since {opened} ({remediation_time(card.now - card.opened_at)})"
+
+
+def _quoted(text: str) -> str:
+    escaped = escape(text, limit=1500) or "_nothing written_"
+    return "\n".join(f">{line}" for line in escaped.splitlines()) or ">"
+
+
+def _button(action: Action, label: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action,
+        "text": plain(label),
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button

@@ -1,0 +1,1 @@
+"""Nudges: reminders that get every checklist gap closed, politely, exactly once."""

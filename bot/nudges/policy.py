@@ -1,0 +1,387 @@
+"""The nudge policy: who is reminded about which gap, when, and when a gap escalates. Pure.
+
+Each open gap of a member goes through: a grace period for new members, reminders on a backing-off
+cadence (day 0, 2, 5, 10, then weekly) up to a cap, then the member's account manager(s), then the
+security admins. An urgent gap (an open compromised-password alert) has no grace, comes back every
+4 working hours and escalates after one working day. Non-urgent reminders arrive only inside the
+member's working hours, in their own time zone.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.checklist import Check, Fix
+from bot.nudges.hours import WorkingHours
+
+DAY = timedelta(days=1)
+
+
+class Level(IntEnum):
+    MEMBER = 0
+    MANAGERS = 1
+    ADMINS = 2
+
+
+class Closed(StrEnum):
+    FIXED = "fixed"
+    WITHDRAWN = "withdrawn"  # nothing left the member can act on (e.g. no business account)
+
+
+@dataclass(frozen=True)
+class CheckPolicy:
+    grace: timedelta = 7 * DAY
+    cadence: tuple[timedelta, ...] = (0 * DAY, 2 * DAY, 5 * DAY, 10 * DAY)
+    then_every: timedelta = 7 * DAY
+    cap: int = 6
+    admins_after: timedelta = 7 * DAY
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        offsets = self.cadence
+        if not offsets or offsets[0] != timedelta(0):
+            raise ValueError("the cadence starts at day 0")
+        if any(later <= earlier for earlier, later in itertools.pairwise(offsets)):
+            raise ValueError("the cadence must increase")
+        if self.cap < 1 or self.then_every <= timedelta(0) or self.grace < timedelta(0):
+            raise ValueError("cap, grace and the weekly interval must be positive")
+
+    def offset(self, sent: int) -> timedelta:
+        """When the next reminder is due after `sent` reminders, from the first one."""
+        if sent < len(self.cadence):
+            return self.cadence[sent]
+        return self.cadence[-1] + (sent - len(self.cadence) + 1) * self.then_every
+
+
+@dataclass(frozen=True)
+class UrgentPolicy:
+    """For an open compromised-password alert; times here count working hours."""
+
+    every: timedelta = timedelta(hours=4)
+    escalate_after_days: float = 1.0
+    admins_after_days: float = 1.0
+    snooze_max: timedelta = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class SnoozeChoice:
+    key: str
+    label: str
+    length: timedelta
+
+
+@dataclass(frozen=True)
+class DeliveryPace:
+    """Slack's limits: chat.postMessage about 1 a second per channel and several hundred a minute
+    per workspace; chat.update is Tier 3 (50+ a minute). The sender paces at `headroom` of these,
+    so timing jitter never tips a minute over the limit."""
+
+    messages_per_minute: int = 300
+    updates_per_minute: int = 50
+    per_channel: timedelta = timedelta(seconds=1)
+    headroom: float = 0.95
+
+
+DEFAULT_CHECKS: Mapping[Check, CheckPolicy] = {
+    Check.TWO_STEP: CheckPolicy(grace=7 * DAY),
+    Check.AUTHENTICATOR: CheckPolicy(grace=14 * DAY),
+    Check.STRONG_PASSWORD: CheckPolicy(grace=7 * DAY),
+    Check.UNIQUE_PASSWORDS: CheckPolicy(grace=7 * DAY),
+    Check.NO_COMPROMISED_PASSWORD: CheckPolicy(grace=0 * DAY),
+    Check.RECOVERY_EMAIL: CheckPolicy(grace=14 * DAY),
+    Check.RECOVERY_PHONE: CheckPolicy(grace=14 * DAY),
+}
+DEFAULT_SNOOZES = (
+    SnoozeChoice("1d", "1 day", DAY),
+    SnoozeChoice("3d", "3 days", 3 * DAY),
+    SnoozeChoice("1w", "1 week", 7 * DAY),
+)
+
+
+@dataclass(frozen=True)
+class NudgePolicy:
+    checks: Mapping[Check, CheckPolicy] = field(default_factory=lambda: dict(DEFAULT_CHECKS))
+    urgent: UrgentPolicy = field(default_factory=UrgentPolicy)
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    default_time_zone: str = "UTC"
+    snoozes: tuple[SnoozeChoice, ...] = DEFAULT_SNOOZES
+    snooze_limit: int = 3
+    sweep_every: timedelta = timedelta(minutes=5)
+    deliver_every: timedelta = timedelta(seconds=15)
+    pace: DeliveryPace = field(default_factory=DeliveryPace)
+
+    def check(self, check: Check) -> CheckPolicy:
+        return self.checks.get(check) or DEFAULT_CHECKS[check]
+
+    def snooze(self, key: str) -> SnoozeChoice | None:
+        return next((choice for choice in self.snoozes if choice.key == key), None)
+
+
+# -- what the sweep knows about a member -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A check of the member that is not passing and that they can do something about."""
+
+    check: Check
+    urgent: bool
+    title: str
+    explanation: str
+    fix: Fix | None
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """An open nudge item: the reminders so far about one gap."""
+
+    item_id: int
+    check: Check
+    first_nudged_at: datetime
+    last_nudged_at: datetime
+    cadence_from: datetime  # day 0 of the cadence: the first reminder, moved on by snoozes
+    nudge_count: int
+    snoozed_until: datetime | None
+    snooze_count: int
+    level: Level
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Situation:
+    member_id: int
+    slack_user_id: str
+    name: str
+    time_zone: ZoneInfo
+    joined_at: datetime
+    managers: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+    passing: frozenset[Check]
+    tracked: tuple[Tracked, ...]
+    excluded: str | None = None  # why, while the member is excluded
+
+
+# -- what the policy decides --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    gap: Gap
+    item_id: int | None  # None for a first reminder: the item is created with the message
+    number: int  # which reminder this is; 0 for a gap only listed as still open
+    why: str
+    cadence_from: datetime | None = None  # for a counted reminder of a known item: day 0 after it
+
+    @property
+    def counted(self) -> bool:
+        return self.number > 0
+
+
+@dataclass(frozen=True)
+class Escalation:
+    gap: Gap
+    item_id: int
+    level: Level
+    reminders: int
+    since: datetime
+    why: str
+
+
+@dataclass(frozen=True)
+class Closing:
+    item_id: int
+    check: Check
+    reason: Closed
+
+
+@dataclass(frozen=True)
+class Waiting:
+    check: Check
+    why: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    situation: Situation
+    reminders: tuple[Reminder, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
+    closings: tuple[Closing, ...] = ()
+    waiting: tuple[Waiting, ...] = ()
+
+    @property
+    def sends_reminder(self) -> bool:
+        return any(reminder.counted for reminder in self.reminders)
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.sends_reminder or bool(self.escalations or self.closings)
+
+
+def decide(policy: NudgePolicy, situation: Situation, now: datetime) -> Decision:
+    """Everything to do about one member now: reminders (one DM), escalations, closed gaps."""
+    gaps = {gap.check: gap for gap in situation.gaps if policy.check(gap.check).enabled}
+    closings = tuple(
+        Closing(
+            item.item_id,
+            item.check,
+            Closed.FIXED if item.check in situation.passing else Closed.WITHDRAWN,
+        )
+        for item in situation.tracked
+        if item.check not in gaps
+    )
+    if situation.excluded is not None:
+        skipped = tuple(Waiting(check, situation.excluded) for check in gaps)
+        return Decision(situation, closings=closings, waiting=skipped)
+    tracked = {item.check: item for item in situation.tracked}
+    rules = _Rules(policy, situation, now)
+    reminders: list[Reminder] = []
+    listed: list[Reminder] = []
+    escalations: list[Escalation] = []
+    waiting: list[Waiting] = []
+    for gap in gaps.values():
+        item = tracked.get(gap.check)
+        outcome: Reminder | Waiting | None
+        if item is None:
+            outcome = rules.first(gap)
+        else:
+            escalation = rules.escalation(gap, item)
+            if escalation is not None:
+                escalations.append(escalation)
+            outcome = rules.again(gap, item)
+        if isinstance(outcome, Reminder):
+            (reminders if outcome.counted else listed).append(outcome)
+        elif outcome is not None:
+            waiting.append(outcome)
+    if not reminders:
+        listed = []  # gaps are only listed alongside a reminder that is due
+    return Decision(
+        situation,
+        reminders=tuple(reminders + listed),
+        escalations=tuple(escalations),
+        closings=closings,
+        waiting=tuple(waiting),
+    )
+
+
+class _Rules:
+    def __init__(self, policy: NudgePolicy, situation: Situation, now: datetime) -> None:
+        self.policy = policy
+        self.situation = situation
+        self.now = now
+        self.zone = situation.time_zone
+        self.in_hours = policy.hours.contains(now, self.zone)
+
+    def first(self, gap: Gap) -> Reminder | Waiting:
+        if gap.urgent:
+            return Reminder(gap, None, 1, "urgent: the platform reports a compromised password")
+        rules = self.policy.check(gap.check)
+        grace_ends = self.situation.joined_at + rules.grace
+        if self.now < grace_ends:
+            return Waiting(gap.check, f"new member: grace period until {_when(grace_ends)}")
+        if not self.in_hours:
+            return Waiting(gap.check, self._outside_hours())
+        why = "first reminder"
+        if rules.grace:
+            why += f" (grace of {_days(rules.grace)} for new members ended {_when(grace_ends)})"
+        return Reminder(gap, None, 1, why)
+
+    def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
+        if not gap.urgent and item.level > Level.MEMBER:
+            return Reminder(gap, item.item_id, 0, "escalated; still open")
+        due = self.next_due(gap, item)
+        snoozed = item.snoozed_until is not None and item.snoozed_until > self.now
+        if self.now < due:
+            if snoozed:
+                return Waiting(gap.check, f"snoozed until {_when(due)}")
+            return Reminder(gap, item.item_id, 0, f"next reminder due {_when(due)}")
+        cap = self.policy.check(gap.check).cap
+        if not gap.urgent and item.nudge_count >= cap:
+            return None  # the escalation replaces the reminder
+        if not self.in_hours:
+            return Waiting(gap.check, self._outside_hours())
+        number = item.nudge_count + 1
+        if gap.urgent:
+            every = _hours(self.policy.urgent.every)
+            why = f"urgent reminder {number}: every {every} working hours until fixed"
+        else:
+            why = f"reminder {number} of {cap}, last one {_when(item.last_nudged_at)}"
+        cadence_from = item.cadence_from
+        if item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at:
+            why += ", after a snooze"
+            # The rest of the cadence follows this reminder, as if it had been on time.
+            offset = self.policy.check(gap.check).offset(item.nudge_count)
+            cadence_from = self.now - offset
+        return Reminder(gap, item.item_id, number, why, cadence_from)
+
+    def next_due(self, gap: Gap, item: Tracked) -> datetime:
+        """A snooze replaces the schedule; otherwise the cadence counts from day 0, so a reminder
+        a weekend delayed does not delay the ones after it."""
+        if item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at:
+            return item.snoozed_until
+        if gap.urgent:
+            return self.policy.hours.add(item.last_nudged_at, self.policy.urgent.every, self.zone)
+        return item.cadence_from + self.policy.check(gap.check).offset(item.nudge_count)
+
+    def escalation(self, gap: Gap, item: Tracked) -> Escalation | None:
+        managers = bool(self.situation.managers)
+        if gap.urgent:
+            urgent, hours = self.policy.urgent, self.policy.hours
+            day = hours.day_length
+            if item.level == Level.MEMBER:
+                after = hours.add(item.first_nudged_at, day * urgent.escalate_after_days, self.zone)
+                why = f"urgent and not fixed within {urgent.escalate_after_days:g} working day"
+            elif item.level == Level.MANAGERS and item.escalated_at is not None:
+                after = hours.add(item.escalated_at, day * urgent.admins_after_days, self.zone)
+                why = f"urgent; account manager told {_when(item.escalated_at)}"
+            else:
+                return None
+            if self.now < after:
+                return None
+        else:
+            if not self.in_hours:
+                return None
+            rules = self.policy.check(gap.check)
+            if item.level == Level.MEMBER:
+                if item.nudge_count < rules.cap or self.now < self.next_due(gap, item):
+                    return None
+                why = f"{item.nudge_count} reminders without a fix"
+            elif item.level == Level.MANAGERS and item.escalated_at is not None:
+                if self.now < item.escalated_at + rules.admins_after:
+                    return None
+                why = f"account manager told {_when(item.escalated_at)}, still open"
+            else:
+                return None
+        level = Level.MANAGERS if item.level == Level.MEMBER and managers else Level.ADMINS
+        if level == Level.ADMINS and item.level == Level.MEMBER:
+            why += "; no account manager to tell"
+        return Escalation(gap, item.item_id, level, item.nudge_count, item.first_nudged_at, why)
+
+    def _outside_hours(self) -> str:
+        opens = self.policy.hours.next_open(self.now, self.zone)
+        return f"outside working hours ({self.zone.key}); next window {_when(opens)}"
+
+
+def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:
+    """An urgent gap is never snoozed for longer than `urgent.snooze_max`."""
+    return min(choice.length, policy.urgent.snooze_max) if urgent else choice.length
+
+
+@lru_cache(maxsize=4096)
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+@lru_cache(maxsize=64)
+def _days(length: timedelta) -> str:
+    days = length / DAY
+    return f"{days:g} day" + ("" if days == 1 else "s")
+
+
+def _hours(length: timedelta) -> str:
+    return f"{length / timedelta(hours=1):g}"

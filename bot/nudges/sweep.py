@@ -1,0 +1,270 @@
+"""The sweep: every member's situation read in bulk, the policy's decisions, written to the outbox.
+
+One sweep reads each table once, streamed and ordered by member, and merges the streams in
+Python: a constant number of statements and bounded memory whatever the number of members.
+The reads share one snapshot, so the round numbers that key the outbox agree with the items read.
+Decisions are written in batches on a second connection while reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.checklist import (
+    BusinessAccountRef,
+    Check,
+    Evidence,
+    MemberRef,
+    Source,
+    State,
+    build_checklist,
+)
+from bot.clock import Clock
+from bot.nudges.hours import zone
+from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
+from bot.nudges.policy import Decision, Gap, Level, NudgePolicy, Situation, Tracked, decide
+from storage import nudges as store
+from storage.database import Database
+
+BATCH = 500
+# Plain lookups: hundreds of thousands of rows go through here in a sweep.
+_CHECKS = {check.value: check for check in Check}
+_STATES = {state.value: state for state in State}
+_SOURCES = {source.value: source for source in Source}
+EXCLUSION_WORDS = {"service_account": "service account", "on_leave": "on leave"}
+
+
+@dataclass
+class SweepReport:
+    at: datetime
+    dry_run: bool
+    members: int = 0
+    with_gaps: int = 0
+    excluded: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    closed: int = 0
+    written: WriteCounts = field(default_factory=WriteCounts)
+    decide_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        verb = "would send" if self.dry_run else "decided"
+        return (
+            f"{self.members} members, {self.with_gaps} with open gaps, {self.excluded} excluded; "
+            f"{verb} {self.reminders} reminders, {self.escalations} escalated gaps, "
+            f"{self.closed} gaps closed, in {self.seconds:.1f} s"
+        )
+
+
+class Sweep:
+    def __init__(
+        self, database: Database, clock: Clock, policy: NudgePolicy, admins: frozenset[str]
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._policy = policy
+        self._admins = admins
+
+    def run(
+        self,
+        *,
+        dry_run: bool = False,
+        member_ids: Collection[int] | None = None,
+        only_close: bool = False,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> SweepReport:
+        """Decide for every member (or only `member_ids`), and unless `dry_run`, write it down.
+
+        `only_close` closes fixed gaps and nothing else (a recheck after new evidence).
+        """
+        started = time.perf_counter()
+        now = self._clock.now()
+        report = SweepReport(at=now, dry_run=dry_run)
+        caps = {check.value: self._policy.check(check).cap for check in Check}
+        limit = self._policy.snooze_limit
+        writer = None if dry_run else OutboxWriter(self._database, now, limit, caps)
+        book = EscalationBook(self._admins)
+        batch: list[tuple[Decision, int]] = []
+        deciding = 0.0
+        with self._database.sessions() as reading:
+            store.begin_snapshot(reading)
+            excluded = store.exclusions(reading)
+            rounds = store.recipient_rounds(reading, book.kinds)
+            for situation, last_round in self._situations(reading, excluded, now, member_ids):
+                tick = time.perf_counter()
+                decision = decide(self._policy, situation, now)
+                if only_close:
+                    decision = replace(decision, reminders=(), escalations=())
+                deciding += time.perf_counter() - tick
+                self._count(report, situation, decision)
+                if on_decision is not None:
+                    on_decision(decision)
+                if writer is None or not decision.changes_anything:
+                    continue  # a dry run keeps nothing: memory stays flat
+                book.add(decision)
+                batch.append((decision, last_round + 1))
+                if len(batch) >= BATCH:
+                    writer.members(batch, report.written)
+                    batch = []
+            if writer is not None:
+                writer.members(batch, report.written)
+                writer.escalations(book.messages(rounds), report.written)
+        report.decide_seconds = deciding
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @staticmethod
+    def _count(report: SweepReport, situation: Situation, decision: Decision) -> None:
+        report.members += 1
+        report.with_gaps += bool(situation.gaps)
+        report.excluded += situation.excluded is not None
+        report.reminders += decision.sends_reminder
+        report.escalations += len(decision.escalations)
+        report.closed += len(decision.closings)
+
+    def _situations(
+        self,
+        session: Session,
+        excluded: dict[int, tuple[str, datetime | None]],
+        now: datetime,
+        member_ids: Collection[int] | None,
+    ) -> Iterator[tuple[Situation, int]]:
+        accounts = _Grouped(store.stream_accounts(session, member_ids))
+        evidence = _Grouped(store.stream_evidence(session, member_ids))
+        items = _Grouped(store.stream_open_items(session, member_ids))
+        rounds = _Grouped(store.stream_member_rounds(session, member_ids))
+        default_zone = self._policy.default_time_zone
+        for member_id, slack_id, name, time_zone, joined_at in store.stream_members(
+            session, member_ids
+        ):
+            last_round = rounds.take(member_id)
+            yield (
+                situation(
+                    member_id=member_id,
+                    slack_user_id=slack_id,
+                    name=name or slack_id,
+                    time_zone=time_zone,
+                    default_zone=default_zone,
+                    joined_at=joined_at,
+                    accounts=accounts.take(member_id),
+                    evidence=evidence.take(member_id),
+                    items=items.take(member_id),
+                    exclusion=excluded.get(member_id),
+                    now=now,
+                ),
+                int(last_round[0][1]) if last_round else 0,
+            )
+
+
+def situation(
+    *,
+    member_id: int,
+    slack_user_id: str,
+    name: str,
+    time_zone: str | None,
+    default_zone: str,
+    joined_at: datetime,
+    accounts: list[tuple[Any, ...]],
+    evidence: list[tuple[Any, ...]],
+    items: list[tuple[Any, ...]],
+    exclusion: tuple[str, datetime | None] | None,
+    now: datetime,
+) -> Situation:
+    """One member as the policy sees them, from their rows of each stream."""
+    # (id, platform id, name, platform, managed, account manager's Slack id)
+    refs = [BusinessAccountRef(*row[1:7]) for row in accounts]
+    facts: list[Evidence] = []
+    urgent = False
+    for row in evidence:
+        check, state, source = _CHECKS.get(row[1]), _STATES.get(row[3]), _SOURCES.get(row[4])
+        if check is None or state is None or source is None:
+            continue  # a check or state this version does not know
+        raw = row[6]
+        detail = json.loads(raw) if raw and raw != "{}" and raw != "null" else {}
+        facts.append(Evidence(check, row[2], state, source, row[5], detail))
+        # An open compromised-password alert: the platform's needs_action evidence, exactly.
+        urgent = urgent or (
+            check is Check.NO_COMPROMISED_PASSWORD
+            and source is Source.PLATFORM
+            and state is State.NEEDS_ACTION
+        )
+    checklist = build_checklist(MemberRef(member_id, slack_user_id, name), refs, facts)
+    gaps: list[Gap] = []
+    passing: list[Check] = []
+    for line in checklist.lines:
+        if line.state is State.PASSING:
+            passing.append(line.check)
+            continue
+        alert = urgent and line.check is Check.NO_COMPROMISED_PASSWORD
+        if line.fix is not None or alert:
+            gaps.append(Gap(line.check, alert, line.title, line.explanation, line.fix))
+    managers = tuple(
+        sorted(
+            {
+                ref.account_manager_slack_id
+                for ref in refs
+                if ref.account_manager_slack_id and ref.account_manager_slack_id != slack_user_id
+            }
+        )
+    )
+    return Situation(
+        member_id=member_id,
+        slack_user_id=slack_user_id,
+        name=name,
+        time_zone=zone(time_zone, default_zone),
+        joined_at=joined_at,
+        managers=managers,
+        gaps=tuple(gaps),
+        passing=frozenset(passing),
+        tracked=tuple(_tracked(row) for row in items if row[2] in _CHECKS),
+        excluded=_excluded(exclusion, now),
+    )
+
+
+def _tracked(row: tuple[Any, ...]) -> Tracked:
+    return Tracked(
+        item_id=row[1],
+        check=_CHECKS[row[2]],
+        first_nudged_at=row[3],
+        last_nudged_at=row[4],
+        cadence_from=row[5],
+        nudge_count=row[6],
+        snoozed_until=row[7],
+        snooze_count=row[8],
+        level=Level(min(row[9], Level.ADMINS)),
+        escalated_at=row[10],
+    )
+
+
+def _excluded(exclusion: tuple[str, datetime | None] | None, now: datetime) -> str | None:
+    if exclusion is None:
+        return None
+    reason, until = exclusion
+    if until is not None and until <= now:
+        return None
+    words = EXCLUSION_WORDS.get(reason, reason)
+    return f"excluded: {words}" + (f" until {until:%Y-%m-%d}" if until is not None else "")
+
+
+class _Grouped:
+    """Rows ordered by their first column (a member id), taken one member at a time."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._next: tuple[Any, ...] | None = next(rows, None)
+
+    def take(self, member_id: int) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        while self._next is not None and self._next[0] <= member_id:
+            if self._next[0] == member_id:
+                found.append(self._next)
+            self._next = next(self._rows, None)
+        return found

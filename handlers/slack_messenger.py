@@ -1,0 +1,106 @@
+"""The nudges' Slack client: chat.postMessage and chat.update with slack_sdk's retry handlers.
+
+Each call waits out a 429's Retry-After and retries 5xx answers and connection errors with
+exponential backoff and jitter, in the calling thread: the scheduler's worker, never a Bolt
+listener. What is still failing after that is handed to the sender as DeliveryFailed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import RandomJitter
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from bot.nudges.sender import DeliveryFailed, Posted
+
+# Errors that no retry will fix: the member left, the channel is gone, the message is refused.
+PERMANENT = frozenset(
+    {
+        "account_inactive",
+        "channel_not_found",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "not_in_channel",
+        "user_disabled",
+        "user_not_found",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+    }
+)
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk's handler retries 500 and 503 only; a 502 or 504 from a proxy is as passing."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers(
+    *, rate_limited: int = 5, server: int = 3, connection: int = 3
+) -> list[RetryHandler]:
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=rate_limited),
+        AnyServerErrorRetryHandler(max_retry_count=server, interval_calculator=backoff),
+        ConnectionErrorRetryHandler(max_retry_count=connection, interval_calculator=backoff),
+    ]
+
+
+class SlackMessenger:
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def post(self, channel: str, message: dict[str, Any]) -> Posted:
+        """`channel` may be a member's user id: Slack posts to the bot's DM with them."""
+        try:
+            answer = self._client.chat_postMessage(channel=channel, **message)
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (URLError, OSError) as error:
+            raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
+        return Posted(channel=str(answer["channel"]), ts=str(answer["ts"]))
+
+    def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        try:
+            self._client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (URLError, OSError) as error:
+            raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
+
+
+def _failure(error: SlackApiError) -> DeliveryFailed:
+    response = error.response
+    status = getattr(response, "status_code", 200)
+    code = response.get("error") if isinstance(response.data, dict) else None
+    if status == 429:
+        return DeliveryFailed("ratelimited", permanent=False)
+    if status >= 500:
+        return DeliveryFailed(f"server_error_{status}", permanent=False)
+    code = str(code or f"http_{status}")
+    return DeliveryFailed(code, permanent=code in PERMANENT)

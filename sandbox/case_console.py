@@ -1,0 +1,106 @@
+"""Console commands for compromise cases (mixed into sandbox.console.Console):
+
+card [number]   look at a case card in the case channels, to press its buttons
+claim           look at the latest reimbursement claim in a case thread
+reply <text>    write in the thread of the case message you look at (a note on its timeline)
+code            the code your authenticator app would show now (sandbox only)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sandbox import payloads, phone
+from sandbox.slack_standin import SlackStandIn
+from sandbox.workspace import ESCALATION, SUPPORT, Person, Workspace
+
+if TYPE_CHECKING:
+    from sandbox.console import Surface
+
+HELP = """\
+  card [number]            look at a case card in the case channels (to press its buttons)
+  claim                    look at the latest reimbursement claim in a case thread
+  reply <text>             write in the thread of the case card you look at: a timeline note
+  code                     the code your authenticator app shows now (sandbox only)"""
+
+
+class CaseCommands:
+    standin: SlackStandIn
+    person: Person
+    place: Workspace | None
+
+    if TYPE_CHECKING:
+
+        @property
+        def surface(self) -> Surface | None: ...
+
+        def say(self, text: str = "", kind: str | None = None) -> None: ...
+
+        def send(self, request: tuple[bytes, str]) -> tuple[int, bytes]: ...
+
+        def settle(self, *, expect: bool, until: Callable[[], bool] | None = None) -> None: ...
+
+        def show_message(
+            self, message: dict[str, Any], note: str, *, replacing: bool = True
+        ) -> None: ...
+
+    def case_channels(self) -> tuple[str, ...]:
+        if self.place is None:
+            return (ESCALATION, SUPPORT)
+        settings = self.place.services.settings
+        return tuple(c for c in (settings.escalation_channel, settings.support_channel) if c)
+
+    def _case_messages(self) -> list[dict[str, Any]]:
+        channels = self.case_channels()
+        return [m for m in self.standin.messages() if m["channel"] in channels]
+
+    def do_card(self, rest: str) -> None:
+        wanted = rest.strip().lstrip("#")
+        cards = [m for m in self._case_messages() if not m.get("thread_ts")]
+        if wanted:
+            cards = [m for m in cards if str(m.get("text", "")).startswith(f"Case #{wanted} ")]
+        if not cards:
+            self.say("No case card here yet. Report one with /security report.")
+            return
+        self.show_message(cards[-1], "in the case channel")
+
+    def do_claim(self, _: str) -> None:
+        claims = [m for m in self._case_messages() if str(m.get("text", "")).startswith("Charge ")]
+        if not claims:
+            self.say('No claim yet: press "Record a charge" on a case card.')
+            return
+        self.show_message(claims[-1], "in the case thread")
+
+    def do_reply(self, text: str) -> None:
+        surface = self.surface
+        message = surface.content if surface is not None and surface.kind == "message" else {}
+        if message.get("channel") not in self.case_channels() or not text.strip():
+            self.say("Look at a case card first (card), then: reply <what you want to note>.")
+            return
+        event = {
+            "type": "message",
+            "channel": message["channel"],
+            "user": self.person.user_id,
+            "text": text.strip(),
+            "ts": f"{time.time():.6f}",
+            "thread_ts": message.get("thread_ts") or message["ts"],
+            "channel_type": "channel",
+        }
+        status, _ = self.send(payloads.event(event))
+        self.say(f"(you wrote in the case thread: {text.strip()})", "dim")
+        self.settle(expect=status != 200)
+
+    def do_code(self, _: str) -> None:
+        if self.place is None:
+            self.say("This console has no app to ask.")
+            return
+        services = self.place.services
+        code = phone.current_code(
+            services.database, self.place.keys.keys, self.person.user_id, services.clock.now()
+        )
+        if code is None:
+            self.say("You have no authenticator linked yet: /security 2sv links one.")
+        else:
+            self.say(f"Your authenticator app shows {code}. Type it with: type 1 {code}")

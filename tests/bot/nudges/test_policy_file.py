@@ -1,0 +1,103 @@
+"""NUDGE_POLICY_FILE: every key optional, every mistake named."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.checklist import Check
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.nudges.policy import DAY, NudgePolicy
+from bot.nudges.policy_file import PolicyError, parse_policy
+
+
+def test_an_empty_file_means_the_defaults() -> None:
+    assert parse_policy("") == NudgePolicy()
+
+
+def test_every_knob_can_be_set() -> None:
+    policy = parse_policy(
+        """
+        default_time_zone = "Europe/Berlin"
+        snooze_limit = 2
+        snooze_days = [1, 14]
+
+        [working_hours]
+        start = "08:30"
+        end = "17:00"
+        days = ["mon", "tue", "wed", "thu"]
+
+        [every_check]
+        cadence_days = [0, 3, 7]
+        cap = 4
+
+        [checks.two_step]
+        grace_days = 3
+
+        [checks.recovery_phone]
+        enabled = false
+
+        [urgent]
+        every_working_hours = 2
+        snooze_max_hours = 1
+
+        [delivery]
+        messages_per_minute = 120
+        sweep_every_minutes = 10
+        """
+    )
+    assert policy.default_time_zone == "Europe/Berlin"
+    assert [choice.label for choice in policy.snoozes] == ["1 day", "2 weeks"]
+    assert (policy.hours.start, policy.hours.end, policy.hours.days) == (
+        time(8, 30),
+        time(17),
+        frozenset({0, 1, 2, 3}),
+    )
+    two_step = policy.check(Check.TWO_STEP)
+    assert (two_step.grace, two_step.cap, two_step.cadence[1]) == (3 * DAY, 4, 3 * DAY)
+    assert policy.check(Check.AUTHENTICATOR).grace == 14 * DAY  # its own default kept
+    assert not policy.check(Check.RECOVERY_PHONE).enabled
+    assert policy.urgent.every == timedelta(hours=2)
+    assert policy.pace.messages_per_minute == 120
+    assert policy.sweep_every == timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("snooze_limit = -1", "snooze_limit"),
+        ("[every_check]\ncadence_days = [1, 2]", "cadence_days"),
+        ("[checks.two_stepp]\ngrace_days = 1", "checks.two_stepp"),
+        ("[working_hours]\nstart = '19:00'", "working_hours"),
+        ("[working_hours]\ndays = ['monday']", "working_hours.days"),
+        ("default_time_zone = 'Mars/Base'", "default_time_zone"),
+        ("[delivery]\nmessages_per_minute = 0", "delivery.messages_per_minute"),
+        ("colour = 'blue'", "colour"),
+        ("this is not toml", "TOML"),
+    ],
+)
+def test_a_mistake_is_named(text: str, named: str) -> None:
+    with pytest.raises(PolicyError, match=named.replace(".", r"\.")):
+        parse_policy(text)
+
+
+def test_the_setting_reads_the_file_and_reports_problems_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "nudges.toml"
+    path.write_text("[urgent]\nevery_working_hours = 3\n")
+    settings = load_settings({"NUDGE_POLICY_FILE": str(path)}, mode="tool")
+    assert settings.nudge_policy.urgent.every == timedelta(hours=3)
+    path.write_text("[urgent]\nevery_working_hours = 'often'\n")
+    with pytest.raises(ConfigError, match=r"NUDGE_POLICY_FILE: urgent\.every_working_hours"):
+        load_settings({"NUDGE_POLICY_FILE": str(path)}, mode="tool")
+    with pytest.raises(ConfigError, match="NUDGE_POLICY_FILE cannot be read"):
+        load_settings({"NUDGE_POLICY_FILE": str(tmp_path / "missing.toml")}, mode="tool")
+
+
+def test_scheduled_jobs_can_be_switched_off_for_one_process() -> None:
+    assert load_settings({}, mode="tool").scheduled_jobs
+    assert not load_settings({"SCHEDULED_JOBS": "off"}, mode="tool").scheduled_jobs
+    with pytest.raises(ConfigError, match="SCHEDULED_JOBS must be on or off"):
+        load_settings({"SCHEDULED_JOBS": "sometimes"}, mode="tool")

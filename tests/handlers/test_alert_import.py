@@ -1,0 +1,129 @@
+"""`python app.py alerts import FILE` as an operator runs it: a report per bad line and exit 1,
+nothing applied; a good file imported in one go, its DMs sent, and a second run changing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import app
+from bot.services import Services
+from sandbox.slack_standin import SlackStandIn
+from tests.conftest import AccountFactory, MemberFactory
+from tests.e2e.conftest import row_counts
+
+
+def line(**changes: Any) -> str:
+    document = {
+        "id": "alert-1",
+        "kind": "compromised_password",
+        "account_id": "7012345",
+        "member_email": "ana@example.com",
+        "detected_at": "2026-11-24T09:00:00Z",
+        "detail": "Found in a credential dump",
+        **changes,
+    }
+    return json.dumps(document)
+
+
+@pytest.fixture
+def environment(
+    monkeypatch: pytest.MonkeyPatch,
+    services: Services,
+    standin: SlackStandIn,
+    member: MemberFactory,
+    account: AccountFactory,
+) -> Services:
+    monkeypatch.setenv("DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", standin.bot_token)
+    monkeypatch.setenv("SLACK_API_URL", standin.base_url)
+    for name in ("SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SECURITY_BOT_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    ana = member("U0ANA", email="ana@example.com")
+    account("Acme Shoes Ads", members=[ana], platform_account_id="7012345")
+    return services
+
+
+def write(tmp_path: Path, *lines: str) -> str:
+    path = tmp_path / "alerts.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_good_file_is_imported_and_its_dms_sent_and_a_second_run_changes_nothing(
+    environment: Services,
+    standin: SlackStandIn,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write(tmp_path, line(), line(id="alert-2", kind="suspicious_login"))
+
+    assert app.main(["alerts", "import", path]) == 0
+
+    assert (
+        capsys.readouterr().out == "alerts.jsonl: 2 alert(s) accepted, 0 already received before\n"
+    )
+    [dm] = standin.messages("U0ANA")
+    assert "compromised" in dm["text"]
+    before = row_counts(environment.database)
+
+    assert app.main(["alerts", "import", path]) == 0
+
+    assert (
+        capsys.readouterr().out == "alerts.jsonl: 0 alert(s) accepted, 2 already received before\n"
+    )
+    assert row_counts(environment.database) == before
+    assert len(standin.messages()) == 1
+
+
+def test_bad_lines_are_reported_with_their_numbers_and_nothing_is_applied(
+    environment: Services,
+    standin: SlackStandIn,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write(tmp_path, line(), "", line(id="alert-2", account_id="404"), "nope")
+    before = row_counts(environment.database)
+
+    assert app.main(["alerts", "import", path]) == 1
+
+    assert capsys.readouterr().out.splitlines() == [
+        "line 3: unknown account_id",
+        "line 4: body is not valid JSON",
+        "alerts.jsonl: nothing was imported (2 bad lines)",
+    ]
+    after = row_counts(environment.database)
+    assert after["alerts"] == before["alerts"] == 0
+    assert after["check_results"] == before["check_results"]
+    assert standin.messages() == []
+
+
+def test_a_file_that_cannot_be_read_exits_2(
+    environment: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert app.main(["alerts", "import", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file; nothing was imported" in capsys.readouterr().err
+
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b"\xe9\n")
+    assert app.main(["alerts", "import", str(latin)]) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+
+
+def test_without_a_bot_token_the_alerts_are_stored_and_the_operator_is_told(
+    environment: Services,
+    standin: SlackStandIn,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+
+    assert app.main(["alerts", "import", write(tmp_path, line())]) == 0
+
+    assert "no DM was sent: SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    assert row_counts(environment.database)["alerts"] == 1
+    assert standin.messages() == []

@@ -1,0 +1,136 @@
+"""Exactly one process runs the scheduled jobs: the lease holder. When it dies, another takes
+over once the lease expires (the fake clock stands in for the minute that passes)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from bot.clock import FakeClock
+from bot.leadership import LEASE_FOR, RENEW_EVERY
+from bot.nudges.policy import NudgePolicy
+from bot.services import Services
+from handlers import case_jobs
+from handlers.jobs import DELIVER, SWEEP, Jobs, run_job
+from handlers.slack_messenger import SlackMessenger
+from sandbox.slack_standin import SlackStandIn
+from storage.database import Database
+from tests.conftest import MemberFactory
+
+# Long intervals: the schedulers in these tests never fire on their own.
+SLOW = dataclasses.replace(
+    NudgePolicy(), sweep_every=timedelta(hours=6), deliver_every=timedelta(hours=1)
+)
+
+
+@pytest.fixture
+def table(database: Database) -> Iterator[str]:
+    name = f"jobs_{uuid.uuid4().hex[:8]}"
+    yield name
+    with database.engine.begin() as connection:
+        connection.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+@pytest.fixture
+def processes(
+    services: Services, messenger: SlackMessenger, table: str
+) -> Iterator[tuple[Jobs, Jobs]]:
+    slow = dataclasses.replace(
+        services,
+        nudges=type(services.nudges)(services.database, services.clock, SLOW, frozenset()),
+    )
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    first = Jobs(slow, messenger, name=name, holder="process-a", table=table)
+    second = Jobs(slow, messenger, name=name, holder="process-b", table=table)
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+@pytest.fixture
+def messenger(services: Services) -> SlackMessenger:
+    from bot import wiring
+
+    return wiring.build_messenger(services.settings)
+
+
+def next_run(jobs: Jobs) -> datetime:
+    scheduler = jobs._scheduler
+    assert scheduler is not None
+    found: datetime = scheduler.get_job(SWEEP).next_run_time
+    return found
+
+
+def test_only_the_lease_holder_runs_a_scheduler(
+    processes: tuple[Jobs, Jobs], database: Database, table: str, clock: FakeClock
+) -> None:
+    first, second = processes
+    first.tick()
+    second.tick()
+    assert (first.leading, second.leading) == (True, False)
+    clock.advance(RENEW_EVERY)
+    first.tick()  # renewed
+    second.tick()
+    assert (first.leading, second.leading) == (True, False)
+    # The job store lives in the application database, with both jobs and their settings.
+    assert table in inspect(database.engine).get_table_names()
+    scheduler = first._scheduler
+    assert scheduler is not None
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {SWEEP, DELIVER, case_jobs.JOB}  # case reminders share the scheduler
+    assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
+    assert jobs[SWEEP].misfire_grace_time == int(SLOW.sweep_every.total_seconds())
+
+
+def test_another_process_takes_over_within_a_minute_when_the_holder_dies(
+    processes: tuple[Jobs, Jobs], clock: FakeClock
+) -> None:
+    first, second = processes
+    first.tick()
+    second.tick()
+    first_run = next_run(first)
+    # The holder dies: it stops renewing. Before the lease expires nobody takes over...
+    clock.advance(LEASE_FOR - timedelta(seconds=1))
+    second.tick()
+    assert not second.leading
+    # ...and at the next round after it expired, the other one does: within a minute.
+    clock.advance(timedelta(seconds=2))
+    second.tick()
+    assert second.leading
+    assert timedelta(minutes=1) >= LEASE_FOR + RENEW_EVERY  # the longest a takeover takes
+    # The schedule survived in the database: the same next run, not a fresh one.
+    assert next_run(second) == first_run
+    # The old holder, if it was only paused, finds out and stops its scheduler.
+    first.tick()
+    assert (first.leading, second.leading) == (False, True)
+
+
+def test_a_clean_shutdown_hands_over_at_once(processes: tuple[Jobs, Jobs]) -> None:
+    first, second = processes
+    first.tick()
+    first.stop()
+    second.tick()
+    assert second.leading
+
+
+def test_a_job_runs_in_the_leader_only_and_delivers_what_the_sweep_decided(
+    processes: tuple[Jobs, Jobs],
+    member: MemberFactory,
+    clock: FakeClock,
+    standin: SlackStandIn,
+) -> None:
+    first, second = processes
+    member("U0ANA")
+    clock.advance(timedelta(days=14))
+    second.run(SWEEP)  # not the lease holder: does nothing
+    assert standin.messages("U0ANA") == []
+    first.tick()
+    run_job(first.name, SWEEP)  # what the scheduler calls, by name
+    assert len(standin.messages("U0ANA")) == 1
+    run_job(first.name, DELIVER)
+    assert len(standin.calls("chat.postMessage")) == 1
