@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, dataset, load, nudges, pages, passwords, servers
+from bench import cases, codes, dataset, load, nudges, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, count_status_statements
 from sandbox.slack_standin import SlackStandIn
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         results["password_checks"] = passwords.measure(quick=args.quick)
         results["cases"] = cases.measure(args.database_url, quick=args.quick)
         results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
+        results["code_verification"] = codes.measure(seconds=1.0 if args.quick else 3.0)
+        codes.print_figures(results["code_verification"])
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1
