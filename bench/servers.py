@@ -121,17 +121,21 @@ def bare(env: dict[str, str], log: Path, threads: int, *, fast: bool = False) ->
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time of a process (and its threads) so far; None off Linux."""
+    """User plus system CPU time so far of a server: the process, its threads and its worker
+    processes (gunicorn forks them); None off Linux."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def environment(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SECURITY_"))}
     env.pop("DATABASE_URL", None)
     env["PYTHONUNBUFFERED"] = "1"
+    env["SCHEDULED_JOBS"] = "off"  # a nudge sweep would compete with the requests measured
     env.update(settings)
     return env
