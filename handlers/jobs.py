@@ -38,6 +38,18 @@ _RUNNING: dict[str, Jobs] = {}
 _RUNNING_LOCK = threading.Lock()
 
 
+class _ExitingProcess(logging.Filter):
+    """At interpreter exit APScheduler's loop may still hand a due job to a thread pool that has
+    already shut down. The process is ending and the next lease holder runs the job: no error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(error, RuntimeError) and "interpreter shutdown" in str(error))
+
+
+_EXITING = _ExitingProcess()
+
+
 def run_job(name: str, job: str) -> None:
     with _RUNNING_LOCK:
         jobs = _RUNNING.get(name)
@@ -93,7 +105,11 @@ class Jobs:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            self.tick()
+            try:
+                self.tick()
+            except Exception:  # the next round tries again; leadership must not die with it
+                logger.exception("scheduled jobs: leadership round failed")
+                self._stop_scheduler()
             self._stopping.wait(RENEW_EVERY.total_seconds())
 
     def tick(self) -> None:
@@ -116,14 +132,17 @@ class Jobs:
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=UTC,
         )
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if _EXITING not in scheduler_log.filters:
+            scheduler_log.addFilter(_EXITING)
         scheduler.start(paused=True)
+        self._scheduler = scheduler  # from here on, stopping shuts it down whatever fails next
         self._schedule(scheduler, SWEEP, policy.sweep_every, grace=policy.sweep_every)
         self._schedule(scheduler, DELIVER, policy.deliver_every, grace=2 * policy.deliver_every)
         self._schedule(scheduler, case_jobs.JOB, case_jobs.EVERY, grace=case_jobs.EVERY)
         with _RUNNING_LOCK:
             _RUNNING[self.name] = self
         scheduler.resume()
-        self._scheduler = scheduler
         logger.info("scheduler started by %s", self.holder)
 
     def _schedule(
