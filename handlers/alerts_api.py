@@ -39,6 +39,18 @@ TOO_LARGE = ApiAnswer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "request bo
 NOT_SIGNED = ApiAnswer(HTTPStatus.UNAUTHORIZED, {"error": "invalid signature"})
 
 
+def refusal(services: Services, headers: Mapping[str, str], body: bytes | None) -> ApiAnswer | None:
+    """The answer to a platform request that is too large or not signed; None when it may pass.
+
+    Shared by every signed platform API (alerts, posture), so they refuse alike."""
+    if body is None:
+        return TOO_LARGE
+    secret = services.settings.alerts_signing_secret
+    if not platform_signature.verify(secret, headers, body, services.clock.now()):
+        return NOT_SIGNED
+    return None
+
+
 class AlertsApi:
     def __init__(
         self, services: Services, client: WebClient, run_later: Callable[[Job], object]
@@ -49,12 +61,10 @@ class AlertsApi:
 
     def answer(self, headers: Mapping[str, str], body: bytes | None) -> ApiAnswer:
         """`body` is None when it was larger than any alert may be."""
-        if body is None:
-            return TOO_LARGE
         services = self._services
-        secret = services.settings.alerts_signing_secret
-        if not platform_signature.verify(secret, headers, body, services.clock.now()):
-            return NOT_SIGNED
+        refused_early = refusal(services, headers, body)
+        if refused_early is not None or body is None:
+            return refused_early or TOO_LARGE
         try:
             receipt = services.alerts.receive(body)
         except UnknownAccount as refused:

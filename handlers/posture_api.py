@@ -17,13 +17,13 @@ from http import HTTPStatus
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import platform_signature, views, views_alerts
+from bot import views, views_alerts
 from bot.alerts import Role
 from bot.members import MemberService
 from bot.posture import Applied, PostureOutcome
 from bot.posture_document import PostureInvalid
 from bot.services import Services
-from handlers.alerts_api import NOT_SIGNED, TOO_LARGE, ApiAnswer
+from handlers.alerts_api import TOO_LARGE, ApiAnswer, refusal
 
 logger = logging.getLogger("security_bot.posture")
 PATH = "/api/v1/posture"
@@ -40,12 +40,10 @@ class PostureApi:
 
     def answer(self, headers: Mapping[str, str], body: bytes | None) -> ApiAnswer:
         """`body` is None when it was larger than any report may be."""
-        if body is None:
-            return TOO_LARGE
         services = self._services
-        secret = services.settings.alerts_signing_secret
-        if not platform_signature.verify(secret, headers, body, services.clock.now()):
-            return NOT_SIGNED
+        refused_early = refusal(services, headers, body)
+        if refused_early is not None or body is None:
+            return refused_early or TOO_LARGE
         try:
             receipt = services.posture.receive(body)
         except PostureInvalid as invalid:
