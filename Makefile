@@ -33,6 +33,7 @@ test: lint
 
 bench: $(STAMP)
 	./scripts/ensure-test-services
+	./scripts/ensure-bench-tools
 	$(BIN)/python -m bench
 
 clean:

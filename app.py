@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.keys import rotate_keys
 from bot.secret_box import SecretBox
-from handlers.web import MAX_BODY_BYTES, WsgiApp
+from handlers.web import MAX_BODY_BYTES
 from storage.database import connect, upgrade
 
 
@@ -125,21 +125,15 @@ def run_default() -> int:
 
 
 def serve(settings: Settings, port: int | None = None, workers: int | None = None) -> int:
-    """HTTP mode behind gunicorn, a production WSGI server; each worker builds its own app."""
+    """HTTP mode behind Granian, a production server; each worker builds its own app."""
     from handlers.http_server import serve_forever
-
-    def build_worker() -> WsgiApp:
-        services = wiring.build(settings, SystemClock())
-        web = wiring.create_web(settings, services, wiring.create_app(settings, services))
-        wiring.start_jobs(settings, services)  # a database lease lets one worker run them
-        return web
 
     wiring.announce_mail(settings)
     serve_forever(
-        build_worker,
+        "bot.wiring:http_worker",
         port=port or settings.port,
         workers=workers or settings.web_workers,
-        threads=settings.request_threads,
+        threads=settings.web_threads,
     )
     return 0
 

@@ -1,12 +1,13 @@
 """The yardstick: a default Bolt app with one `/security` listener that only acknowledges.
 
-Served exactly as our app is (gunicorn through handlers/http_server.py, the same worker and
-thread counts, Bolt's WSGI adapter), so the
-difference the benchmark measures is what the two apps do with a request. With `--fast` it is
-instead the fastest a Bolt app can answer here (process_before_response, nothing but ack), the
-floor our app's figures are read against.
+Served by the same server as our app (Granian through handlers/http_server.py, the same number
+of worker processes, Bolt's WSGI adapter), so the difference the benchmark measures is what the
+two apps do with a request. Its listener holds a thread for Bolt's 10 ms ack polling, so it gets
+as many threads per worker as suit it best (`--threads`). With `--fast` it is instead the fastest
+a Bolt app can answer here (process_before_response, nothing but ack), the floor our app's
+figures are read against.
 
-    SLACK_BOT_TOKEN=... SLACK_SIGNING_SECRET=... SLACK_API_URL=... python bench/bare_app.py --port N
+    SLACK_BOT_TOKEN=... SLACK_SIGNING_SECRET=... SLACK_API_URL=... python -m bench.bare_app --port N
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from handlers.http_server import serve_forever
+from handlers.http_server import die_with_server, serve_forever
+
+FAST = "BENCH_BARE_FAST"
 
 
 def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool = False) -> App:
@@ -38,6 +41,18 @@ def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool
     return app
 
 
+def worker() -> SlackRequestHandler:
+    """The server's factory, run in each worker process."""
+    die_with_server()
+    app = create_bare_app(
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        os.environ["SLACK_API_URL"],
+        fast=os.environ.get(FAST) == "1",
+    )
+    return SlackRequestHandler(app)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -46,17 +61,10 @@ def main() -> int:
     parser.add_argument("--fast", action="store_true", help="process_before_response=True")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-
-    def build() -> SlackRequestHandler:
-        app = create_bare_app(
-            os.environ["SLACK_BOT_TOKEN"],
-            os.environ["SLACK_SIGNING_SECRET"],
-            os.environ["SLACK_API_URL"],
-            fast=args.fast,
-        )
-        return SlackRequestHandler(app)
-
-    serve_forever(build, port=args.port, workers=args.workers, threads=args.threads)
+    os.environ[FAST] = "1" if args.fast else "0"
+    serve_forever(
+        "bench.bare_app:worker", port=args.port, workers=args.workers, threads=args.threads
+    )
     return 0
 
 

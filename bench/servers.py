@@ -114,7 +114,7 @@ def ours(env: dict[str, str], log: Path) -> Server:
 
 
 def bare(env: dict[str, str], log: Path, threads: int, *, fast: bool = False) -> Server:
-    command = [sys.executable, "bench/bare_app.py", "--threads", str(threads)]
+    command = [sys.executable, "-m", "bench.bare_app", "--threads", str(threads)]
     if fast:
         return Server("the Bolt floor app", [*command, "--fast"], env, log)
     return Server("the bare Bolt app", command, env, log)
@@ -122,7 +122,7 @@ def bare(env: dict[str, str], log: Path, threads: int, *, fast: bool = False) ->
 
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time so far of a server: the process, its threads and its worker
-    processes (gunicorn forks them); None off Linux."""
+    processes (the server forks them); None off Linux."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()

@@ -136,6 +136,34 @@ class Checklist:
         return next(line for line in self.lines if line.check is check)
 
 
+# Stored values to their enums: plain lookups, cheaper than calling the enum on the hot paths.
+CHECKS = {check.value: check for check in Check}
+STATES = {state.value: state for state in State}
+SOURCES = {source.value: source for source in Source}
+
+
+def evidence_of(
+    check: str,
+    business_account_id: int | None,
+    state: str,
+    source: str,
+    observed_at: datetime,
+    detail: dict[str, Any],
+) -> Evidence | None:
+    """Evidence from stored values; None for a check, state or source this version doesn't know
+    (rows written by a newer version stay out of the checklist rather than break it)."""
+    known_check, known_state, known_source = (
+        CHECKS.get(check),
+        STATES.get(state),
+        SOURCES.get(source),
+    )
+    if known_check is None or known_state is None or known_source is None:
+        return None
+    return Evidence(
+        known_check, business_account_id, known_state, known_source, observed_at, detail
+    )
+
+
 def build_checklist(
     member: MemberRef, accounts: Sequence[BusinessAccountRef], evidence: Iterable[Evidence]
 ) -> Checklist:

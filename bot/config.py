@@ -46,6 +46,7 @@ class Settings:
     scheduled_jobs: bool = True
     request_threads: int = 16
     web_workers: int = 2
+    web_threads: int = 1
 
     @property
     def http_mode_ready(self) -> bool:
@@ -71,6 +72,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
     workers = get("WEB_CONCURRENCY") or "2"
     if not workers.isdigit() or not 1 <= int(workers) <= 64:
         raise ConfigError("WEB_CONCURRENCY must be a number of worker processes from 1 to 64")
+    threads = get("WEB_THREADS") or "1"
+    if not threads.isdigit() or not 1 <= int(threads) <= 64:
+        raise ConfigError("WEB_THREADS must be a number of threads per worker from 1 to 64")
     slack_api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
     _require_url("SLACK_API_URL", slack_api_url)
     if not slack_api_url.endswith("/"):
@@ -102,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         nudge_policy=_nudge_policy(get("NUDGE_POLICY_FILE")),
         scheduled_jobs=_switch("SCHEDULED_JOBS", get("SCHEDULED_JOBS")),
         web_workers=int(workers),
+        web_threads=int(threads),
     )
     _check_mode(settings, mode)
     if settings.platform_webhook_url and not settings.alerts_signing_secret:

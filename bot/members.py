@@ -11,13 +11,10 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.checklist import (
     BusinessAccountRef,
-    Check,
     Checklist,
-    Evidence,
     MemberRef,
-    Source,
-    State,
     build_checklist,
+    evidence_of,
 )
 from bot.clock import Clock
 from bot.errors import NotAllowed
@@ -61,8 +58,7 @@ class MemberService:
         Three statements at most for a member's own view, whatever the data size.
         """
         subject = subject or viewer
-        with self._database.engine.connect() as connection:
-            rows = member_store.status_rows(connection, subject)
+        rows = member_store.status_rows(self._database.engine, subject)
         checklist = _checklist(rows, subject)
         own = subject == viewer
         if not own:
@@ -148,10 +144,7 @@ def _checklist(rows: member_store.StatusRows | None, slack_user_id: str) -> Chec
     if rows is None:
         return build_checklist(MemberRef(None, slack_user_id, None), [], [])
     accounts = [BusinessAccountRef(*account) for account in rows.accounts]
-    evidence = [
-        Evidence(Check(check), account_id, State(state), Source(source), observed_at, detail)
-        for check, account_id, state, source, observed_at, detail in rows.check_results
-    ]
+    evidence = [found for row in rows.check_results if (found := evidence_of(*row)) is not None]
     return build_checklist(
         MemberRef(rows.member_id, slack_user_id, rows.display_name), accounts, evidence
     )

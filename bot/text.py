@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def escape(text: str, *, limit: int | None = None) -> str:
@@ -29,6 +30,10 @@ def shorten(text: str, limit: int) -> str:
 
 
 def slack_date(moment: datetime) -> str:
-    """A date Slack renders in the reader's own time zone, with a UTC fallback."""
-    fallback = moment.strftime("%d %b %Y")
+    """A date Slack renders in the reader's own time zone, with a UTC fallback.
+
+    The fallback is spelled out rather than strftime'd: the same in every locale, and cheaper on
+    the status path, which dates every check."""
+    utc = moment.astimezone(UTC)
+    fallback = f"{utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year}"
     return f"<!date^{int(moment.timestamp())}^{{date_short}}|{fallback}>"

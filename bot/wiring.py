@@ -13,8 +13,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.clock import Clock
-from bot.config import Settings
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, load_settings
 from bot.mail import mailer_for
 from bot.services import Services, build_services
 from handlers import (
@@ -35,8 +35,10 @@ from handlers import (
     two_step,
 )
 from handlers.errors import handle_error
+from handlers.http_server import die_with_server
 from handlers.jobs import Jobs
 from handlers.middleware import ProvideServices, RouteItemActions, SkipRetriedDeliveries
+from handlers.pages import redaction
 from handlers.slack_messenger import SlackMessenger, retry_handlers
 from handlers.web import WsgiApp, create_web_app
 from storage.database import Database, connect
@@ -99,8 +101,8 @@ def create_app(
     app.use(SkipRetriedDeliveries(services))
     app.use(RouteItemActions())
 
+    commands.register(app)  # first: Bolt tries listeners in order, and commands are commonest
     events.register(app)
-    commands.register(app)
     actions.register(app)
     modals.register(app)
     two_step.register(app)
@@ -137,3 +139,15 @@ def start_jobs(settings: Settings, services: Services) -> Jobs:
     With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
     jobs = Jobs(services, build_messenger(settings))
     return jobs.start() if settings.scheduled_jobs else jobs
+
+
+def http_worker() -> WsgiApp:
+    """One `serve` worker process's app (the server's factory): settings read again from the
+    environment the parent already checked, and an engine, app and jobs of the worker's own."""
+    die_with_server()
+    settings = load_settings(mode="serve")
+    services = build(settings, SystemClock())
+    web = create_web(settings, services, create_app(settings, services))
+    start_jobs(settings, services)  # a database lease lets one worker run them
+    redaction.install()
+    return web

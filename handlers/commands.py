@@ -172,8 +172,13 @@ def _unknown(text: str) -> str:
     )
 
 
+def answered_in_full(command: dict[str, Any]) -> bool:
+    return not needs_work_after_answer(command)
+
+
 def register(app: App) -> None:
+    # `/security status`, the commonest request, matches the first listener tried.
+    app.command(Command.SECURITY, matchers=[answered_in_full])(security_command)
     app.command(Command.SECURITY, matchers=[needs_work_after_answer])(
         ack=security_command, lazy=[after_answer]
     )
-    app.command(Command.SECURITY)(security_command)

@@ -1,49 +1,74 @@
-"""Serving the WSGI app with gunicorn: several worker processes, because one Python process
-serves only as fast as one core (the GIL), and threads within each for slow Slack calls."""
+"""Serving the WSGI app with Granian: several worker processes, because one Python process serves
+only as fast as one core (the GIL), and HTTP parsed in Rust, outside the GIL.
+
+A worker process builds its own app from a factory named by import path (`module:function`):
+engines, pools and threads must belong to the process that uses them. Each worker runs the app
+in a few threads only: our requests are CPU and database work that answer inside ack(), slow
+Slack calls go to lazy listeners on their own pool, and more threads than that only queue on the
+GIL, which lengthens the slowest answers.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import Any
+import ctypes
+import os
+import signal
+import sys
 
-from gunicorn.app.base import BaseApplication
+from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
 
 from handlers.pages import redaction
-from handlers.web import WsgiApp
+
+# Granian's own log, on stderr: an error about a request may name its path, and so a one-time
+# link's token, which the filter cuts out. No access log: every request line would.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": redaction.RedactSecureLinks}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
+    "loggers": {"_granian": {"handlers": ["stderr"], "propagate": False}},
+}
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, build: Callable[[], WsgiApp], options: dict[str, Any]) -> None:
-        self._build = build
-        self._options = options
-        super().__init__()
+def serve_forever(factory: str, *, port: int, workers: int, threads: int) -> None:
+    """Serve `factory` (`module:function`, returning a WSGI app) until SIGINT or SIGTERM."""
+    Granian(
+        factory,
+        factory=True,
+        interface=Interfaces.WSGI,
+        address="0.0.0.0",  # noqa: S104 - Slack and members' browsers reach it from outside
+        port=port,
+        workers=workers,
+        blocking_threads=threads,
+        log_level=LogLevels.warning,
+        log_dictconfig=LOGGING,
+        log_access=False,
+        websockets=False,
+        workers_kill_timeout=10,
+    ).serve()
 
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
 
-    def load(self) -> WsgiApp:
-        """Runs in each worker after the fork: engines, pools and threads are the worker's own."""
-        redaction.install()
-        return self._build()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def serve_forever(build: Callable[[], WsgiApp], *, port: int, workers: int, threads: int) -> None:
-    logging.getLogger("gunicorn.error").addFilter(redaction.RedactSecureLinks())
-    _Gunicorn(
-        build,
-        {
-            "bind": f"0.0.0.0:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "accesslog": None,  # request lines carry one-time link tokens
-            "errorlog": "-",
-            "loglevel": "warning",
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "keepalive": 5,
-            "proc_name": "security-bot",
-        },
-    ).run()
+def die_with_server() -> None:
+    """Called in each worker: should the server's main process be killed outright (it cannot then
+    stop its workers), the kernel kills the worker too, rather than leave it serving alone."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from storage import nudges as nudge_store
 from storage.models import BusinessAccount, CheckResult, Member, Membership
+from storage.prepared import PreparedReads
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
@@ -102,14 +103,15 @@ def save_check_result(
     return result
 
 
-# The `/security status` read path: three Core statements built once, run on a bare connection.
-# It is the hottest path of the bot, and the ORM's per-call work costs more than the queries.
-_MEMBER_BY_SLACK_ID = select(Member.id, Member.display_name, Member.profile_refreshed_at).where(
-    Member.slack_user_id == bindparam("slack_user_id")
-)
+# The `/security status` read path: two statements built once, each keyed by the Slack user id,
+# run on the driver's cursor (storage/prepared.py). It is the hottest path of the bot, and
+# SQLAlchemy's per-call work would cost more than the queries.
 _MANAGER = aliased(Member)
-_ACCOUNTS_OF_MEMBER = (
+_MEMBER_AND_ACCOUNTS = (
     select(
+        Member.id,
+        Member.display_name,
+        Member.profile_refreshed_at,
         BusinessAccount.id,
         BusinessAccount.platform_account_id,
         BusinessAccount.name,
@@ -117,19 +119,27 @@ _ACCOUNTS_OF_MEMBER = (
         BusinessAccount.managed,
         _MANAGER.slack_user_id,
     )
-    .join(Membership, Membership.business_account_id == BusinessAccount.id)
+    .select_from(Member)
+    .outerjoin(Membership, Membership.member_id == Member.id)
+    .outerjoin(BusinessAccount, BusinessAccount.id == Membership.business_account_id)
     .outerjoin(_MANAGER, _MANAGER.id == BusinessAccount.account_manager_id)
-    .where(Membership.member_id == bindparam("member_id"))
+    .where(Member.slack_user_id == bindparam("slack_user_id"))
     .order_by(BusinessAccount.name, BusinessAccount.id)
 )
-_CHECK_RESULTS_OF_MEMBER = select(
-    CheckResult.check,
-    CheckResult.business_account_id,
-    CheckResult.state,
-    CheckResult.source,
-    CheckResult.observed_at,
-    CheckResult.detail,
-).where(CheckResult.member_id == bindparam("member_id"))
+_CHECK_RESULTS_OF_MEMBER = (
+    select(
+        CheckResult.check,
+        CheckResult.business_account_id,
+        CheckResult.state,
+        CheckResult.source,
+        CheckResult.observed_at,
+        CheckResult.detail,
+    )
+    .join(Member, Member.id == CheckResult.member_id)
+    .where(Member.slack_user_id == bindparam("slack_user_id"))
+)
+_READ_MEMBER_AND_ACCOUNTS = PreparedReads(_MEMBER_AND_ACCOUNTS)
+_READ_CHECK_RESULTS = PreparedReads(_CHECK_RESULTS_OF_MEMBER)
 
 
 @dataclass(frozen=True)
@@ -141,14 +151,22 @@ class StatusRows:
     check_results: Sequence[tuple[str, int | None, str, str, datetime, dict[str, Any]]]
 
 
-def status_rows(connection: Connection, slack_user_id: str) -> StatusRows | None:
-    """Everything a checklist needs, in three statements, or None for a member never seen."""
-    member = connection.execute(_MEMBER_BY_SLACK_ID, {"slack_user_id": slack_user_id}).first()
-    if member is None:
-        return None
-    ids = {"member_id": member.id}
-    accounts = connection.execute(_ACCOUNTS_OF_MEMBER, ids).all()
-    results = connection.execute(_CHECK_RESULTS_OF_MEMBER, ids).all()
-    return StatusRows(
-        member.id, member.display_name, member.profile_refreshed_at, accounts, results
-    )
+def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
+    """Everything a checklist needs, in two statements, or None for a member never seen."""
+    key = {"slack_user_id": slack_user_id}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            found = _READ_MEMBER_AND_ACCOUNTS.for_engine(engine).rows(cursor, key)
+            if not found:
+                return None
+            results = _READ_CHECK_RESULTS.for_engine(engine).rows(cursor, key)
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read transaction
+    member_id, display_name, refreshed_at = found[0][:3]
+    # A member without business accounts still has their one row, its account columns empty.
+    accounts = [row[3:] for row in found if row[3] is not None]
+    return StatusRows(member_id, display_name, refreshed_at, accounts, results)

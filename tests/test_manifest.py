@@ -40,7 +40,7 @@ def test_commands_and_events_match_the_code() -> None:
 
 def test_every_id_is_registered_by_a_listener() -> None:
     """Each action, callback, command and event id is wired in handlers/, and nothing else is."""
-    pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)\)")
+    pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)[,)]")
     registered = {
         f"{kind}.{name}"
         for source in HANDLERS.glob("*.py")

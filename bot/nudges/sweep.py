@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.checklist import (
+    CHECKS,
     BusinessAccountRef,
     Check,
     Evidence,
@@ -25,6 +26,7 @@ from bot.checklist import (
     Source,
     State,
     build_checklist,
+    evidence_of,
 )
 from bot.clock import Clock
 from bot.nudges.hours import zone
@@ -34,10 +36,6 @@ from storage import nudges as store
 from storage.database import Database
 
 BATCH = 500
-# Plain lookups: hundreds of thousands of rows go through here in a sweep.
-_CHECKS = {check.value: check for check in Check}
-_STATES = {state.value: state for state in State}
-_SOURCES = {source.value: source for source in Source}
 EXCLUSION_WORDS = {"service_account": "service account", "on_leave": "on leave"}
 
 
@@ -184,12 +182,13 @@ def situation(
     facts: list[Evidence] = []
     urgent = False
     for row in evidence:
-        check, state, source = _CHECKS.get(row[1]), _STATES.get(row[3]), _SOURCES.get(row[4])
-        if check is None or state is None or source is None:
-            continue  # a check or state this version does not know
         raw = row[6]
         detail = json.loads(raw) if raw and raw != "{}" and raw != "null" else {}
-        facts.append(Evidence(check, row[2], state, source, row[5], detail))
+        fact = evidence_of(row[1], row[2], row[3], row[4], row[5], detail)
+        if fact is None:
+            continue  # a check or state this version does not know
+        facts.append(fact)
+        check, state, source = fact.check, fact.state, fact.source
         # An open compromised-password alert: the platform's needs_action evidence, exactly.
         urgent = urgent or (
             check is Check.NO_COMPROMISED_PASSWORD
@@ -224,7 +223,7 @@ def situation(
         managers=managers,
         gaps=tuple(gaps),
         passing=frozenset(passing),
-        tracked=tuple(_tracked(row) for row in items if row[2] in _CHECKS),
+        tracked=tuple(_tracked(row) for row in items if row[2] in CHECKS),
         excluded=_excluded(exclusion, now),
     )
 
@@ -232,7 +231,7 @@ def situation(
 def _tracked(row: tuple[Any, ...]) -> Tracked:
     return Tracked(
         item_id=row[1],
-        check=_CHECKS[row[2]],
+        check=CHECKS[row[2]],
         first_nudged_at=row[3],
         last_nudged_at=row[4],
         cadence_from=row[5],

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.checklist import Check, Fix, Source, State
 from bot.clock import FakeClock
 from bot.errors import InvalidInput, NotAllowed
 from bot.services import Services
 from storage.models import AuditRecord
+from storage.tracing import driver_statements, queries
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
 
 
@@ -127,17 +128,9 @@ def test_authenticator_check_follows_the_link_without_another_query(
     pending = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
     assert (pending.state, pending.fix) == (State.NEEDS_ACTION, Fix.LINK_AUTHENTICATOR)
     services.authenticator.confirm("U0ANA", pyotp.TOTP(secret).at(clock.now()))
-    statements: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(services.database.engine, "before_cursor_execute", count)
-    try:
+    with driver_statements(services.database.engine) as statements:
         line = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
-    finally:
-        event.remove(services.database.engine, "before_cursor_execute", count)
 
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.BOT, None)
     assert line.observed_at == clock.now()
-    assert len(statements) <= 3
+    assert len(queries(statements)) == 2, statements

@@ -43,6 +43,7 @@ def test_serve_settings_are_read() -> None:
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert len(settings.security_bot_keys) == 2
     assert "secret" not in repr(settings)
+    assert (settings.web_workers, settings.web_threads) == (2, 1)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,9 @@ def test_serve_settings_are_read() -> None:
         ({"PUBLIC_BASE_URL": "bot.example.com"}, "PUBLIC_BASE_URL"),
         ({"DATABASE_URL": "not a url secret"}, "DATABASE_URL"),
         ({"SMTP_URL": "mail.example.com"}, "SMTP_URL"),
+        ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
+        ({"WEB_THREADS": "0"}, "WEB_THREADS"),
+        ({"WEB_THREADS": "many"}, "WEB_THREADS"),
     ],
 )
 def test_bad_settings_name_the_variable_not_the_value(changes: dict[str, str], named: str) -> None:

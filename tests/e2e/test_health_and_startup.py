@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,7 @@ def test_a_malformed_key_stops_start_up_without_echoing_it(tmp_path: Path, keys:
 def test_several_worker_processes_serve_the_same_app(
     start_app: AppStarter, app_environment: dict[str, str], database: Database
 ) -> None:
-    """`serve` runs gunicorn workers, each with its own app, engine and threads."""
+    """`serve` runs several worker processes, each with its own app, engine and threads."""
     app = start_app({**app_environment, "WEB_CONCURRENCY": "3"}, database)
 
     command = payloads.slash_command("U0ANA", "status", response_url=app.standin.response_url())
@@ -104,3 +105,20 @@ def test_several_worker_processes_serve_the_same_app(
     assert all(b"checks pass" in answer.body for answer in answers)
     children = Path(f"/proc/{app.process.pid}/task/{app.process.pid}/children").read_text()
     assert len(children.split()) == 3
+
+
+def test_workers_do_not_outlive_a_killed_server(
+    start_app: AppStarter, app_environment: dict[str, str], database: Database
+) -> None:
+    """SIGKILL leaves the main process no chance to stop its workers: the kernel must."""
+    app = start_app({**app_environment, "WEB_CONCURRENCY": "2"}, database)
+    pid = app.process.pid
+    workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert len(workers) == 2
+
+    app.process.kill()
+    app.process.wait()
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{worker}").exists() for worker in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived the server"
+        time.sleep(0.05)

@@ -1,0 +1,104 @@
+"""The hot path's prepared reads against SQLAlchemy's own execution, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, select
+
+from bot.checklist import Check
+from bot.clock import FakeClock
+from storage import members as member_store
+from storage.database import Database
+from storage.models import CheckResult, Member
+from storage.prepared import PreparedRead, PreparedReads
+from storage.tracing import driver_statements, queries
+from tests.conftest import AccountFactory, MemberFactory
+
+
+def test_status_rows_equal_what_sqlalchemy_reads(
+    database: Database, member: MemberFactory, account: AccountFactory, clock: FakeClock
+) -> None:
+    """Datetimes come back aware in UTC, JSON as dicts, flags as booleans, as the ORM gives them."""
+    ana = member("U0ANA", name="Ana <Admin>")
+    manager = member("U0MGR")
+    account("Acme Shoes Ads", members=[ana], manager=manager, managed=True)
+    account("Acme Hats Ads", members=[ana])
+    with database.sessions.begin() as session:
+        member_store.save_check_result(
+            session,
+            member_id=ana.id,
+            check=Check.AUTHENTICATOR.value,
+            business_account_id=None,
+            state="passing",
+            source="bot",
+            observed_at=clock.now() - timedelta(hours=3),
+            detail={"method": "totp", "codes_left": 10},
+        )
+
+    rows = member_store.status_rows(database.engine, "U0ANA")
+
+    assert rows is not None
+    key = {"slack_user_id": "U0ANA"}
+    with database.engine.connect() as connection:
+        joined = connection.execute(member_store._MEMBER_AND_ACCOUNTS, key).all()
+        results = connection.execute(member_store._CHECK_RESULTS_OF_MEMBER, key).all()
+    accounts = [tuple(row)[3:] for row in joined]
+    assert (rows.member_id, rows.display_name) == (ana.id, "Ana <Admin>")
+    assert rows.profile_refreshed_at == clock.now()
+    assert rows.profile_refreshed_at.tzinfo is not None
+    assert list(rows.accounts) == accounts
+    assert [account[4] for account in rows.accounts] == [False, True]  # booleans, not 0/1
+    assert list(rows.check_results) == [tuple(row) for row in results]
+    assert rows.check_results[0][5] == {"method": "totp", "codes_left": 10}
+    assert rows.check_results[0][4] == clock.now() - timedelta(hours=3)
+
+
+def test_unknown_member_has_no_rows(database: Database) -> None:
+    assert member_store.status_rows(database.engine, "U0NOBODY") is None
+
+
+def test_a_member_without_accounts_has_a_row_and_no_accounts(
+    database: Database, member: MemberFactory
+) -> None:
+    ana = member("U0ANA")
+
+    rows = member_store.status_rows(database.engine, "U0ANA")
+
+    assert rows is not None
+    assert (rows.member_id, rows.accounts, rows.check_results) == (ana.id, [], [])
+
+
+def test_status_reads_are_two_statements_the_driver_runs(
+    database: Database, member: MemberFactory, account: AccountFactory
+) -> None:
+    ana = member("U0ANA")
+    account("Acme Shoes Ads", members=[ana])
+    member_store.status_rows(database.engine, "U0ANA")  # the pool's first connection
+
+    with driver_statements(database.engine) as statements:
+        member_store.status_rows(database.engine, "U0ANA")
+
+    ran = queries(statements)
+    assert len(ran) == 2, statements
+    assert ran[0].startswith("SELECT members.id") and "business_accounts" in ran[0]
+    assert "FROM check_results" in ran[1]
+
+
+def test_prepared_read_refuses_parameters_it_would_not_convert(database: Database) -> None:
+    statement = select(Member.id).where(Member.created_at > bindparam("since"))
+    prepared = PreparedRead(statement, database.engine.dialect)
+
+    with pytest.raises(TypeError, match="since"):
+        prepared.parameters({"since": b"2026-11-24"})  # type: ignore[dict-item]
+
+
+def test_each_dialect_gets_its_own_compiled_sql(database: Database) -> None:
+    reads = PreparedReads(select(CheckResult.id).where(CheckResult.member_id == bindparam("m")))
+
+    prepared = reads.for_engine(database.engine)
+
+    assert reads.for_engine(database.engine) is prepared
+    placeholder = "?" if database.engine.dialect.name == "sqlite" else "%(m)s"
+    assert placeholder in prepared.sql
