@@ -1,5 +1,5 @@
 # make run: start the bot (sandbox without Slack settings); make test: everything CI checks.
-PYTHON ?= python3
+PYTHON ?= $(shell ./scripts/fast-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
