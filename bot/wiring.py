@@ -78,6 +78,16 @@ def announce_mail(settings: Settings) -> None:
         )
 
 
+def bolt_logger() -> logging.Logger:
+    """Bolt's logger, at INFO unless configured otherwise: Bolt asks a logger's own level, not the
+    effective one, before building its debug lines, so a logger left at NOTSET has it format
+    several on every request only for logging to drop them."""
+    logger = logging.getLogger("security_bot.bolt")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    return logger
+
+
 def create_app(
     settings: Settings,
     services: Services,
@@ -94,7 +104,7 @@ def create_app(
         token_verification_enabled=verify_token,
         listener_executor=executor
         or ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="listener"),
-        logger=logging.getLogger("security_bot.bolt"),
+        logger=bolt_logger(),
     )
 
     app.use(ProvideServices(services))
