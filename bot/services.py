@@ -23,6 +23,8 @@ from bot.recovery_phone import RecoveryPhoneService
 from bot.secret_box import SecretBox
 from bot.secure_links import SecureLinks
 from bot.self_reports import SelfReports
+from bot.stats.report import StatsService
+from bot.stats.summary import WeeklySummaries
 from storage.database import Database
 
 
@@ -43,6 +45,8 @@ class Services:
     recovery_phone: RecoveryPhoneService
     posture: PostureService
     cases: CaseService
+    stats: StatsService
+    summaries: WeeklySummaries
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -66,6 +70,8 @@ def build_services(
     authenticator = AuthenticatorService(
         database, clock, SecretBox(settings.security_bot_keys), settings.security_admins
     )
+    stats = StatsService(database, clock, settings.security_admins)
+    policy = settings.nudge_policy
     return Services(
         settings=settings,
         clock=clock,
@@ -79,7 +85,7 @@ def build_services(
         passwords=PasswordChecks(
             database, clock, breach_ranges, min_score=settings.password_min_score
         ),
-        nudges=NudgeService(database, clock, settings.nudge_policy, settings.security_admins),
+        nudges=NudgeService(database, clock, policy, settings.security_admins),
         recovery_email=RecoveryEmailService(
             database, clock, mailer or mailer_for(settings), settings.security_bot_keys
         ),
@@ -92,5 +98,14 @@ def build_services(
             Routing(settings.escalation_channel, settings.support_channel),
             authenticator.is_fresh,
             platform_hook or RecordingHook(),
+        ),
+        stats=stats,
+        summaries=WeeklySummaries(
+            database,
+            clock,
+            stats,
+            settings.security_admins,
+            policy.hours,
+            policy.default_time_zone,
         ),
     )

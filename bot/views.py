@@ -215,6 +215,9 @@ def help_message() -> dict[str, Any]:
         "(`/security case open <account id> <summary>` for security admins and account managers)",
         "`/security exclude @someone service` or `... leave <date>`, `/security include @someone`, "
         "`/security excluded`: who the reminders leave alone (security admins only)",
+        "`/security stats`: members in scope, how many pass each check, adoption over time, "
+        "reminders, snoozes, escalations and time to fix, per account manager "
+        "(security admins only)",
         "`/security help`: this list",
         "You can also open my *Home* tab to see your checklist at any time.",
     ]

@@ -145,9 +145,11 @@ def build_messenger(settings: Settings) -> SlackMessenger:
 
 
 def start_jobs(settings: Settings, services: Services) -> Jobs:
-    """Compete for the jobs lease; the process holding it runs the scheduler (nudges).
+    """Compete for the jobs lease; the process holding it runs the scheduler (nudges, cases, the
+    weekly summary).
     With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
-    jobs = Jobs(services, build_messenger(settings))
+    messenger = build_messenger(settings)
+    jobs = Jobs(services, messenger, uploader=messenger)
     return jobs.start() if settings.scheduled_jobs else jobs
 
 

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot import views
 from bot.services import Services
 from bot.text import escape
-from handlers import case_commands, nudges, passwords, recovery, two_step
+from handlers import case_commands, nudges, passwords, recovery, stats, two_step
 from handlers.ids import Command
 from handlers.profiles import refresh_profile_if_stale
 
@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "excluded",
     "report",
     "case",
+    "stats",
     "help",
 )
 
@@ -97,6 +98,8 @@ def security_command(
         case_commands.answer_report(ack)
     elif invocation.name == "case":
         case_commands.answer_case(ack, viewer, invocation.arguments, services, context)
+    elif stats.is_stats(invocation.name, invocation.arguments):
+        stats.answer(ack, viewer, services, context)
     else:
         ack(response_type="ephemeral", **views.notice(_unknown(command.get("text", ""))))
 
@@ -110,6 +113,7 @@ def needs_work_after_answer(command: dict[str, Any]) -> bool:
         or (invocation.name == "recovery" and recovery.wants_modal(invocation.arguments))
         or (invocation.name, invocation.arguments) == ("report", ())
         or case_commands.is_opening(invocation.name, invocation.arguments)
+        or stats.is_stats(invocation.name, invocation.arguments)
     )
 
 
@@ -149,6 +153,10 @@ def after_answer(
     if invocation.name == "password" and not invocation.arguments:
         passwords.send_after_answer(
             viewer=command["user_id"], client=client, services=services, respond=respond
+        )
+    if stats.is_stats(invocation.name, invocation.arguments):
+        stats.send_after_answer(
+            command=command, services=services, respond=respond, context=context
         )
     refresh_profile_if_stale(command["user_id"], client, services)
 

@@ -7,7 +7,8 @@ database, so the schedule survives restarts; `coalesce` folds missed runs into o
 skipped (the next one comes soon).
 
 The nudge sweep decides and writes the outbox; delivery sends it at Slack's pace in the
-scheduler's worker thread, never in a Bolt listener.
+scheduler's worker thread, never in a Bolt listener. The weekly summary to the security admins
+is looked at every quarter of an hour, so it arrives early in each admin's working week.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.leadership import RENEW_EVERY, Lease, process_id
 from bot.nudges.sender import Messenger, Sender
 from bot.services import Services
+from bot.stats.summary import Uploader
 from handlers import case_jobs
 
 logger = logging.getLogger("security_bot.jobs")
 JOBS_LEASE = "scheduled-jobs"
 JOB_TABLE = "apscheduler_jobs"
 SWEEP, DELIVER = "nudges.sweep", "nudges.deliver"
+SUMMARY = "stats.summary"
+SUMMARY_EVERY = timedelta(minutes=15)
 
 # The job store keeps a textual reference to `run_job` and its arguments, not live objects, so
 # a job finds the running Jobs of its process here, by name.
@@ -67,6 +71,7 @@ class Jobs:
         services: Services,
         messenger: Messenger,
         *,
+        uploader: Uploader | None = None,
         name: str = "security-bot",
         holder: str | None = None,
         table: str = JOB_TABLE,
@@ -79,6 +84,7 @@ class Jobs:
             services.database, services.clock, messenger, services.nudges.policy, self.holder
         )
         self.messenger = messenger
+        self.uploader = uploader  # None: no weekly summaries from this process
         self._table = table
         self._scheduler: BackgroundScheduler | None = None
         self._stopping = threading.Event()
@@ -140,6 +146,8 @@ class Jobs:
         self._schedule(scheduler, SWEEP, policy.sweep_every, grace=policy.sweep_every)
         self._schedule(scheduler, DELIVER, policy.deliver_every, grace=2 * policy.deliver_every)
         self._schedule(scheduler, case_jobs.JOB, case_jobs.EVERY, grace=case_jobs.EVERY)
+        if self.uploader is not None:
+            self._schedule(scheduler, SUMMARY, SUMMARY_EVERY, grace=SUMMARY_EVERY)
         with _RUNNING_LOCK:
             _RUNNING[self.name] = self
         scheduler.resume()
@@ -187,6 +195,12 @@ class Jobs:
             return  # lost the lease since the scheduler fired; the new holder runs it
         if job == case_jobs.JOB:
             case_jobs.run_case_jobs(self.services, self.messenger)
+            return
+        if job == SUMMARY:
+            if self.uploader is not None:
+                run = self.services.summaries.send_due(self.uploader, self.holder)
+                if run.sent or run.failed:
+                    logger.info("weekly summaries: %s", run.summary())
             return
         nudges = self.services.nudges
         if job == SWEEP:

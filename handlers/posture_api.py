@@ -17,12 +17,13 @@ from http import HTTPStatus
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import views, views_alerts
+from bot import views_alerts, views_stats
 from bot.alerts import Role
 from bot.members import MemberService
 from bot.posture import Applied, PostureOutcome
 from bot.posture_document import PostureInvalid
 from bot.services import Services
+from bot.stats.report import StatsService
 from handlers.alerts_api import TOO_LARGE, ApiAnswer, refusal
 
 logger = logging.getLogger("security_bot.posture")
@@ -54,7 +55,7 @@ class PostureApi:
             )
         applied = receipt.applied
         if applied.members or applied.closed:
-            self._later(partial(follow_up, self._client, services.members, applied))
+            self._later(partial(follow_up, self._client, services.members, applied, services.stats))
         return ApiAnswer(
             HTTPStatus.ACCEPTED,
             {
@@ -75,7 +76,9 @@ class PostureApi:
         self._run_later(logged)
 
 
-def follow_up(client: WebClient, members: MemberService, applied: Applied) -> None:
+def follow_up(
+    client: WebClient, members: MemberService, applied: Applied, stats: StatsService
+) -> None:
     """Each DM about an alert the report closed now says it is resolved and how long it took;
     then the Home tab of every member whose evidence changed, or who was told about the alert."""
     refresh = set(applied.members)
@@ -95,7 +98,8 @@ def follow_up(client: WebClient, members: MemberService, applied: Applied) -> No
     for member in sorted(refresh):
         try:
             status = members.status(member)
-            client.views_publish(user_id=member, view=views.home_view(status.checklist))
+            view = views_stats.home_view(status.checklist, stats.overview(member))
+            client.views_publish(user_id=member, view=view)
         except SlackApiError as error:
             logger.warning(
                 "could not refresh the Home tab of %s (%s)", member, error.response.get("error")

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.members import MemberService
 from bot.posture import Applied
 from bot.posture_import import PostureImport
+from bot.stats.report import StatsService
 from handlers.posture_api import follow_up
 from storage.database import connect
 
@@ -43,7 +44,8 @@ def run_posture_import(
             )
         elif report.members or report.closed:
             members = MemberService(database, clock, settings.security_admins)
-            follow_up(wiring.build_client(settings), members, changed)
+            stats = StatsService(database, clock, settings.security_admins)
+            follow_up(wiring.build_client(settings), members, changed, stats)
     finally:
         database.dispose()
     return 0 if report.ok else 1

@@ -1,4 +1,5 @@
-"""The nudges' Slack client: chat.postMessage and chat.update with slack_sdk's retry handlers.
+"""The nudges' Slack client: chat.postMessage and chat.update with slack_sdk's retry handlers, and
+the weekly summary's file upload (files_upload_v2).
 
 Each call waits out a 429's Retry-After and retries 5xx answers and connection errors with
 exponential backoff and jitter, in the calling thread: the scheduler's worker, never a Bolt
@@ -11,7 +12,7 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -42,6 +43,8 @@ PERMANENT = frozenset(
         "message_not_found",
         "cant_update_message",
         "edit_window_closed",
+        "invalid_arguments",
+        "missing_scope",  # e.g. files:write: the app needs reinstalling, not a retry
     }
 )
 
@@ -92,6 +95,34 @@ class SlackMessenger:
             raise _failure(error) from None
         except (URLError, OSError) as error:
             raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
+
+    def open_dm(self, user: str) -> str:
+        try:
+            answer = self._client.conversations_open(users=user)
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (URLError, OSError) as error:
+            raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
+        return str(answer["channel"]["id"])
+
+    def upload(
+        self, channel: str, *, filename: str, content: bytes, title: str, comment: str
+    ) -> str:
+        """files_upload_v2: an upload URL, the bytes posted to it, then the share with `comment`.
+        Only the two API calls have the retry handlers; a failed upload step fails the whole."""
+        try:
+            answer = self._client.files_upload_v2(
+                channel=channel,
+                file=content,
+                filename=filename,
+                title=title,
+                initial_comment=comment,
+            )
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (SlackRequestError, URLError, OSError) as error:
+            raise DeliveryFailed(f"upload: {type(error).__name__}", permanent=False) from None
+        return str(answer["file"]["id"])
 
 
 def _failure(error: SlackApiError) -> DeliveryFailed:

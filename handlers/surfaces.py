@@ -7,14 +7,22 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot import views
+from bot import views, views_stats
+from bot.checklist import Checklist
 from bot.services import Services
 from handlers.ids import Surface
 
 
 def publish_home(slack_user_id: str, client: WebClient, services: Services) -> None:
     status = services.members.status(slack_user_id)
-    client.views_publish(user_id=slack_user_id, view=views.home_view(status.checklist))
+    client.views_publish(
+        user_id=slack_user_id, view=home(slack_user_id, status.checklist, services)
+    )
+
+
+def home(slack_user_id: str, checklist: Checklist, services: Services) -> dict[str, Any]:
+    """The Home tab: security admins see the security overview above their checklist."""
+    return views_stats.home_view(checklist, services.stats.overview(slack_user_id))
 
 
 def show_updated(
@@ -36,4 +44,6 @@ def show_updated(
         replacement = views.status_message(status.checklist, own=True)
     if respond is not None and respond.response_url and replacement is not None:
         respond(replace_original=True, **replacement)
-    client.views_publish(user_id=slack_user_id, view=views.home_view(status.checklist))
+    client.views_publish(
+        user_id=slack_user_id, view=home(slack_user_id, status.checklist, services)
+    )

@@ -222,7 +222,7 @@ def show_updated(
     if respond is not None and respond.response_url:
         link = services.authenticator.status(member)
         respond(replace_original=True, **views_twostep.two_step_message(status.checklist, link))
-    client.views_publish(user_id=member, view=views.home_view(status.checklist))
+    client.views_publish(user_id=member, view=surfaces.home(member, status.checklist, services))
 
 
 def acknowledge(ack: Ack) -> None:

@@ -23,6 +23,8 @@ from sandbox import payloads, render, workspace
 from sandbox.case_console import HELP as CASE_HELP
 from sandbox.case_console import CaseCommands
 from sandbox.slack_standin import SlackStandIn
+from sandbox.stats_console import HELP as STATS_HELP
+from sandbox.stats_console import StatsCommands
 from sandbox.workspace import PEOPLE, Person
 
 T = TypeVar("T")
@@ -84,7 +86,7 @@ def numbered(items: Sequence[T], label: Callable[[T], str]) -> list[tuple[str, T
     return [(str(n), item) for n, item in enumerate(items, 1)] + [(label(i), i) for i in items]
 
 
-class Console(CaseCommands, cmd.Cmd):
+class Console(CaseCommands, StatsCommands, cmd.Cmd):
     def __init__(self, standin: SlackStandIn, url: str, secret: str, stdin: TextIO, out: TextIO):
         super().__init__(stdin=stdin, stdout=out)
         self.standin, self.url, self.secret, self.color = standin, url, secret, out.isatty()
@@ -143,6 +145,7 @@ class Console(CaseCommands, cmd.Cmd):
     def do_help(self, _: str) -> None:
         self.say(HELP)
         self.say(CASE_HELP)
+        self.say(STATS_HELP)
 
     def do_quit(self, _: str) -> bool:
         return True

@@ -352,6 +352,11 @@ def render_message(
         body = render_blocks(blocks, color=color, width=width)
     else:
         body = wrap(mrkdwn(str(message.get("text", "")), color=color), width)
+    for shared in message.get("files") or []:  # an upload shared with the message
+        size = f", {shared['size']:,} bytes" if "size" in shared else ""
+        body.append(
+            style(f"📎 {shared.get('title')} ({shared.get('name')}{size})", "dim", color=color)
+        )
     return _framed(sender + (f" · {note}" if note else ""), body, color=color, width=width)
 
 

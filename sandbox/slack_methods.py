@@ -78,6 +78,8 @@ class Workspace:
     opened: list[str] = field(default_factory=list)
     published: dict[str, str] = field(default_factory=dict)
     group_dms: dict[tuple[str, ...], str] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # sandbox/slack_files.py
+    origin: str = ""  # where the stand-in serves, for upload URLs
     serial: int = 0
 
     def bump(self) -> int:

@@ -17,18 +17,22 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sandbox import slack_files
 from sandbox.block_rules import validate_blocks, validate_view
-from sandbox.slack_methods import METHODS, ApiError, Workspace, read_args
+from sandbox.slack_methods import METHODS as CORE_METHODS
+from sandbox.slack_methods import ApiError, Workspace, read_args
+from sandbox.standin_http import Reply, Request, Server, json_reply
 
 __all__ = ["Call", "SlackStandIn", "validate_blocks", "validate_view"]
 
 T = TypeVar("T")
 RESPONSE_URL = "response_url"  # the `method` under which response_url posts are recorded
+UPLOAD = "upload"  # and the upload step of files_upload_v2
+METHODS = {**CORE_METHODS, **slack_files.METHODS}
 _SERVER_ERROR_PAGE = b"<html><body><h1>Service Unavailable</h1></body></html>"
 
 
@@ -50,27 +54,6 @@ class _Failure:
     remaining: int
 
 
-@dataclass(frozen=True)
-class _Request:
-    path: str
-    query: str
-    content_type: str
-    authorization: str
-    body: bytes
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    retry_after: int | None = None
-
-
-def _json_reply(payload: dict[str, Any], status: int = 200, **kw: Any) -> _Reply:
-    return _Reply(status, json.dumps(payload).encode(), **kw)
-
-
 class SlackStandIn:
     """Serves Slack Web API methods on 127.0.0.1 from a daemon thread; see the module docstring."""
 
@@ -88,7 +71,7 @@ class SlackStandIn:
         self.bot_id = "B0STANDIN"
         self._clock = clock
         self._lock = threading.RLock()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._workspace = Workspace(team_id, bot_user_id, self.bot_id)
         self._calls: list[Call] = []
@@ -104,11 +87,12 @@ class SlackStandIn:
     def start(self) -> SlackStandIn:
         if self._server is not None:
             raise RuntimeError("the stand-in is already running")
-        self._server = _Server(self)
+        self._server = Server(self._handle)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
+        self._workspace.origin = self._origin
         return self
 
     def stop(self) -> None:
@@ -193,12 +177,12 @@ class SlackStandIn:
         retry_after: int | None = None,
         times: int = 1,
     ) -> None:
-        """Fail the next `times` calls of `method` (or "response_url").
+        """Fail the next `times` calls of `method` (or "response_url", or "upload").
 
         A 429 (or any `retry_after`) answers "ratelimited" with a Retry-After header, a 5xx answers
         an HTML page, and anything else answers `{"ok": false, "error": error}` with `status`.
         """
-        if method not in METHODS and method != RESPONSE_URL:
+        if method not in METHODS and method not in (RESPONSE_URL, UPLOAD):
             raise ValueError(f"the stand-in does not serve {method!r}")
         if retry_after is not None:
             status = 429
@@ -262,6 +246,12 @@ class SlackStandIn:
             views, opened = self._workspace.views, self._workspace.opened
             return [copy.deepcopy(views[view_id]) for view_id in opened]
 
+    def uploaded_files(self) -> list[dict[str, Any]]:
+        """Every file uploaded, with its `content` (bytes), the `channels` it was shared in and
+        the `comments` it was shared with."""
+        with self._lock:
+            return copy.deepcopy(list(self._workspace.files.values()))
+
     def response_url_posts(self) -> list[dict[str, Any]]:
         with self._lock:
             return copy.deepcopy(self._response_posts)
@@ -284,18 +274,20 @@ class SlackStandIn:
 
     # -- serving -----------------------------------------------------------------------------
 
-    def _handle(self, request: _Request) -> _Reply:
+    def _handle(self, request: Request) -> Reply:
         path = urlsplit(request.path).path
         if path.startswith("/api/"):
             return self._api(path.removeprefix("/api/"), request)
         if path.startswith("/response/"):
             return self._respond(path.removeprefix("/response/"), request)
-        return _Reply(404, b"not found", "text/plain")
+        if path.startswith(slack_files.UPLOAD_PATH):
+            return self._upload(path.removeprefix(slack_files.UPLOAD_PATH), request)
+        return Reply(404, b"not found", "text/plain")
 
     def _record(self, method: str, args: dict[str, Any], ok: bool, at: float) -> None:
         self._calls.append(Call(method, copy.deepcopy(args), ok, at))
 
-    def _api(self, method: str, request: _Request) -> _Reply:
+    def _api(self, method: str, request: Request) -> Reply:
         with self._lock:
             now = self._clock()
             args: dict[str, Any] = {}
@@ -319,9 +311,9 @@ class SlackStandIn:
             except ApiError as e:
                 payload = {"ok": False, "error": e.error, **e.extra}
             self._record(method, args, payload["ok"], now)
-            return _json_reply(payload)
+            return json_reply(payload)
 
-    def _refusal(self, method: str, now: float) -> _Reply | None:
+    def _refusal(self, method: str, now: float) -> Reply | None:
         """An injected failure or a rate-limit answer, if this call gets one."""
         queue = self._failures.get(method)
         if queue:
@@ -331,10 +323,10 @@ class SlackStandIn:
                 queue.popleft()
             if failure.status == 429:
                 ratelimited = {"ok": False, "error": "ratelimited"}
-                return _json_reply(ratelimited, 429, retry_after=failure.retry_after)
+                return json_reply(ratelimited, 429, retry_after=failure.retry_after)
             if failure.status >= 500:
-                return _Reply(failure.status, _SERVER_ERROR_PAGE, "text/html")
-            return _json_reply({"ok": False, "error": failure.error}, failure.status)
+                return Reply(failure.status, _SERVER_ERROR_PAGE, "text/html")
+            return json_reply({"ok": False, "error": failure.error}, failure.status)
         limit = self._limits.get(method)
         if limit is None:
             return None
@@ -343,11 +335,21 @@ class SlackStandIn:
             hits.popleft()
         if len(hits) >= limit:
             wait = max(1, math.ceil(hits[0] + 60 - now))
-            return _json_reply({"ok": False, "error": "ratelimited"}, 429, retry_after=wait)
+            return json_reply({"ok": False, "error": "ratelimited"}, 429, retry_after=wait)
         hits.append(now)
         return None
 
-    def _respond(self, token: str, request: _Request) -> _Reply:
+    def _upload(self, token: str, request: Request) -> Reply:
+        """The bytes of a file, POSTed to the URL files.getUploadURLExternal answered."""
+        with self._lock:
+            now = self._clock()
+            refusal = self._refusal(UPLOAD, now)
+            if refusal is None and not slack_files.receive(self._workspace, token, request.body):
+                refusal = Reply(404, b"not found", "text/plain")
+            self._record(UPLOAD, {"length": len(request.body)}, refusal is None, now)
+            return refusal or Reply(200, f"OK - {len(request.body)}".encode(), "text/plain")
+
+    def _respond(self, token: str, request: Request) -> Reply:
         with self._lock:
             now = self._clock()
             try:
@@ -357,52 +359,13 @@ class SlackStandIn:
             args = body if isinstance(body, dict) else {}
             refusal = self._refusal(RESPONSE_URL, now)
             if refusal is None and token not in self._response_tokens:
-                refusal = _Reply(404, b"no_active_hooks", "text/plain")
+                refusal = Reply(404, b"no_active_hooks", "text/plain")
             elif refusal is None and not isinstance(body, dict):
-                refusal = _Reply(400, b"invalid_payload", "text/plain")
+                refusal = Reply(400, b"invalid_payload", "text/plain")
             elif refusal is None and validate_blocks(args.get("blocks", []), surface="message"):
-                refusal = _Reply(400, b"invalid_blocks", "text/plain")
+                refusal = Reply(400, b"invalid_blocks", "text/plain")
             self._record(RESPONSE_URL, args, refusal is None, now)
             if refusal is not None:
                 return refusal
             self._response_posts.append(copy.deepcopy(args))
-            return _Reply(200, b"ok", "text/plain")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, standin: SlackStandIn) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.standin = standin
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay silent: test output and the sandbox console are not the place for access logs."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        request = _Request(
-            path=self.path,
-            query=urlsplit(self.path).query,
-            content_type=self.headers.get("Content-Type", ""),
-            authorization=self.headers.get("Authorization", ""),
-            body=self.rfile.read(length) if length else b"",
-        )
-        reply = self.server.standin._handle(request)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        if reply.retry_after is not None:
-            self.send_header("Retry-After", str(reply.retry_after))
-        self.end_headers()
-        self.wfile.write(reply.body)
+            return Reply(200, b"ok", "text/plain")

@@ -110,6 +110,7 @@ class AuditRecord(Base):
     __table_args__ = (
         Index("ix_audit_records_at", "at"),
         Index("ix_audit_records_target_action_at", "target", "action", "at"),
+        Index("ix_audit_records_action_at", "action", "at"),  # reporting: snoozes per period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -413,6 +414,7 @@ class PostureReport(Base):
     received_via: Mapped[str] = mapped_column(String(16), doc="api or import")
 
 
-# The compromise cases' tables live in their own module; importing it here puts them in
-# Base.metadata wherever the models are known (migrations, schema checks, tests).
+# The compromise cases' and reporting's tables live in their own modules; importing them here puts
+# them in Base.metadata wherever the models are known (migrations, schema checks, tests).
 from storage import case_models as case_models  # noqa: E402
+from storage import stats_models as stats_models  # noqa: E402

@@ -165,6 +165,7 @@ class Situation:
     passing: frozenset[Check]
     tracked: tuple[Tracked, ...]
     excluded: str | None = None  # why, while the member is excluded
+    needs_action: frozenset[Check] = frozenset()  # for reporting: not passing, not unknown
 
 
 # -- what the policy decides --------------------------------------------------------------------

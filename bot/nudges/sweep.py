@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,7 +32,9 @@ from bot.clock import Clock
 from bot.nudges.hours import zone
 from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, NudgePolicy, Situation, Tracked, decide
+from bot.stats.tally import AdoptionTally
 from storage import nudges as store
+from storage import stats as stats_store
 from storage.database import Database
 
 BATCH = 500
@@ -89,6 +91,9 @@ class Sweep:
         caps = {check.value: self._policy.check(check).cap for check in Check}
         limit = self._policy.snooze_limit
         writer = None if dry_run else OutboxWriter(self._database, now, limit, caps)
+        # Only a full sweep that writes sees everyone: its counts are the day's adoption.
+        full = writer is not None and member_ids is None and not only_close
+        tally = AdoptionTally() if full else None
         book = EscalationBook(self._admins)
         batch: list[tuple[Decision, int]] = []
         deciding = 0.0
@@ -103,6 +108,8 @@ class Sweep:
                     decision = replace(decision, reminders=(), escalations=())
                 deciding += time.perf_counter() - tick
                 self._count(report, situation, decision)
+                if tally is not None:
+                    tally.add(situation)
                 if on_decision is not None:
                     on_decision(decision)
                 if writer is None or not decision.changes_anything:
@@ -115,9 +122,18 @@ class Sweep:
             if writer is not None:
                 writer.members(batch, report.written)
                 writer.escalations(book.messages(rounds), report.written)
+        if tally is not None:
+            self._save(tally, now)
         report.decide_seconds = deciding
         report.seconds = time.perf_counter() - started
         return report
+
+    def _save(self, tally: AdoptionTally, now: datetime) -> None:
+        """The day's adoption snapshot (UTC day): three statements, whatever the members."""
+        checks = [asdict(row) for row in tally.checks()]
+        managers = [asdict(row) for row in tally.managers()]
+        with self._database.sessions.begin() as session:
+            stats_store.save_adoption(session, now.astimezone(UTC).date(), now, checks, managers)
 
     @staticmethod
     def _count(report: SweepReport, situation: Situation, decision: Decision) -> None:
@@ -198,10 +214,13 @@ def situation(
     checklist = build_checklist(MemberRef(member_id, slack_user_id, name), refs, facts)
     gaps: list[Gap] = []
     passing: list[Check] = []
+    needs_action: list[Check] = []
     for line in checklist.lines:
         if line.state is State.PASSING:
             passing.append(line.check)
             continue
+        if line.state is State.NEEDS_ACTION:
+            needs_action.append(line.check)
         alert = urgent and line.check is Check.NO_COMPROMISED_PASSWORD
         if line.fix is not None or alert:
             gaps.append(Gap(line.check, alert, line.title, line.explanation, line.fix))
@@ -225,6 +244,7 @@ def situation(
         passing=frozenset(passing),
         tracked=tuple(_tracked(row) for row in items if row[2] in CHECKS),
         excluded=_excluded(exclusion, now),
+        needs_action=frozenset(needs_action),
     )
 
 

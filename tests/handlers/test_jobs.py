@@ -16,11 +16,11 @@ from bot.leadership import LEASE_FOR, RENEW_EVERY
 from bot.nudges.policy import NudgePolicy
 from bot.services import Services
 from handlers import case_jobs
-from handlers.jobs import DELIVER, SWEEP, Jobs, run_job
+from handlers.jobs import DELIVER, SUMMARY, SUMMARY_EVERY, SWEEP, Jobs, run_job
 from handlers.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
-from tests.conftest import MemberFactory
+from tests.conftest import ADMIN, MemberFactory
 
 # Long intervals: the schedulers in these tests never fire on their own.
 SLOW = dataclasses.replace(
@@ -134,3 +134,30 @@ def test_a_job_runs_in_the_leader_only_and_delivers_what_the_sweep_decided(
     assert len(standin.messages("U0ANA")) == 1
     run_job(first.name, DELIVER)
     assert len(standin.calls("chat.postMessage")) == 1
+
+
+def test_the_weekly_summary_is_a_job_of_the_leader_when_it_can_upload(
+    services: Services,
+    messenger: SlackMessenger,
+    table: str,
+    member: MemberFactory,
+    standin: SlackStandIn,
+) -> None:
+    member(ADMIN)  # settings' security admin; the fake clock says Tuesday 11:00 in Berlin
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    leader = Jobs(services, messenger, uploader=messenger, name=name, holder="a", table=table)
+    other = Jobs(services, messenger, uploader=messenger, name=name, holder="b", table=table)
+    try:
+        other.run(SUMMARY)  # not the lease holder: does nothing
+        assert standin.uploaded_files() == []
+        leader.tick()
+        scheduler = leader._scheduler
+        assert scheduler is not None
+        assert scheduler.get_job(SUMMARY).misfire_grace_time == int(SUMMARY_EVERY.total_seconds())
+        run_job(name, SUMMARY)
+        run_job(name, SUMMARY)  # the same week: once
+        [chart] = standin.uploaded_files()
+        assert chart["channels"] == [standin.dm_channel(ADMIN)]
+    finally:
+        leader.stop()
+        other.stop()

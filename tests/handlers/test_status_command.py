@@ -69,7 +69,7 @@ def test_help_lists_the_subcommands(slack: Slack) -> None:
     assert "/security help" in shown
 
 
-@pytest.mark.parametrize("typed", ["stats", "status a b", "help me", "<!channel> *boom* &"])
+@pytest.mark.parametrize("typed", ["statistics", "status a b", "help me", "<!channel> *boom* &"])
 def test_unknown_subcommands_get_a_friendly_escaped_answer(slack: Slack, typed: str) -> None:
     shown = slack.command("U0ANA", typed)["text"]
     assert "Try `/security status`" in shown

@@ -1,0 +1,1 @@
+"""Reporting for security admins: adoption snapshots, the figures, the chart, the weekly summary."""

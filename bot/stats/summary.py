@@ -1,0 +1,152 @@
+"""The weekly summary: once per ISO week each security admin gets, by DM and inside their own
+working hours, a short text and a chart of adoption over time (run by the scheduled jobs).
+
+Exactly once per admin and week, across restarts and app processes: the (admin, week) row is
+claimed before anything is uploaded (storage/summaries.py), and only the process that claimed it
+uploads. A failed upload is retried later with a growing delay, up to MAX_ATTEMPTS. As with the
+nudges' outbox one window stays: a process that dies after Slack took the file and before the row
+says so has it uploaded again once its claim expires, as Slack's upload has no idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.nudges.hours import WorkingHours, zone
+from bot.nudges.sender import DeliveryFailed
+from bot.stats.chart import adoption_chart
+from bot.stats.report import AdoptionReport, StatsService
+from bot.views_stats import summary_text
+from storage import outbox as outbox_store
+from storage import summaries as store
+from storage.database import Database
+
+logger = logging.getLogger("security_bot.stats")
+CLAIM_FOR = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+class Uploader(Protocol):
+    """Slack, as the summary needs it (handlers/slack_messenger.py over slack_sdk)."""
+
+    def open_dm(self, user: str) -> str:
+        """The DM channel with `user`."""
+        ...
+
+    def upload(
+        self, channel: str, *, filename: str, content: bytes, title: str, comment: str
+    ) -> str:
+        """Share a file in `channel` with `comment`; Slack's file id."""
+        ...
+
+
+@dataclass
+class SummaryRun:
+    sent: list[str] = field(default_factory=list)
+    outside_hours: list[str] = field(default_factory=list)
+    not_due: list[str] = field(default_factory=list)  # sent this week, or another process has it
+    failed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"sent {len(self.sent)}, outside working hours {len(self.outside_hours)}, "
+            f"already sent or taken {len(self.not_due)}, failed {len(self.failed)}"
+        )
+
+
+def iso_week(moment: datetime, tz: ZoneInfo) -> str:
+    """The ISO week of `moment` in the admin's own time zone: 2026-W48."""
+    year, week, _ = moment.astimezone(tz).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class WeeklySummaries:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        stats: StatsService,
+        admins: frozenset[str],
+        hours: WorkingHours,
+        default_time_zone: str,
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._stats = stats
+        self._admins = admins
+        self._hours = hours
+        self._default_zone = default_time_zone
+
+    def send_due(self, uploader: Uploader, holder: str) -> SummaryRun:
+        """Send this week's summary to every security admin in working hours who lacks it."""
+        now = self._clock.now()
+        run = SummaryRun()
+        with self._database.sessions() as session:
+            zones = store.time_zones(session, self._admins)
+        built: tuple[AdoptionReport, bytes] | None = None
+        for admin in sorted(self._admins):
+            tz = zone(zones.get(admin), self._default_zone)
+            if not self._hours.contains(now, tz):
+                run.outside_hours.append(admin)
+                continue
+            week = iso_week(now, tz)
+            with self._database.sessions.begin() as session:
+                claimed = store.claim(
+                    session, admin, week, holder, now, now + CLAIM_FOR, MAX_ATTEMPTS
+                )
+            if not claimed:
+                run.not_due.append(admin)
+                continue
+            if built is None:  # the same figures and chart for every admin of this run
+                report = self._stats.build()
+                built = report, adoption_chart(report.history, title="Adoption over time")
+            report, chart = built
+            try:
+                file_id = uploader.upload(
+                    self._channel(admin, uploader),
+                    filename=f"adoption-{week}.png",
+                    content=chart,
+                    title=f"Adoption over time, {week}",
+                    comment=summary_text(report, week),
+                )
+            except DeliveryFailed as failure:
+                self._failed(admin, week, holder, failure)
+                run.failed.append(admin)
+                continue
+            with self._database.sessions.begin() as session:
+                store.finish(
+                    session, admin, week, holder, state="sent", sent_at=self._clock.now(),
+                    file_id=file_id[:32], last_error=None,
+                )  # fmt: skip
+            run.sent.append(admin)
+        return run
+
+    def _channel(self, admin: str, uploader: Uploader) -> str:
+        """The admin's DM: known from a reminder or an earlier summary, else opened once."""
+        with self._database.sessions() as session:
+            known = outbox_store.dm_channel(session, admin)
+        if known is not None:
+            return known
+        channel = uploader.open_dm(admin)
+        with self._database.sessions.begin() as session:
+            outbox_store.remember_dm_channel(session, admin, channel, self._clock.now())
+        return channel
+
+    def _failed(self, admin: str, week: str, holder: str, failure: DeliveryFailed) -> None:
+        with self._database.sessions.begin() as session:
+            row = store.summary_of(session, admin, week)
+            attempts = row.attempts if row is not None else MAX_ATTEMPTS
+            give_up = failure.permanent or attempts >= MAX_ATTEMPTS
+            later = self._clock.now() + timedelta(minutes=5 * 2**attempts)
+            store.finish(
+                session, admin, week, holder,
+                state="failed" if give_up else store.PENDING,
+                not_before=None if give_up else later,
+                last_error=failure.code[:100],
+            )  # fmt: skip
+        logger.warning("weekly summary for %s not sent: %s", admin, failure.code)

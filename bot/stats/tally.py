@@ -1,0 +1,79 @@
+"""Adoption as one full sweep finds it, counted member by member while the sweep decides.
+
+The sweep already evaluates every member's checklist; counting there costs a few additions per
+member and no statement, and reporting reads one snapshot per day instead of evaluating 50,000
+checklists again (storage/stats.py writes and reads them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.checklist import Check
+from bot.nudges.policy import Situation
+from storage.stats_models import ALL_CHECKS
+
+
+@dataclass(frozen=True)
+class CheckCount:
+    check: str  # a Check's value, or ALL_CHECKS for members passing every check
+    in_scope: int
+    passing: int
+    needs_action: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class ManagerCount:
+    manager_slack_id: str
+    members: int
+    fully_passing: int
+    open_gaps: int
+
+
+class AdoptionTally:
+    """Members in scope (not excluded) and, per check, how many pass, need action or are unknown;
+    per account manager, the members on their business accounts."""
+
+    def __init__(self) -> None:
+        self.in_scope = 0
+        self._passing: Counter[Check] = Counter()
+        self._needs_action: Counter[Check] = Counter()
+        self._fully_passing = 0
+        self._any_needs_action = 0
+        self._managers: dict[str, list[int]] = {}
+
+    def add(self, situation: Situation) -> None:
+        if situation.excluded is not None:
+            return  # service accounts and people on leave are out of scope
+        self.in_scope += 1
+        self._passing.update(situation.passing)
+        self._needs_action.update(situation.needs_action)
+        every = len(situation.passing) == len(Check)
+        self._fully_passing += every
+        self._any_needs_action += bool(situation.needs_action)
+        gaps = len(situation.gaps)
+        for manager in situation.managers:
+            counts = self._managers.setdefault(manager, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += every
+            counts[2] += gaps
+
+    def checks(self) -> list[CheckCount]:
+        rows = [
+            self._row(check.value, self._passing[check], self._needs_action[check])
+            for check in Check
+        ]
+        rows.append(self._row(ALL_CHECKS, self._fully_passing, self._any_needs_action))
+        return rows
+
+    def managers(self) -> list[ManagerCount]:
+        return [
+            ManagerCount(manager, members, fully_passing, gaps)
+            for manager, (members, fully_passing, gaps) in sorted(self._managers.items())
+        ]
+
+    def _row(self, check: str, passing: int, needs_action: int) -> CheckCount:
+        unknown = self.in_scope - passing - needs_action
+        return CheckCount(check, self.in_scope, passing, needs_action, unknown)
