@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 
 from bench import cases, codes, dataset, load, nudges, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
-from bench.statements import Count, count_status_statements
+from bench.statements import Count, NothingCounted, count_status_statements
 from bot.config import Settings
 from sandbox.slack_standin import SlackStandIn
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1
-    except load.LoadGeneratorMissing as error:
+    except (load.LoadGeneratorMissing, NothingCounted) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     results["seconds"] = round(time.perf_counter() - started, 1)

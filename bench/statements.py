@@ -1,4 +1,8 @@
-"""SQL statements per `/security status`, counted on the services' own engine."""
+"""SQL statements per `/security status`, counted at the database driver of the services' engine.
+
+At the driver, not through SQLAlchemy's events: the status reads run on the driver's cursor
+(storage/prepared.py), where those events never fire (storage/tracing.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ from sqlalchemy import event
 from bot import wiring
 from bot.clock import SystemClock
 from bot.config import Settings
+from storage.tracing import driver_statements, queries
+
+
+class NothingCounted(RuntimeError):
+    """A status call that ran no statement the counter saw: the count cannot be trusted."""
 
 
 @dataclass(frozen=True)
@@ -20,8 +29,9 @@ class Count:
     accounts_of_member: int
     statements: int
     sql: tuple[str, ...]
-    # On a database server each of these is a round trip too: BEGIN, COMMIT or ROLLBACK, and the
-    # liveness ping on pool checkout (pool_pre_ping). The statement count does not see them.
+    # On a database server each of these is a round trip too: the BEGIN psycopg sends before the
+    # first statement, the ROLLBACK with which the pool resets a returned connection, and the
+    # liveness ping on checkout (pool_pre_ping). The statement count does not include them.
     transaction_commands: int
     pings: int
 
@@ -45,20 +55,13 @@ def count_status_statements(
     )
     services = wiring.build(settings, SystemClock())
     engine = services.database.engine
+    server = engine.dialect.name != "sqlite"
     pinging = bool(getattr(engine.pool, "_pre_ping", False))
-    seen: list[str] = []
-    transaction: list[str] = []
     checkouts: list[object] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(" ".join(statement.split())[:160])
-
+    resets: list[object] = []
     listeners: list[tuple[Any, str, Any]] = [
-        (engine, "before_cursor_execute", count),
-        (engine, "begin", lambda _conn: transaction.append("BEGIN")),
-        (engine, "commit", lambda _conn: transaction.append("COMMIT")),
-        (engine, "rollback", lambda _conn: transaction.append("ROLLBACK")),
         (engine.pool, "checkout", lambda *_args: checkouts.append(None)),
+        (engine.pool, "reset", lambda *_args: resets.append(None)),
     ]
     try:
         services.members.status(subjects[0][1])
@@ -66,15 +69,19 @@ def count_status_statements(
             event.listen(target, name, listener)
         counts = []
         for label, slack_user_id, accounts in subjects:
-            seen.clear()
-            transaction.clear()
             checkouts.clear()
-            status = services.members.status(slack_user_id)
+            resets.clear()
+            with driver_statements(engine) as seen:
+                status = services.members.status(slack_user_id)
             assert len(status.checklist.accounts) == accounts, (label, status.checklist.accounts)
+            sql = queries(seen)
+            if not sql:
+                raise NothingCounted(f"{label}: no statement seen at the driver")
+            transaction = len(seen) - len(sql) + (2 * len(resets) if server else 0)
             pings = len(checkouts) if pinging else 0
             counts.append(
-                Count(label, members, accounts, len(seen), tuple(seen), len(transaction), pings)
-            )
+                Count(label, members, accounts, len(sql), tuple(s[:160] for s in sql), transaction, pings)
+            )  # fmt: skip
         for target, name, listener in listeners:
             event.remove(target, name, listener)
     finally:

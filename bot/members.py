@@ -55,7 +55,7 @@ class MemberService:
     def status(self, viewer: str, subject: str | None = None) -> StatusView:
         """The checklist of `subject` (default: the viewer), if the viewer may see it.
 
-        Three statements at most for a member's own view, whatever the data size.
+        Two statements for a member's own view, whatever the data size.
         """
         subject = subject or viewer
         rows = member_store.status_rows(self._database.engine, subject)

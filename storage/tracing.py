@@ -37,6 +37,25 @@ def driver_statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "checkin", checkin)
 
 
+@contextmanager
+def executed_statements(engine: Engine) -> Iterator[list[str]]:
+    """The statements SQLAlchemy executes on `engine` while inside, an executemany once.
+
+    For counting the work of batched writes, which a driver's trace reports row by row; blind to
+    storage/prepared.py's reads, which `driver_statements` sees.
+    """
+    seen: list[str] = []
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(_one_line(statement))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+
+
 def queries(statements: list[str]) -> list[str]:
     """The statements that are not transaction control."""
     return [s for s in statements if not s.lstrip().upper().startswith(TRANSACTION_COMMANDS)]

@@ -1,7 +1,8 @@
 """One-time links are capabilities: their token must never reach a log.
 
-Our own code never logs a page's path; waitress does on a failed or abandoned request ("Exception
-while serving /secure/..."), so its logger gets a filter that cuts the token out.
+Our own code never logs a page's path; the web servers may on a failed or abandoned request
+("Exception while serving /secure/..."): waitress (Socket Mode's and the sandbox's pages) gets a
+filter on its logger that cuts the token out, Granian (`serve`) the same on its log handler.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.directory import (
@@ -23,6 +23,7 @@ from bot.directory import (
 )
 from storage.database import Database
 from storage.models import AuditRecord, Base, BusinessAccount, Member, Membership
+from storage.tracing import executed_statements
 from tests.conftest import AccountFactory, MemberFactory
 
 HEADER = "account_id,account_name,platform,managed,account_manager_email,member_emails"
@@ -402,17 +403,11 @@ def test_a_large_file_imports_quickly_without_a_query_per_row(
     workspace = Workspace(
         *(slack_user(f"U{i:06d}", f"m{i}@example.com") for i in range(0, 5_001, 2))
     )
-    selects: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    started = time.perf_counter()
-    report = directory.run(csv(*rows), workspace, source="big.csv")
-    elapsed = time.perf_counter() - started
-    event.remove(database.engine, "before_cursor_execute", count)
+    with executed_statements(database.engine) as statements:
+        started = time.perf_counter()
+        report = directory.run(csv(*rows), workspace, source="big.csv")
+        elapsed = time.perf_counter() - started
+    selects = [s for s in statements if s.upper().startswith("SELECT")]
 
     assert report.ok
     assert (report.accounts.created, report.members.created) == (5_000, 5_041)

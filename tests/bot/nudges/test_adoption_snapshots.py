@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.checklist import Check, Source, State
 from bot.clock import FakeClock
@@ -15,6 +15,7 @@ from bot.services import Services
 from storage.database import Database
 from storage.models import BusinessAccount, Member
 from storage.stats_models import AccountManagerSnapshot, AdoptionSnapshot
+from storage.tracing import executed_statements
 from tests.bot.nudges.conftest import Evidence
 from tests.conftest import ADMIN, START, AccountFactory, MemberFactory
 
@@ -148,19 +149,11 @@ def test_the_snapshot_costs_the_same_statements_for_ten_members_as_for_a_hundred
     services: Services, member: MemberFactory, account: AccountFactory, clock: FakeClock
 ) -> None:
     def statements() -> int:
-        seen: list[str] = []
-
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
         clock.advance(timedelta(minutes=5))
         services.nudges.sweep()  # decisions on record: the counted sweep writes only adoption
-        event.listen(services.database.engine, "before_cursor_execute", count)
-        try:
-            clock.advance(timedelta(minutes=5))
+        clock.advance(timedelta(minutes=5))
+        with executed_statements(services.database.engine) as seen:
             services.nudges.sweep()
-        finally:
-            event.remove(services.database.engine, "before_cursor_execute", count)
         assert any("adoption_snapshots" in statement for statement in seen)
         return len(seen)
 

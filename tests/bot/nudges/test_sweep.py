@@ -8,7 +8,6 @@ import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from bot.checklist import Check, Source, State
 from bot.clock import FakeClock
@@ -19,6 +18,7 @@ from bot.nudges.service import NudgeService, Reason
 from bot.services import Services
 from handlers.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
+from storage.tracing import executed_statements
 from tests.bot.nudges.conftest import FAST, Evidence, action_ids, checks_in, items, outbox, text_of
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
 
@@ -214,16 +214,8 @@ def test_a_sweep_issues_the_same_statements_for_ten_members_as_for_a_hundred(
     services: Services, member: MemberFactory, account: AccountFactory, clock: FakeClock
 ) -> None:
     def statements() -> int:
-        seen: list[str] = []
-
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
-        event.listen(services.database.engine, "before_cursor_execute", count)
-        try:
+        with executed_statements(services.database.engine) as seen:
             services.nudges.sweep(dry_run=True)
-        finally:
-            event.remove(services.database.engine, "before_cursor_execute", count)
         return len(seen)
 
     def people(first: int, last: int) -> None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.checklist import Check
 from bot.clock import FakeClock
@@ -19,6 +19,7 @@ from bot.stats.report import MANAGERS_SHOWN
 from storage import stats as stats_store
 from storage.database import Database
 from storage.models import AuditRecord, Member, NudgeItem, NudgeOutbox
+from storage.tracing import executed_statements
 from tests.conftest import ADMIN, START, AccountFactory, MemberFactory
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -249,18 +250,10 @@ def test_the_report_costs_the_same_statements_for_ten_members_as_for_a_hundred(
     services: Services, member: MemberFactory, account: AccountFactory, clock: FakeClock
 ) -> None:
     def statements() -> int:
-        seen: list[str] = []
-
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
         clock.advance(timedelta(days=1))
         services.nudges.sweep()
-        event.listen(services.database.engine, "before_cursor_execute", count)
-        try:
+        with executed_statements(services.database.engine) as seen:
             report = services.stats.build()
-        finally:
-            event.remove(services.database.engine, "before_cursor_execute", count)
         assert report.in_scope > 0 and len(report.history) > 0
         return len(seen)
 
