@@ -89,7 +89,11 @@ class CheckResult(Base):
     """
 
     __tablename__ = "check_results"
-    __table_args__ = (UniqueConstraint("member_id", "check", "business_account_id", "source"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "check", "business_account_id", "source"),
+        # Removing a business account deletes its results: by index, not a scan per account.
+        Index("ix_check_results_business_account_id", "business_account_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -240,6 +244,8 @@ class NudgeItem(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "open_check"),
         Index("ix_nudge_items_recheck_wanted", "recheck_wanted"),
+        # Each deleted outbox row clears the items pointing at it: by index, not a scan per row.
+        Index("ix_nudge_items_last_outbox_id", "last_outbox_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

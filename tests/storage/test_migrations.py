@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, inspect
 
 from handlers.jobs import JOB_TABLE
 from storage.database import Database, alembic_config
@@ -50,3 +50,23 @@ def test_times_come_back_as_aware_utc(database: Database) -> None:
     assert stored is not None
     assert stored.at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     assert stored.at.tzinfo is not None and stored.at.utcoffset() == timedelta(0)
+
+
+def test_every_foreign_key_leads_an_index() -> None:
+    """Deleting a referenced row makes the database look for its referrers: without an index on
+    the referring column, once per deleted row through the whole referring table."""
+    unindexed = []
+    for table in Base.metadata.sorted_tables:
+        leading = {index.columns[0].name for index in table.indexes}
+        leading |= {
+            constraint.columns[0].name
+            for constraint in table.constraints
+            if isinstance(constraint, (PrimaryKeyConstraint, UniqueConstraint))
+            and len(constraint.columns) > 0
+        }
+        unindexed += [
+            f"{table.name}.{key.columns[0].name}"
+            for key in table.foreign_key_constraints
+            if key.columns[0].name not in leading
+        ]
+    assert unindexed == []
