@@ -83,7 +83,7 @@ def _stages(
     probes = [
         _whole(web, user_ids, rounds),
         _timing("status", lambda: services.members.status(next_user())),
-        _timing("rows", lambda: member_store.status_rows(services.database.engine, next_user())),
+        _timing("rows", lambda: member_store.status_rows(services.database.reads, next_user())),
         _render(services, user_ids[0]),
         _bolt_only(client, message, "bolt", with_lazy=False, count=rounds),
         _bolt_only(client, message, "bolt_lazy", with_lazy=True, count=rounds),

@@ -29,9 +29,9 @@ class Count:
     accounts_of_member: int
     statements: int
     sql: tuple[str, ...]
-    # On a database server each of these is a round trip too: the BEGIN psycopg sends before the
-    # first statement, the ROLLBACK with which the pool resets a returned connection, and the
-    # liveness ping on checkout (pool_pre_ping). The statement count does not include them.
+    # On a database server each of these is a round trip too: outside autocommit, the BEGIN
+    # psycopg sends before the first statement and the ROLLBACK with which the pool resets a
+    # returned connection; the liveness ping on checkout (pool_pre_ping). Not in `statements`.
     transaction_commands: int
     pings: int
 
@@ -54,14 +54,16 @@ def count_status_statements(
         security_bot_keys=(Fernet.generate_key().decode(),),
     )
     services = wiring.build(settings, SystemClock())
-    engine = services.database.engine
+    engine = services.database.reads  # the engine of the status reads
     server = engine.dialect.name != "sqlite"
     pinging = bool(getattr(engine.pool, "_pre_ping", False))
-    checkouts: list[object] = []
-    resets: list[object] = []
+    checkouts: list[bool] = []  # whether each connection checked out was in autocommit
     listeners: list[tuple[Any, str, Any]] = [
-        (engine.pool, "checkout", lambda *_args: checkouts.append(None)),
-        (engine.pool, "reset", lambda *_args: resets.append(None)),
+        (
+            engine.pool,
+            "checkout",
+            lambda dbapi, *_: checkouts.append(getattr(dbapi, "autocommit", False) is True),
+        ),
     ]
     try:
         services.members.status(subjects[0][1])
@@ -70,14 +72,14 @@ def count_status_statements(
         counts = []
         for label, slack_user_id, accounts in subjects:
             checkouts.clear()
-            resets.clear()
             with driver_statements(engine) as seen:
                 status = services.members.status(slack_user_id)
             assert len(status.checklist.accounts) == accounts, (label, status.checklist.accounts)
             sql = queries(seen)
             if not sql:
                 raise NothingCounted(f"{label}: no statement seen at the driver")
-            transaction = len(seen) - len(sql) + (2 * len(resets) if server else 0)
+            in_transaction = sum(not autocommit for autocommit in checkouts)
+            transaction = len(seen) - len(sql) + (2 * in_transaction if server else 0)
             pings = len(checkouts) if pinging else 0
             counts.append(
                 Count(label, members, accounts, len(sql), tuple(s[:160] for s in sql), transaction, pings)

@@ -58,7 +58,7 @@ class MemberService:
         Two statements for a member's own view, whatever the data size.
         """
         subject = subject or viewer
-        rows = member_store.status_rows(self._database.engine, subject)
+        rows = member_store.status_rows(self._database.reads, subject)
         checklist = _checklist(rows, subject)
         own = subject == viewer
         if not own:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from storage import nudges as nudge_store
 from storage.models import BusinessAccount, CheckResult, Member, Membership
-from storage.prepared import PreparedReads
+from storage.prepared import PreparedReads, Row, on_cursor
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
@@ -152,20 +152,23 @@ class StatusRows:
 
 
 def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
-    """Everything a checklist needs, in two statements, or None for a member never seen."""
+    """Everything a checklist needs, in two statements, or None for a member never seen.
+
+    On a database server `engine` is the autocommit read engine, so each statement reads its own
+    snapshot: a change committed between the two shows in the second only, and whole in the next
+    status. That is the price of two round trips instead of five.
+    """
     key = {"slack_user_id": slack_user_id}
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            found = _READ_MEMBER_AND_ACCOUNTS.for_engine(engine).rows(cursor, key)
-            if not found:
-                return None
-            results = _READ_CHECK_RESULTS.for_engine(engine).rows(cursor, key)
-        finally:
-            cursor.close()
-    finally:
-        connection.close()  # back to the pool, which ends the read transaction
+
+    def read(cursor: Any) -> tuple[list[Row], list[Row]]:
+        found = _READ_MEMBER_AND_ACCOUNTS.for_engine(engine).rows(cursor, key)
+        if not found:
+            return [], []
+        return found, _READ_CHECK_RESULTS.for_engine(engine).rows(cursor, key)
+
+    found, results = on_cursor(engine, read)
+    if not found:
+        return None
     member_id, display_name, refreshed_at = found[0][:3]
     # A member without business accounts still has their one row, its account columns empty.
     accounts = [row[3:] for row in found if row[3] is not None]

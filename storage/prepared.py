@@ -12,11 +12,12 @@ Only for plain SELECTs whose parameters need no conversion on the way in (string
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.engine import Dialect
 
+T = TypeVar("T")
 Row = tuple[Any, ...]
 AnySelect = Select[*tuple[Any, ...]]
 _PLAIN = (str, int)
@@ -70,3 +71,28 @@ class PreparedReads:
         if prepared is None:
             prepared = self._by_dialect[key] = PreparedRead(self._statement, engine.dialect)
         return prepared
+
+
+def on_cursor(engine: Engine, work: Callable[[Any], T]) -> T:
+    """`work` on a cursor of one of `engine`'s pooled connections, handed back afterwards.
+
+    The read engine does not ping a connection on checkout (storage/database.py), so one that
+    the server dropped while it sat in the pool shows here: it is discarded and the reads run
+    once more on a new connection. Reads only: running them twice changes nothing.
+    """
+    for attempt in (1, 2):
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                return work(cursor)
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as error:
+            dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if attempt == 2 or not dropped:
+                raise
+            connection.invalidate(error)
+        finally:
+            connection.close()
+    raise AssertionError("unreachable: the second attempt returns or raises")

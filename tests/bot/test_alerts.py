@@ -117,7 +117,7 @@ def test_the_checklist_still_takes_two_statements_with_an_open_alert(
     services: Services, database: Database, acme: BusinessAccount
 ) -> None:
     services.alerts.receive(alert())
-    with driver_statements(database.engine) as statements:
+    with driver_statements(database.reads) as statements:
         checklist = services.members.status("U0ANA").checklist
 
     assert checklist.line(Check.NO_COMPROMISED_PASSWORD).state is State.NEEDS_ACTION

@@ -128,7 +128,7 @@ def test_authenticator_check_follows_the_link_without_another_query(
     pending = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
     assert (pending.state, pending.fix) == (State.NEEDS_ACTION, Fix.LINK_AUTHENTICATOR)
     services.authenticator.confirm("U0ANA", pyotp.TOTP(secret).at(clock.now()))
-    with driver_statements(services.database.engine) as statements:
+    with driver_statements(services.database.reads) as statements:
         line = services.members.status("U0ANA").checklist.line(Check.AUTHENTICATOR)
 
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.BOT, None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 
 from bot.checklist import Check
 from bot.clock import FakeClock
 from storage import members as member_store
-from storage.database import Database
+from storage.database import Database, connect
 from storage.models import CheckResult, Member
 from storage.prepared import PreparedRead, PreparedReads
 from storage.tracing import driver_statements, queries
@@ -37,7 +37,7 @@ def test_status_rows_equal_what_sqlalchemy_reads(
             detail={"method": "totp", "codes_left": 10},
         )
 
-    rows = member_store.status_rows(database.engine, "U0ANA")
+    rows = member_store.status_rows(database.reads, "U0ANA")
 
     assert rows is not None
     key = {"slack_user_id": "U0ANA"}
@@ -56,7 +56,7 @@ def test_status_rows_equal_what_sqlalchemy_reads(
 
 
 def test_unknown_member_has_no_rows(database: Database) -> None:
-    assert member_store.status_rows(database.engine, "U0NOBODY") is None
+    assert member_store.status_rows(database.reads, "U0NOBODY") is None
 
 
 def test_a_member_without_accounts_has_a_row_and_no_accounts(
@@ -64,7 +64,7 @@ def test_a_member_without_accounts_has_a_row_and_no_accounts(
 ) -> None:
     ana = member("U0ANA")
 
-    rows = member_store.status_rows(database.engine, "U0ANA")
+    rows = member_store.status_rows(database.reads, "U0ANA")
 
     assert rows is not None
     assert (rows.member_id, rows.accounts, rows.check_results) == (ana.id, [], [])
@@ -75,10 +75,10 @@ def test_status_reads_are_two_statements_the_driver_runs(
 ) -> None:
     ana = member("U0ANA")
     account("Acme Shoes Ads", members=[ana])
-    member_store.status_rows(database.engine, "U0ANA")  # the pool's first connection
+    member_store.status_rows(database.reads, "U0ANA")  # the pool's first connection
 
-    with driver_statements(database.engine) as statements:
-        member_store.status_rows(database.engine, "U0ANA")
+    with driver_statements(database.reads) as statements:
+        member_store.status_rows(database.reads, "U0ANA")
 
     ran = queries(statements)
     assert len(ran) == 2, statements
@@ -102,3 +102,26 @@ def test_each_dialect_gets_its_own_compiled_sql(database: Database) -> None:
     assert reads.for_engine(database.engine) is prepared
     placeholder = "?" if database.engine.dialect.name == "sqlite" else "%(m)s"
     assert placeholder in prepared.sql
+
+
+def test_a_read_connection_the_server_dropped_is_replaced(postgres_schema_url: str) -> None:
+    """The read engine does not ping on checkout: a pooled connection PostgreSQL has ended (a
+    restart, a failover, an idle timeout) must cost one retry, not an error for the member."""
+    database = connect(postgres_schema_url, pool_size=1)
+    try:
+        assert member_store.status_rows(database.reads, "U0NOBODY") is None  # pools a connection
+        pooled = database.reads.raw_connection()
+        backend = pooled.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        assert pooled.driver_connection.autocommit  # type: ignore[union-attr]
+        pooled.close()
+        with database.engine.begin() as connection:
+            ended = connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            assert ended.scalar() is True
+
+        assert member_store.status_rows(database.reads, "U0NOBODY") is None
+
+        fresh = database.reads.raw_connection()
+        assert fresh.driver_connection.info.backend_pid != backend  # type: ignore[union-attr]
+        fresh.close()
+    finally:
+        database.dispose()
