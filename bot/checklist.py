@@ -176,8 +176,11 @@ def build_checklist(
         _two_step(accounts, by_key),
         _authenticator(member_wide[Check.AUTHENTICATOR]),
         _strong_password(accounts, by_key),
-        _password_fix(
-            _reported(Check.UNIQUE_PASSWORDS, member_wide[Check.UNIQUE_PASSWORDS], _NOT_CHECKED)
+        _reported(
+            Check.UNIQUE_PASSWORDS,
+            member_wide[Check.UNIQUE_PASSWORDS],
+            _NOT_CHECKED,
+            fix=Fix.CHECK_PASSWORDS,
         ),
         _compromised(accounts, by_key, member_wide[Check.NO_COMPROMISED_PASSWORD]),
         _recovery_email(accounts, by_key),
@@ -265,27 +268,33 @@ def _method(evidence: Evidence) -> str:
         return ""
 
 
-def _bot_owned(check: Check, evidence: Evidence | None, missing: str) -> CheckLine:
-    if evidence is None:
-        return CheckLine(check, State.NEEDS_ACTION, None, None, missing, None)
-    return CheckLine(
-        check, evidence.state, evidence.source, evidence.observed_at, _said(evidence), None
-    )
-
-
 def _authenticator(evidence: Evidence | None) -> CheckLine:
     """Read from the check result the authenticator service writes, so no extra query is needed."""
-    line = _bot_owned(Check.AUTHENTICATOR, evidence, "Not linked yet.")
-    if line.state is State.PASSING:
-        return line
-    return replace(line, fix=Fix.LINK_AUTHENTICATOR)
-
-
-def _reported(check: Check, evidence: Evidence | None, missing: str) -> CheckLine:
+    check, fix = Check.AUTHENTICATOR, Fix.LINK_AUTHENTICATOR
     if evidence is None:
-        return CheckLine(check, State.UNKNOWN, None, None, missing, None)
+        return CheckLine(check, State.NEEDS_ACTION, None, None, "Not linked yet.", fix)
+    return _from_evidence(check, evidence, fix)
+
+
+def _reported(
+    check: Check, evidence: Evidence | None, missing: str, *, fix: Fix | None = None
+) -> CheckLine:
+    """`fix` is offered unless the check passes."""
+    if evidence is None:
+        return CheckLine(check, State.UNKNOWN, None, None, missing, fix)
+    return _from_evidence(check, evidence, fix)
+
+
+def _from_evidence(check: Check, evidence: Evidence, fix: Fix | None) -> CheckLine:
+    # Built once with its fix: dataclasses.replace costs more than the line (the sweep builds
+    # hundreds of thousands).
     return CheckLine(
-        check, evidence.state, evidence.source, evidence.observed_at, _said(evidence), None
+        check,
+        evidence.state,
+        evidence.source,
+        evidence.observed_at,
+        _said(evidence),
+        None if evidence.state is State.PASSING else fix,
     )
 
 
@@ -297,8 +306,8 @@ def _strong_password(
     accounts has one member-wide result."""
     check = Check.STRONG_PASSWORD
     if not accounts:
-        return _password_fix(
-            _reported(check, _strongest(by_key.get((check, None), {})), _NOT_CHECKED)
+        return _reported(
+            check, _strongest(by_key.get((check, None), {})), _NOT_CHECKED, fix=Fix.CHECK_PASSWORDS
         )
     account_lines = []
     for account in accounts:
@@ -324,21 +333,16 @@ def _strong_password(
         explanation = "Not confirmed yet for: " + ", ".join(unknown) + "."
     dated = [line for line in account_lines if line.observed_at is not None]
     newest = max(dated, key=lambda line: line.observed_at or line.account.id, default=None)
-    line = CheckLine(
+    return CheckLine(
         check=check,
         state=state,
         source=newest.source if newest else None,
         observed_at=newest.observed_at if newest else None,
         explanation=explanation,
-        fix=None,
+        # Both password checks are fixed on the one-time password page.
+        fix=None if state is State.PASSING else Fix.CHECK_PASSWORDS,
         accounts=tuple(account_lines),
     )
-    return _password_fix(line)
-
-
-def _password_fix(line: CheckLine) -> CheckLine:
-    """Both password checks are fixed on the one-time password page."""
-    return line if line.state is State.PASSING else replace(line, fix=Fix.CHECK_PASSWORDS)
 
 
 def _compromised(
