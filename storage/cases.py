@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, or_, select, union
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage.case_models import Case, CaseCharge, CaseEvent, CaseReminder, CaseReport
+from storage.database import upsert_into
 from storage.models import Alert, AlertMessage, BusinessAccount, Member, Membership
 
 OPEN_STATUSES = ("reported", "suspended", "investigating")
@@ -181,9 +181,8 @@ def cases_needing_reminders(
 
 def claim_reminder(session: Session, case_id: int, kind: str, period: str, at: datetime) -> bool:
     """Insert the reminder's row; False when it exists (another process sent it, or will)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     created = session.execute(
-        insert(CaseReminder)
+        upsert_into(session, CaseReminder)
         .values(case_id=case_id, kind=kind, period=period, sent_at=at)
         .on_conflict_do_nothing(index_elements=["case_id", "kind", "period"])
         .returning(CaseReminder.id)

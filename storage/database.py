@@ -9,6 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,6 +50,12 @@ def connect(url: str, *, pool_size: int = 16) -> Database:
     engine = create_engine(url, pool_pre_ping=True, **pool)
     reads = create_engine(url, isolation_level="AUTOCOMMIT", **pool)
     return Database(engine, sessions_of(engine, expire_on_commit=False), reads=reads)
+
+
+def upsert_into(session: Session, table: Any) -> Any:
+    """An INSERT with ON CONFLICT for the session's database (PostgreSQL's or SQLite's dialect)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, delete, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.database import upsert_into
 from storage.models import Lease
 
 
@@ -24,9 +24,8 @@ def take(session: Session, name: str, holder: str, now: datetime, until: datetim
     )
     if getattr(renewed, "rowcount", 0):
         return True
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     created = session.execute(
-        insert(Lease)
+        upsert_into(session, Lease)
         .values(name=name, holder=holder, acquired_at=now, expires_at=until)
         .on_conflict_do_nothing(index_elements=["name"])
         .returning(Lease.name)

@@ -13,9 +13,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, Text, bindparam, func, select, update
 from sqlalchemy import cast as cast_to
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from storage.database import upsert_into
 from storage.models import (
     BusinessAccount,
     CheckResult,
@@ -181,11 +181,6 @@ def clear_recheck(session: Session, member_ids: Collection[int]) -> None:
 # -- writing decisions ------------------------------------------------------------------------
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def insert_messages(
     session: Session, rows: Sequence[dict[str, Any]]
 ) -> dict[tuple[str, str, int], int]:
@@ -198,7 +193,7 @@ def insert_messages(
         return {}
     ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
     statement = (
-        _insert(session, _outbox)
+        upsert_into(session, _outbox)
         .on_conflict_do_nothing(index_elements=["recipient", "kind", "round_number"])
         .returning(_outbox.c.id, _outbox.c.recipient, _outbox.c.kind, _outbox.c.round_number)
     )
@@ -211,7 +206,7 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple
     if not rows:
         return {}
     statement = (
-        _insert(session, _items)
+        upsert_into(session, _items)
         .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
         .returning(_items.c.id, _items.c.member_id, _items.c.check)
     )

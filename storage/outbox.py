@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.database import upsert_into
 from storage.models import NudgeItem, NudgeOutbox, SlackDmChannel
 
 # -- the items of one message (rendering, snoozing) --------------------------------------------
@@ -142,8 +142,7 @@ def remember_dm_channel(
     session: Session, slack_user_id: str, channel_id: str, at: datetime
 ) -> None:
     """Insert or update; two senders learning the same channel at once both succeed."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(SlackDmChannel).values(
+    statement = upsert_into(session, SlackDmChannel).values(
         slack_user_id=slack_user_id, channel_id=channel_id, seen_at=at
     )
     session.execute(

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, delete, extract, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.database import upsert_into
 from storage.models import AuditRecord, Member, NudgeItem, NudgeOutbox
 from storage.stats_models import AccountManagerSnapshot, AdoptionSnapshot
 
@@ -54,11 +54,6 @@ class ItemFigures:
     fixed: Counted  # gaps closed because the check passes (closed_at in the period)
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 # -- written by the sweep ---------------------------------------------------------------------
 
 
@@ -81,7 +76,7 @@ def save_adoption(
     ):
         if not rows:
             continue
-        statement = _insert(session, model)
+        statement = upsert_into(session, model)
         values = [{**row, "day": day, "taken_at": taken_at} for row in rows]
         columns = [column for column in values[0] if column not in ("day", key)]
         upsert = statement.on_conflict_do_update(

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.database import upsert_into
 from storage.models import Member
 from storage.stats_models import WeeklySummary
 
@@ -30,8 +30,7 @@ def claim(
     max_attempts: int,
 ) -> bool:
     """True when `holder` may send `recipient`'s summary of `week` now, until `until`."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WeeklySummary)
+    insert = upsert_into(session, WeeklySummary)
     created = session.execute(
         insert.values(
             recipient=recipient,
