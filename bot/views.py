@@ -132,10 +132,6 @@ def status_message(checklist: Checklist, *, own: bool) -> dict[str, Any]:
     return {"text": checklist.summary, "blocks": checklist_blocks(checklist, own=own)}
 
 
-def home_view(checklist: Checklist) -> dict[str, Any]:
-    return {"type": "home", "blocks": checklist_blocks(checklist, own=True)}
-
-
 def two_step_modal(
     accounts: list[BusinessAccountRef], *, selected: int | None = None
 ) -> dict[str, Any]:

@@ -41,15 +41,15 @@ class Database:
 
 def connect(url: str, *, pool_size: int = 16) -> Database:
     """Build an engine suited to the backend: WAL and foreign keys on SQLite, pre-ping on servers."""
-    sessions_of = sessionmaker[Session]
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return Database(engine, sessions_of(engine, expire_on_commit=False), reads=engine)
-    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size}
-    engine = create_engine(url, pool_pre_ping=True, **pool)
-    reads = create_engine(url, isolation_level="AUTOCOMMIT", **pool)
-    return Database(engine, sessions_of(engine, expire_on_commit=False), reads=reads)
+        reads = engine
+    else:
+        pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size}
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+        reads = create_engine(url, isolation_level="AUTOCOMMIT", **pool)
+    return Database(engine, sessionmaker(engine, expire_on_commit=False), reads)
 
 
 def upsert_into(session: Session, table: Any) -> Any:

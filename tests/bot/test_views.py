@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import views
+from bot import views, views_stats
 from bot.checklist import (
     BusinessAccountRef,
     Check,
@@ -73,7 +73,7 @@ def test_status_message_within_limits_and_escaped(accounts: int, own: bool) -> N
 
 @pytest.mark.parametrize("accounts", [0, 1, 200])
 def test_home_view_within_limits(accounts: int) -> None:
-    view = views.home_view(_checklist(accounts))
+    view = views_stats.home_view(_checklist(accounts), None)
     assert validate_view(view) == []
     View(**view).validate_json()
     assert "<!channel>" not in _mrkdwn(view)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot import views
+from bot import views, views_stats
 from bot.checklist import BusinessAccountRef, MemberRef, build_checklist
 from sandbox import render
 
@@ -120,7 +120,9 @@ def test_a_message_without_blocks_shows_its_text_as_mrkdwn() -> None:
 def test_the_home_tab_is_framed_as_the_home_tab() -> None:
     checklist = build_checklist(MemberRef(1, "U0ANA", "Ana"), [ACME], [])
 
-    shown = render.render_home(views.home_view(checklist), app="Account Security", color=False)
+    shown = render.render_home(
+        views_stats.home_view(checklist, None), app="Account Security", color=False
+    )
 
     assert shown.splitlines()[0].startswith("┌─ Account Security · Home tab ─")
     assert "│ [ Refresh ]  [ Report a compromised account ]" in shown.splitlines()
