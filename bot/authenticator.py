@@ -13,6 +13,7 @@ from bot import audit, totp
 from bot.checklist import Check, Source, State
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed
+from bot.lockout import locked_message, locked_until
 from bot.members import member_for
 from bot.secret_box import SecretBox
 from storage import authenticator as link_store
@@ -257,8 +258,8 @@ class AuthenticatorService:
         _, link = self._member_and_link(session, slack_user_id, with_secret=True)
         if link.state != want:
             raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
-        locked_until = self._locked_until(session, target, now)
-        if locked_until is not None:
+        until = locked_until(session, target, REJECTED, self.policy, now)
+        if until is not None:
             audit.record(
                 session,
                 at=now,
@@ -266,7 +267,7 @@ class AuthenticatorService:
                 action="twostep.code.refused_locked",
                 target=target,
             )
-            return _Outcome(False, _locked_message(locked_until, now))
+            return _Outcome(False, locked_message(until, now))
         secret = self._box.open(link.secret_encrypted)
         step = totp.matching_step(secret, code, now, last_step=link.last_step)
         if step is not None:
@@ -290,25 +291,13 @@ class AuthenticatorService:
             session, at=now, actor=slack_user_id, action=REJECTED, target=target, reason=reason
         )
         session.flush()
-        locked_until = self._locked_until(session, target, now)
-        if locked_until is not None:
+        until = locked_until(session, target, REJECTED, self.policy, now)
+        if until is not None:
             audit.record(
                 session, at=now, actor=slack_user_id, action="twostep.locked", target=target
             )
-            return _Outcome(False, _locked_message(locked_until, now), locked_now=True)
+            return _Outcome(False, locked_message(until, now), locked_now=True)
         return _Outcome(False, _WRONG_CODE)
-
-    def _locked_until(self, session: Session, target: str, now: datetime) -> datetime | None:
-        """Locked for `lockout` after the attempt that made `max_failures` within the window."""
-        policy = self.policy
-        since = now - policy.failure_window - policy.lockout
-        times = link_store.failure_times(session, target, (REJECTED,), since)
-        n = policy.max_failures
-        for k in range(len(times) - 1, n - 2, -1):
-            if times[k] - times[k - n + 1] <= policy.failure_window:
-                until = times[k] + policy.lockout
-                return until if now < until else None
-        return None
 
     def _spend_recovery_code(
         self, session: Session, link: AuthenticatorLink, code: str, now: datetime
@@ -355,14 +344,6 @@ class AuthenticatorService:
 
 def _target(slack_user_id: str) -> str:
     return f"member:{slack_user_id}"
-
-
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return (
-        "Too many wrong codes. For your safety, codes are refused for the next "
-        f"{minutes} minute{'s' if minutes != 1 else ''}."
-    )
 
 
 _WRONG_CODE = "That code didn't work. Enter the 6-digit code your authenticator app shows now."

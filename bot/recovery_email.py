@@ -23,6 +23,7 @@ from bot import audit
 from bot.checklist import Check, Source, State
 from bot.clock import Clock
 from bot.errors import DomainError, InvalidInput
+from bot.lockout import locked_message, locked_until, minutes_left
 from bot.mail import Mail, Mailer
 from bot.masking import mask_email
 from bot.members import member_for
@@ -190,8 +191,8 @@ class RecoveryEmailService:
                 raise CodeRejected(_NO_CODE)
             row = recovery_store.lock_email(session, member.id, now)
             target = _target(slack_user_id)
-            locked_until = self._locked_until(session, target, now)
-            if locked_until is not None:
+            until = locked_until(session, target, REJECTED, self.policy, now)
+            if until is not None:
                 audit.record(
                     session,
                     at=now,
@@ -199,7 +200,7 @@ class RecoveryEmailService:
                     action="recovery.email.code.refused_locked",
                     target=target,
                 )
-                outcome: CodeRejected | None = CodeRejected(_locked_message(locked_until, now))
+                outcome: CodeRejected | None = CodeRejected(locked_message(until, now))
             else:
                 outcome = self._check(session, member, row, code, now)
         if outcome is not None:
@@ -240,12 +241,12 @@ class RecoveryEmailService:
             session, at=now, actor=slack_user_id, action=REJECTED, target=target, reason=reason
         )
         session.flush()
-        locked_until = self._locked_until(session, target, now)
-        if locked_until is not None:
+        until = locked_until(session, target, REJECTED, self.policy, now)
+        if until is not None:
             audit.record(
                 session, at=now, actor=slack_user_id, action="recovery.email.locked", target=target
             )
-            return CodeRejected(_locked_message(locked_until, now), locked_now=True)
+            return CodeRejected(locked_message(until, now), locked_now=True)
         return CodeRejected(message)
 
     def _matches(self, member_id: int, code: str, stored: str) -> bool:
@@ -259,18 +260,6 @@ class RecoveryEmailService:
     def _hash(member_id: int, code: str, key: bytes) -> str:
         message = f"recovery-email:{member_id}:{code}".encode()
         return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-    def _locked_until(self, session: Session, target: str, now: datetime) -> datetime | None:
-        """Locked for `lockout` after the attempt that made `max_failures` within the window."""
-        policy = self.policy
-        since = now - policy.failure_window - policy.lockout
-        times = attempt_store.failure_times(session, target, (REJECTED,), since)
-        n = policy.max_failures
-        for k in range(len(times) - 1, n - 2, -1):
-            if times[k] - times[k - n + 1] <= policy.failure_window:
-                until = times[k] + policy.lockout
-                return until if now < until else None
-        return None
 
     def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
         member_store.save_check_result(
@@ -322,22 +311,10 @@ def _confirmed_note(address: str) -> str:
     return f"{mask_email(address)}, confirmed with a code."
 
 
-def _minutes(until: datetime, now: datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-def _locked_message(until: datetime, now: datetime) -> str:
-    return (
-        "Too many wrong codes. For your safety, codes are refused for the next "
-        f"{_minutes(until, now)}."
-    )
-
-
 def _too_many_mails(until: datetime, now: datetime) -> str:
     return (
         "I've sent you 5 codes in the last hour, the most I send. "
-        f"Please try again in {_minutes(until, now)}, or use a code already sent."
+        f"Please try again in {minutes_left(until, now)}, or use a code already sent."
     )
 
 
