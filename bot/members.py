@@ -140,6 +140,22 @@ def member_for(session: Session, slack_user_id: str, clock: Clock) -> Member:
     return member
 
 
+def business_accounts_of(session: Session, member_id: int) -> list[BusinessAccountRef]:
+    """The member's business accounts with their account managers' Slack ids, as the forms that
+    ask "which account?" list them."""
+    return [
+        BusinessAccountRef(
+            account.id,
+            account.platform_account_id,
+            account.name,
+            account.platform,
+            account.managed,
+            manager,
+        )
+        for account, manager in member_store.accounts_of_member(session, member_id)
+    ]
+
+
 def _checklist(rows: member_store.StatusRows | None, slack_user_id: str) -> Checklist:
     if rows is None:
         return build_checklist(MemberRef(None, slack_user_id, None), [], [])

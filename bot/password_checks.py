@@ -20,12 +20,12 @@ from bot import passwords as rules
 from bot.checklist import BusinessAccountRef, Check, Source, State
 from bot.clock import Clock
 from bot.errors import DomainError, InvalidInput
+from bot.members import business_accounts_of
 from bot.passwords import Acceptance, Breach, BreachLookupFailed, BreachRanges, Strength
 from bot.secure_links import LinkGrant, spend_within
 from storage import members as member_store
 from storage import password_checks as check_store
 from storage.database import Database
-from storage.models import Member
 
 CHECKED = "password.checked"
 REFUSED = "password.check.refused"
@@ -128,7 +128,7 @@ class PasswordChecks:
         """The page's fields; refused up front when the member has no checks left this hour."""
         with self._database.sessions() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)
-            accounts = _accounts(session, member) if member is not None else ()
+            accounts = tuple(business_accounts_of(session, member.id)) if member is not None else ()
             retry_at = self._retry_at(session, slack_user_id)
         if retry_at is not None:
             raise TooManyChecks(retry_at)
@@ -149,7 +149,7 @@ class PasswordChecks:
             member = member_store.member_by_slack_id(session, slack_user_id)
             if member is None:
                 raise InvalidInput(_NO_MEMBER)
-            accounts = _accounts(session, member)
+            accounts = tuple(business_accounts_of(session, member.id))
             email, display_name = member.email, member.display_name
             early_refusal = self._retry_at(session, slack_user_id)
         if early_refusal is not None:
@@ -280,20 +280,6 @@ class PasswordChecks:
 
 def _target(user: str) -> str:
     return f"member:{user}"
-
-
-def _accounts(session: Session, member: Member) -> tuple[BusinessAccountRef, ...]:
-    return tuple(
-        BusinessAccountRef(
-            account.id,
-            account.platform_account_id,
-            account.name,
-            account.platform,
-            account.managed,
-            manager,
-        )
-        for account, manager in member_store.accounts_of_member(session, member.id)
-    )
 
 
 def _entries(

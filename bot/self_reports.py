@@ -6,7 +6,7 @@ from bot import audit
 from bot.checklist import BusinessAccountRef, Check, Source, State, TwoStepMethod
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed
-from bot.members import member_for
+from bot.members import business_accounts_of, member_for
 from storage import members as member_store
 from storage.database import Database
 
@@ -22,17 +22,7 @@ class SelfReports:
             member = member_store.member_by_slack_id(session, slack_user_id)
             if member is None:
                 return []
-            return [
-                BusinessAccountRef(
-                    account.id,
-                    account.platform_account_id,
-                    account.name,
-                    account.platform,
-                    account.managed,
-                    manager,
-                )
-                for account, manager in member_store.accounts_of_member(session, member.id)
-            ]
+            return business_accounts_of(session, member.id)
 
     def two_step_turned_on(self, slack_user_id: str, business_account_id: int, method: str) -> None:
         """Record the member's word that 2SV is on; the platform's report, when it comes, outranks it."""
@@ -73,25 +63,3 @@ class SelfReports:
                 )
                 return
         raise refusal
-
-    def recovery_phone_on_record(self, slack_user_id: str) -> None:
-        now = self._clock.now()
-        with self._database.sessions.begin() as session:
-            member = member_for(session, slack_user_id, self._clock)
-            member_store.save_check_result(
-                session,
-                member_id=member.id,
-                check=Check.RECOVERY_PHONE,
-                business_account_id=None,
-                source=Source.SELF,
-                state=State.PASSING,
-                observed_at=now,
-                detail={},
-            )
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="recovery.phone.self_reported",
-                target=f"member:{slack_user_id}",
-            )

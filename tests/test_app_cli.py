@@ -33,16 +33,16 @@ def test_audit_export_writes_json_lines_since_a_date(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     member("U0ANA")
-    environment.self_reports.recovery_phone_on_record("U0ANA")
+    environment.recovery_phone.record("U0ANA", "+44 20 7946 0958")
     clock.advance(timedelta(days=3))
-    environment.self_reports.recovery_phone_on_record("U0ANA")
+    environment.recovery_phone.record("U0ANA", "+44 20 7946 0958")
 
     assert app.main(["audit", "export", "--since", "2026-11-26"]) == 0
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["action"] == "recovery.phone.self_reported"
+    assert record["action"] == "recovery.phone.recorded"
     assert record["actor"] == "U0ANA"
     assert record["at"].startswith("2026-11-27T10:00:00")
 

@@ -91,9 +91,11 @@ def test_unknown_method_is_refused_without_change(
     assert services.members.status("U0ANA").checklist.line(Check.TWO_STEP).state is State.UNKNOWN
 
 
-def test_recovery_phone_self_report(services: Services, member: MemberFactory) -> None:
+def test_a_recovery_phone_on_record_passes_as_self_reported(
+    services: Services, member: MemberFactory
+) -> None:
     member("U0ANA")
-    services.self_reports.recovery_phone_on_record("U0ANA")
+    services.recovery_phone.record("U0ANA", "+44 20 7946 0958")
     line = services.members.status("U0ANA").checklist.line(Check.RECOVERY_PHONE)
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.SELF, None)
     assert services.members.status("U0ANA").checklist.summary == "1 of 7 checks pass"

@@ -130,7 +130,7 @@ def test_fixing_a_gap_updates_its_latest_reminder_in_place(
     sender.deliver()
     [before] = standin.messages("U0ANA")
 
-    services.self_reports.recovery_phone_on_record("U0ANA")  # any feature's passing evidence
+    services.recovery_phone.record("U0ANA", "+44 20 7946 0958")  # any feature's passing evidence
     assert services.nudges.recheck() == 1
     assert sender.deliver().updated == 1
     [after] = standin.messages("U0ANA")
@@ -166,7 +166,7 @@ def test_a_gap_fixed_before_its_reminder_was_sent_is_shown_done_or_cancels_it(
         ["authenticator", "recovery_phone"],
         ["authenticator", "recovery_phone"],
     ]
-    services.self_reports.recovery_phone_on_record("U0ANA")
+    services.recovery_phone.record("U0ANA", "+44 20 7946 0958")
     for person in (raj,):
         evidence(person, Check.AUTHENTICATOR, State.PASSING, source=Source.BOT)
         evidence(person, Check.RECOVERY_PHONE, State.PASSING, source=Source.SELF)
