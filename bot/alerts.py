@@ -195,32 +195,7 @@ class AlertService:
             for person in people:
                 _save(session, person.id, account.id, State.PASSING, now, {"note": note})
             _refresh_member_wide(session, [person.id for person in people], now, longest)
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="alerts.rotated",
-                target=f"business_account:{account.id}",
-                alerts=[alert.platform_alert_id for alert, _ in closed],
-                seconds_to_remediate=[seconds for _, seconds in closed],
-            )
-            messages = alert_store.messages_of(session, [alert.id for alert, _ in closed])
-            return [
-                ClosedAlert(
-                    platform_alert_id=alert.platform_alert_id,
-                    business_account_id=account.id,
-                    account_name=account.name,
-                    detected_at=alert.detected_at,
-                    closed_at=now,
-                    closed_by=slack_user_id,
-                    time_to_remediate=timedelta(seconds=seconds),
-                    messages=tuple(
-                        SentMessage(m.slack_user_id, Role(m.role), m.slack_channel, m.slack_ts)
-                        for m in messages.get(alert.id, [])
-                    ),
-                )
-                for alert, seconds in closed
-            ]
+            return _announce_closed(session, account, closed, now=now, by=slack_user_id)
 
     def close_for_password_change(
         self, business_account_id: int, member_email: str | None, changed_at: datetime
@@ -322,15 +297,29 @@ def close_changed_password(
         for person in people:
             _save(session, person.id, account.id, State.PASSING, now, {"note": note})
     _refresh_member_wide(session, [person.id for person in people], now, longest)
+    return _announce_closed(session, account, closed, now=now, by=PLATFORM, via="posture")
+
+
+def _announce_closed(
+    session: Session,
+    account: BusinessAccount,
+    closed: list[tuple[Alert, int]],
+    *,
+    now: datetime,
+    by: str,
+    **details: str,
+) -> list[ClosedAlert]:
+    """Audit the alerts just closed as rotated, and describe each with the Slack messages that
+    announced it, so those can be updated."""
     audit.record(
         session,
         at=now,
-        actor=PLATFORM,
+        actor=by,
         action="alerts.rotated",
         target=f"business_account:{account.id}",
         alerts=[alert.platform_alert_id for alert, _ in closed],
         seconds_to_remediate=[seconds for _, seconds in closed],
-        via="posture",
+        **details,
     )
     messages = alert_store.messages_of(session, [alert.id for alert, _ in closed])
     return [
@@ -340,7 +329,7 @@ def close_changed_password(
             account_name=account.name,
             detected_at=alert.detected_at,
             closed_at=now,
-            closed_by=PLATFORM,
+            closed_by=by,
             time_to_remediate=timedelta(seconds=seconds),
             messages=tuple(
                 SentMessage(m.slack_user_id, Role(m.role), m.slack_channel, m.slack_ts)
