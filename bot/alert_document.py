@@ -20,8 +20,8 @@ MAX_ACCOUNT_ID = 64  # the width of business_accounts.platform_account_id
 MAX_EMAIL = 320  # the width of members.email
 MAX_DETAIL = 2000
 FIELDS = ("id", "kind", "account_id", "member_email", "detected_at", "detail")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class AlertKind(StrEnum):
@@ -53,58 +53,76 @@ class AlertDocument:
 
 def parse_alert(raw: bytes | str) -> AlertDocument:
     """Check one document; raise AlertInvalid naming the first problem."""
-    try:
-        loaded = json.loads(raw)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise AlertInvalid("body is not valid JSON") from None
-    if not isinstance(loaded, dict):
-        raise AlertInvalid("body must be a JSON object")
+    loaded = json_object(raw, AlertInvalid)
     for name in FIELDS:
         if name not in loaded or loaded[name] is None:
             raise AlertInvalid(f"missing field: {name}")
-    alert_id = _text(loaded, "id", MAX_ID)
-    if not _ID.fullmatch(alert_id):
+    alert_id = text_field(loaded, "id", MAX_ID, AlertInvalid)
+    if not ID_PATTERN.fullmatch(alert_id):
         raise AlertInvalid("id may hold only letters, digits and . _ : -")
-    kind_text = _text(loaded, "kind", 64)
+    kind_text = text_field(loaded, "kind", 64, AlertInvalid)
     try:
         kind = AlertKind(kind_text)
     except ValueError:
         raise AlertInvalid(f"kind must be one of: {KINDS}") from None
-    account_id = _text(loaded, "account_id", MAX_ACCOUNT_ID)
-    email = _text(loaded, "member_email", MAX_EMAIL).lower()
-    if not _EMAIL.fullmatch(email):
+    account_id = text_field(loaded, "account_id", MAX_ACCOUNT_ID, AlertInvalid)
+    email = text_field(loaded, "member_email", MAX_EMAIL, AlertInvalid).lower()
+    if not EMAIL_PATTERN.fullmatch(email):
         raise AlertInvalid("member_email is not an email address")
     return AlertDocument(
         id=alert_id,
         kind=kind,
         account_id=account_id,
         member_email=email,
-        detected_at=_time(loaded, "detected_at"),
-        detail=_text(loaded, "detail", MAX_DETAIL, allow_empty=True),
+        detected_at=time_field(loaded["detected_at"], "detected_at", AlertInvalid),
+        detail=text_field(loaded, "detail", MAX_DETAIL, AlertInvalid, allow_empty=True),
     )
 
 
-def _text(document: dict[str, Any], name: str, limit: int, *, allow_empty: bool = False) -> str:
+# The readers below are shared with bot/posture_document.py, so a field is refused the same way
+# in every platform document; each refuses with the document's own error, `invalid`.
+
+
+def json_object(raw: bytes | str, invalid: type[AlertInvalid]) -> dict[str, Any]:
+    """The body as a JSON object, or `invalid` saying it is not one."""
+    try:
+        loaded = json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise invalid("body is not valid JSON") from None
+    if not isinstance(loaded, dict):
+        raise invalid("body must be a JSON object")
+    return loaded
+
+
+def text_field(
+    document: dict[str, Any],
+    name: str,
+    limit: int,
+    invalid: type[AlertInvalid],
+    *,
+    allow_empty: bool = False,
+) -> str:
+    """The field's text, stripped; refused unless a string of at most `limit` characters."""
     value = document[name]
     if not isinstance(value, str):
-        raise AlertInvalid(f"{name} must be a string")
+        raise invalid(f"{name} must be a string")
     value = value.strip()
     if not value and not allow_empty:
-        raise AlertInvalid(f"{name} is empty")
+        raise invalid(f"{name} is empty")
     if len(value) > limit:
-        raise AlertInvalid(f"{name} is longer than {limit} characters")
+        raise invalid(f"{name} is longer than {limit} characters")
     return value
 
 
-def _time(document: dict[str, Any], name: str) -> datetime:
-    value = document[name]
+def time_field(value: Any, name: str, invalid: type[AlertInvalid]) -> datetime:
+    """A field's ISO 8601 time; one without a time zone would be a guess, so it is refused."""
     reason = f"{name} must be an ISO 8601 time with a time zone, e.g. 2026-11-24T10:00:00Z"
     if not isinstance(value, str) or len(value) > 40:
-        raise AlertInvalid(reason)
+        raise invalid(reason)
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise AlertInvalid(reason) from None
+        raise invalid(reason) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise AlertInvalid(reason)
+        raise invalid(reason)
     return moment

@@ -3,23 +3,25 @@
 Each line is checked exactly as the API checks a delivery. A file with any bad line writes no
 alert and reports every bad line with its number; a good file is applied in one transaction, and
 ids already received (before, or earlier in the file) are counted as duplicates, so importing the
-same file twice changes nothing.
+same file twice changes nothing. The flow is bot/platform_import.py's, shared with posture reports.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.alert_document import AlertDocument, AlertInvalid, parse_alert
 from bot.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT, AlertNotice, accept, checked
 from bot.clock import Clock
 from bot.directory_file import RowError
+from bot.platform_import import Accounts, DeliveryKind, import_lines, refused_lines
 from storage import alerts as alert_store
 from storage.database import Database
-
-AUDITED_LINES = 50
-MAX_TARGET = 200  # the width of audit_records.target
+from storage.models import BusinessAccount
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,33 @@ class AlertImportReport:
 
     def lines(self) -> list[str]:
         if self.errors:
-            bad = f"{len(self.errors)} bad line" + ("s" if len(self.errors) > 1 else "")
-            return [*map(str, self.errors), f"{self.source}: nothing was imported ({bad})"]
+            return refused_lines(self.source, self.errors)
         return [
             f"{self.source}: {self.accepted} alert(s) accepted, "
             f"{self.duplicates} already received before"
         ]
+
+
+def _read(line: str, now: datetime) -> AlertDocument:
+    return checked(parse_alert(line), now)
+
+
+def _account(_: Session, document: AlertDocument, accounts: Accounts) -> BusinessAccount | str:
+    """The one business account the alert names, or why there is not exactly one."""
+    found = accounts.get(document.account_id, [])
+    if len(found) != 1:
+        return AMBIGUOUS_ACCOUNT if found else UNKNOWN_ACCOUNT
+    return found[0]
+
+
+ALERTS = DeliveryKind(
+    read=_read,
+    invalid=AlertInvalid,
+    place=_account,
+    known_ids=alert_store.known_platform_alert_ids,
+    refused_action="alerts.import.refused",
+    imported_action="alerts.imported",
+)
 
 
 class AlertImport:
@@ -52,54 +75,16 @@ class AlertImport:
     def run(self, text: str, *, source: str, actor: str = audit.SYSTEM) -> AlertImportReport:
         """JSON lines, each checked like an API delivery; any bad line and nothing is applied."""
         now = self._clock.now()
-        errors: list[RowError] = []
-        documents: list[tuple[int, AlertDocument]] = []
-        for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                documents.append((number, checked(parse_alert(line), now)))
-            except AlertInvalid as invalid:
-                errors.append(RowError(number, invalid.reason))
-        with self._database.sessions.begin() as session:
-            ids = (document.account_id for _, document in documents)
-            accounts = alert_store.accounts_by_platform_ids(session, ids)
-            for number, document in documents:
-                found = accounts.get(document.account_id, [])
-                if len(found) != 1:
-                    errors.append(RowError(number, AMBIGUOUS_ACCOUNT if found else UNKNOWN_ACCOUNT))
-            if errors:
-                errors.sort(key=lambda error: error.line)
-                audit.record(
-                    session,
-                    at=now,
-                    actor=actor,
-                    action="alerts.import.refused",
-                    target=source[:MAX_TARGET],
-                    bad_lines=[str(error) for error in errors[:AUDITED_LINES]],
-                )
-                return AlertImportReport(source, errors=tuple(errors))
-            known = alert_store.known_platform_alert_ids(session, (d.id for _, d in documents))
-            notices: list[AlertNotice] = []
-            duplicates = 0
-            for _, document in documents:
-                if document.id in known:
-                    duplicates += 1
-                    continue
-                known.add(document.id)
-                account = accounts[document.account_id][0]
-                notice = accept(session, document, account, now, via="import")
-                if notice is not None:
-                    notices.append(notice)
-            accepted = len(documents) - duplicates
-            if accepted:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=actor,
-                    action="alerts.imported",
-                    target=source[:MAX_TARGET],
-                    accepted=accepted,
-                    duplicates=duplicates,
-                )
-        return AlertImportReport(source, accepted, duplicates, notices=tuple(notices))
+        notices: list[AlertNotice] = []
+
+        def apply(session: Session, document: AlertDocument, account: BusinessAccount) -> None:
+            notice = accept(session, document, account, now, via="import")
+            if notice is not None:
+                notices.append(notice)
+
+        imported = import_lines(
+            self._database, ALERTS, text, apply, now=now, source=source, actor=actor
+        )
+        return AlertImportReport(
+            source, imported.accepted, imported.duplicates, imported.errors, tuple(notices)
+        )

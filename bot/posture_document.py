@@ -1,20 +1,30 @@
 """The platform's posture report: raw JSON in, a checked `PostureDocument` (or the reason) out.
 
-Pure, like bot/alert_document.py: the posture API and `app.py posture import` read reports
-through `parse_posture`, so both doors accept and refuse the same way. Only `id`, `account_id`
-and `reported_at` are required; an evidence field that is absent (or null) says nothing.
-Unknown fields are ignored, so the platform can add some without breaking delivery.
+Pure, like bot/alert_document.py, whose field readers it shares: the posture API and `app.py
+posture import` read reports through `parse_posture`, so both doors accept and refuse the same
+way. Only `id`, `account_id` and `reported_at` are required; an evidence field that is absent (or
+null) says nothing. Unknown fields are ignored, so the platform can add some without breaking
+delivery.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.alert_document import MAX_ACCOUNT_ID, MAX_EMAIL, MAX_ID, AlertInvalid
+from bot.alert_document import (
+    EMAIL_PATTERN,
+    ID_PATTERN,
+    MAX_ACCOUNT_ID,
+    MAX_EMAIL,
+    MAX_ID,
+    AlertInvalid,
+    json_object,
+    text_field,
+    time_field,
+)
 
 REQUIRED = ("id", "account_id", "reported_at")
 EVIDENCE = (
@@ -24,8 +34,6 @@ EVIDENCE = (
     "recovery_phone_set",
     "password_changed_at",
 )
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _METHOD = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -59,22 +67,17 @@ class PostureDocument:
 
 def parse_posture(raw: bytes | str) -> PostureDocument:
     """Check one report; raise PostureInvalid naming the first problem."""
-    try:
-        loaded = json.loads(raw)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise PostureInvalid("body is not valid JSON") from None
-    if not isinstance(loaded, dict):
-        raise PostureInvalid("body must be a JSON object")
+    loaded = json_object(raw, PostureInvalid)
     for name in REQUIRED:
         if loaded.get(name) is None:
             raise PostureInvalid(f"missing field: {name}")
     report_id = _text(loaded, "id", MAX_ID)
-    if not _ID.fullmatch(report_id):
+    if not ID_PATTERN.fullmatch(report_id):
         raise PostureInvalid("id may hold only letters, digits and . _ : -")
     email = _optional_text(loaded, "member_email", MAX_EMAIL)
     if email is not None:
         email = email.lower()
-        if not _EMAIL.fullmatch(email):
+        if not EMAIL_PATTERN.fullmatch(email):
             raise PostureInvalid("member_email is not an email address")
     method = _optional_text(loaded, "two_step_method", 64)
     if method is not None and not _METHOD.fullmatch(method):
@@ -94,15 +97,7 @@ def parse_posture(raw: bytes | str) -> PostureDocument:
 
 
 def _text(document: dict[str, Any], name: str, limit: int) -> str:
-    value = document[name]
-    if not isinstance(value, str):
-        raise PostureInvalid(f"{name} must be a string")
-    value = value.strip()
-    if not value:
-        raise PostureInvalid(f"{name} is empty")
-    if len(value) > limit:
-        raise PostureInvalid(f"{name} is longer than {limit} characters")
-    return value
+    return text_field(document, name, limit, PostureInvalid)
 
 
 def _optional_text(document: dict[str, Any], name: str, limit: int) -> str | None:
@@ -117,16 +112,7 @@ def _flag(document: dict[str, Any], name: str) -> bool | None:
 
 
 def _time(value: Any, name: str) -> datetime:
-    reason = f"{name} must be an ISO 8601 time with a time zone, e.g. 2026-11-24T10:00:00Z"
-    if not isinstance(value, str) or len(value) > 40:
-        raise PostureInvalid(reason)
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise PostureInvalid(reason) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise PostureInvalid(reason)
-    return moment
+    return time_field(value, name, PostureInvalid)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -3,52 +3,36 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from bot import wiring
-from bot.alert_import import AlertImport
+from bot.alert_import import AlertImport, AlertImportReport
 from bot.alerts import AlertService
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.config import Settings
 from handlers.alerts import notify
-from storage.database import connect
+from handlers.file_imports import run_lines_import
+from storage.database import Database
 
 
 def run_alert_import(
     settings: Settings, path: str, *, actor: str = "system", clock: Clock | None = None
 ) -> int:
     """0 when imported (or nothing new), 1 when the file has bad lines, 2 when it cannot be run."""
-    file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        return _cannot(f"{path}: no such file")
-    except UnicodeDecodeError as error:
-        return _cannot(f"{path}: not UTF-8 text (byte {error.start})")
-    except OSError as error:
-        return _cannot(f"{path}: cannot be read ({error.strerror or type(error).__name__})")
-    clock = clock or SystemClock()
-    database = connect(settings.database_url)
-    try:
-        report = AlertImport(database, clock).run(text, source=file.name, actor=actor)
-        for line in report.lines():
-            print(line)
-        if report.notices and not settings.slack_bot_token:
-            print(
-                f"{len(report.notices)} compromised-password alert(s) stored, but no DM was sent: "
-                "SLACK_BOT_TOKEN is not set",
-                file=sys.stderr,
-            )
-        elif report.notices:
-            client = wiring.build_client(settings)
-            alerts = AlertService(database, clock)
-            for notice in report.notices:
-                notify(client, alerts, notice)
-    finally:
-        database.dispose()
-    return 0 if report.ok else 1
+    return run_lines_import(settings, path, AlertImport, _send_dms, actor=actor, clock=clock)
 
 
-def _cannot(message: str) -> int:
-    print(f"{message}; nothing was imported", file=sys.stderr)
-    return 2
+def _send_dms(
+    settings: Settings, database: Database, clock: Clock, report: AlertImportReport
+) -> None:
+    """The DMs about compromised passwords, as the alerts API sends them."""
+    if report.notices and not settings.slack_bot_token:
+        print(
+            f"{len(report.notices)} compromised-password alert(s) stored, but no DM was sent: "
+            "SLACK_BOT_TOKEN is not set",
+            file=sys.stderr,
+        )
+    elif report.notices:
+        client = wiring.build_client(settings)
+        alerts = AlertService(database, clock)
+        for notice in report.notices:
+            notify(client, alerts, notice)

@@ -5,6 +5,7 @@ passed and the alert closed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -72,6 +73,19 @@ def update_rotated_messages(
 ) -> None:
     """Once `AlertService.close_for_rotation` closed alerts: every DM about them now says they are
     resolved and how long it took, and each member told sees their checklist go green."""
+    for member in sorted(mark_resolved(client, closed)):
+        try:
+            publish_home(member, client, services)
+        except SlackApiError:
+            logger.warning("could not refresh the Home tab of %s after an alert closed", member)
+
+
+def mark_resolved(
+    client: WebClient, closed: Iterable[ClosedAlert], *, log: logging.Logger = logger
+) -> set[str]:
+    """Every DM about the closed alerts updated in place to say resolved, and how long it took;
+    the members among those told, whose Home tab is now stale. Shared with the posture API, which
+    closes alerts too (`log` keeps its warnings under its own logger)."""
     members: set[str] = set()
     for alert in closed:
         message = views_alerts.resolved_dm(alert)
@@ -79,18 +93,14 @@ def update_rotated_messages(
             try:
                 client.chat_update(channel=sent.channel, ts=sent.ts, **message)
             except SlackApiError as error:
-                logger.warning(
+                log.warning(
                     "could not update the DM about alert %s (%s)",
                     alert.platform_alert_id,
                     error.response.get("error"),
                 )
             if sent.role is Role.MEMBER:
                 members.add(sent.slack_user_id)
-    for member in sorted(members):
-        try:
-            publish_home(member, client, services)
-        except SlackApiError:
-            logger.warning("could not refresh the Home tab of %s after an alert closed", member)
+    return members
 
 
 # -- "I've changed it" --------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from bot import wiring
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.directory import DirectoryImport, SlackUser
+from handlers.file_imports import CANNOT_RUN, cannot, read_text
 from storage.database import connect
 
 PAGE_SIZE = 200
@@ -47,24 +47,16 @@ def run_import(
     settings: Settings, path: str, *, actor: str = "system", clock: Clock | None = None
 ) -> int:
     """Import the file; 0 when imported, 1 when the file has bad rows, 2 when it cannot be run."""
-    file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        return _cannot(f"{path}: no such file")
-    except UnicodeDecodeError as error:
-        return _cannot(f"{path}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8")
-    except OSError as error:
-        return _cannot(f"{path}: cannot be read ({error.strerror or type(error).__name__})")
+    text = read_text(path, not_utf8_hint="; save it as CSV UTF-8")
+    if text is None:
+        return CANNOT_RUN
     database = connect(settings.database_url)
     try:
         service = DirectoryImport(database, clock or SystemClock())
         users = SlackWorkspaceUsers(wiring.build_client(settings))
-        report = service.run(text, users, source=file.name, actor=actor, progress=True)
+        report = service.run(text, users, source=Path(path).name, actor=actor, progress=True)
     except SlackApiError as error:
-        return _cannot(
-            f"could not list the Slack workspace's users ({error.response.get('error')})"
-        )
+        return cannot(f"could not list the Slack workspace's users ({error.response.get('error')})")
     finally:
         database.dispose()
     for line in report.lines():
@@ -85,8 +77,3 @@ def _slack_user(user: dict[str, Any]) -> SlackUser | None:
         display_name=profile.get("display_name") or profile.get("real_name") or None,
         time_zone=user.get("tz"),
     )
-
-
-def _cannot(message: str) -> int:
-    print(f"{message}; nothing was imported", file=sys.stderr)
-    return 2

@@ -14,7 +14,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.services import Services
 from handlers import alerts_api, posture_api
-from handlers.alerts_api import AlertsApi, ApiAnswer
+from handlers.alerts_api import AlertsApi
+from handlers.platform_api import ApiAnswer
 from handlers.posture_api import PostureApi
 from handlers.secure_pages import PREFIX as SECURE_PREFIX
 from handlers.secure_pages import SecurePages

@@ -20,7 +20,8 @@ from bot.platform_signature import sign
 from bot.services import Services, build_services
 from bot.wiring import build_client
 from handlers.alerts import notify, update_rotated_messages
-from handlers.alerts_api import AlertsApi, ApiAnswer
+from handlers.alerts_api import AlertsApi
+from handlers.platform_api import ApiAnswer
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from storage.database import Database
 from storage.models import AlertMessage, BusinessAccount

@@ -19,7 +19,7 @@ from bot.platform_signature import sign
 from bot.services import Services, build_services
 from bot.wiring import build_client
 from handlers.alerts import notify
-from handlers.alerts_api import ApiAnswer
+from handlers.platform_api import ApiAnswer
 from handlers.posture_api import PostureApi
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from storage.database import Database

@@ -12,8 +12,8 @@ import app
 from bot.checklist import Check, State
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
-from tests.conftest import AccountFactory, MemberFactory
 from tests.e2e.conftest import row_counts
+from tests.handlers.import_commands import operator_environment, write_lines
 
 
 def line(**changes: Any) -> str:
@@ -28,28 +28,11 @@ def line(**changes: Any) -> str:
     return json.dumps(document)
 
 
-@pytest.fixture
-def environment(
-    monkeypatch: pytest.MonkeyPatch,
-    services: Services,
-    standin: SlackStandIn,
-    member: MemberFactory,
-    account: AccountFactory,
-) -> Services:
-    monkeypatch.setenv("DATABASE_URL", services.settings.database_url)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", standin.bot_token)
-    monkeypatch.setenv("SLACK_API_URL", standin.base_url)
-    for name in ("SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SECURITY_BOT_KEYS", "SMTP_URL"):
-        monkeypatch.delenv(name, raising=False)
-    ana = member("U0ANA", email="ana@example.com")
-    account("Acme Shoes Ads", members=[ana], platform_account_id="7012345")
-    return services
+environment = pytest.fixture(operator_environment, name="environment")
 
 
 def write(tmp_path: Path, *lines: str) -> str:
-    path = tmp_path / "posture.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    return write_lines(tmp_path / "posture.jsonl", *lines)
 
 
 def test_a_good_file_is_applied_and_the_home_tab_refreshed(
