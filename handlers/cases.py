@@ -9,6 +9,7 @@ call it: @tells_member answers a refusal through it, ephemerally, to the presser
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -86,11 +87,19 @@ def publish_from_context(
 # -- the card's buttons -------------------------------------------------------------------------
 
 
-def _number(body: dict[str, Any]) -> int:
+def number_on_button(body: dict[str, Any], *, unclear: str) -> int:
+    """The number a pressed button carries (a case, a charge, a sign-in alert); `unclear` says
+    what could not be told when it carries none."""
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     if not value.isdigit():
-        raise InvalidInput("I couldn't tell which case or charge this button is about.")
+        raise InvalidInput(unclear)
     return int(value)
+
+
+def _number(body: dict[str, Any]) -> int:
+    return number_on_button(
+        body, unclear="I couldn't tell which case or charge this button is about."
+    )
 
 
 def _metadata(number: int, body: dict[str, Any]) -> str:
@@ -156,7 +165,7 @@ def resolution_stepped_up(
 ) -> None:
     number = context.get("case")
     if isinstance(number, int):
-        _offer(client, user, respond, messages.step_up_done(number))
+        step_up.reply(client, user, respond, messages.step_up_done(number))
 
 
 def submit_resolution(
@@ -195,10 +204,7 @@ def resolve(
 def open_charge(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
-    number = _number(body)
-    services.cases.check(body["user"]["id"], number, Operation.RECORD_CHARGE)
-    modal = modals.charge_modal(number, _metadata(number, body))
-    client.views_open(trigger_id=body["trigger_id"], view=modal)
+    _open_case_modal(body, client, services, Operation.RECORD_CHARGE, modals.charge_modal)
 
 
 def submit_charge(
@@ -213,15 +219,14 @@ def submit_charge(
         ack(response_action="errors", errors={field: error.user_message})
         return
     description = modals.value_of(view, Block.DESCRIPTION)
-    try:
-        change = services.cases.charges.record(
+    _change_in_ack(
+        ack,
+        context,
+        Block.DESCRIPTION,
+        lambda: services.cases.charges.record(
             body["user"]["id"], _item(view), amount, currency, description
-        )
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.DESCRIPTION: error.user_message})
-        return
-    context[CHANGE] = change
-    ack()
+        ),
+    )
 
 
 @tells_member
@@ -229,14 +234,10 @@ def approve(body: dict[str, Any], client: WebClient, services: Services, respond
     """Four eyes first (no code is asked of someone who may not approve), then a step-up."""
     user, charge = body["user"]["id"], _number(body)
     services.cases.charges.check_approval(user, charge)
-    context = {"charge": charge}
-    if step_up.require(
+    step_up.perform(
         client, services, user=user, trigger_id=body["trigger_id"],
-        purpose=StepUp.APPROVE_REIMBURSEMENT, context=context, respond=respond,
-    ):  # fmt: skip
-        approve_stepped_up(
-            client=client, services=services, user=user, context=context, respond=respond
-        )
+        purpose=StepUp.APPROVE_REIMBURSEMENT, context={"charge": charge}, respond=respond,
+    )  # fmt: skip
 
 
 @step_up.continuation(StepUp.APPROVE_REIMBURSEMENT, reason="approve a reimbursement")
@@ -275,13 +276,12 @@ def submit_rejection(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
     reason = modals.value_of(view, Block.REASON)
-    try:
-        change = services.cases.charges.reject(body["user"]["id"], _item(view), reason)
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.REASON: error.user_message})
-        return
-    context[CHANGE] = change
-    ack()
+    _change_in_ack(
+        ack,
+        context,
+        Block.REASON,
+        lambda: services.cases.charges.reject(body["user"]["id"], _item(view), reason),
+    )
 
 
 # -- adding information (the reporter's DM) --------------------------------------------------------
@@ -291,30 +291,49 @@ def submit_rejection(
 def open_add_info(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
-    number = _number(body)
-    services.cases.check(body["user"]["id"], number, Operation.ADD_INFO)
-    modal = modals.add_info_modal(number, _metadata(number, body))
-    client.views_open(trigger_id=body["trigger_id"], view=modal)
+    _open_case_modal(body, client, services, Operation.ADD_INFO, modals.add_info_modal)
 
 
 def submit_add_info(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
     said = modals.value_of(view, Block.WHAT_HAPPENED)
+    _change_in_ack(
+        ack,
+        context,
+        Block.WHAT_HAPPENED,
+        lambda: services.cases.add_info(body["user"]["id"], _item(view), said),
+    )
+
+
+# -- shared by the modals above -------------------------------------------------------------------
+
+
+def _open_case_modal(
+    body: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    operation: Operation,
+    modal: Callable[[int, str], dict[str, Any]],
+) -> None:
+    """Only someone the case's rules let do `operation` gets its form; the submission is checked
+    again, as a request can be forged."""
+    number = _number(body)
+    services.cases.check(body["user"]["id"], number, operation)
+    client.views_open(trigger_id=body["trigger_id"], view=modal(number, _metadata(number, body)))
+
+
+def _change_in_ack(
+    ack: Ack, context: BoltContext, field: Block, change: Callable[[], CaseChange]
+) -> None:
+    """Change the case before answering, so a refusal shows on `field` while the modal is open;
+    `publish_from_context` shows the change after the answer."""
     try:
-        change = services.cases.add_info(body["user"]["id"], _item(view), said)
+        context[CHANGE] = change()
     except DomainError as error:
-        ack(response_action="errors", errors={Block.WHAT_HAPPENED: error.user_message})
+        ack(response_action="errors", errors={field: error.user_message})
         return
-    context[CHANGE] = change
     ack()
-
-
-def _offer(client: WebClient, user: str, respond: Respond | None, message: dict[str, Any]) -> None:
-    if respond is not None and respond.response_url:
-        respond(response_type="ephemeral", replace_original=False, **message)
-    else:
-        client.chat_postMessage(channel=user, **message)
 
 
 NO_ACCOUNTS = (

@@ -11,10 +11,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import views, views_recovery
+from bot import views_recovery
 from bot.errors import DomainError
 from bot.recovery_email import CodeRejected, CodeToSend
 from bot.services import Services
+from handlers import modal_input
 from handlers.errors import tells_member
 from handlers.ids import Action, Block, Callback
 from handlers.two_step import metadata_for, show_updated_from
@@ -24,7 +25,6 @@ logger = logging.getLogger("security_bot.recovery")
 # it returns, so the follow-up acts only on what this very request did.
 _ISSUED = "recovery_code_issued"
 _CONFIRMED = "recovery_email_confirmed"
-_LOCKED_NOW = "recovery_locked_now"
 _SAVED = "recovery_phone_saved"
 _FROM_COMMAND = json.dumps({"surface": "status"})  # no message to refresh: the Home tab only
 
@@ -103,7 +103,7 @@ def open_phone_modal(
 def submit_address(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
-    address = _typed(view, Block.EMAIL)
+    address = modal_input.typed(view, Block.EMAIL)
     try:
         issued = services.recovery_email.request_code(body["user"]["id"], address)
     except DomainError as error:
@@ -142,10 +142,9 @@ def submit_code(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
     try:
-        masked = services.recovery_email.confirm(body["user"]["id"], _typed(view, Block.CODE))
+        masked = services.recovery_email.confirm(body["user"]["id"], modal_input.read_code(view))
     except CodeRejected as rejection:
-        context[_LOCKED_NOW] = rejection.user_message if rejection.locked_now else None
-        ack(response_action="errors", errors={Block.CODE: rejection.user_message})
+        modal_input.refuse_code(ack, context, rejection)
         return
     context[_CONFIRMED] = True
     ack(response_action="update", view=views_recovery.email_confirmed_modal(masked))
@@ -160,13 +159,7 @@ def after_code(
     context: BoltContext,
 ) -> None:
     member = body["user"]["id"]
-    if context.get(_LOCKED_NOW):
-        client.chat_postMessage(
-            channel=member,
-            **views.notice(
-                f"{context[_LOCKED_NOW]} If you didn't type those codes, tell a security admin now."
-            ),
-        )
+    modal_input.tell_if_locked_out(client, member, context)
     if context.get(_CONFIRMED) is True:
         show_updated_from(view, member, client, services)
 
@@ -175,7 +168,9 @@ def submit_phone(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
     try:
-        recorded = services.recovery_phone.record(body["user"]["id"], _typed(view, Block.PHONE))
+        recorded = services.recovery_phone.record(
+            body["user"]["id"], modal_input.typed(view, Block.PHONE)
+        )
     except DomainError as error:
         ack(response_action="errors", errors={Block.PHONE: error.user_message})
         return
@@ -193,11 +188,6 @@ def after_phone(
 ) -> None:
     if context.get(_SAVED) is True:
         show_updated_from(view, body["user"]["id"], client, services)
-
-
-def _typed(view: dict[str, Any], block: Block) -> str:
-    value = view["state"]["values"].get(block, {}).get(block, {}).get("value")
-    return value if isinstance(value, str) else ""
 
 
 def register(app: App) -> None:

@@ -9,16 +9,14 @@ purpose to `StepUp` first; start-up fails while a purpose has no continuation):
         ...
 
     # in a lazy listener (views.open needs the trigger_id within 3 seconds of the click):
-    context = {"alert": alert_id}
-    if step_up.require(client, services, user=user, trigger_id=body["trigger_id"],
-                       purpose=StepUp.CLOSE_ALERT, context=context, respond=respond):
-        close_alert(client=client, services=services, user=user, context=context,
-                    respond=respond)
+    step_up.perform(client, services, user=user, trigger_id=body["trigger_id"],
+                    purpose=StepUp.CLOSE_ALERT, context={"alert": alert_id}, respond=respond)
 
-`require` returns True when the member's last step-up is still fresh (10 minutes by default);
-the caller then acts at once. Otherwise it returns False after opening the modal "Enter a code
-from your authenticator app", whose private_metadata carries the purpose and `context` (JSON, at
-most 3,000 characters: ids, never secrets); once the code is right the modal closes and the
+`perform` runs the continuation at once when the member's last step-up is still fresh (10
+minutes by default); a caller that does something else at once (opens a modal with the
+trigger_id, say) uses `require`, which then returns True. Otherwise both open the modal "Enter a
+code from your authenticator app", whose private_metadata carries the purpose and `context` (JSON,
+at most 3,000 characters: ids, never secrets); once the code is right the modal closes and the
 continuation registered for the purpose runs with that context, in a lazy listener after the
 acknowledgement (so it may call Slack freely); its DomainErrors are shown to the member where they
 acted (`respond`: the response_url given to `require`, or a DM). A member with no linked
@@ -41,11 +39,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import views, views_twostep
-from bot.authenticator import CodeRejected, LinkState
+from bot.authenticator import LinkState
 from bot.errors import DomainError
 from bot.secure_links import LinkPurpose
 from bot.services import Services
 from bot.text import escape
+from handlers import modal_input
 from handlers.errors import tells_member
 from handlers.ids import Block, Callback
 
@@ -53,7 +52,6 @@ MAX_METADATA = 3000
 # Set by the submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
 # it returns, so the continuation runs only for a code accepted in this very request.
 _ACCEPTED = "step_up_accepted"
-_LOCKED_NOW = "step_up_locked_now"
 
 
 class StepUp(StrEnum):
@@ -144,6 +142,32 @@ def require(
     return False
 
 
+def perform(
+    client: WebClient,
+    services: Services,
+    *,
+    user: str,
+    trigger_id: str,
+    purpose: StepUp,
+    context: dict[str, Any],
+    respond: Respond | None = None,
+) -> None:
+    """Run the continuation for `purpose` at once when `user` stepped up recently, else once the
+    code is right: one path either way, so acting at once can't skip what the continuation does."""
+    if require(
+        client,
+        services,
+        user=user,
+        trigger_id=trigger_id,
+        purpose=purpose,
+        context=context,
+        respond=respond,
+    ):
+        _CONTINUATIONS[purpose].run(
+            client=client, services=services, user=user, context=context, respond=respond
+        )
+
+
 def send_link(
     client: WebClient,
     services: Services,
@@ -165,27 +189,22 @@ def send_link(
 
 
 def tell(client: WebClient, user: str, respond: Respond | None, text: str) -> None:
-    """An ephemeral answer where the member acted, or a DM when there is nowhere to answer.
+    """A short notice, shown as `reply` shows a message; `text` must already be safe mrkdwn."""
+    reply(client, user, respond, views.notice(text))
 
-    `text` must already be safe mrkdwn."""
+
+def reply(client: WebClient, user: str, respond: Respond | None, message: dict[str, Any]) -> None:
+    """An ephemeral answer where the member acted, or a DM when there is nowhere to answer."""
     if respond is not None and respond.response_url:
-        respond(response_type="ephemeral", replace_original=False, **views.notice(text))
+        respond(response_type="ephemeral", replace_original=False, **message)
     else:
-        client.chat_postMessage(channel=user, **views.notice(text))
+        client.chat_postMessage(channel=user, **message)
 
 
-def read_code(view: dict[str, Any]) -> str:
-    value = view["state"]["values"].get(Block.CODE, {}).get(Block.CODE, {}).get("value")
-    return value if isinstance(value, str) else ""
-
-
-def lockout_dm(client: WebClient, user: str, rejection: CodeRejected) -> None:
-    client.chat_postMessage(
-        channel=user,
-        **views.notice(
-            f"{rejection.user_message} If you didn't type those codes, tell a security admin now."
-        ),
-    )
+def respond_from(metadata: dict[str, Any]) -> Respond | None:
+    """Where to answer after a modal: the response_url its private_metadata kept, if any."""
+    response_url = metadata.get("response_url")
+    return Respond(response_url=response_url) if isinstance(response_url, str) else None
 
 
 def submit_code(
@@ -196,13 +215,9 @@ def submit_code(
         ack(response_action="errors", errors={Block.CODE: _EXPIRED})
         return
     try:
-        services.authenticator.verify(body["user"]["id"], read_code(view))
-    except CodeRejected as rejection:
-        context[_LOCKED_NOW] = rejection.user_message if rejection.locked_now else None
-        ack(response_action="errors", errors={Block.CODE: rejection.user_message})
-        return
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.CODE: error.user_message})
+        services.authenticator.verify(body["user"]["id"], modal_input.read_code(view))
+    except DomainError as refusal:
+        modal_input.refuse_code(ack, context, refusal)
         return
     context[_ACCEPTED] = True
     ack()
@@ -217,14 +232,12 @@ def continue_after_code(
     context: BoltContext,
 ) -> None:
     user = body["user"]["id"]
-    if context.get(_LOCKED_NOW):
-        lockout_dm(client, user, CodeRejected(str(context[_LOCKED_NOW]), locked_now=True))
+    modal_input.tell_if_locked_out(client, user, context)
     purpose = _purpose(view)
     if context.get(_ACCEPTED) is not True or purpose is None:
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
-    response_url = metadata.get("response_url")
-    respond = Respond(response_url=response_url) if isinstance(response_url, str) else None
+    respond = respond_from(metadata)
     saved = metadata.get("context")
     try:
         _CONTINUATIONS[purpose].run(

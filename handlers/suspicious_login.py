@@ -20,6 +20,7 @@ from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
 from handlers import step_up
 from handlers.case_slack import publish_with
+from handlers.cases import number_on_button
 from handlers.errors import tells_member
 from handlers.ids import Action
 from handlers.slack_messenger import SlackMessenger
@@ -56,10 +57,7 @@ def acknowledge(ack: Ack) -> None:
 
 
 def _alert_key(body: dict[str, Any]) -> int:
-    value = str((body.get("actions") or [{}])[0].get("value") or "")
-    if not value.isdigit():
-        raise InvalidInput("I couldn't tell which sign-in this is about.")
-    return int(value)
+    return number_on_button(body, unclear=_UNCLEAR)
 
 
 @tells_member
@@ -72,12 +70,10 @@ def not_me(body: dict[str, Any], client: WebClient, services: Services, respond:
 def was_me(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
     user, alert = body["user"]["id"], _alert_key(body)
     services.cases.logins.check_member(user, alert)
-    context = {"alert": alert}
-    if step_up.require(
+    step_up.perform(
         client, services, user=user, trigger_id=body["trigger_id"],
-        purpose=StepUp.CONFIRM_LOGIN, context=context, respond=respond,
-    ):  # fmt: skip
-        confirmed(client=client, services=services, user=user, context=context, respond=respond)
+        purpose=StepUp.CONFIRM_LOGIN, context={"alert": alert}, respond=respond,
+    )  # fmt: skip
 
 
 @step_up.continuation(StepUp.CONFIRM_LOGIN, reason=login_views.CONFIRM_REASON)
@@ -91,7 +87,7 @@ def confirmed(
 ) -> None:
     alert = context.get("alert")
     if not isinstance(alert, int):
-        raise InvalidInput("I couldn't tell which sign-in this is about.")
+        raise InvalidInput(_UNCLEAR)
     _show(SlackMessenger(client), services, services.cases.logins.was_me(user, alert))
 
 
@@ -104,6 +100,9 @@ def _show(messenger: Messenger, services: Services, answer: LoginAnswer) -> None
             logger.warning("could not update a sign-in question: %s", failure.code)
     if answer.change is not None:
         publish_with(messenger, services, answer.change)
+
+
+_UNCLEAR = "I couldn't tell which sign-in this is about."
 
 
 def register(app: App) -> None:

@@ -13,19 +13,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import views, views_twostep
-from bot.authenticator import CodeRejected, LinkState, NoAuthenticator
+from bot.authenticator import LinkState, NoAuthenticator
 from bot.errors import DomainError, InvalidInput, NotAllowed
 from bot.secure_links import LinkPurpose
 from bot.services import Services
-from handlers import step_up, surfaces
+from handlers import modal_input, step_up, surfaces
 from handlers.errors import tells_member
-from handlers.ids import Action, Block, Callback, Surface, read_button_value
+from handlers.ids import Action, Callback, Surface, read_button_value
 from handlers.step_up import StepUp
 
 logger = logging.getLogger("security_bot")
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _REMOVED = "authenticator_removed"
-_LOCKED_NOW = "authenticator_locked_now"
 
 
 # -- /security 2sv ------------------------------------------------------------------------------
@@ -61,19 +60,15 @@ def reset_after_answer(
 ) -> None:
     if not services.members.is_admin(viewer):
         return  # refused in the acknowledgement
-    context = {"subject": subject}
-    if step_up.require(
+    step_up.perform(
         client,
         services,
         user=viewer,
         trigger_id=trigger_id,
         purpose=StepUp.RESET_AUTHENTICATOR,
-        context=context,
+        context={"subject": subject},
         respond=respond,
-    ):
-        reset_authenticator(
-            client=client, services=services, user=viewer, context=context, respond=respond
-        )
+    )
 
 
 @step_up.continuation(StepUp.RESET_AUTHENTICATOR, reason="reset a member's authenticator link")
@@ -112,8 +107,7 @@ def link_authenticator(
     if services.authenticator.status(member).state is LinkState.ACTIVE:
         # begin() refuses this too; asking first saves the member a link that cannot work.
         raise NotAllowed(_ALREADY_LINKED)
-    step_up.send_link(client, services, member, LinkPurpose.LINK_AUTHENTICATOR)
-    _say_link_sent(respond)
+    _send_link(client, services, member, LinkPurpose.LINK_AUTHENTICATOR, respond)
 
 
 @tells_member
@@ -121,27 +115,33 @@ def new_recovery_codes(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
     member = body["user"]["id"]
-    if services.authenticator.status(member).state is not LinkState.ACTIVE:
-        raise NoAuthenticator(_NOT_LINKED)
-    step_up.send_link(client, services, member, LinkPurpose.RECOVERY_CODES)
-    _say_link_sent(respond)
+    _must_be_linked(services, member)
+    _send_link(client, services, member, LinkPurpose.RECOVERY_CODES, respond)
 
 
 @tells_member
 def open_removal(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
-    member = body["user"]["id"]
-    if services.authenticator.status(member).state is not LinkState.ACTIVE:
-        raise NoAuthenticator(_NOT_LINKED)
+    _must_be_linked(services, body["user"]["id"])
     client.views_open(
         trigger_id=body["trigger_id"],
         view=views_twostep.remove_authenticator_modal(metadata_for(body)),
     )
 
 
-def _say_link_sent(respond: Respond) -> None:
-    """From a message, say so there; from the Home tab, the DM itself is the answer."""
+def _must_be_linked(services: Services, member: str) -> None:
+    """The service refuses too; asking first spares the member a link or a modal that can't work."""
+    if services.authenticator.status(member).state is not LinkState.ACTIVE:
+        raise NoAuthenticator(_NOT_LINKED)
+
+
+def _send_link(
+    client: WebClient, services: Services, member: str, purpose: LinkPurpose, respond: Respond
+) -> None:
+    """The link goes by DM. From a message, say so there; from the Home tab, the DM itself is the
+    answer."""
+    step_up.send_link(client, services, member, purpose)
     if respond.response_url:
         respond(response_type="ephemeral", replace_original=False, **views_twostep.link_sent())
 
@@ -153,13 +153,9 @@ def submit_removal(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
     try:
-        services.authenticator.remove(body["user"]["id"], step_up.read_code(view))
-    except CodeRejected as rejection:
-        context[_LOCKED_NOW] = rejection.user_message if rejection.locked_now else None
-        ack(response_action="errors", errors={Block.CODE: rejection.user_message})
-        return
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.CODE: error.user_message})
+        services.authenticator.remove(body["user"]["id"], modal_input.read_code(view))
+    except DomainError as refusal:
+        modal_input.refuse_code(ack, context, refusal)
         return
     context[_REMOVED] = True
     ack()
@@ -174,8 +170,7 @@ def after_removal(
     context: BoltContext,
 ) -> None:
     member = body["user"]["id"]
-    if context.get(_LOCKED_NOW):
-        step_up.lockout_dm(client, member, CodeRejected(str(context[_LOCKED_NOW])))
+    modal_input.tell_if_locked_out(client, member, context)
     if context.get(_REMOVED) is True:
         show_updated_from(view, member, client, services)
 
@@ -195,8 +190,7 @@ def show_updated_from(
 ) -> None:
     """After a modal's change: refresh the message its button was on, and the Home tab."""
     metadata = json.loads(view.get("private_metadata") or "{}")
-    response_url = metadata.get("response_url")
-    respond = Respond(response_url=response_url) if isinstance(response_url, str) else None
+    respond = step_up.respond_from(metadata)
     try:
         surface = Surface(metadata.get("surface"))
     except ValueError:

@@ -301,3 +301,73 @@ def test_require_refuses_a_context_too_large_for_private_metadata(
             context={"subject": "U" + "X" * 3000},
         )
     assert standin.opened_views() == []
+
+
+def perform_reset(settings: Settings, services: Services) -> None:
+    """The admin resets Ana's link through `perform`, from the Home tab (no response_url)."""
+    step_up.perform(
+        build_client(settings),
+        services,
+        user=ADMIN,
+        trigger_id="1.2.3",
+        purpose=StepUp.RESET_AUTHENTICATOR,
+        context={"subject": "U0ANA"},
+    )
+
+
+@pytest.mark.usefixtures("ana_linked")
+def test_perform_runs_the_purposes_continuation_at_once_when_fresh(
+    settings: Settings,
+    services: Services,
+    clock: FakeClock,
+    member: MemberFactory,
+    standin: SlackStandIn,
+) -> None:
+    member(ADMIN)
+    link_authenticator(services, clock, ADMIN)  # linking counts as a step-up, for 10 minutes
+
+    perform_reset(settings, services)
+
+    assert services.authenticator.status("U0ANA").state is LinkState.NONE
+    assert standin.opened_views() == []
+    told = standin.messages(ADMIN)[-1]  # no response_url: the admin is told by DM
+    assert told["text"].startswith("I've reset <@U0ANA>'s authenticator link")
+
+
+@pytest.mark.usefixtures("ana_linked")
+def test_perform_only_asks_for_a_code_when_stale(
+    settings: Settings,
+    services: Services,
+    clock: FakeClock,
+    member: MemberFactory,
+    standin: SlackStandIn,
+) -> None:
+    member(ADMIN)
+    link_authenticator(services, clock, ADMIN)
+    clock.advance(STALE)
+
+    perform_reset(settings, services)
+
+    assert step_up_modal(standin)["callback_id"] == "step_up"
+    assert services.authenticator.status("U0ANA").state is LinkState.ACTIVE
+
+
+def test_reply_answers_where_the_member_acted_or_by_dm(
+    settings: Settings, member: MemberFactory, standin: SlackStandIn
+) -> None:
+    member("U0ANA")
+    client = build_client(settings)
+    message = {"text": "Done."}
+
+    step_up.reply(client, "U0ANA", step_up.respond_from({"response_url": None}), message)
+    step_up.reply(
+        client, "U0ANA", step_up.respond_from({"response_url": standin.response_url()}), message
+    )
+
+    assert [dm["text"] for dm in standin.messages("U0ANA")] == ["Done."]
+    [post] = standin.wait_for(standin.response_url_posts)
+    assert (post["text"], post["response_type"], post["replace_original"]) == (
+        "Done.",
+        "ephemeral",
+        False,
+    )

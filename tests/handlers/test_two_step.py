@@ -407,6 +407,30 @@ def test_remove_authenticator_needs_a_current_code(
     assert "link_authenticator" in button_ids(home["blocks"])
 
 
+def test_a_lockout_while_removing_is_told_by_dm_and_nothing_is_removed(
+    slack: Slack,
+    standin: SlackStandIn,
+    member: MemberFactory,
+    services: Services,
+    clock: FakeClock,
+) -> None:
+    member("U0ANA")
+    secret = link_authenticator(services, clock, "U0ANA")
+    slack.press("U0ANA", "remove_authenticator", value="two_step")
+    modal = standin.wait_for(standin.opened_views)[-1]
+
+    answers = [json.loads(_submit_code(slack, "U0ANA", modal, "000000").body) for _ in range(5)]
+
+    assert answers[-1]["errors"]["code"].startswith("Too many wrong codes")
+    dm = standin.wait_for(lambda: standin.messages("U0ANA") or None)[-1]
+    assert dm["text"].startswith("Too many wrong codes")
+    assert dm["text"].endswith("If you didn't type those codes, tell a security admin now.")
+    assert len(standin.messages("U0ANA")) == 1  # told once, when it locked
+    right = json.loads(_submit_code(slack, "U0ANA", modal, code(secret, clock)).body)
+    assert right["errors"]["code"].startswith("Too many wrong codes")
+    assert services.authenticator.status("U0ANA").state is LinkState.ACTIVE
+
+
 def test_remove_without_an_authenticator_opens_nothing(
     slack: Slack, standin: SlackStandIn, member: MemberFactory
 ) -> None:
