@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import audit, totp
 from bot.checklist import Check, Source, State
 from bot.clock import Clock
-from bot.errors import DomainError, NotAllowed
+from bot.errors import CodeRejected, DomainError, NotAllowed
 from bot.lockout import locked_message, locked_until
 from bot.members import member_for
 from bot.secret_box import SecretBox
@@ -58,14 +58,6 @@ class Enrolment:
     @property
     def grouped_key(self) -> str:
         return totp.grouped(self.secret)
-
-
-class CodeRejected(DomainError):
-    """A wrong, malformed or replayed code, or a locked-out member."""
-
-    def __init__(self, user_message: str, *, locked_now: bool = False) -> None:
-        super().__init__(user_message)
-        self.locked_now = locked_now
 
 
 class NoAuthenticator(DomainError):

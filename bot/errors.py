@@ -23,5 +23,16 @@ class InvalidInput(DomainError):
     pass
 
 
+class CodeRejected(DomainError):
+    """A code the member typed was wrong, malformed, replayed or expired, or they are locked out.
+
+    `locked_now`: this very attempt started the lockout, so the member is told outside the form
+    too (whoever typed the codes may not be the member)."""
+
+    def __init__(self, user_message: str, *, locked_now: bool = False) -> None:
+        super().__init__(user_message)
+        self.locked_now = locked_now
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable, never its value."""

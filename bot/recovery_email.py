@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.checklist import Check, Source, State
 from bot.clock import Clock
-from bot.errors import DomainError, InvalidInput
+from bot.errors import CodeRejected, DomainError, InvalidInput
 from bot.lockout import locked_message, locked_until, minutes_left
 from bot.mail import Mail, Mailer
 from bot.masking import mask_email
@@ -62,12 +62,6 @@ class CodeToSend:
     @property
     def masked(self) -> str:
         return mask_email(self.address)
-
-
-class CodeRejected(DomainError):
-    def __init__(self, user_message: str, *, locked_now: bool = False) -> None:
-        super().__init__(user_message)
-        self.locked_now = locked_now
 
 
 class TooManyMails(DomainError):

@@ -11,9 +11,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import views
-from bot.authenticator import CodeRejected as AuthenticatorCodeRejected
-from bot.errors import DomainError
-from bot.recovery_email import CodeRejected as RecoveryCodeRejected
+from bot.errors import CodeRejected, DomainError
 from handlers.ids import Block
 
 # Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
@@ -33,7 +31,7 @@ def read_code(view: dict[str, Any]) -> str:
 
 def refuse_code(ack: Ack, context: BoltContext, refusal: DomainError) -> None:
     """In the acknowledgement: why the code was refused, on the code input."""
-    if isinstance(refusal, AuthenticatorCodeRejected | RecoveryCodeRejected) and refusal.locked_now:
+    if isinstance(refusal, CodeRejected) and refusal.locked_now:
         context[LOCKED_NOW] = refusal.user_message
     ack(response_action="errors", errors={Block.CODE: refusal.user_message})
 

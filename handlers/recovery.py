@@ -12,8 +12,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import views_recovery
-from bot.errors import DomainError
-from bot.recovery_email import CodeRejected, CodeToSend
+from bot.errors import CodeRejected, DomainError
+from bot.recovery_email import CodeToSend
 from bot.services import Services
 from handlers import modal_input
 from handlers.errors import tells_member

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk import WebClient
 
-from bot.authenticator import CodeRejected, Enrolment, NoAuthenticator
-from bot.errors import NotAllowed
+from bot.authenticator import Enrolment, NoAuthenticator
+from bot.errors import CodeRejected, NotAllowed
 from bot.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.services import Services
 from bot.text import slack_date

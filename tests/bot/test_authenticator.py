@@ -9,10 +9,10 @@ import pyotp
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.authenticator import CodeRejected, NoAuthenticator, StepUpNeeded
+from bot.authenticator import NoAuthenticator, StepUpNeeded
 from bot.checklist import Check, State
 from bot.clock import FakeClock
-from bot.errors import NotAllowed
+from bot.errors import CodeRejected, NotAllowed
 from bot.services import Services
 from storage.models import AuditRecord
 from tests.conftest import ADMIN, MemberFactory

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.checklist import Check, CheckLine, Source, State
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.errors import InvalidInput
-from bot.recovery_email import CodeRejected, RecoveryEmailService, TooManyMails
+from bot.errors import CodeRejected, InvalidInput
+from bot.recovery_email import RecoveryEmailService, TooManyMails
 from bot.services import Services, build_services
 from storage.database import Database
 from storage.models import AuditRecord, RecoveryEmail

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import authenticator, recovery_email
-from bot.errors import DomainError
+from bot import authenticator
+from bot.errors import CodeRejected, DomainError
 from handlers import modal_input
 from handlers.ids import Block
 from sandbox.slack_standin import SlackStandIn
@@ -40,7 +40,7 @@ def test_typed_reads_a_text_input_and_nothing_else() -> None:
 
 
 def test_a_refused_code_is_shown_on_the_code_input() -> None:
-    answer, context = refused(authenticator.CodeRejected("That code didn't work."))
+    answer, context = refused(CodeRejected("That code didn't work."))
 
     assert answer == {"response_action": "errors", "errors": {"code": "That code didn't work."}}
     assert context.get(modal_input.LOCKED_NOW) is None
@@ -53,15 +53,11 @@ def test_any_domain_error_is_shown_on_the_code_input_without_a_lockout() -> None
     assert context.get(modal_input.LOCKED_NOW) is None
 
 
-def test_the_code_that_locks_is_remembered_for_the_dm_whichever_code_it_was() -> None:
-    for rejection in (
-        authenticator.CodeRejected(LOCKED, locked_now=True),
-        recovery_email.CodeRejected(LOCKED, locked_now=True),
-    ):
-        answer, context = refused(rejection)
+def test_the_code_that_locks_is_remembered_for_the_dm() -> None:
+    answer, context = refused(CodeRejected(LOCKED, locked_now=True))
 
-        assert answer["errors"] == {"code": LOCKED}
-        assert context[modal_input.LOCKED_NOW] == LOCKED
+    assert answer["errors"] == {"code": LOCKED}
+    assert context[modal_input.LOCKED_NOW] == LOCKED
 
 
 def test_a_lockout_is_told_by_dm_and_nothing_else_is(
