@@ -119,19 +119,15 @@ def changed_password(
     if not services.alerts.open_compromised(user):
         step_up.tell(client, user, respond, _NOTHING_OPEN)
         return
-    context: dict[str, Any] = {}  # the page checks every account of the member
-    if step_up.require(
+    step_up.perform(
         client,
         services,
         user=user,
         trigger_id=body["trigger_id"],
         purpose=StepUp.ROTATE_PASSWORD,
-        context=context,
+        context={},  # the page checks every account of the member
         respond=respond,
-    ):
-        send_password_check(
-            client=client, services=services, user=user, context=context, respond=respond
-        )
+    )
 
 
 @step_up.continuation(StepUp.ROTATE_PASSWORD, reason=views_alerts.ROTATION_REASON)
