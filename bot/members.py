@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.check_rules import build_checklist
 from bot.checklist import (
     BusinessAccountRef,
     Checklist,
     MemberRef,
-    build_checklist,
     evidence_of,
 )
 from bot.clock import Clock

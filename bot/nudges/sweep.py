@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.check_rules import build_checklist
 from bot.checklist import (
     CHECKS,
     BusinessAccountRef,
@@ -25,7 +26,6 @@ from bot.checklist import (
     MemberRef,
     Source,
     State,
-    build_checklist,
     evidence_of,
 )
 from bot.clock import Clock

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import views, views_stats
+from bot.check_rules import build_checklist
 from bot.checklist import (
     BusinessAccountRef,
     Check,
@@ -17,7 +18,6 @@ from bot.checklist import (
     MemberRef,
     Source,
     State,
-    build_checklist,
 )
 from sandbox.slack_standin import validate_blocks, validate_view
 

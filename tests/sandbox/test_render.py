@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot import views, views_stats
-from bot.checklist import BusinessAccountRef, MemberRef, build_checklist
+from bot.check_rules import build_checklist
+from bot.checklist import BusinessAccountRef, MemberRef
 from sandbox import render
 
 ACME = BusinessAccountRef(1, "7012345", "Acme Shoes Ads", "tiktok_business", True, "U0DANA")
