@@ -9,15 +9,11 @@ code            the code your authenticator app would show now (sandbox only)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sandbox import payloads, phone
-from sandbox.slack_standin import SlackStandIn
-from sandbox.workspace import ESCALATION, SUPPORT, Person, Workspace
-
-if TYPE_CHECKING:
-    from sandbox.console import Surface
+from sandbox.screen import Screen
+from sandbox.workspace import ESCALATION, SUPPORT
 
 HELP = """\
   card [number]            look at a case card in the case channels (to press its buttons)
@@ -26,25 +22,10 @@ HELP = """\
   code                     the code your authenticator app shows now (sandbox only)"""
 
 
-class CaseCommands:
-    standin: SlackStandIn
-    person: Person
-    place: Workspace | None
-
+class CaseCommands(Screen):
     if TYPE_CHECKING:
 
-        @property
-        def surface(self) -> Surface | None: ...
-
-        def say(self, text: str = "", kind: str | None = None) -> None: ...
-
         def send(self, request: tuple[bytes, str]) -> tuple[int, bytes]: ...
-
-        def settle(self, *, expect: bool, until: Callable[[], bool] | None = None) -> None: ...
-
-        def show_message(
-            self, message: dict[str, Any], note: str, *, replacing: bool = True
-        ) -> None: ...
 
     def case_channels(self) -> tuple[str, ...]:
         if self.place is None:

@@ -10,31 +10,20 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot import wiring
 from bot.leadership import process_id
-from sandbox.slack_standin import SlackStandIn
-from sandbox.workspace import PEOPLE, Person, Workspace, key_file
+from sandbox.screen import Screen
+from sandbox.workspace import PEOPLE, key_file
 
 HELP = """\
   summary                  the weekly summary to the security admins now (once a week each,
                            in their working hours), with its chart of adoption over time"""
 
 
-class StatsCommands:
-    standin: SlackStandIn
-    person: Person
-    place: Workspace | None
-
-    if TYPE_CHECKING:
-
-        def say(self, text: str = "", kind: str | None = None) -> None: ...
-
-        def settle(self, *, expect: bool, until: Callable[[], bool] | None = None) -> None: ...
-
+class StatsCommands(Screen):
     def do_summary(self, _: str) -> None:
         if self.place is None:
             self.say("This console runs no scheduled jobs.")

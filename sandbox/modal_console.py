@@ -1,0 +1,109 @@
+"""Console commands for an open modal (mixed into sandbox.console.Console):
+
+choose <input> <option>   pick an option (by number or label)
+type <input> <text>       type into a text input (by number or label)
+submit, cancel            submit or close the modal
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from sandbox import payloads, render
+from sandbox.screen import Screen, Surface, answer, as_sent, pick
+
+T = TypeVar("T")
+REQUIRED = "Please complete this required field."  # Slack checks this before the app sees it
+
+
+def numbered(items: Sequence[T], label: Callable[[T], str]) -> list[tuple[str, T]]:
+    """Items to pick by their number (from 1) or by their label."""
+    return [(str(n), item) for n, item in enumerate(items, 1)] + [(label(i), i) for i in items]
+
+
+class ModalCommands(Screen):
+    if TYPE_CHECKING:
+
+        def send(self, request: tuple[bytes, str]) -> tuple[int, bytes]: ...
+
+    def modal(self) -> Surface | None:
+        if self.surface is None or self.surface.kind != "modal":
+            self.say('No modal is open. Buttons such as "I\'ve turned it on" open one.')
+            return None
+        return self.surface
+
+    def do_choose(self, rest: str) -> None:
+        """`choose <input> <option>`; labels may have spaces, so every split is tried."""
+        if (modal := self.modal()) is None:
+            return
+        fields = numbered(render.inputs(modal.blocks), lambda f: f.label)
+        words, problem = rest.split(), "Say which input and which option, e.g. choose 1 2."
+        for cut in range(1, len(words)):
+            chosen = pick(" ".join(words[:cut]), fields, "input")
+            if isinstance(chosen, str):
+                problem = chosen if cut == 1 else problem
+                continue
+            options = numbered(chosen.options, lambda o: render.text_of(o.get("text")))
+            option = pick(" ".join(words[cut:]), options, "option")
+            if isinstance(option, str):
+                problem = option
+                continue
+            entry = {"type": chosen.kind, "selected_option": option}
+            modal.values[chosen.block_id] = {chosen.action_id: entry}
+            modal.errors.pop(chosen.block_id, None)
+            self.say(f"✓ {chosen.label}: {render.chosen_label(modal.values, chosen)}")
+            return
+        self.say(problem)
+
+    def do_submit(self, _: str) -> None:
+        if (modal := self.modal()) is None:
+            return
+        fields = render.inputs(modal.blocks)
+        missing = [f for f in fields if not f.optional and not render.chosen_label(modal.values, f)]
+        modal.errors = {f.block_id: REQUIRED for f in missing}
+        if not missing:
+            view = as_sent(modal)
+            values = view["state"]["values"]
+            status, body = self.send(payloads.view_submission(self.person.user_id, view, values))
+            if status != 200:
+                self.say("We had some trouble connecting. Try again?", "warning")
+                return
+            answered = answer(body) if body.strip() else {}
+            if answered.get("response_action") == "update":  # the same modal, with a new content
+                modal.content = {**answered["view"], "id": modal.content.get("id")}
+                modal.values, modal.errors = {}, {}
+                self.show_modal(modal)
+                self.settle(expect=True)  # e.g. the mail with a code, written after the answer
+                return
+            if answered.get("response_action") != "errors":
+                self.do_cancel("")
+                self.settle(expect=True)
+                return
+            modal.errors = dict(answered.get("errors") or {})
+        self.show_modal(modal)
+
+    def do_type(self, rest: str) -> None:
+        """`type <input> <text>`: the input by its number or label, then what to type."""
+        if (modal := self.modal()) is None:
+            return
+        fields = [f for f in render.inputs(modal.blocks) if f.kind in render.TEXT_INPUTS]
+        words = rest.split()
+        for cut in range(1, len(words)):
+            # By the number the modal shows (every input counts), or by its label.
+            choices = [(str(f.number), f) for f in fields] + [(f.label, f) for f in fields]
+            chosen = pick(" ".join(words[:cut]), choices, "input")
+            if isinstance(chosen, render.Input):
+                typed = rest.split(None, cut)[cut]
+                modal.values[chosen.block_id] = {
+                    chosen.action_id: {"type": chosen.kind, "value": typed}
+                }
+                modal.errors.pop(chosen.block_id, None)
+                self.say(f"✓ {chosen.label}: {typed}")
+                return
+        self.say("Say which input and what to type, e.g. type 1 ana@example.com.")
+
+    def do_cancel(self, _: str) -> None:
+        if (modal := self.modal()) is not None:
+            self.surfaces[self.person.user_id] = modal.under
+            self.say("(the modal closed)", "dim")
