@@ -104,7 +104,7 @@ def _stages(
     return [
         Stage("whole WSGI call for /security status (what Granian calls)", m["whole"]),
         Stage("members.status(): the checklist from the database", m["status"], 1),
-        Stage("status_rows(): 2 statements on the driver's cursor, pool included", m["rows"], 2),
+        Stage("status_rows(): 1 statement on the driver's cursor, pool included", m["rows"], 2),
         Stage("rest: evidence objects, build_checklist", m["status"] - m["rows"], 2),
         Stage("render: views.status_message (Block Kit dicts)", m["render"], 1),
         Stage("Bolt alone, same settings, acking that message (signature, parsing, JSON)", m["bolt"], 1),

@@ -55,7 +55,7 @@ class MemberService:
     def status(self, viewer: str, subject: str | None = None) -> StatusView:
         """The checklist of `subject` (default: the viewer), if the viewer may see it.
 
-        Two statements for a member's own view, whatever the data size.
+        One statement for a member's own view, whatever the data size.
         """
         subject = subject or viewer
         rows = member_store.status_rows(self._database.reads, subject)

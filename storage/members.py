@@ -7,12 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Engine,
+    Integer,
+    bindparam,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from storage import nudges as nudge_store
 from storage.models import BusinessAccount, CheckResult, Member, Membership
-from storage.prepared import PreparedReads, Row, on_cursor
+from storage.prepared import PreparedReads, on_cursor
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
@@ -103,43 +112,70 @@ def save_check_result(
     return result
 
 
-# The `/security status` read path: two statements built once, each keyed by the Slack user id,
-# run on the driver's cursor (storage/prepared.py). It is the hottest path of the bot, and
-# SQLAlchemy's per-call work would cost more than the queries.
+# The `/security status` read path: one statement built once, keyed by the Slack user id, run on
+# the driver's cursor (storage/prepared.py). It is the hottest path of the bot: SQLAlchemy's
+# per-call work would cost more than the query, and each extra round trip to a database server
+# waits for a core of its own under load. The member with each business account, and each check
+# result, come back as rows of one UNION ALL, told apart by `kind`; each kind leaves the other's
+# columns empty.
 _MANAGER = aliased(Member)
+_MEMBER_ROW, _RESULT_ROW = 0, 1
+_ACCOUNT_COLUMNS = (
+    BusinessAccount.id.label("account_id"),
+    BusinessAccount.platform_account_id,
+    BusinessAccount.name.label("account_name"),
+    BusinessAccount.platform,
+    BusinessAccount.managed,
+    _MANAGER.slack_user_id,
+)
+_RESULT_COLUMNS = (
+    CheckResult.check,
+    CheckResult.business_account_id,
+    CheckResult.state,
+    CheckResult.source,
+    CheckResult.observed_at,
+    CheckResult.detail,
+)
+
+
+def _empty(column: Any) -> ColumnElement[Any]:  # a mapped attribute or a labelled column
+    """NULL in place of `column`, typed as it, so its value converts alike in either kind of row."""
+    return literal_column("NULL", type_=column.type)
+
+
 _MEMBER_AND_ACCOUNTS = (
     select(
+        literal_column(str(_MEMBER_ROW), Integer).label("kind"),
         Member.id,
         Member.display_name,
         Member.profile_refreshed_at,
-        BusinessAccount.id,
-        BusinessAccount.platform_account_id,
-        BusinessAccount.name,
-        BusinessAccount.platform,
-        BusinessAccount.managed,
-        _MANAGER.slack_user_id,
+        *_ACCOUNT_COLUMNS,
+        *map(_empty, _RESULT_COLUMNS),
     )
     .select_from(Member)
     .outerjoin(Membership, Membership.member_id == Member.id)
     .outerjoin(BusinessAccount, BusinessAccount.id == Membership.business_account_id)
     .outerjoin(_MANAGER, _MANAGER.id == BusinessAccount.account_manager_id)
     .where(Member.slack_user_id == bindparam("slack_user_id"))
-    .order_by(BusinessAccount.name, BusinessAccount.id)
 )
 _CHECK_RESULTS_OF_MEMBER = (
     select(
-        CheckResult.check,
-        CheckResult.business_account_id,
-        CheckResult.state,
-        CheckResult.source,
-        CheckResult.observed_at,
-        CheckResult.detail,
+        literal_column(str(_RESULT_ROW), Integer),
+        Member.id,
+        _empty(Member.display_name),
+        _empty(Member.profile_refreshed_at),
+        *map(_empty, _ACCOUNT_COLUMNS),
+        *_RESULT_COLUMNS,
     )
     .join(Member, Member.id == CheckResult.member_id)
     .where(Member.slack_user_id == bindparam("slack_user_id"))
 )
-_READ_MEMBER_AND_ACCOUNTS = PreparedReads(_MEMBER_AND_ACCOUNTS)
-_READ_CHECK_RESULTS = PreparedReads(_CHECK_RESULTS_OF_MEMBER)
+_STATUS: CompoundSelect[*tuple[Any, ...]] = union_all(
+    _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER
+).order_by(literal_column("kind"), literal_column("account_name"), literal_column("account_id"))
+_READ_STATUS = PreparedReads(_STATUS)
+_ACCOUNTS = slice(4, 4 + len(_ACCOUNT_COLUMNS))
+_RESULTS = slice(4 + len(_ACCOUNT_COLUMNS), None)
 
 
 @dataclass(frozen=True)
@@ -152,24 +188,18 @@ class StatusRows:
 
 
 def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
-    """Everything a checklist needs, in two statements, or None for a member never seen.
-
-    On a database server `engine` is the autocommit read engine, so each statement reads its own
-    snapshot: a change committed between the two shows in the second only, and whole in the next
-    status. That is the price of two round trips instead of five.
-    """
-    key = {"slack_user_id": slack_user_id}
-
-    def read(cursor: Any) -> tuple[list[Row], list[Row]]:
-        found = _READ_MEMBER_AND_ACCOUNTS.for_engine(engine).rows(cursor, key)
-        if not found:
-            return [], []
-        return found, _READ_CHECK_RESULTS.for_engine(engine).rows(cursor, key)
-
-    found, results = on_cursor(engine, read)
-    if not found:
+    """Everything a checklist needs, in one statement (so one snapshot), or None for a member
+    never seen."""
+    rows = on_cursor(
+        engine,
+        lambda cursor: _READ_STATUS.for_engine(engine).rows(
+            cursor, {"slack_user_id": slack_user_id}
+        ),
+    )
+    if not rows:
         return None
-    member_id, display_name, refreshed_at = found[0][:3]
+    _, member_id, display_name, refreshed_at = rows[0][:4]
     # A member without business accounts still has their one row, its account columns empty.
-    accounts = [row[3:] for row in found if row[3] is not None]
+    accounts = [row[_ACCOUNTS] for row in rows if row[0] == _MEMBER_ROW and row[4] is not None]
+    results = [row[_RESULTS] for row in rows if row[0] == _RESULT_ROW]
     return StatusRows(member_id, display_name, refreshed_at, accounts, results)

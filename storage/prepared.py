@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import CompoundSelect, Engine, Select
 from sqlalchemy.engine import Dialect
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
-AnySelect = Select[*tuple[Any, ...]]
+AnySelect = Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
 _PLAIN = (str, int)
 
 

@@ -135,4 +135,4 @@ def test_authenticator_check_follows_the_link_without_another_query(
 
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.BOT, None)
     assert line.observed_at == clock.now()
-    assert len(queries(statements)) == 2, statements
+    assert len(queries(statements)) == 1, statements
