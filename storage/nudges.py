@@ -16,15 +16,8 @@ from sqlalchemy import cast as cast_to
 from sqlalchemy.orm import Session, aliased
 
 from storage.database import upsert_into
-from storage.models import (
-    BusinessAccount,
-    CheckResult,
-    Member,
-    Membership,
-    NudgeExclusion,
-    NudgeItem,
-    NudgeOutbox,
-)
+from storage.models import BusinessAccount, CheckResult, Member, Membership
+from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 
 STREAM_CHUNK = 2_000
 MEMBER_KIND = "member"

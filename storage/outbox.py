@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.database import upsert_into
-from storage.models import NudgeItem, NudgeOutbox, SlackDmChannel
+from storage.nudge_models import NudgeItem, NudgeOutbox, SlackDmChannel
 
 # -- the items of one message (rendering, snoozing) --------------------------------------------
 

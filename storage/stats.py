@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, and_, case, delete, extract, func, select
 from sqlalchemy.orm import Session
 
 from storage.database import upsert_into
-from storage.models import AuditRecord, Member, NudgeItem, NudgeOutbox
+from storage.models import AuditRecord, Member
+from storage.nudge_models import NudgeItem, NudgeOutbox
 from storage.stats_models import AccountManagerSnapshot, AdoptionSnapshot
 
 

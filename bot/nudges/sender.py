@@ -29,7 +29,7 @@ from bot.nudges.policy import DeliveryPace, NudgePolicy
 from bot.views_nudges import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
 from storage.database import Database
-from storage.models import NudgeItem, NudgeOutbox
+from storage.nudge_models import NudgeItem, NudgeOutbox
 
 logger = logging.getLogger("security_bot.nudges")
 CLAIM_FOR = timedelta(minutes=5)  # longer than any Retry-After the client waits out

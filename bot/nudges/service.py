@@ -25,7 +25,7 @@ from storage import members as member_store
 from storage import nudges as store
 from storage import outbox as outbox_store
 from storage.database import Database
-from storage.models import NudgeExclusion, NudgeOutbox
+from storage.nudge_models import NudgeExclusion, NudgeOutbox
 
 RECHECK_BATCH = 500
 

@@ -21,7 +21,8 @@ from bot.services import Services
 from handlers.slack_messenger import SlackMessenger
 from storage import members as member_store
 from storage.database import Database
-from storage.models import BusinessAccount, Member, NudgeItem, NudgeOutbox
+from storage.models import BusinessAccount, Member
+from storage.nudge_models import NudgeItem, NudgeOutbox
 
 # Other features keep giving checks a fix (passwords, recovery email); these tests nudge about
 # the checks below, whose fixes they know, whatever else lands.

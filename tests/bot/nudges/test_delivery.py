@@ -15,7 +15,7 @@ from bot.nudges.sender import CLAIM_FOR, Posted, Sender
 from bot.services import Services
 from handlers.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
-from storage.models import SlackDmChannel
+from storage.nudge_models import SlackDmChannel
 from tests.bot.nudges.conftest import FAST, Evidence, outbox
 from tests.conftest import AccountFactory, MemberFactory
 

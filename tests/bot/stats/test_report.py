@@ -18,7 +18,8 @@ from bot.services import Services
 from bot.stats.report import MANAGERS_SHOWN
 from storage import stats as stats_store
 from storage.database import Database
-from storage.models import AuditRecord, Member, NudgeItem, NudgeOutbox
+from storage.models import AuditRecord, Member
+from storage.nudge_models import NudgeItem, NudgeOutbox
 from storage.tracing import executed_statements
 from tests.conftest import ADMIN, START, AccountFactory, MemberFactory
 
