@@ -135,12 +135,17 @@ class OutboxMailer:
     def send(self, mail: Mail) -> str:
         message = compose(mail, self._sender)
         name = f"{mail.at.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}.eml"
+        # Written under another name and renamed whole: whoever watches the folder for *.eml (the
+        # sandbox console, a mail client) never reads a mail half written.
+        partial = self.folder / f".{name}.partial"
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            descriptor = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as file:
                 file.write(message.as_bytes())
+            os.replace(partial, self.folder / name)
         except OSError as error:
+            partial.unlink(missing_ok=True)
             raise MailNotSent(_NOT_SENT) from error
         return str((self.folder / name).resolve())
 

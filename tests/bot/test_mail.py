@@ -9,6 +9,7 @@ import ipaddress
 import socket
 import ssl
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -245,6 +246,36 @@ def test_without_smtp_url_mails_are_written_to_the_outbox(tmp_path: Path) -> Non
     assert message["To"] == "ana.private@example.com"
     assert "Your code is 123456" in message.get_payload()
     assert mailer.where == f"outbox folder {folder.resolve()}"
+
+
+def test_a_mail_in_the_outbox_is_never_seen_half_written(tmp_path: Path) -> None:
+    """The sandbox console (and any mail client) watches the folder for *.eml while mails land."""
+    folder = tmp_path / "outbox"
+    folder.mkdir(mode=0o700)
+    mailer = OutboxMailer(folder, "security@example.com")
+    big = Mail(to=MAIL.to, subject=MAIL.subject, body="Your code is 123456\n" * 20_000, at=AT)
+    seen: dict[str, bytes] = {}
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for path in folder.glob("*.eml"):
+                seen.setdefault(path.name, path.read_bytes())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for _ in range(40):
+            mailer.send(big)
+    finally:
+        done.set()
+        watcher.join()
+
+    whole = len(big.body.encode())
+    assert seen, "the watcher saw no mail at all"
+    assert all(len(found) > whole for found in seen.values())
+    left = [path.name for path in folder.iterdir()]
+    assert len(left) == 40 and all(name.endswith(".eml") for name in left)  # no partial files
 
 
 def test_the_outbox_is_beside_a_sqlite_database(tmp_path: Path) -> None:
