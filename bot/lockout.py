@@ -9,7 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from storage import authenticator as attempt_store
+from storage import audit as audit_store
 
 
 class FailureLimits(Protocol):
@@ -29,7 +29,7 @@ def locked_until(
     """Until when codes for `target` are refused, or None; `rejected` is the audit action each
     wrong code was recorded under."""
     since = now - limits.failure_window - limits.lockout
-    failures = attempt_store.failure_times(session, target, (rejected,), since)
+    failures = audit_store.times_of(session, target, (rejected,), since)
     return lock_end(failures, limits, now)
 
 

@@ -27,7 +27,7 @@ from bot.lockout import locked_message, locked_until, minutes_left
 from bot.mail import Mail, Mailer
 from bot.masking import mask_email
 from bot.members import member_for
-from storage import authenticator as attempt_store
+from storage import audit as audit_store
 from storage import members as member_store
 from storage import recovery as recovery_store
 from storage.database import Database
@@ -119,7 +119,7 @@ class RecoveryEmailService:
             row = recovery_store.lock_email(session, member.id, now)
             target = _target(slack_user_id)
             since = now - self.policy.mail_window
-            sent = attempt_store.failure_times(session, target, (SENT,), since)
+            sent = audit_store.times_of(session, target, (SENT,), since)
             sent = [at for at in sent if at > since]  # a mail an hour old no longer counts
             if len(sent) >= self.policy.max_mails:
                 audit.record(

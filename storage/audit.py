@@ -27,3 +27,21 @@ def since(session: Session, moment: datetime) -> Iterator[AuditRecord]:
         .execution_options(yield_per=1000)
     )
     yield from session.scalars(statement)
+
+
+def times_of(
+    session: Session, target: str, actions: tuple[str, ...], since: datetime
+) -> list[datetime]:
+    """When each of `actions` happened to `target` since `since`, oldest first: what the limits
+    on typed codes and on mails sent are counted from."""
+    return list(
+        session.scalars(
+            select(AuditRecord.at)
+            .where(
+                AuditRecord.target == target,
+                AuditRecord.action.in_(actions),
+                AuditRecord.at >= since,
+            )
+            .order_by(AuditRecord.at)
+        )
+    )

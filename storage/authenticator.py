@@ -1,4 +1,4 @@
-"""Queries for authenticator links, recovery codes and the attempts made against them."""
+"""Queries for authenticator links and their recovery codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, undefer
 
-from storage.models import AuditRecord, AuthenticatorLink, Member, RecoveryCode
+from storage.models import AuthenticatorLink, Member, RecoveryCode
 
 
 def link_of(
@@ -34,22 +34,6 @@ def lock_for_attempt(session: Session, slack_user_id: str, at: datetime) -> bool
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-def failure_times(
-    session: Session, target: str, actions: tuple[str, ...], since: datetime
-) -> list[datetime]:
-    return list(
-        session.scalars(
-            select(AuditRecord.at)
-            .where(
-                AuditRecord.target == target,
-                AuditRecord.action.in_(actions),
-                AuditRecord.at >= since,
-            )
-            .order_by(AuditRecord.at)
-        )
-    )
 
 
 def unused_recovery_code(session: Session, link_id: int, code_hash: str) -> RecoveryCode | None:
