@@ -23,6 +23,7 @@ from bot.errors import DomainError, InvalidInput
 from bot.members import business_accounts_of
 from bot.passwords import Acceptance, Breach, BreachLookupFailed, BreachRanges, Strength
 from bot.secure_links import LinkGrant, spend_within
+from bot.words import platform_name
 from storage import members as member_store
 from storage import password_checks as check_store
 from storage.database import Database
@@ -329,7 +330,7 @@ def _strength_detail(verdict: AccountVerdict, now: datetime) -> dict[str, Any]:
 
 def strength_note(verdict: AccountVerdict) -> str:
     """The verdict in one line, for the checklist: what passed, or what needs changing."""
-    platform = rules.platform_name(verdict.platform) if verdict.platform else "the platform"
+    platform = platform_name(verdict.platform) if verdict.platform else "the platform"
     score = f"score {verdict.strength.score} of 4"
     if verdict.passed:
         return f"Strong ({score}) and accepted by {platform}."

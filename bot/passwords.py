@@ -19,6 +19,8 @@ from typing import Any, Protocol, TypeVar
 from zxcvbn import matching as zxcvbn_matching
 from zxcvbn import zxcvbn
 
+from bot.words import TIKTOK_BUSINESS, platform_name
+
 DEFAULT_MIN_SCORE = 3
 # zxcvbn refuses more than 72 characters, and its cost grows steeply before that: choosing the
 # best sequence of matches is about cubic in the length (a repetitive 72-character password takes
@@ -29,8 +31,6 @@ MAX_EVALUATED = 32
 # (l33t tables + 1) x length²: measured at 1-5 µs per unit on one core, so at most about 10 ms more.
 WORK_BUDGET = 6_000
 CRACK_SCENARIO = "offline_slow_hashing_1e4_per_second"
-TIKTOK_BUSINESS = "tiktok_business"
-PLATFORM_NAMES = {TIKTOK_BUSINESS: "TikTok for Business"}
 SCORE_WORDS = ("very weak", "weak", "fair", "strong", "very strong")
 NEAR_EDITS = 2  # lower-cased passwords this many edits apart count as the same password
 MIN_CONTAINED = 6  # a password of at least this length inside another counts as the same
@@ -172,10 +172,6 @@ class Acceptance:
     accepted: bool
     rule: str  # the platform's rule in words
     problems: tuple[str, ...]  # what the password misses, in words; never the password
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.replace("_", " ").strip().title() or "Platform")
 
 
 def acceptance(password: str, platform: str | None) -> Acceptance:

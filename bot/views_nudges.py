@@ -12,6 +12,7 @@ from bot.checklist import Check, Fix
 from bot.nudges.policy import DAY, NudgePolicy, SnoozeChoice
 from bot.text import escape, shorten, slack_date
 from bot.views import FIX_BUTTONS, mrkdwn, plain
+from bot.words import slack_time
 from handlers.ids import Action, Surface, button_value, item_action
 
 MAX_MEMBERS_LISTED = 40  # a message holds 50 blocks; a digest lists at most this many members
@@ -147,12 +148,6 @@ def _footer(open_items: list[Mapping[str, Any]], snoozed_until: datetime | None)
         parts.append(f"😴 snoozed until {slack_time(snoozed_until)}")
     parts.append("sent in your working hours")
     return " · ".join(parts)
-
-
-def slack_time(moment: datetime) -> str:
-    """A date and time Slack shows in the reader's own time zone, with a UTC fallback."""
-    fallback = moment.strftime("%d %b %Y %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short}} {{time}}|{fallback}>"
 
 
 def _plain_text(text: str) -> str:

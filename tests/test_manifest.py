@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
 from bot.checklist import Fix
@@ -24,6 +25,10 @@ def _manifest() -> dict[str, Any]:
     return loaded
 
 
+@pytest.mark.skipif(
+    not SCHEMA.is_file(),
+    reason=f"Slack's manifest schema is not beside this clone ({SCHEMA}); CI has it",
+)
 def test_manifest_validates_against_slacks_published_schema() -> None:
     schema = json.loads(SCHEMA.read_text())
     jsonschema.validate(_manifest(), schema)

@@ -9,7 +9,8 @@ from html import escape
 
 from bot.checklist import BusinessAccountRef, State
 from bot.password_checks import AccountVerdict, CheckOutcome
-from bot.passwords import Breach, platform_name
+from bot.passwords import Breach
+from bot.words import platform_name
 from handlers.pages.templates import _error, _form, _greeting, page, prose
 
 FIELD = "password"  # the single field of a member without business accounts
