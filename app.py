@@ -16,6 +16,7 @@ from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.keys import rotate_keys
 from bot.secret_box import SecretBox
+from bot.words import plural
 from handlers.web import MAX_BODY_BYTES
 from storage.database import connect, upgrade
 
@@ -195,7 +196,7 @@ def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbo
 
 def keys_rotate(settings: Settings) -> int:
     count = rotate_keys(connect(settings.database_url), SecretBox(settings.security_bot_keys))
-    print(f"re-encrypted {count} secret(s) under the first key of SECURITY_BOT_KEYS")
+    print(f"re-encrypted {plural(count, 'secret')} under the first key of SECURITY_BOT_KEYS")
     return 0
 
 

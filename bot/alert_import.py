@@ -19,6 +19,7 @@ from bot.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT, AlertNotice, accept, 
 from bot.clock import Clock
 from bot.directory_file import RowError
 from bot.platform_import import Accounts, DeliveryKind, import_lines, refused_lines
+from bot.words import plural
 from storage import alerts as alert_store
 from storage.database import Database
 from storage.models import BusinessAccount
@@ -40,7 +41,7 @@ class AlertImportReport:
         if self.errors:
             return refused_lines(self.source, self.errors)
         return [
-            f"{self.source}: {self.accepted} alert(s) accepted, "
+            f"{self.source}: {plural(self.accepted, 'alert')} accepted, "
             f"{self.duplicates} already received before"
         ]
 

@@ -22,6 +22,7 @@ from bot.directory_file import (
     parse_directory,
     progress_bar,
 )
+from bot.words import plural
 from storage import directory as directory_store
 from storage.database import Database
 from storage.models import BusinessAccount, Member, Membership
@@ -113,7 +114,7 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report an operator reads after an import."""
         if self.errors:
-            bad = f"{len(self.errors)} bad line" + ("s" if len(self.errors) > 1 else "")
+            bad = plural(len(self.errors), "bad line")
             return [*map(str, self.errors), f"{self.source}: nothing was imported ({bad})"]
         lines = [
             f"{self.source}: " + ("imported" if self.changed else "nothing changed"),

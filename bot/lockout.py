@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.words import plural
 from storage import audit as audit_store
 
 
@@ -49,7 +50,7 @@ def lock_end(failures: Sequence[datetime], limits: FailureLimits, now: datetime)
 def minutes_left(until: datetime, now: datetime) -> str:
     """ "1 minute", "15 minutes": rounded up, so a member never retries a moment too soon."""
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return plural(minutes, "minute")
 
 
 def locked_message(until: datetime, now: datetime) -> str:

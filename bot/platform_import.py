@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.alert_document import AlertInvalid
 from bot.directory_file import RowError
+from bot.words import plural
 from storage import alerts as alert_store
 from storage.database import Database
 from storage.models import BusinessAccount
@@ -130,5 +131,5 @@ def import_lines(
 
 def refused_lines(source: str, errors: tuple[RowError, ...]) -> list[str]:
     """The report of a file that was refused: each bad line, then that nothing was imported."""
-    bad = f"{len(errors)} bad line" + ("s" if len(errors) > 1 else "")
+    bad = plural(len(errors), "bad line")
     return [*map(str, errors), f"{source}: nothing was imported ({bad})"]

@@ -22,6 +22,7 @@ from bot.directory_file import RowError
 from bot.platform_import import DeliveryKind, import_lines, refused_lines
 from bot.posture import apply_report, checked, resolve
 from bot.posture_document import PostureDocument, PostureInvalid, parse_posture
+from bot.words import plural
 from storage import posture as posture_store
 from storage.database import Database
 from storage.models import BusinessAccount, Member
@@ -45,13 +46,15 @@ class PostureImportReport:
         if self.errors:
             return refused_lines(self.source, self.errors)
         summary = (
-            f"{self.source}: {self.accepted} report(s) accepted, "
+            f"{self.source}: {plural(self.accepted, 'report')} accepted, "
             f"{self.duplicates} already received before"
         )
         if self.superseded:
             summary += f", {self.superseded} with fields older than the evidence stored (kept)"
         if self.closed:
-            summary += f"; {len(self.closed)} compromised-password alert(s) closed as rotated"
+            summary += (
+                f"; {plural(len(self.closed), 'compromised-password alert')} closed as rotated"
+            )
         return [summary]
 
 

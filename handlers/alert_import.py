@@ -9,6 +9,7 @@ from bot.alert_import import AlertImport, AlertImportReport
 from bot.alerts import AlertService
 from bot.clock import Clock
 from bot.config import Settings
+from bot.words import plural
 from handlers.alerts import notify
 from handlers.file_imports import run_lines_import
 from storage.database import Database
@@ -27,7 +28,8 @@ def _send_dms(
     """The DMs about compromised passwords, as the alerts API sends them."""
     if report.notices and not settings.slack_bot_token:
         print(
-            f"{len(report.notices)} compromised-password alert(s) stored, but no DM was sent: "
+            f"{plural(len(report.notices), 'compromised-password alert')} stored, "
+            "but no DM was sent: "
             "SLACK_BOT_TOKEN is not set",
             file=sys.stderr,
         )

@@ -63,7 +63,7 @@ def test_a_good_file_is_imported_and_the_compromised_password_shows(
 
     assert report.ok
     assert (report.accepted, report.duplicates) == (3, 0)
-    assert report.lines() == ["alerts.jsonl: 3 alert(s) accepted, 0 already received before"]
+    assert report.lines() == ["alerts.jsonl: 3 alerts accepted, 0 already received before"]
     assert [notice.platform_alert_id for notice in report.notices] == ["alert-1"]
     assert [r.slack_user_id for r in report.notices[0].recipients] == ["U0ANA"]
     with database.sessions() as session:

@@ -57,7 +57,7 @@ def test_a_good_file_is_applied_and_a_second_run_changes_nothing(
     report = importer.run(text, source="posture.jsonl")
 
     assert report.ok and report.lines() == [
-        "posture.jsonl: 2 report(s) accepted, 0 already received before"
+        "posture.jsonl: 2 reports accepted, 0 already received before"
     ]
     assert report.members == ("U0ANA",)
     assert two_step_states(services) == [
@@ -68,7 +68,7 @@ def test_a_good_file_is_applied_and_a_second_run_changes_nothing(
 
     again = importer.run(text, source="posture.jsonl")
 
-    assert again.lines() == ["posture.jsonl: 0 report(s) accepted, 2 already received before"]
+    assert again.lines() == ["posture.jsonl: 0 reports accepted, 2 already received before"]
     assert row_counts(database) == before
 
 
@@ -117,7 +117,7 @@ def test_lines_out_of_order_and_repeated_ids_in_one_file(
 
     assert (report.accepted, report.duplicates, report.superseded) == (2, 1, 1)
     assert report.lines() == [
-        "posture.jsonl: 2 report(s) accepted, 1 already received before, "
+        "posture.jsonl: 2 reports accepted, 1 already received before, "
         "1 with fields older than the evidence stored (kept)"
     ]
     [(_, state, _), _] = two_step_states(services)

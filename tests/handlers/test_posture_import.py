@@ -46,7 +46,7 @@ def test_a_good_file_is_applied_and_the_home_tab_refreshed(
     assert app.main(["posture", "import", path]) == 0
 
     out = capsys.readouterr().out
-    assert out == "posture.jsonl: 1 report(s) accepted, 0 already received before\n"
+    assert out == "posture.jsonl: 1 report accepted, 0 already received before\n"
     line_ = environment.members.status("U0ANA").checklist.line(Check.TWO_STEP)
     assert line_.state is State.NEEDS_ACTION
     home = standin.published_view("U0ANA")
@@ -54,7 +54,7 @@ def test_a_good_file_is_applied_and_the_home_tab_refreshed(
 
     before = row_counts(environment.database)
     assert app.main(["posture", "import", path]) == 0
-    assert "0 report(s) accepted, 1 already received before" in capsys.readouterr().out
+    assert "0 reports accepted, 1 already received before" in capsys.readouterr().out
     assert row_counts(environment.database) == before
 
 
