@@ -115,7 +115,7 @@ def _angle(inside: str, *, color: bool) -> str:
     """`<...>` in mrkdwn: a mention, a special word, a date, or a link."""
     target, _, label = (unescape(part) for part in inside.partition("|"))
     if target.startswith("@"):
-        return style(target, "bold", color=color)
+        return style("@" + label if label else target, "bold", color=color)
     if target.startswith("#"):
         return style("#" + (label or target[1:]), "bold", color=color)
     if target.startswith(("!date^", "!subteam^")):

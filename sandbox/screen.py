@@ -11,12 +11,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sandbox import render
+from sandbox.reader import for_reader
 from sandbox.slack_standin import SlackStandIn
 from sandbox.workspace import PEOPLE, Person, Workspace
 
 T = TypeVar("T")
+NAMES = {person.user_id: person.name for person in PEOPLE}
+READER_ZONE = "Europe/Berlin"  # every demo person's Slack time zone (sandbox/workspace.py)
 APP_NAME = "Account Security"  # the bot's display name in manifest.yml
 WAIT_SECONDS = 2.0  # how long a silent app gets to show something after a command
 QUIET_SECONDS = 0.25  # how long the stand-in must stay quiet before the prompt returns
@@ -160,7 +164,8 @@ class Screen:
             self.seen_views[home["id"]] = home["hash"]
             if self.want_home or (self.surface is not None and self.surface.kind == "home"):
                 self.want_home, shown = False, True
-                self.say(render.render_home(home, app=APP_NAME, color=self.color))
+                shown = self.as_read(home)
+                self.say(render.render_home(shown, app=APP_NAME, color=self.color))
                 self.look_at(Surface("home", home), replacing=True)
         return shown
 
@@ -175,8 +180,14 @@ class Screen:
             shown = True
         return shown
 
+    def as_read(self, content: dict[str, Any]) -> dict[str, Any]:
+        """`content` as Slack shows it to the member at the keyboard: names, their time zone."""
+        shown: dict[str, Any] = for_reader(content, NAMES, ZoneInfo(READER_ZONE))
+        return shown
+
     def show_message(self, message: dict[str, Any], note: str, *, replacing: bool = True) -> None:
-        self.say(render.render_message(message, sender=APP_NAME, note=note, color=self.color))
+        shown = self.as_read(message)
+        self.say(render.render_message(shown, sender=APP_NAME, note=note, color=self.color))
         self.look_at(Surface("message", message), replacing=replacing)
 
     def show_posted(self, message: dict[str, Any], note: str) -> None:
@@ -185,16 +196,17 @@ class Screen:
         where = f"{owner.name}'s DM" if owner else f"channel {message['channel']}"
         where = "your DM" if owner == self.person else where
         if message.get("ephemeral"):
-            where += f", only visible to {message.get('user')}"
+            where += f", only visible to {NAMES.get(str(message.get('user')), 'someone')}"
         note = f"{note} in {where}"
-        self.say(render.render_message(message, sender=APP_NAME, note=note, color=self.color))
+        shown = self.as_read(message)
+        self.say(render.render_message(shown, sender=APP_NAME, note=note, color=self.color))
         same = self.surface is not None and self.surface.content.get("ts") == message["ts"]
         if owner == self.person or (owner is None and same):  # e.g. a case card, edited
             self.look_at(Surface("message", message), replacing=same)
 
     def show_modal(self, modal: Surface | None) -> None:
         if modal is not None:
-            view, values, errors = modal.content, modal.values, modal.errors
+            view, values, errors = self.as_read(modal.content), modal.values, modal.errors
             self.say(render.render_modal(view, values=values, errors=errors, color=self.color))
             self.say("choose <input> <option> · type <input> <text> · submit · cancel", "dim")
 

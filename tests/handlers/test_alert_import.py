@@ -46,18 +46,14 @@ def test_a_good_file_is_imported_and_its_dms_sent_and_a_second_run_changes_nothi
 
     assert app.main(["alerts", "import", path]) == 0
 
-    assert (
-        capsys.readouterr().out == "alerts.jsonl: 2 alerts accepted, 0 already received before\n"
-    )
+    assert capsys.readouterr().out == "alerts.jsonl: 2 alerts accepted, 0 already received before\n"
     [dm] = standin.messages("U0ANA")
     assert "compromised" in dm["text"]
     before = row_counts(environment.database)
 
     assert app.main(["alerts", "import", path]) == 0
 
-    assert (
-        capsys.readouterr().out == "alerts.jsonl: 0 alerts accepted, 2 already received before\n"
-    )
+    assert capsys.readouterr().out == "alerts.jsonl: 0 alerts accepted, 2 already received before\n"
     assert row_counts(environment.database) == before
     assert len(standin.messages()) == 1
 

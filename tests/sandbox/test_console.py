@@ -285,7 +285,7 @@ def test_messages_the_bot_posts_are_shown_where_they_landed(standin: SlackStandI
     assert "│ Suspicious login" in shown
     assert "│   [ Open a case ]" in shown
     assert "new message in Raj Example's DM" in shown
-    assert "│ Hello @U0RAJ" in shown
+    assert "│ Hello @Raj Example" in shown and "U0RAJ" not in shown
     assert "new message in channel C0ESCALATE" in shown
     assert "│ New case for <Acme>" in shown
     assert "Account Security · updated in your DM" in shown

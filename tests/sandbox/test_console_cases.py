@@ -109,7 +109,7 @@ def test_a_case_from_report_to_resolution(settings: Settings, database_url: str)
     assert code == 0
     assert "Case #1 · Acme Shoes Ads" in shown
     assert "Someone &lt;!channel&gt;" not in shown  # the console shows text as Slack would
-    assert "@U0DANA took the case" in shown and "@U0SAM approved the charge" in shown
+    assert "@Dana Example took the case" in shown and "@Sam Admin approved the charge" in shown
     assert "Approved by" in shown and "reimbursed" in shown
     assert "Outcome: Control restored" in shown
     database = connect(database_url)

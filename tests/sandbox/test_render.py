@@ -38,7 +38,7 @@ def status_blocks() -> list[dict[str, Any]]:
         ("&amp;lt;", "&lt;"),
         ("seen <!date^1795600000^{date_short}|24 Nov 2026>", "seen 24 Nov 2026"),
         ("ask <@U0DANA>", "ask @U0DANA"),
-        ("ask <@U0DANA|dana>", "ask @U0DANA"),
+        ("ask <@U0DANA|dana>", "ask @dana"),
         ("in <#C0SEC|security>", "in #security"),
         ("<!here> look", "@here look"),
         ("<https://example.com/steps|the steps>", "the steps (https://example.com/steps)"),
