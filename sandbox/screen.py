@@ -164,8 +164,7 @@ class Screen:
             self.seen_views[home["id"]] = home["hash"]
             if self.want_home or (self.surface is not None and self.surface.kind == "home"):
                 self.want_home, shown = False, True
-                shown = self.as_read(home)
-                self.say(render.render_home(shown, app=APP_NAME, color=self.color))
+                self.say(render.render_home(self.as_read(home), app=APP_NAME, color=self.color))
                 self.look_at(Surface("home", home), replacing=True)
         return shown
 
