@@ -121,7 +121,7 @@ def reported_by(card: CaseCard) -> str:
     shown = ", ".join(people[:-1]) + " and " + people[-1] if len(people) > 1 else "".join(people)
     if card.opened_by is not None:
         opened = f"opened by {card.opener_role or 'security admin'} {person(card.opened_by)}"
-        shown = f"{shown} · {opened}" if shown else opened.capitalize()
+        shown = f"{shown} · {opened}" if shown else "O" + opened[1:]
     return shown or "nobody"
 
 
