@@ -227,10 +227,10 @@ def no_channel_dm(card: CaseCard) -> dict[str, Any]:
 
 
 def not_taken_line(card: CaseCard, waited: timedelta) -> dict[str, Any]:
+    who = "the account manager" if card.account.managed else "the support team"
     text = (
         f"⏰ Case *#{card.number}* about {_name(card)} has waited {remediation_time(waited)} "
-        "for someone to take it. Security admins or the account manager: press *Take it* on "
-        "the card."
+        f"for someone to take it. Security admins or {who}: press *Take it* on the card."
     )
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
