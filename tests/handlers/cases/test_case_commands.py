@@ -99,5 +99,5 @@ def test_a_member_without_accounts_is_told_whom_to_contact(
 ) -> None:
     slack.send(payloads.slash_command(EVE, "report", response_url=standin.response_url()))
     [told] = standin.wait_for(lambda: [p["text"] for p in standin.response_url_posts()])
-    assert "contact your account manager or customer support" in told
+    assert "contact your account manager or the support team, in <#C0SUPPORT> now" in told
     assert standin.opened_views() == []
