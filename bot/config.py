@@ -19,6 +19,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///security-bot.db"
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+SUPPORT_CONTACT_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Settings:
     security_admins: frozenset[str] = frozenset()
     escalation_channel: str | None = None
     support_channel: str | None = None
+    support_handlers: frozenset[str] = frozenset()
+    support_contact: str | None = None
     alerts_signing_secret: str | None = field(default=None, repr=False)
     pwned_passwords_url: str | None = None
     smtp_url: str | None = field(default=None, repr=False)
@@ -97,6 +100,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         security_admins=_user_ids("SECURITY_ADMINS", get("SECURITY_ADMINS")),
         escalation_channel=_channel("ESCALATION_CHANNEL", get("ESCALATION_CHANNEL")),
         support_channel=_channel("SUPPORT_CHANNEL", get("SUPPORT_CHANNEL")),
+        support_handlers=_user_ids("SUPPORT_HANDLERS", get("SUPPORT_HANDLERS")),
+        support_contact=_support_contact(get("SUPPORT_CONTACT")),
         alerts_signing_secret=get("ALERTS_SIGNING_SECRET"),
         pwned_passwords_url=_optional_url("PWNED_PASSWORDS_URL", get("PWNED_PASSWORDS_URL")),
         smtp_url=_smtp_url(get("SMTP_URL")),
@@ -181,6 +186,16 @@ def _user_ids(name: str, raw: str | None) -> frozenset[str]:
 def _channel(name: str, raw: str | None) -> str | None:
     if raw is not None and not _SLACK_CHANNEL_ID.match(raw):
         raise ConfigError(f"{name} must be a Slack channel ID such as C012ABCDEF")
+    return raw
+
+
+def _support_contact(raw: str | None) -> str | None:
+    """What reporters of unmanaged cases are given: one short line of text or a URL."""
+    if raw is not None and (len(raw) > SUPPORT_CONTACT_LIMIT or not raw.isprintable()):
+        raise ConfigError(
+            f"SUPPORT_CONTACT must be one line of at most {SUPPORT_CONTACT_LIMIT} characters "
+            "(a text such as an email address, or a URL)"
+        )
     return raw
 
 

@@ -95,7 +95,12 @@ def build_services(
             database,
             clock,
             settings.security_admins,
-            Routing(settings.escalation_channel, settings.support_channel),
+            Routing(
+                settings.escalation_channel,
+                settings.support_channel,
+                settings.support_handlers,
+                settings.support_contact,
+            ),
             authenticator.is_fresh,
             platform_hook or RecordingHook(),
         ),

@@ -80,4 +80,7 @@ def _opened(change: CaseChange) -> str:
     where = f" in <#{card.channel}>" if card.channel else ""
     if change.opened:
         return f"Case *#{card.number}* is open{where}."
-    return f"Case *#{card.number}* was already open for this account{where}: your report joined it."
+    return (
+        f"Case *#{card.number}* was already open for this account{where}: what you wrote went on "
+        "its timeline."
+    )

@@ -17,7 +17,8 @@ from slack_sdk import WebClient
 
 from bot.cases import messages, modals, money
 from bot.cases.access import Operation
-from bot.cases.model import CaseChange, ChargesSeen, Outcome
+from bot.cases.model import CaseChange, ChargesSeen, Outcome, Support
+from bot.cases.views import support_words
 from bot.errors import DomainError, InvalidInput
 from bot.services import Services
 from handlers import step_up
@@ -50,7 +51,9 @@ def open_report_modal(
 ) -> None:
     accounts = services.cases.accounts_to_report(user)
     if not accounts:
-        step_up.tell(client, user, respond, NO_ACCOUNTS)
+        settings = services.settings
+        support = Support(settings.support_contact, settings.support_channel)
+        step_up.tell(client, user, respond, NO_ACCOUNTS.format(support=support_words(support)))
         return
     client.views_open(trigger_id=trigger_id, view=modals.report_modal(accounts))
 
@@ -338,7 +341,7 @@ def _change_in_ack(
 
 NO_ACCOUNTS = (
     "No business accounts are on record for you, so there is nothing to report here. If one "
-    "you use was compromised, contact your account manager or customer support now."
+    "you use was compromised, contact your account manager or {support} now."
 )
 
 

@@ -37,6 +37,10 @@ class WebhookHook:
         self._clock = clock
         self._timeout = timeout
 
+    @property
+    def connected(self) -> bool:
+        return True
+
     def send(self, request: PlatformRequest) -> None:
         body = json.dumps(request.document(), sort_keys=True, separators=(",", ":")).encode()
         for attempt in range(1, ATTEMPTS + 1):

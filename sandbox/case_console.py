@@ -4,6 +4,9 @@ card [number]   look at a case card in the case channels, to press its buttons
 claim           look at the latest reimbursement claim in a case thread
 reply <text>    write in the thread of the case message you look at (a note on its timeline)
 code            the code your authenticator app would show now (sandbox only)
+
+The sandbox runs no scheduler: when `time` moves the app's clock, the case job runs once (the
+same code the scheduled job runs), so a case nobody took pings its channel after `time +1h`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from bot import wiring
+from handlers.case_jobs import run_case_jobs
 from sandbox import payloads, phone
 from sandbox.screen import Screen
 from sandbox.workspace import ESCALATION, SUPPORT
@@ -36,6 +41,14 @@ class CaseCommands(Screen):
     def _case_messages(self) -> list[dict[str, Any]]:
         channels = self.case_channels()
         return [m for m in self.standin.messages() if m["channel"] in channels]
+
+    def after_time_moved(self) -> None:
+        """The case reminders due at the app's new time, sent as the scheduled job sends them."""
+        if self.place is None:
+            return
+        services = self.place.services
+        run_case_jobs(services, wiring.build_messenger(services.settings))
+        self.settle(expect=False)
 
     def do_card(self, rest: str) -> None:
         wanted = rest.strip().lstrip("#")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, or_, select, union
@@ -123,6 +123,17 @@ def timeline(session: Session, case_id: int, limit: int) -> list[CaseEvent]:
     return list(reversed(session.scalars(statement).all()))
 
 
+def latest_event(session: Session, case_id: int, kinds: Iterable[str]) -> CaseEvent | None:
+    """The case's newest timeline entry of one of `kinds`."""
+    statement = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(list(kinds)))
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
 def event_by_key(session: Session, case_id: int, source_key: str) -> CaseEvent | None:
     statement = select(CaseEvent).where(
         CaseEvent.case_id == case_id, CaseEvent.source_key == source_key
@@ -131,16 +142,19 @@ def event_by_key(session: Session, case_id: int, source_key: str) -> CaseEvent |
 
 
 def open_cases_seen_by(
-    session: Session, slack_user_id: str, *, everything: bool, limit: int
+    session: Session, slack_user_id: str, *, everything: bool, limit: int, unmanaged: bool = False
 ) -> tuple[list[tuple[Case, BusinessAccount]], int]:
     """Open cases, newest first, that a security admin (`everything`) or, otherwise, their
-    handler, a reporter or the account's manager may see; and how many there are in all."""
+    handler, a reporter or the account's manager may see (and, for the support team,
+    `unmanaged`, every unmanaged client's); and how many there are in all."""
     is_open = Case.status.in_(OPEN_STATUSES)
     if everything:
         ids = select(Case.id).where(is_open).subquery()
     else:
         manager = aliased(Member)
+        support = select(Case.id).where(Case.managed.is_(False), is_open)
         ids = union(
+            *([support] if unmanaged else []),
             select(Case.id).where(Case.handler == slack_user_id, is_open),
             select(CaseReport.case_id)
             .join(Case, Case.id == CaseReport.case_id)

@@ -1,5 +1,6 @@
 """Who may do what with a case. Checked by the services for every request, whatever the buttons
-showed: security admins and the account's manager act on a case; its handler moves it through
+showed: security admins and the account's manager act on a case (for an unmanaged client, the
+support team, SUPPORT_HANDLERS, stands where a manager would); its handler moves it through
 its states; its reporters view it and add information; anyone else is refused, politely."""
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ class Party:
 
     admin: bool = False
     manager: bool = False
+    support: bool = False  # a SUPPORT_HANDLERS member, on an unmanaged client's case
     handler: bool = False
     reporter: bool = False
 
     @property
     def acts(self) -> bool:
-        return self.admin or self.manager
+        return self.admin or self.manager or self.support
 
     @property
     def moves(self) -> bool:
@@ -45,9 +47,15 @@ class Party:
         return self.moves or self.reporter
 
 
-ACTORS = "security admins and the account's manager"
-MOVERS = "security admins, the account's manager and the case's handler"
-VIEWERS = "security admins, the account's manager, the case's handler and whoever reported it"
+ACTORS = "security admins and the account's manager (the support team for unmanaged clients)"
+MOVERS = (
+    "security admins, the account's manager (the support team for unmanaged clients) and the "
+    "case's handler"
+)
+VIEWERS = (
+    "security admins, the account's manager (the support team for unmanaged clients), the "
+    "case's handler and whoever reported it"
+)
 
 _WHO: dict[Operation, str] = {
     Operation.VIEW: VIEWERS,

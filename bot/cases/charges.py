@@ -148,14 +148,18 @@ class Reimbursements:
         records.record(
             session, now, actor, f"cases.charge.{step}", case.id, charge=charge.id, **details
         )
-        words = {"approved": "approved", "processed": "marked reimbursed", "rejected": "rejected"}
-        line = messages.line(actor, f"{words[step]} the charge of {shown}", details.get("reason"))
+        words = {
+            "approved": f"approved the charge of {shown}",
+            "processed": f"marked the charge of {shown} reimbursed",
+            "rejected": f"rejected the charge of {shown}",
+        }
+        line = messages.line(actor, words[step], details.get("reason"))
         return self._change(session, case, charge, now, line)
 
     def _change(
         self, session: Session, case: Case, charge: CaseCharge, now: datetime, line: str | None
     ) -> CaseChange:
-        card = records.card(session, case, now)
+        card = self._desk.card(session, case, now)
         view = records.charge_view(charge)
         owners = case_store.owners(session, case.business_account_id)
         notices = tuple(Notice(owner, messages.charge_dm(card, view)) for owner in owners)

@@ -3,7 +3,10 @@
 Worded as the platform's guidance says: a compromised account is suspended to stop further
 access; after the investigation the owner is told the results and what they can do to regain
 control; charges from unauthorized activity are reimbursed; managed clients contact their account
-manager immediately, unmanaged clients contact customer support.
+manager immediately, unmanaged clients the support team (SUPPORT_CONTACT, else its channel).
+
+Only what actually happened: without a platform connection a suspension is requested and
+recorded, not done, and the words say who must act on the platform by hand.
 """
 
 from __future__ import annotations
@@ -13,25 +16,38 @@ from typing import Any
 
 from bot.alerts import remediation_time
 from bot.cases import money
-from bot.cases.model import OUTCOME_WORDS, CaseCard, ChargeView, Outcome
-from bot.cases.views import person
-from bot.text import escape, slack_date
+from bot.cases.model import OUTCOME_WORDS, CaseCard, ChargeView, Outcome, PlatformAnswer
+from bot.cases.views import (
+    STATUS_WORDS,
+    account_words,
+    by_hand,
+    person,
+    platform_words,
+    support_words,
+)
+from bot.text import escape
 from bot.views import Blocks, mrkdwn, plain
+from bot.words import slack_time
 from handlers.ids import Action
 
 REIMBURSED = "Charges from unauthorized activity are reimbursed."
 
 
 def _name(card: CaseCard) -> str:
-    return f"*{escape(card.account.name, limit=150)}*"
+    return f"*{account_words(card.account)}*"
+
+
+def _reach(card: CaseCard) -> str:
+    """Who the client reaches: their account manager, or the support team (how to reach it)."""
+    if card.account.managed:
+        manager = card.account.manager
+        return f"your account manager {person(manager)}" if manager else "your account manager"
+    return support_words(card.support)
 
 
 def contact(card: CaseCard) -> str:
     """Whom the client contacts, as the guidance says."""
-    if card.account.managed:
-        manager = person(card.account.manager) if card.account.manager else "your account manager"
-        return f"Contact your account manager {manager} immediately if anything else happens."
-    return "Contact customer support immediately if anything else happens."
+    return f"Contact {_reach(card)} immediately if anything else happens."
 
 
 def _dm(text: str, blocks: Blocks, *, button: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -52,8 +68,10 @@ def _add_info(card: CaseCard) -> dict[str, Any]:
 def _what_next(card: CaseCard) -> str:
     if card.account.managed:
         who = f"Your account manager {person(card.account.manager)} has the case"
+    elif card.support.channel:
+        who = f"The support team has the case, in <#{card.support.channel}>"
     else:
-        who = "Customer support has the case"
+        who = "The security admins have the case"
     return (
         f"{who}. To stop further access, access to the account may be suspended while it is "
         "investigated; afterwards you'll be told the results and what you can do to regain "
@@ -62,11 +80,18 @@ def _what_next(card: CaseCard) -> str:
 
 
 def opened_dm(card: CaseCard, *, by_alert: bool) -> dict[str, Any]:
-    """To the reporter, or to the account's members when the platform's alert opened it."""
+    """To the reporter; or to the account's members when the platform's alert opened it, or
+    someone opened it by command (who, and what they wrote)."""
     if by_alert:
         first = (
             f"The platform detected that {_name(card)} may have been taken over, so I've opened "
             f"case *#{card.number}* about it."
+        )
+    elif card.opened_by is not None:
+        role = card.opener_role or "security admin"
+        first = (
+            f"The {role} {person(card.opened_by)} opened case *#{card.number}* about "
+            f"{_name(card)}, a business account you work on:\n{_said(card.what_happened)}"
         )
     else:
         first = f"I've opened case *#{card.number}* about {_name(card)}."
@@ -82,7 +107,7 @@ def opened_dm(card: CaseCard, *, by_alert: bool) -> dict[str, Any]:
 def joined_dm(card: CaseCard) -> dict[str, Any]:
     text = (
         f"Case *#{card.number}* about {_name(card)} was already open (since "
-        f"{slack_date(card.opened_at)}), so your report joined it.\n{_what_next(card)}"
+        f"{slack_time(card.opened_at)}), so your report joined it.\n{_what_next(card)}"
     )
     return _dm(
         f"Your report joined case #{card.number}",
@@ -92,13 +117,49 @@ def joined_dm(card: CaseCard) -> dict[str, Any]:
 
 
 def suspended_dm(card: CaseCard) -> dict[str, Any]:
+    """To the account's members: what was asked of the platform, and what came of it."""
+    step = card.platform_step
+    if step is not None and step.answer is PlatformAnswer.RECORDED:
+        done = (
+            f"To stop further access, suspending access to {_name(card)} was requested for case "
+            f"*#{card.number}*. No platform connection is configured, so the request is recorded "
+            f"only and access is *not* suspended yet: {by_hand(card)} must suspend it on the "
+            "platform by hand, or contact the platform."
+        )
+        icon, title = "⚠️", f"Suspension requested for the account of case #{card.number}"
+    else:
+        done = (
+            f"To stop further access, suspending access to {_name(card)} was requested for case "
+            f"*#{card.number}*, and the platform confirmed the request."
+        )
+        icon, title = "🟠", f"The platform confirmed the suspension request of case #{card.number}"
     text = (
-        f"To stop further access, access to {_name(card)} is now suspended while case "
-        f"*#{card.number}* is investigated. Once the investigation ends you'll be told the "
-        f"results and what you can do to regain control. {REIMBURSED} {contact(card)}"
+        f"{done} Once the investigation ends you'll be told the results and what you can do to "
+        f"regain control. {REIMBURSED} {contact(card)}"
     )
-    return _dm(f"Access to the account of case #{card.number} is suspended",
-               [{"type": "section", "text": mrkdwn("🟠 " + text)}])  # fmt: skip
+    return _dm(title, [{"type": "section", "text": mrkdwn(f"{icon} {text}")}])
+
+
+def platform_line(card: CaseCard, actor: str, *, took: bool) -> str:
+    """The thread line of a suspend or restore request: what was asked, and what came of it."""
+    step = card.platform_step
+    restore = step is not None and step.action == "restore"
+    what = (
+        "requested that account access be restored"
+        if restore
+        else ("requested suspension of account access")
+    )
+    if took:
+        what = "took the case and " + what
+    if step is not None and step.answer is PlatformAnswer.RECORDED:
+        doing = "restore" if restore else "suspend"
+        what += (
+            f". Recorded only, no platform connection is configured: {by_hand(card)} must "
+            f"{doing} access on the platform by hand, or contact the platform"
+        )
+    else:
+        what += "; the platform confirmed the request"
+    return line(actor, what)
 
 
 _MAY_DO = {
@@ -126,13 +187,12 @@ def resolved_dm(card: CaseCard) -> dict[str, Any]:
     text = (
         f"Case *#{card.number}* about {_name(card)} is resolved: "
         f"*{OUTCOME_WORDS[card.outcome].lower()}*.\n*What we found*\n{summary}\n"
-        f"*What you can do*\n{_MAY_DO[card.outcome]} {REIMBURSED} "
-        + (
-            f"Questions? Contact your account manager {person(card.account.manager)}."
-            if card.account.managed
-            else "Questions? Contact customer support."
-        )
+        f"*What you can do*\n{_MAY_DO[card.outcome]} {REIMBURSED} Questions? Contact "
+        f"{_reach(card)}."
     )
+    restoring = platform_words(card) if card.platform_step else None
+    if restoring is not None and card.platform_step and card.platform_step.action == "restore":
+        text += f"\n{restoring}"
     return _dm(f"Case #{card.number} is resolved", [{"type": "section", "text": mrkdwn(text)}])
 
 
@@ -167,10 +227,10 @@ def no_channel_dm(card: CaseCard) -> dict[str, Any]:
 
 
 def not_taken_line(card: CaseCard, waited: timedelta) -> dict[str, Any]:
+    who = "the account manager" if card.account.managed else "the support team"
     text = (
         f"⏰ Case *#{card.number}* about {_name(card)} has waited {remediation_time(waited)} "
-        "for someone to take it. Security admins or the account manager: press *Take it* on "
-        "the card."
+        f"for someone to take it. Security admins or {who}: press *Take it* on the card."
     )
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
@@ -187,12 +247,17 @@ def admins_reminder(card: CaseCard, quiet: timedelta) -> dict[str, Any]:
     text = (
         f"⚠️ Case *#{card.number}* about {_name(card)} has had no update for "
         f"{remediation_time(quiet)}. Handler: {person(card.handler)}. Status: "
-        f"{card.status.value}. `/security case show {card.number}` has its timeline."
+        f"{STATUS_WORDS[card.status].lower()}. `/security case show {card.number}` has its timeline."
     )
     return _dm(f"Case #{card.number} is stuck", [{"type": "section", "text": mrkdwn(text)}])
 
 
 # -- thread lines (safe mrkdwn, one short line each) ---------------------------------------------
+
+
+def _said(text: str) -> str:
+    escaped = escape(text, limit=1500) or "_nothing written_"
+    return "\n".join(f">{part}" for part in escaped.splitlines()) or ">"
 
 
 def line(actor: str, what: str, said: str | None = None) -> str:

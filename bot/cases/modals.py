@@ -86,8 +86,8 @@ def report_modal(accounts: list[tuple[int, str]], metadata: str = "") -> dict[st
         select["initial_option"] = options[0]
     intro = (
         "Tell us which business account someone else may be using. It goes straight to your "
-        "account manager or customer support; to stop further access, the account can be "
-        "suspended while it is investigated. Never write a password here."
+        "account manager or the support team; to stop further access, a suspension of the "
+        "account can be requested while it is investigated. Never write a password here."
     )
     blocks: Blocks = [
         {"type": "section", "text": mrkdwn(intro)},

@@ -60,6 +60,32 @@ class ChargeStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class PlatformAnswer(StrEnum):
+    """What came of a suspend or restore request: only what actually happened."""
+
+    RECORDED = "recorded"  # no PLATFORM_WEBHOOK_URL: the request is on record, nobody was asked
+    CONFIRMED = "confirmed"  # the platform answered 2xx: it accepted the request
+
+
+@dataclass(frozen=True)
+class PlatformStep:
+    """The case's latest suspend or restore request, and what came of it (None: requested
+    before the bot kept the answer)."""
+
+    action: str  # suspend or restore
+    answer: PlatformAnswer | None
+    by: str
+
+
+@dataclass(frozen=True)
+class Support:
+    """Who works unmanaged clients' cases: SUPPORT_HANDLERS, in SUPPORT_CHANNEL; and what
+    reporters are given to reach them (SUPPORT_CONTACT, a text or a URL)."""
+
+    contact: str | None = None
+    channel: str | None = None
+
+
 class PlatformUnavailable(DomainError):
     """The platform did not confirm a suspend or restore request; nothing changed."""
 
@@ -109,6 +135,10 @@ class CaseCard:
     card_ts: str | None
     totals: tuple[ChargeTotals, ...]
     now: datetime
+    opened_by: str | None = None  # who opened it, when not one of the reporters (a command)
+    opener_role: str | None = None  # "security admin", "account manager" or "support"
+    platform_step: PlatformStep | None = None
+    support: Support = Support()
 
     @property
     def is_open(self) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.cases import messages, records
-from bot.cases.model import PLATFORM, CaseChange, ChargesSeen, Notice, Status, Via
+from bot.cases.model import PLATFORM, CaseCard, CaseChange, ChargesSeen, Notice, Status, Via
 from bot.cases.records import Desk, Refused
 from bot.errors import NotAllowed
 from storage import cases as case_store
@@ -38,23 +38,9 @@ def open_or_join(
     case = case_store.open_case_of_account(session, account.id)
     opened = case is None
     if case is None:
-        case = Case(
-            business_account_id=account.id,
-            open_account_id=account.id,
-            status=Status.REPORTED.value,
-            managed=account.managed,
-            what_happened=what_happened,
-            unauthorized_charges=charges_seen.value,
-            opened_by=reporter,
-            opened_via=via.value,
-            opened_at=now,
-            access_suspended=False,
-            last_update_at=now,
-            reopen_count=0,
-            channel_id=desk.routing.channel_for(account.managed),
-        )
-        session.add(case)
-        session.flush()  # a parallel opening fails here, on the one open case per account
+        case = _new_case(session, desk, now, account, reporter, via, what_happened, charges_seen)
+    elif charges_seen is ChargesSeen.YES:
+        case.unauthorized_charges = charges_seen.value  # the card keeps it in sight
     session.add(
         CaseReport(
             case_id=case.id,
@@ -67,6 +53,8 @@ def open_or_join(
         )
     )
     records.event(session, case, now, reporter, "opened" if opened else "joined", what_happened)
+    if charges_seen is ChargesSeen.YES:
+        records.event(session, case, now, reporter, "charges_said")
     records.record(
         session,
         now,
@@ -79,26 +67,91 @@ def open_or_join(
         alert=platform_alert_id,
         channel=case.channel_id,
     )
-    card = records.card(session, case, now)
+    card = desk.card(session, case, now)
     by_platform = reporter == PLATFORM
     told = case_store.owners(session, account.id) if by_platform else [reporter]
     notices: list[Notice] = []
     if opened:
         dm = messages.opened_dm(card, by_alert=by_platform)
         notices += [Notice(person, dm) for person in told]
-        if card.channel is None:
-            notices += [
-                Notice(admin, messages.no_channel_dm(card)) for admin in sorted(desk.admins)
-            ]
+        notices += _no_channel(desk, card)
         return CaseChange(card, None, tuple(notices), opened=True)
     if not by_platform:
         notices.append(Notice(reporter, messages.joined_dm(card)))
-    what = (
-        "reported it too (the platform's alert)"
-        if by_platform
-        else f"reported it too ({via.value})"
-    )
+    what = "reported it too" + _JOINED_VIA.get(via, "")
+    if charges_seen is ChargesSeen.YES:
+        what += ", and says there are unauthorized charges"
     return CaseChange(card, messages.line(reporter, what, what_happened), tuple(notices))
+
+
+def open_by_command(
+    session: Session, desk: Desk, now: datetime, account: BusinessAccount, opener: str, said: str
+) -> CaseChange:
+    """`/security case open`: the opener (a security admin, the account's manager or the support
+    team) is not a reporter. The account's members, and its manager, are told who opened it;
+    when the account's case is open already, what the opener wrote goes on its timeline."""
+    said = said.strip()[:WHAT_HAPPENED_LIMIT]
+    case = case_store.open_case_of_account(session, account.id)
+    if case is not None:
+        records.event(session, case, now, opener, "info", said)
+        records.record(session, now, opener, "cases.info.added", case.id, via=Via.COMMAND.value)
+        card = desk.card(session, case, now)
+        return CaseChange(card, messages.line(opener, "added information", said))
+    case = _new_case(session, desk, now, account, opener, Via.COMMAND, said, ChargesSeen.UNSURE)
+    records.event(session, case, now, opener, "opened", said)
+    records.record(
+        session, now, opener, "cases.opened", case.id, business_account=account.id,
+        via=Via.COMMAND.value, channel=case.channel_id,
+    )  # fmt: skip
+    card = desk.card(session, case, now)
+    told = case_store.owners(session, account.id)
+    if card.account.managed and card.account.manager:
+        told.append(card.account.manager)
+    dm = messages.opened_dm(card, by_alert=False)
+    notices = [Notice(person, dm) for person in dict.fromkeys(told) if person != opener]
+    return CaseChange(card, None, (*notices, *_no_channel(desk, card)), opened=True)
+
+
+_JOINED_VIA = {
+    Via.SUSPICIOUS_LOGIN: ", answering “not me” to a suspicious sign-in",
+    Via.ACCOUNT_TAKEOVER: " (the platform's alert)",
+}
+
+
+def _new_case(
+    session: Session,
+    desk: Desk,
+    now: datetime,
+    account: BusinessAccount,
+    opener: str,
+    via: Via,
+    what_happened: str,
+    charges_seen: ChargesSeen,
+) -> Case:
+    case = Case(
+        business_account_id=account.id,
+        open_account_id=account.id,
+        status=Status.REPORTED.value,
+        managed=account.managed,
+        what_happened=what_happened,
+        unauthorized_charges=charges_seen.value,
+        opened_by=opener,
+        opened_via=via.value,
+        opened_at=now,
+        access_suspended=False,
+        last_update_at=now,
+        reopen_count=0,
+        channel_id=desk.routing.channel_for(account.managed),
+    )
+    session.add(case)
+    session.flush()  # a parallel opening fails here, on the one open case per account
+    return case
+
+
+def _no_channel(desk: Desk, card: CaseCard) -> list[Notice]:
+    if card.channel is not None:
+        return []
+    return [Notice(admin, messages.no_channel_dm(card)) for admin in sorted(desk.admins)]
 
 
 def with_retry(

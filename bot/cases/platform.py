@@ -45,6 +45,11 @@ class PlatformRequest:
 
 
 class PlatformHook(Protocol):
+    @property
+    def connected(self) -> bool:
+        """Whether requests reach the platform; False: they are only recorded."""
+        ...
+
     def send(self, request: PlatformRequest) -> None:
         """Deliver `request`; raise PlatformUnavailable when the platform did not take it."""
         ...
@@ -56,6 +61,10 @@ class RecordingHook:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: list[PlatformRequest] = []
+
+    @property
+    def connected(self) -> bool:
+        return False
 
     def send(self, request: PlatformRequest) -> None:
         with self._lock:

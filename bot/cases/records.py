@@ -21,8 +21,11 @@ from bot.cases.model import (
     ChargeTotals,
     ChargeView,
     Outcome,
+    PlatformAnswer,
+    PlatformStep,
     Status,
     StepUpNeeded,
+    Support,
     Via,
 )
 from bot.clock import Clock
@@ -41,10 +44,14 @@ STEP_UP_FIRST = (
 @dataclass(frozen=True)
 class Routing:
     """Where cases are worked: managed clients' in ESCALATION_CHANNEL, the others' in
-    SUPPORT_CHANNEL; either stands in for the other when only one is set."""
+    SUPPORT_CHANNEL; either stands in for the other when only one is set. SUPPORT_HANDLERS work
+    unmanaged clients' cases as account managers work managed ones; SUPPORT_CONTACT is what
+    their reporters are given."""
 
     escalation: str | None
     support: str | None
+    support_handlers: frozenset[str] = frozenset()
+    support_contact: str | None = None
 
     def channel_for(self, managed: bool) -> str | None:
         return (self.escalation or self.support) if managed else (self.support or self.escalation)
@@ -80,11 +87,15 @@ class Desk:
         self.routing = routing
         self.fresh = fresh  # whether a member stepped up recently (authenticator service)
 
+    def card(self, session: Session, case: Case, now: datetime) -> CaseCard:
+        return card(session, case, now, self.routing, self.admins)
+
     def party(self, session: Session, case: Case, actor: str) -> Party:
         found = case_store.account_and_manager(session, case.business_account_id)
         return Party(
             admin=actor in self.admins,
             manager=found is not None and found[1] == actor,
+            support=not case.managed and actor in self.routing.support_handlers,
             handler=case.handler == actor,
             reporter=case_store.is_reporter(session, case.id, actor),
         )
@@ -160,12 +171,15 @@ def record(
     audit.record(session, at=at, actor=actor, action=action, target=target(number), **details)
 
 
-def card(session: Session, case: Case, now: datetime) -> CaseCard:
+def card(
+    session: Session, case: Case, now: datetime, routing: Routing, admins: frozenset[str]
+) -> CaseCard:
     session.flush()
     found = case_store.account_and_manager(session, case.business_account_id)
     if found is None:
         raise NotFound(f"The business account of case #{case.id} is no longer in the directory.")
     account, manager = found
+    opened_by = case.opened_by if case.opened_via == Via.COMMAND.value else None
     return CaseCard(
         number=case.id,
         account=AccountRef(
@@ -191,7 +205,47 @@ def card(session: Session, case: Case, now: datetime) -> CaseCard:
         card_ts=case.card_ts,
         totals=totals(case_store.charge_sums(session, case.id)),
         now=now,
+        opened_by=opened_by,
+        opener_role=_role(opened_by, manager, case.managed, routing, admins),
+        platform_step=_platform_step(case_store.latest_event(session, case.id, PLATFORM_KINDS)),
+        support=Support(routing.support_contact, routing.channel_for(False)),
     )
+
+
+# Timeline kinds of suspend and restore requests, with what came of each. "suspended" and
+# "restored" were written before the bot kept the platform's answer.
+PLATFORM_KINDS = {
+    "suspend_recorded": ("suspend", PlatformAnswer.RECORDED),
+    "suspend_confirmed": ("suspend", PlatformAnswer.CONFIRMED),
+    "suspended": ("suspend", None),
+    "restore_recorded": ("restore", PlatformAnswer.RECORDED),
+    "restore_confirmed": ("restore", PlatformAnswer.CONFIRMED),
+    "restored": ("restore", None),
+}
+
+
+def platform_kind(action: str, answer: PlatformAnswer) -> str:
+    return f"{action}_{answer.value}"
+
+
+def _platform_step(found: CaseEvent | None) -> PlatformStep | None:
+    if found is None:
+        return None
+    action, answer = PLATFORM_KINDS[found.kind]
+    return PlatformStep(action, answer, found.actor)
+
+
+def _role(
+    opener: str | None, manager: str | None, managed: bool, routing: Routing, admins: frozenset[str]
+) -> str | None:
+    """What the opener of a case by command was to it (only these may open one)."""
+    if opener is None:
+        return None
+    if opener == manager:
+        return "account manager"
+    if opener in admins:
+        return "security admin"
+    return "support" if not managed and opener in routing.support_handlers else None
 
 
 def totals(sums: list[tuple[str, str, int]]) -> tuple[ChargeTotals, ...]:

@@ -57,7 +57,7 @@ class CaseReminders:
                 session, untaken_before=now - NOT_TAKEN_AFTER, quiet_before=now - HANDLER_AFTER
             )
             for case in cases:
-                card = records.card(session, case, now)
+                card = self._desk.card(session, case, now)
                 for kind, period, anchor in _due(case, now):
                     targets = self._targets(kind, case)
                     if not targets or not case_store.claim_reminder(

@@ -114,12 +114,11 @@ class CaseService:
                 raise NotFound(_NO_ACCOUNT if not accounts else _AMBIGUOUS)
             account = accounts[0]
             manager = case_store.account_and_manager(session, account.id)
-            if actor not in self.desk.admins and (manager is None or manager[1] != actor):
+            support = not account.managed and actor in self.desk.routing.support_handlers
+            is_manager = manager is not None and manager[1] == actor
+            if actor not in self.desk.admins and not is_manager and not support:
                 return Refused("not_allowed", _OPEN_REFUSED)
-            return opening.open_or_join(
-                session, self.desk, now, account, reporter=actor, via=Via.COMMAND,
-                what_happened=summary, charges_seen=ChargesSeen.UNSURE,
-            )  # fmt: skip
+            return opening.open_by_command(session, self.desk, now, account, actor, summary)
 
         target = f"platform_account:{platform_account_id}"
         return _opened(opening.with_retry(self.desk, actor, "open", target, build))
@@ -176,7 +175,7 @@ class CaseService:
             records.event(session, case, now, actor, "taken")
             records.record(session, now, actor, "cases.taken", number, previous_handler=before)
             what = "took the case" if before is None else f"took the case over from <@{before}>"
-            return CaseChange(records.card(session, case, now), messages.line(actor, what))
+            return CaseChange(self.desk.card(session, case, now), messages.line(actor, what))
 
         return self.desk.act(actor, number, Operation.TAKE, apply)
 
@@ -190,20 +189,24 @@ class CaseService:
             return suspension.request_for(session, case, actor, now, PlatformAction.SUSPEND)
 
         request = self.desk.act(actor, number, Operation.SUSPEND, prepare)
-        suspension.send(self.desk, self.platform, actor, request)
+        answer = suspension.send(self.desk, self.platform, actor, request)
 
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             if case.access_suspended or case.status not in OPEN:
                 raise InvalidInput(f"Case #{number} changed meanwhile; nothing more to do.")
             took = _take_if_untaken(case, actor, now)
+            # access_suspended: asked of the platform and not restored; the card says whether
+            # the platform confirmed or the request is only on record.
             case.status, case.access_suspended = Status.SUSPENDED.value, True
-            records.event(session, case, now, actor, "suspended")
-            records.record(session, now, actor, "cases.suspended", number, request=request.id)
-            card = records.card(session, case, now)
+            records.event(session, case, now, actor, records.platform_kind("suspend", answer))
+            records.record(
+                session, now, actor, "cases.suspended", number, request=request.id,
+                answer=answer.value,
+            )  # fmt: skip
+            card = self.desk.card(session, case, now)
             owners = case_store.owners(session, case.business_account_id)
-            what = ("took the case and " if took else "") + "suspended account access"
             notices = tuple(Notice(owner, messages.suspended_dm(card)) for owner in owners)
-            return CaseChange(card, messages.line(actor, what), notices)
+            return CaseChange(card, messages.platform_line(card, actor, took=took), notices)
 
         return self.desk.act(actor, number, Operation.SUSPEND, apply)
 
@@ -217,7 +220,7 @@ class CaseService:
             records.event(session, case, now, actor, "investigating")
             records.record(session, now, actor, "cases.investigating", number)
             what = ("took the case and " if took else "") + "started the investigation"
-            return CaseChange(records.card(session, case, now), messages.line(actor, what))
+            return CaseChange(self.desk.card(session, case, now), messages.line(actor, what))
 
         return self.desk.act(actor, number, Operation.INVESTIGATE, apply)
 
@@ -237,15 +240,16 @@ class CaseService:
             return None
 
         request = self.desk.act(actor, number, Operation.RESOLVE, prepare, step_up=True)
+        answer = None
         if request is not None:
-            suspension.send(self.desk, self.platform, actor, request)
+            answer = suspension.send(self.desk, self.platform, actor, request)
 
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             _require_open(case)
             _take_if_untaken(case, actor, now)
-            if request is not None:
+            if answer is not None:
                 case.access_suspended = False
-                records.event(session, case, now, actor, "restored")
+                records.event(session, case, now, actor, records.platform_kind("restore", answer))
             case.status, case.open_account_id = Status.RESOLVED.value, None
             case.outcome, case.resolution_summary = outcome.value, summary
             case.resolved_at, case.resolved_by = now, actor
@@ -254,17 +258,20 @@ class CaseService:
                 session, now, actor, "cases.resolved", number, outcome=outcome.value,
                 restore_request=request.id if request else None,
             )  # fmt: skip
-            card = records.card(session, case, now)
+            card = self.desk.card(session, case, now)
             owners = case_store.owners(session, case.business_account_id)
             told = dict.fromkeys([*owners, *(r for r in card.reporters if r != PLATFORM)])
             notices = tuple(Notice(person, messages.resolved_dm(card)) for person in told)
-            return CaseChange(card, messages.outcome_line(card, actor), notices)
+            line = messages.outcome_line(card, actor)
+            if answer is not None:
+                line += "\n" + messages.platform_line(card, actor, took=False)
+            return CaseChange(card, line, notices)
 
         return self.desk.act(actor, number, Operation.RESOLVE, apply, step_up=True)
 
     def reopen(self, actor: str, number: int) -> CaseChange:
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
-            card = records.card(session, case, now)
+            card = self.desk.card(session, case, now)
             if card.is_open:
                 raise InvalidInput(f"Case #{number} is still open.")
             if not card.may_reopen:
@@ -277,7 +284,7 @@ class CaseService:
             case.reopen_count += 1
             records.event(session, case, now, actor, "reopened")
             records.record(session, now, actor, "cases.reopened", number)
-            card = records.card(session, case, now)
+            card = self.desk.card(session, case, now)
             return CaseChange(card, messages.line(actor, "reopened the case"))
 
         return self.desk.act(actor, number, Operation.REOPEN, apply)
@@ -292,7 +299,7 @@ class CaseService:
             _require_open(case)
             records.event(session, case, now, actor, "info", text)
             records.record(session, now, actor, "cases.info.added", number)
-            card = records.card(session, case, now)
+            card = self.desk.card(session, case, now)
             return CaseChange(card, messages.line(actor, "added information", text))
 
         return self.desk.act(actor, number, Operation.ADD_INFO, apply)
@@ -301,9 +308,10 @@ class CaseService:
 
     def list_for(self, viewer: str) -> CaseList:
         everything = viewer in self.desk.admins
+        support = viewer in self.desk.routing.support_handlers
         with self.desk.database.sessions() as session:
             rows, total = case_store.open_cases_seen_by(
-                session, viewer, everything=everything, limit=LIST_LIMIT
+                session, viewer, everything=everything, limit=LIST_LIMIT, unmanaged=support
             )
             found = tuple(
                 CaseSummary(c.id, a.name, c.managed, Status(c.status), c.handler, c.opened_at)
@@ -315,7 +323,7 @@ class CaseService:
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseDetail:
             records.record(session, now, viewer, "cases.viewed", number)
             return CaseDetail(
-                records.card(session, case, now),
+                self.desk.card(session, case, now),
                 tuple(
                     TimelineEntry(e.at, e.actor, e.kind, e.text)
                     for e in case_store.timeline(session, case.id, TIMELINE_LIMIT)
@@ -328,7 +336,7 @@ class CaseService:
     def card(self, number: int) -> CaseChange:
         with self.desk.database.sessions() as session:
             case = records.load(session, number)
-            return CaseChange(records.card(session, case, self.desk.clock.now()))
+            return CaseChange(self.desk.card(session, case, self.desk.clock.now()))
 
 
 def _require_open(case: Case) -> None:
@@ -353,7 +361,8 @@ def _opened(change: CaseChange | None) -> CaseChange:
 _NO_ACCOUNT = "No business account with that id is in the directory."
 _AMBIGUOUS = "That id names business accounts on several platforms; ask a security admin."
 _OPEN_REFUSED = (
-    "Sorry, only security admins and the account's manager can open a case with "
+    "Sorry, only security admins and the account's manager (the support team for unmanaged "
+    "clients) can open a case with "
     "`/security case open`. To report a compromised account you work on, use `/security report`."
 )
 _TOO_LATE = (

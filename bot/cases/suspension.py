@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.cases import records
-from bot.cases.model import PlatformUnavailable
+from bot.cases.model import PlatformAnswer, PlatformUnavailable
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk
 from bot.errors import NotFound
@@ -35,8 +35,9 @@ def request_for(
     )
 
 
-def send(desk: Desk, hook: PlatformHook, actor: str, request: PlatformRequest) -> None:
-    """Outside any transaction: the platform may take seconds to answer."""
+def send(desk: Desk, hook: PlatformHook, actor: str, request: PlatformRequest) -> PlatformAnswer:
+    """Outside any transaction: the platform may take seconds to answer. Says what came of the
+    request: confirmed by the platform, or recorded only (no platform connection)."""
     details = {"request": request.id, "platform_action": request.action.value}
     try:
         hook.send(request)
@@ -47,8 +48,11 @@ def send(desk: Desk, hook: PlatformHook, actor: str, request: PlatformRequest) -
                 request.case_number, **details,
             )  # fmt: skip
         raise
+    answer = PlatformAnswer.CONFIRMED if hook.connected else PlatformAnswer.RECORDED
     with desk.database.sessions.begin() as session:
         records.record(
             session, desk.clock.now(), actor, "cases.platform.requested", request.case_number,
-            platform=request.platform, account=request.account_id, **details,
+            platform=request.platform, account=request.account_id, answer=answer.value,
+            **details,
         )  # fmt: skip
+    return answer

@@ -15,15 +15,20 @@ from bot.cases import money
 from bot.cases.model import (
     OUTCOME_WORDS,
     PLATFORM,
+    AccountRef,
     CaseCard,
     CaseDetail,
     CaseList,
+    ChargesSeen,
     ChargeStatus,
     ChargeView,
+    PlatformAnswer,
     Status,
+    Support,
 )
-from bot.text import escape, shorten, slack_date
+from bot.text import escape, shorten
 from bot.views import Blocks, mrkdwn, plain
+from bot.words import account_label, plural, slack_time
 from handlers.ids import Action
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -35,7 +40,8 @@ STATUS_ICONS = {
 }
 STATUS_WORDS = {
     Status.REPORTED: "Reported",
-    Status.SUSPENDED: "Account access suspended",
+    # Only that it was asked: platform_words() says whether the platform confirmed.
+    Status.SUSPENDED: "Suspension requested",
     Status.INVESTIGATING: "Investigating",
     Status.RESOLVED: "Resolved",
 }
@@ -49,6 +55,12 @@ WHO_ACTS = (
     "Security admins and the account manager act on this case; its handler moves it along. "
     "Notes written in this thread go on its timeline."
 )
+WHO_ACTS_UNMANAGED = (
+    "Security admins and the support team act on this case; its handler moves it along. "
+    "Notes written in this thread go on its timeline."
+)
+NOT_CONNECTED = "recorded only, no platform connection is configured"
+CONFIRMED = "the platform confirmed the request"
 
 
 def person(slack_id: str | None) -> str:
@@ -64,23 +76,91 @@ def title(card: CaseCard) -> str:
     return f"Case #{card.number} · {card.account.name}"
 
 
+def account_words(account: AccountRef) -> str:
+    """ "TikTok for Business · Acme Shoes Ads (7012345)", escaped for mrkdwn."""
+    label = account_label(account.platform, account.name, account.platform_account_id)
+    return escape(label, limit=300)
+
+
+def platform_words(card: CaseCard) -> str | None:
+    """What came of the latest suspend or restore request, and who must act when nothing was
+    sent: only what actually happened."""
+    step = card.platform_step
+    if step is None or (step.action == "suspend" and not card.access_suspended):
+        return None
+    what = "Suspension" if step.action == "suspend" else "Restoring access"
+    if step.answer is PlatformAnswer.CONFIRMED:
+        return f"{what} requested from the platform; {CONFIRMED}."
+    if step.answer is None:
+        return f"{what} requested from the platform."
+    doing = "suspend" if step.action == "suspend" else "restore"
+    return (
+        f"{what} requested from the platform; {NOT_CONNECTED}. {by_hand(card)} must {doing} "
+        "access on the platform by hand, or contact the platform."
+    )
+
+
+def by_hand(card: CaseCard) -> str:
+    """Who acts on the platform itself when the bot can't: the handler, and the manager."""
+    manager = card.account.manager if card.account.managed else None
+    who = []
+    if card.handler is not None:
+        who.append(f"{person(card.handler)} (the case's handler)")
+    if manager is not None and manager != card.handler:
+        who.append(f"the account manager {person(manager)}")
+    if not who:
+        return "Whoever takes the case"
+    return " or ".join(who)
+
+
+def reported_by(card: CaseCard) -> str:
+    """The real reporters; a case opened by command names its opener and their role."""
+    people = [person(r) for r in card.reporters[:5]]
+    if len(card.reporters) > 5:
+        people.append(f"{len(card.reporters) - 5} more")
+    shown = ", ".join(people[:-1]) + " and " + people[-1] if len(people) > 1 else "".join(people)
+    if card.opened_by is not None:
+        opened = f"opened by {card.opener_role or 'security admin'} {person(card.opened_by)}"
+        shown = f"{shown} · {opened}" if shown else "O" + opened[1:]
+    return shown or "nobody"
+
+
+def charges_said(card: CaseCard) -> str | None:
+    """A reporter's "there are charges I didn't make", kept in sight until charges are on record."""
+    if card.charges_seen is not ChargesSeen.YES:
+        return None
+    if not card.totals:
+        return (
+            "💳 Reporter says there are unauthorized charges: none recorded yet — press *Record "
+            "a charge*."
+        )
+    return "💳 Reporter says there are unauthorized charges."
+
+
+def support_words(support: Support) -> str:
+    """How a reporter reaches the support team: SUPPORT_CONTACT, else its channel."""
+    if support.contact:
+        return f"the support team: {escape(support.contact, limit=200)}"
+    if support.channel:
+        return f"the support team, in <#{support.channel}>"
+    return "the security admins"
+
+
 def card_message(card: CaseCard) -> dict[str, Any]:
     account = card.account
     client = (
         f"Managed · account manager {person(account.manager)}"
         if account.managed
-        else "Not managed · customer support"
+        else "Not managed · support team"
     )
     status = f"{STATUS_ICONS[card.status]} {STATUS_WORDS[card.status]}"
     if card.access_suspended and card.status is not Status.SUSPENDED:
-        status += " · access suspended"
+        status += " · suspension requested"
     fields = [
         f"*Status*\n{status}",
-        f"*Account*\n{escape(account.name, limit=150)}\n"
-        f"{escape(account.platform, limit=40)} {escape(account.platform_account_id, limit=64)}",
+        f"*Account*\n{account_words(account)}",
         f"*Client*\n{client}",
-        f"*Reported by*\n{', '.join(person(r) for r in card.reporters[:5]) or 'nobody'}"
-        + (f" and {len(card.reporters) - 5} more" if len(card.reporters) > 5 else ""),
+        f"*Reported by*\n{reported_by(card)}",
         f"*Handler*\n{person(card.handler)}",
         f"*Open*\n{_open_for(card)}",
         f"*Charges*\n{charge_totals(card)}",
@@ -91,8 +171,18 @@ def card_message(card: CaseCard) -> dict[str, Any]:
             "text": plain(shorten(f"{STATUS_ICONS[card.status]} {title(card)}", 150)),
         },
         {"type": "section", "fields": [mrkdwn(field) for field in fields]},
-        {"type": "section", "text": mrkdwn("*What happened*\n" + _quoted(card.what_happened))},
     ]
+    platform = platform_words(card)
+    if platform is not None:
+        answer = card.platform_step.answer if card.platform_step else None
+        icon = "✅" if answer is PlatformAnswer.CONFIRMED else "⚠️"
+        blocks.append({"type": "section", "text": mrkdwn(f"{icon} {platform}")})
+    said = charges_said(card)
+    if said is not None:
+        blocks.append({"type": "section", "text": mrkdwn(said)})
+    blocks.append(
+        {"type": "section", "text": mrkdwn("*What happened*\n" + _quoted(card.what_happened))}
+    )
     if card.outcome is not None:
         summary = escape(card.resolution_summary or "", limit=1500)
         blocks.append(
@@ -104,7 +194,8 @@ def card_message(card: CaseCard) -> dict[str, Any]:
     buttons = card_buttons(card)
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
-    blocks.append({"type": "context", "elements": [mrkdwn(WHO_ACTS)]})
+    who_acts = WHO_ACTS if account.managed else WHO_ACTS_UNMANAGED
+    blocks.append({"type": "context", "elements": [mrkdwn(who_acts)]})
     # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
     text = f"Case #{card.number} · {escape(account.name, limit=150)}: {STATUS_WORDS[card.status].lower()}"
     return {"text": text, "blocks": blocks}
@@ -186,10 +277,10 @@ def case_list(found: CaseList) -> dict[str, Any]:
         lines.append(
             f"{STATUS_ICONS[case.status]} *#{case.number}* {name} ({client}) · "
             f"{STATUS_WORDS[case.status].lower()} · handler {person(case.handler)} · "
-            f"opened {slack_date(case.opened_at)}"
+            f"opened {slack_time(case.opened_at)}"
         )
     if found.total > len(found.cases):
-        lines.append(f"…and {found.total - len(found.cases)} older.")
+        lines.append(f"…and {plural(found.total - len(found.cases), 'older case')}.")
     lines.append("`/security case show <number>` shows a case with its timeline.")
     text = "\n".join(lines)
     return {"text": heading, "blocks": [{"type": "section", "text": mrkdwn(shorten(text, 3000))}]}
@@ -202,9 +293,8 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
     lines = []
     for entry in detail.timeline:
         said = f": {escape(entry.text, limit=300)}" if entry.text else ""
-        lines.append(
-            f"• {slack_date(entry.at)} {person(entry.actor)} {_KINDS.get(entry.kind, entry.kind)}{said}"
-        )
+        what = _KINDS.get(entry.kind, entry.kind.replace("_", " "))
+        lines.append(f"• {slack_time(entry.at)} {person(entry.actor)} {what}{said}")
     timeline = "\n".join(lines) or "Nothing yet."
     blocks.append({"type": "section", "text": mrkdwn(shorten("*Timeline*\n" + timeline, 3000))})
     for charge in detail.charges[:10]:
@@ -216,12 +306,18 @@ _KINDS = {
     "opened": "opened the case",
     "joined": "reported it too",
     "info": "added information",
+    "opened_by_command": "opened the case",
     "taken": "took the case",
-    "suspended": "suspended account access",
+    "suspended": "requested suspension of account access",
+    "suspend_recorded": f"requested suspension of account access ({NOT_CONNECTED})",
+    "suspend_confirmed": f"requested suspension of account access; {CONFIRMED}",
+    "restore_recorded": f"requested that account access be restored ({NOT_CONNECTED})",
+    "restore_confirmed": f"requested that account access be restored; {CONFIRMED}",
+    "charges_said": "said there are unauthorized charges",
     "investigating": "started investigating",
     "resolved": "resolved the case",
     "reopened": "reopened the case",
-    "restored": "restored account access",
+    "restored": "requested that account access be restored",
     "note": "noted",
     "note_edited": "edited a note",
     "note_deleted": "deleted a note",
@@ -233,7 +329,7 @@ _KINDS = {
 
 
 def _open_for(card: CaseCard) -> str:
-    opened = slack_date(card.opened_at)
+    opened = slack_time(card.opened_at)
     if card.resolved_at is not None:
         return (
             f"opened {opened}, resolved after {remediation_time(card.resolved_at - card.opened_at)}"

@@ -64,6 +64,9 @@ def test_serve_settings_are_read() -> None:
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
         ({"WEB_THREADS": "0"}, "WEB_THREADS"),
         ({"WEB_THREADS": "many"}, "WEB_THREADS"),
+        ({"SUPPORT_HANDLERS": "support@example.com"}, "SUPPORT_HANDLERS"),
+        ({"SUPPORT_CONTACT": "x" * 201}, "SUPPORT_CONTACT"),
+        ({"SUPPORT_CONTACT": "call\tus secret"}, "SUPPORT_CONTACT"),
     ],
 )
 def test_bad_settings_name_the_variable_not_the_value(changes: dict[str, str], named: str) -> None:
@@ -87,3 +90,14 @@ def test_the_password_score_needed_is_a_zxcvbn_score() -> None:
     for bad in ("5", "-1", "three", "3.5"):
         with pytest.raises(ConfigError, match="PASSWORD_MIN_SCORE must be a zxcvbn score"):
             load_settings({"PASSWORD_MIN_SCORE": bad}, mode="sandbox")
+
+
+def test_who_works_unmanaged_cases_and_the_contact_reporters_get() -> None:
+    settings = load_settings(
+        {"SUPPORT_HANDLERS": "U0SUE, U0TOM", "SUPPORT_CONTACT": " https://help.example.com "},
+        mode="sandbox",
+    )
+    assert settings.support_handlers == frozenset({"U0SUE", "U0TOM"})
+    assert settings.support_contact == "https://help.example.com"
+    unset = load_settings({}, mode="sandbox")
+    assert (unset.support_handlers, unset.support_contact) == (frozenset(), None)

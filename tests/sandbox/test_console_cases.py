@@ -127,3 +127,29 @@ def test_a_case_from_report_to_resolution(settings: Settings, database_url: str)
         "cases.charge.processed",
         "cases.resolved",
     } <= actions
+
+
+def test_moving_the_clock_shows_the_ping_of_a_case_nobody_took(
+    settings: Settings, database_url: str
+) -> None:
+    screen = io.StringIO()
+    lines: list[Line] = [
+        "/security report",
+        "choose 1 Acme Shoes Ads",
+        "type 2 Someone changed our ads",
+        "choose 3 2",
+        "submit",
+        "as dana",
+        "time +1h",
+        "quit",
+    ]
+
+    code = run_console(
+        settings, stdin=Keyboard(lines, screen), stdout=screen, database_url=database_url
+    )
+
+    shown = screen.getvalue()
+    assert code == 0
+    after = shown[shown.index("The app's time:") :]
+    assert "Case #1 about" in after and "for someone to take it" in after, after[-2000:]
+    assert "in channel C0ESCALATE" in after

@@ -3,12 +3,14 @@ report joins the open case; the case goes to the channel its client belongs in."
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.alerts import AlertService
+from bot.cases import views
 from bot.cases.model import PLATFORM, ChargesSeen, Status, Via
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.services import Services
@@ -45,16 +47,32 @@ def test_a_members_report_opens_a_managed_case_in_the_escalation_channel(
     assert (ANA, "cases.opened") in audit_trail(database, f"case:{card.number}")
 
 
-def test_an_unmanaged_clients_case_goes_to_support_and_says_customer_support(
+def test_an_unmanaged_clients_case_goes_to_support_and_names_the_support_channel(
     services: Services, world: World
 ) -> None:
     change = services.cases.report(OLGA, world.shop.id, "Password changed", ChargesSeen.NO)
 
     assert change.case.channel == SUPPORT and not change.case.account.managed
     text = change.notices[0].message["blocks"][1]["text"]["text"]
-    assert "Customer support has the case" in text
-    assert "Contact customer support immediately" in text
-    assert "account manager" not in text
+    assert f"The support team has the case, in <#{SUPPORT}>" in text
+    assert f"Contact the support team, in <#{SUPPORT}> immediately" in text
+    assert "customer support" not in text and "account manager" not in text
+
+
+def test_the_reporter_of_an_unmanaged_case_gets_the_support_contact(
+    services: Services, world: World
+) -> None:
+    services.cases.desk.routing = dataclasses.replace(
+        services.cases.desk.routing, support_contact="help@example.com <https://evil.example>"
+    )
+
+    change = services.cases.report(OLGA, world.shop.id, "Password changed", ChargesSeen.NO)
+
+    text = change.notices[0].message["blocks"][1]["text"]["text"]
+    assert (
+        "Contact the support team: help@example.com &lt;https://evil.example&gt; immediately"
+        in text
+    )
 
 
 def test_a_second_report_joins_the_open_case(services: Services, world: World) -> None:
@@ -105,7 +123,9 @@ def test_the_manager_or_an_admin_opens_a_case_by_command(
     by_manager = services.cases.open_by_command(DANA, "7012345", "Client called: ads changed")
     by_admin = services.cases.open_by_command(ADMIN, "7099999", "Shop hijacked")
 
-    assert by_manager.opened and by_manager.case.reporters == (DANA,)
+    assert by_manager.opened and by_manager.case.reporters == ()
+    assert by_manager.case.opened_by == DANA
+    assert by_manager.case.opener_role == "account manager"
     assert by_manager.case.opened_via is Via.COMMAND
     assert by_admin.case.channel == SUPPORT
     with pytest.raises(NotAllowed):
@@ -113,6 +133,32 @@ def test_the_manager_or_an_admin_opens_a_case_by_command(
     with pytest.raises(NotFound):
         services.cases.open_by_command(ADMIN, "404", "No such account")
     assert (ANA, "cases.refused") in audit_trail(database, "platform_account:7012345")
+
+
+def test_an_admin_opened_case_tells_the_members_and_the_manager_who_opened_it(
+    services: Services, world: World
+) -> None:
+    change = services.cases.open_by_command(ADMIN, "7012345", "Client called: ads changed")
+
+    assert {n.recipient for n in change.notices} == {ANA, RAJ, DANA}
+    text = change.notices[0].message["blocks"][1]["text"]["text"]
+    assert f"The security admin <@{ADMIN}> opened case *#1* about" in text
+    assert "Client called: ads changed" in text
+    fields = [f["text"] for f in views.card_message(change.case)["blocks"][1]["fields"]]
+    assert f"*Reported by*\nOpened by security admin <@{ADMIN}>" in fields
+    assert not services.cases.show(ADMIN, 1).card.reporters  # not a reporter
+
+
+def test_a_command_on_an_open_case_adds_to_its_timeline_without_reporting(
+    services: Services, world: World
+) -> None:
+    number = reported(services, world).case.number
+
+    change = services.cases.open_by_command(DANA, "7012345", "The client called again")
+
+    assert not change.opened and change.case.number == number
+    assert change.case.reporters == (ANA,) and change.notices == ()
+    assert change.line == "<@U0DANA> added information: “The client called again”"
 
 
 def test_a_takeover_alert_opens_a_case_once_and_tells_the_members(

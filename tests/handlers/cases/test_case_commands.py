@@ -61,7 +61,11 @@ def test_case_open_by_the_manager_posts_the_card(
     assert answer["text"] == "Case *#1* is open in <#C0ESCALATE>."
     parent = card(standin)
     assert "Client says the ads changed" in text_of(parent["blocks"])
-    assert "Case #1 is open" in standin.wait_for(lambda: dms(standin, DANA))[0]
+    told = standin.wait_for(lambda: dms(standin, ANA))[0]
+    assert "Case #1 is open" in told
+    assert "The account manager <@U0DANA> opened case *#1*" in told
+    assert "Opened by account manager <@U0DANA>" in text_of(parent["blocks"])
+    assert dms(standin, DANA) == []  # the opener is not told as if they had reported it
 
 
 def test_case_usage(slack: Slack, world: World) -> None:
@@ -95,5 +99,5 @@ def test_a_member_without_accounts_is_told_whom_to_contact(
 ) -> None:
     slack.send(payloads.slash_command(EVE, "report", response_url=standin.response_url()))
     [told] = standin.wait_for(lambda: [p["text"] for p in standin.response_url_posts()])
-    assert "contact your account manager or customer support" in told
+    assert "contact your account manager or the support team, in <#C0SUPPORT> now" in told
     assert standin.opened_views() == []

@@ -71,8 +71,9 @@ def test_the_life_of_a_managed_case(
     assert "*Handler*\n<@U0DANA>" in text_of(card(standin)["blocks"])
     slack.press(DANA, "case_suspend", value="1")
     standin.wait_for(lambda: len(dms(standin, ANA)) == 2 and len(dms(standin, RAJ)) == 2)
-    assert "suspended" in dms(standin, ANA)[-1]
-    assert "Account access suspended" in text_of(card(standin)["blocks"])
+    assert "access is *not* suspended yet" in dms(standin, ANA)[-1]
+    shown = text_of(card(standin)["blocks"])
+    assert "Suspension requested" in shown and "no platform connection is configured" in shown
 
     # Notes in the thread become the timeline.
     note = thread_event(DANA, parent, "Called Ana <!channel>", ts="1700000999.000001")
@@ -143,9 +144,10 @@ def test_the_life_of_an_unmanaged_case(
     report(slack, standin, OLGA, world.shop.id, "My password stopped working")
 
     parent = card(standin, SUPPORT)
-    assert "Not managed · customer support" in text_of(parent["blocks"])
+    assert "Not managed · support team" in text_of(parent["blocks"])
     [olga_dm] = standin.wait_for(lambda: dms(standin, OLGA))
-    assert "Customer support has the case" in olga_dm and "account manager" not in olga_dm
+    assert "The support team has the case, in <#C0SUPPORT>" in olga_dm
+    assert "account manager" not in olga_dm
 
     slack.press(ADMIN, "case_take", value="1")
     standin.wait_for(lambda: "<@U0ADMIN> took the case" in thread(standin, parent))
@@ -162,7 +164,7 @@ def test_the_life_of_an_unmanaged_case(
         summary="Caps lock was on",
     )
     last = wait_for_dm(standin, OLGA, "is resolved")
-    assert "false alarm" in last and "Contact customer support" in last
+    assert "false alarm" in last and "Contact the support team, in <#C0SUPPORT>" in last
     assert services.cases.platform.requests == []  # type: ignore[attr-defined]
 
 

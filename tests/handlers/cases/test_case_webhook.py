@@ -31,8 +31,9 @@ def test_suspend_posts_the_signed_request(
     assert isinstance(services.cases.platform, WebhookHook)
     number = services.cases.report(ANA, world.acme.id, "x", ChargesSeen.NO).case.number
 
-    services.cases.suspend(DANA, number)
+    change = services.cases.suspend(DANA, number)
 
+    assert change.line is not None and change.line.endswith("the platform confirmed the request")
     [(headers, body)] = receiver.received
     assert platform_signature.verify("s3cret", headers, body, clock.now())
     assert b'"action":"suspend"' in body and b'"account_id":"7012345"' in body
