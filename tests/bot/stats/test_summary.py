@@ -105,6 +105,21 @@ def test_each_admin_gets_one_summary_a_week_with_a_png_chart_in_their_working_ho
 
 
 @pytest.mark.usefixtures("admins")
+def test_the_chart_carries_alt_text_that_says_what_it_shows(
+    services: Services, messenger: SlackMessenger, standin: SlackStandIn
+) -> None:
+    assert send(services, messenger).sent == [ADMIN]
+    [upload] = shared(standin)
+    [asked] = standin.calls("files.getUploadURLExternal")
+    assert asked.args["alt_txt"] == upload["alt_txt"]
+    assert upload["alt_txt"].startswith(
+        "Line chart of the share of members in scope passing every check, and each check"
+    )
+    assert "of 2 members in scope: every check 0%" in upload["alt_txt"]
+    assert "Recovery phone 0%" in upload["alt_txt"]
+
+
+@pytest.mark.usefixtures("admins")
 def test_nothing_is_sent_outside_working_hours(
     services: Services, messenger: SlackMessenger, standin: SlackStandIn, clock: FakeClock
 ) -> None:
