@@ -128,6 +128,8 @@ def test_nothing_is_sent_outside_working_hours(
     assert sorted(run.outside_hours) == [ADMIN, TOKYO_ADMIN] and run.sent == []
     clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=UTC))  # Tuesday 18:30 in Berlin
     assert ADMIN in send(services, messenger).outside_hours
+    clock.set(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # Christmas Day, a Friday
+    assert ADMIN in send(services, messenger).outside_hours
     assert standin.uploaded_files() == [] and rows(services) == []
 
 
