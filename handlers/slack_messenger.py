@@ -106,7 +106,14 @@ class SlackMessenger:
         return str(answer["channel"]["id"])
 
     def upload(
-        self, channel: str, *, filename: str, content: bytes, title: str, comment: str
+        self,
+        channel: str,
+        *,
+        filename: str,
+        content: bytes,
+        title: str,
+        comment: str,
+        alt_text: str,
     ) -> str:
         """files_upload_v2: an upload URL, the bytes posted to it, then the share with `comment`.
         Only the two API calls have the retry handlers; a failed upload step fails the whole."""
@@ -117,6 +124,7 @@ class SlackMessenger:
                 filename=filename,
                 title=title,
                 initial_comment=comment,
+                alt_txt=alt_text,
             )
         except SlackApiError as error:
             raise _failure(error) from None

@@ -1,6 +1,6 @@
 """The stand-in's file uploads, as slack_sdk's `files_upload_v2` drives them, in three steps:
 
-1. `files.getUploadURLExternal` (filename, length) answers a file id and an upload URL;
+1. `files.getUploadURLExternal` (filename, length, alt_txt) answers a file id and an upload URL;
 2. the bytes are POSTed to that URL, raw (slack_sdk sends the body as it is, no form);
 3. `files.completeUploadExternal` (files = JSON [{id, title}], channel_id or channels,
    initial_comment, thread_ts) shares the files, each as a message in each channel.
@@ -47,6 +47,7 @@ def get_upload_url(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "binary",
         "user": ws.bot_user_id,
         "created": 1_700_000_000 + ws.serial,
+        "alt_txt": str(args.get("alt_txt") or ""),  # what a screen reader says of an image
         "channels": [],
         "comments": [],  # the initial_comment of each share
         "length": length,

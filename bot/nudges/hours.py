@@ -1,18 +1,21 @@
 """Working hours in a member's own time zone: when a reminder may arrive, and working-time sums.
 
 Pure functions of aware datetimes. Each day's window is built from the local wall clock with
-zoneinfo, so 09:00 stays 09:00 across a daylight-saving change.
+zoneinfo, so 09:00 stays 09:00 across a daylight-saving change. A holiday (bot/nudges/days_off.py)
+has no window, like a weekend: every question here skips it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.nudges.days_off import Holidays
+
 WEEKDAYS = frozenset(range(5))  # Monday is 0
-_SEARCH_DAYS = 8  # any week has a working day, unless no weekday is one
+_SEARCH_DAYS = 400  # a year has a working day: Holidays refuses to make every date one
 
 
 @lru_cache(maxsize=1024)
@@ -32,6 +35,7 @@ class WorkingHours:
     start: time = time(9)
     end: time = time(18)
     days: frozenset[int] = WEEKDAYS
+    holidays: Holidays = field(default_factory=Holidays)
 
     def __post_init__(self) -> None:
         if self.start >= self.end:
@@ -45,8 +49,8 @@ class WorkingHours:
         return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
 
     def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
-        """That day's working hours as UTC instants, or None on a day off."""
-        if day.weekday() not in self.days:
+        """That day's working hours as UTC instants, or None on a day off or a holiday."""
+        if day.weekday() not in self.days or self.holidays.is_holiday(day, tz):
             return None
         opens = datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
         closes = datetime.combine(day, self.end, tzinfo=tz).astimezone(UTC)
@@ -68,7 +72,20 @@ class WorkingHours:
                 return opens
             if moment < closes:
                 return moment
-        raise AssertionError("no working day within a week")  # excluded by __post_init__
+        raise AssertionError("no working day within a year")  # excluded by __post_init__
+
+    def holidays_until(self, moment: datetime, until: datetime, tz: ZoneInfo) -> tuple[str, ...]:
+        """The holidays on working days from `moment` to `until`, in words, to say why working
+        hours stay closed: ("public holiday (Christmas Day)",). A weekend is not named."""
+        day, last = moment.astimezone(tz).date(), until.astimezone(tz).date()
+        names: list[str] = []
+        while day <= last:
+            if day.weekday() in self.days:
+                name = self.holidays.name(day, tz)
+                if name is not None:
+                    names.append(name)
+            day += timedelta(days=1)
+        return tuple(names)
 
     def add(self, moment: datetime, working_time: timedelta, tz: ZoneInfo) -> datetime:
         """The instant `working_time` of working hours after `moment` (nights and days off skipped)."""

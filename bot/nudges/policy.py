@@ -365,7 +365,9 @@ class _Rules:
 
     def _outside_hours(self) -> str:
         opens = self.policy.hours.next_open(self.now, self.zone)
-        return f"outside working hours ({self.zone.key}); next window {_when(opens)}"
+        holidays = ", ".join(self.policy.hours.holidays_until(self.now, opens, self.zone))
+        because = f": {holidays}" if holidays else ""
+        return f"outside working hours ({self.zone.key}){because}; next window {_when(opens)}"
 
 
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:

@@ -6,10 +6,11 @@ import dataclasses
 import itertools
 import tomllib
 from collections.abc import Mapping
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from bot.checklist import Check
+from bot.nudges.days_off import Holidays
 from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.policy import (
     DAY,
@@ -24,7 +25,7 @@ from bot.nudges.policy import (
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CHECK_KEYS = {"grace_days", "cadence_days", "then_every_days", "cap", "admins_after_days"}
 _TOP_KEYS = {"default_time_zone", "snooze_limit", "snooze_days", "working_hours"}
-_TOP_KEYS |= {"every_check", "checks", "urgent", "delivery"}
+_TOP_KEYS |= {"every_check", "checks", "urgent", "delivery", "holidays"}
 
 
 class PolicyError(ValueError):
@@ -50,7 +51,7 @@ def policy_from(data: Mapping[str, Any]) -> NudgePolicy:
             default,
             checks=_checks(data),
             urgent=_urgent(_table(data, "urgent")),
-            hours=_hours(_table(data, "working_hours")),
+            hours=_hours(_table(data, "working_hours"), _holidays(_table(data, "holidays"))),
             default_time_zone=time_zone,
             snoozes=_snoozes(data),
             snooze_limit=_number(data, "snooze_limit", default.snooze_limit, minimum=0),
@@ -102,7 +103,7 @@ def _urgent(table: Mapping[str, Any]) -> UrgentPolicy:
     )
 
 
-def _hours(table: Mapping[str, Any]) -> WorkingHours:
+def _hours(table: Mapping[str, Any], holidays: Holidays) -> WorkingHours:
     _known(table, {"start", "end", "days"}, "working_hours.")
     base = WorkingHours()
     days = table.get("days")
@@ -117,9 +118,44 @@ def _hours(table: Mapping[str, Any]) -> WorkingHours:
             start=_clock(table, "start", base.start),
             end=_clock(table, "end", base.end),
             days=chosen,
+            holidays=holidays,
         )
     except ValueError as error:
         raise PolicyError(f"working_hours: {error}") from None
+
+
+def _holidays(table: Mapping[str, Any]) -> Holidays:
+    """country: "auto" (each member's, from their time zone), "none", or a code such as "DE";
+    extra: month-day dates everybody has off, e.g. ["12-24", "01-01"]."""
+    _known(table, {"country", "extra"}, "holidays.")
+    country = _text(table, "country", "auto", "holidays.")
+    raw = table.get("extra")
+    extra = Holidays().extra
+    if raw is not None:
+        if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
+            raise PolicyError('holidays.extra: a list of month-day dates such as "12-24"')
+        extra = frozenset(_month_day(d) for d in raw)
+        if len(extra) >= 366:
+            raise PolicyError("holidays.extra: every day of the year cannot be a holiday")
+    try:
+        if country == "auto":
+            return Holidays(extra=extra)
+        if country == "none":
+            return Holidays(public=False, extra=extra)
+        return Holidays(country=country.upper(), extra=extra)
+    except ValueError as error:
+        raise PolicyError(f"holidays.country: {error}") from None
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    try:
+        month, day = (int(part) for part in text.split("-"))
+        date(2000, month, day)  # a leap year: 02-29 is a date
+    except ValueError:
+        raise PolicyError(
+            f'holidays.extra: {text!r} is not a month-day date such as "12-24"'
+        ) from None
+    return month, day
 
 
 def _snoozes(data: Mapping[str, Any]) -> tuple[SnoozeChoice, ...]:
@@ -175,10 +211,10 @@ def _table(data: Mapping[str, Any], key: str, name: str | None = None) -> Mappin
     return value
 
 
-def _text(data: Mapping[str, Any], key: str, default: str) -> str:
+def _text(data: Mapping[str, Any], key: str, default: str, prefix: str = "") -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise PolicyError(f"{key}: must be text")
+        raise PolicyError(f"{prefix}{key}: must be text")
     return value
 
 

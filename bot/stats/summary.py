@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.sender import DeliveryFailed
-from bot.stats.chart import adoption_chart
+from bot.stats.chart import adoption_chart, alt_text
 from bot.stats.report import AdoptionReport, StatsService
 from bot.views_stats import summary_text
 from storage import outbox as outbox_store
@@ -39,9 +39,16 @@ class Uploader(Protocol):
         ...
 
     def upload(
-        self, channel: str, *, filename: str, content: bytes, title: str, comment: str
+        self,
+        channel: str,
+        *,
+        filename: str,
+        content: bytes,
+        title: str,
+        comment: str,
+        alt_text: str,
     ) -> str:
-        """Share a file in `channel` with `comment`; Slack's file id."""
+        """Share a file in `channel` with `comment` (`alt_text` describes an image); its id."""
         ...
 
 
@@ -113,6 +120,7 @@ class WeeklySummaries:
                     content=chart,
                     title=f"Adoption over time, {week}",
                     comment=summary_text(report, week),
+                    alt_text=alt_text(report.history),
                 )
             except DeliveryFailed as failure:
                 self._failed(admin, week, holder, failure)

@@ -45,6 +45,7 @@ def test_files_upload_v2_shares_the_bytes_in_a_dm_with_its_comment(
         filename="adoption-2026-W48.png",
         title="Adoption",
         initial_comment="*Weekly* summary",
+        alt_txt="Line chart of adoption",
     )
 
     shared = reply["file"]
@@ -62,6 +63,7 @@ def test_files_upload_v2_shares_the_bytes_in_a_dm_with_its_comment(
     assert standin.calls("files.getUploadURLExternal")[0].args["length"] == str(len(PNG))
     [kept] = standin.uploaded_files()
     assert kept["content"] == PNG and kept["channels"] == [standin.dm_channel("U1")]
+    assert kept["alt_txt"] == "Line chart of adoption"
     [message] = standin.messages("U1")
     assert message["text"] == "*Weekly* summary"
     assert [f["id"] for f in message["files"]] == [shared["id"]]

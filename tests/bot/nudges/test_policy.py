@@ -7,7 +7,8 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from bot.checklist import Check, Fix
-from bot.nudges.hours import zone
+from bot.nudges.days_off import Holidays
+from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.policy import (
     DAY,
     Closed,
@@ -103,19 +104,21 @@ def simulate(
 
 def test_a_new_member_gets_a_grace_period_then_reminders_back_off_up_to_a_cap() -> None:
     joined = TUESDAY_10 - timedelta(hours=1)
-    events = simulate(member(TWO_STEP, joined=joined), TUESDAY_10, 45)
+    events = simulate(member(TWO_STEP, joined=joined), TUESDAY_10, 52)
     reminders = [at for at, what in events if what.startswith("reminder")]
     # 7 days' grace: the first reminder is on Tuesday 1 December at 09:00 in Berlin.
     first = reminders[0]
     assert 6.9 < first < 7.0
     # Day 0, 2, 5, 10, then weekly, capped at 6 reminders. Day 5 is a Sunday: that one comes on
-    # Monday, and the cadence still counts from day 0, so day 10 stays day 10.
+    # Monday, and the cadence still counts from day 0, so day 10 stays day 10. Day 24 is
+    # Christmas Day, a Friday: that one comes on Monday 28 December.
     days = [round(later - first, 2) for later in reminders]
-    assert days == [0, 2, 6, 10, 17, 24]
+    assert days == [0, 2, 6, 10, 17, 27]
     assert len(reminders) == POLICY.check(Check.TWO_STEP).cap
-    # Instead of a 7th reminder (day 31): the account manager; a week later: the security admins.
+    # Instead of a 7th reminder (day 31, New Year's Day, a Friday): the account manager on Monday
+    # 4 January; a week later: the security admins.
     ladder = [(round(at - first), what) for at, what in events if not what.startswith("reminder")]
-    assert ladder == [(31, "managers"), (38, "admins")]
+    assert ladder == [(34, "managers"), (41, "admins")]
 
 
 def test_reminders_come_only_in_working_hours_in_the_members_own_time_zone() -> None:
@@ -222,3 +225,30 @@ def test_a_check_switched_off_in_the_policy_is_never_nudged() -> None:
         },
     )
     assert decide(policy, member(TWO_STEP), TUESDAY_10).reminders == ()
+
+
+def test_on_a_public_holiday_the_first_reminder_waits_and_says_why() -> None:
+    christmas = datetime(2026, 12, 25, 9, 0, tzinfo=UTC)  # Friday, 10:00 in Berlin
+    decision = decide(POLICY, member(TWO_STEP), christmas)
+    assert not decision.sends_reminder
+    assert decision.waiting[0].why == (
+        "outside working hours (Europe/Berlin): public holiday (Christmas Day); "
+        "next window 2026-12-28 08:00 UTC"
+    )
+    assert decide(POLICY, member(TWO_STEP), christmas + 3 * DAY - timedelta(hours=1)).reminders
+
+
+def test_urgent_working_hours_skip_the_members_public_holiday() -> None:
+    thursday_16 = datetime(2025, 10, 2, 14, 0, tzinfo=UTC)  # 16:00 in Berlin; Friday is Unity Day
+    events = simulate(member(LEAKED, joined=thursday_16), thursday_16, 5)
+    # 2 working hours on Thursday, none on Friday 3 October or the weekend, 2 on Monday (11:00):
+    # the next reminder is 91 hours later; the account manager hears at Monday 16:00, 9 working
+    # hours after the first reminder.
+    reminders = [round(at * 24) for at, what in events if what.startswith("reminder")]
+    assert reminders[:2] == [0, 91]
+    escalations = [(round(at * 24), what) for at, what in events if not what.startswith("r")]
+    assert escalations[0] == (96, "managers")
+    # With public holidays switched off in the policy, Friday is a working day.
+    working = dataclasses.replace(POLICY, hours=WorkingHours(holidays=Holidays(public=False)))
+    events = simulate(member(LEAKED, joined=thursday_16), thursday_16, 2, working)
+    assert [round(at * 24) for at, what in events if what.startswith("reminder")][:2] == [0, 19]

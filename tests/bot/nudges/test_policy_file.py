@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,8 @@ import pytest
 from bot.checklist import Check
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.nudges.days_off import Holidays
+from bot.nudges.hours import zone
 from bot.nudges.policy import DAY, NudgePolicy
 from bot.nudges.policy_file import PolicyError, parse_policy
 
@@ -76,12 +78,31 @@ def test_every_knob_can_be_set() -> None:
         ("default_time_zone = 'Mars/Base'", "default_time_zone"),
         ("[delivery]\nmessages_per_minute = 0", "delivery.messages_per_minute"),
         ("colour = 'blue'", "colour"),
+        ("[holidays]\ncountry = 'XX'", "holidays.country"),
+        ("[holidays]\ncountry = false", "holidays.country"),
+        ("[holidays]\nextra = ['12-32']", "holidays.extra"),
+        ("[holidays]\nextra = '12-24'", "holidays.extra"),
+        ("[holidays]\nregion = 'BY'", "holidays.region"),
         ("this is not toml", "TOML"),
     ],
 )
 def test_a_mistake_is_named(text: str, named: str) -> None:
     with pytest.raises(PolicyError, match=named.replace(".", r"\.")):
         parse_policy(text)
+
+
+def test_holidays_follow_the_members_country_unless_the_file_says_otherwise() -> None:
+    assert parse_policy("").hours.holidays == Holidays()
+    assert Holidays().extra == {(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)}
+    forced = parse_policy('[holidays]\ncountry = "de"\nextra = ["05-04", "02-29"]').hours
+    assert forced.holidays == Holidays(country="DE", extra=frozenset({(5, 4), (2, 29)}))
+    unity_day, in_new_york = datetime(2025, 10, 3, 15, 0, tzinfo=UTC), zone("America/New_York")
+    assert not forced.contains(unity_day, in_new_york)
+    assert forced.contains(datetime(2026, 12, 24, 15, 0, tzinfo=UTC), in_new_york)
+    off = parse_policy('[holidays]\ncountry = "none"\nextra = []').hours
+    assert off.holidays == Holidays(public=False, extra=frozenset())
+    assert off.contains(datetime(2026, 12, 25, 9, 0, tzinfo=UTC), zone("Europe/Berlin"))
+    assert parse_policy('[holidays]\ncountry = "auto"').hours.holidays == Holidays()
 
 
 def test_the_setting_reads_the_file_and_reports_problems_in_one_line(tmp_path: Path) -> None:

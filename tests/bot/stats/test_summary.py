@@ -105,6 +105,21 @@ def test_each_admin_gets_one_summary_a_week_with_a_png_chart_in_their_working_ho
 
 
 @pytest.mark.usefixtures("admins")
+def test_the_chart_carries_alt_text_that_says_what_it_shows(
+    services: Services, messenger: SlackMessenger, standin: SlackStandIn
+) -> None:
+    assert send(services, messenger).sent == [ADMIN]
+    [upload] = shared(standin)
+    [asked] = standin.calls("files.getUploadURLExternal")
+    assert asked.args["alt_txt"] == upload["alt_txt"]
+    assert upload["alt_txt"].startswith(
+        "Line chart of the share of members in scope passing every check, and each check"
+    )
+    assert "of 2 members in scope: every check 0%" in upload["alt_txt"]
+    assert "Recovery phone 0%" in upload["alt_txt"]
+
+
+@pytest.mark.usefixtures("admins")
 def test_nothing_is_sent_outside_working_hours(
     services: Services, messenger: SlackMessenger, standin: SlackStandIn, clock: FakeClock
 ) -> None:
@@ -112,6 +127,8 @@ def test_nothing_is_sent_outside_working_hours(
     run = send(services, messenger)
     assert sorted(run.outside_hours) == [ADMIN, TOKYO_ADMIN] and run.sent == []
     clock.set(datetime(2026, 11, 24, 17, 30, tzinfo=UTC))  # Tuesday 18:30 in Berlin
+    assert ADMIN in send(services, messenger).outside_hours
+    clock.set(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # Christmas Day, a Friday
     assert ADMIN in send(services, messenger).outside_hours
     assert standin.uploaded_files() == [] and rows(services) == []
 
