@@ -242,11 +242,11 @@ def test_saying_it_changed_updates_every_dm_to_waiting_for_the_platform(
 
     slack.press("U0RAJ", "password_changed", value="alert:1")
 
-    def waiting(user: str) -> list[dict[str, Any]]:
-        return [m for m in standin.messages(user) if m["text"].startswith("⏳")]
+    def waiting(user: str) -> Callable[[], list[dict[str, Any]]]:
+        return lambda: [m for m in standin.messages(user) if m["text"].startswith("⏳")]
 
     for user, ts in before.items():
-        [message] = standin.wait_for(lambda user=user: waiting(user))
+        [message] = standin.wait_for(waiting(user))
         assert message["ts"] == ts  # the same message, updated in place
         shown = text_of(message["blocks"])
         assert "Waiting for the platform" in shown
