@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.alerts import AlertNotice
 from bot.clock import FakeClock
@@ -233,6 +233,26 @@ def test_a_member_without_an_authenticator_gets_the_page_link_at_once_and_an_off
     ]
     assert services.alerts.open_compromised("U0RAJ") == []
     assert "alerts.self_reported" in audit_actions(services)
+
+
+def test_the_offered_authenticator_names_the_member_in_their_app_not_by_slack_id(
+    slack: Slack, standin: SlackStandIn, services: Services, member: MemberFactory
+) -> None:
+    # First contact by a button: the bot knows only the Slack id, Slack knows the name.
+    member("U0SAM", email="sam@example.com", name="Sam Rivera", profile_fresh=False)
+    with services.database.sessions.begin() as session:
+        session.execute(
+            update(Member)
+            .where(Member.slack_user_id == "U0SAM")
+            .values(email=None, display_name=None)
+        )
+
+    slack.press("U0SAM", "link_authenticator")
+
+    standin.wait_for(link_urls(standin, "U0SAM", "authenticator"))
+    enrolment = services.authenticator.begin("U0SAM")
+    assert enrolment.label == "Sam Rivera"
+    assert enrolment.uri.startswith("otpauth://totp/Account%20Security:Sam%20Rivera?")
 
 
 def test_saying_it_changed_updates_every_dm_to_waiting_for_the_platform(
