@@ -445,3 +445,25 @@ def test_without_a_signing_secret_nothing_is_accepted(
 
     assert (answer.status, answer.payload) == (401, {"error": "invalid signature"})
     assert services.alerts.open_compromised("U0ANA") == []
+
+
+def test_the_was_this_you_question_offers_report_unauthorized_activity_too(
+    api: AlertsApi,
+    slack: Slack,
+    standin: SlackStandIn,
+    clock: FakeClock,
+    acme: BusinessAccount,
+) -> None:
+    post(api, clock, alert(id="login-1", kind="suspicious_login"))
+
+    [question] = standin.wait_for(lambda: standin.messages("U0ANA"))
+    assert [b["action_id"] for b in buttons(question)] == [
+        "login_not_me",
+        "login_was_me",
+        "report_from_alert",
+    ]
+    report = buttons(question)[-1]
+    slack.press("U0ANA", report["action_id"], value=report["value"])
+
+    modal = wait_for_modal(standin, "case_report")
+    assert modal["blocks"][1]["element"]["initial_option"]["value"] == str(acme.id)
