@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.alert_document import AlertInvalid
-from bot.alerts import Outcome, Recipient, Role, UnknownAccount
+from bot.alerts import Outcome, Recipient, Role, UnknownAccount, remediation_time
 from bot.checklist import Check, Source, State
 from bot.clock import FakeClock
 from bot.errors import NotAllowed
@@ -387,3 +387,18 @@ def test_the_check_stays_red_while_another_account_has_an_open_alert(
     assert line.state is State.UNKNOWN
     assert "Acme Shoes Ads and Bolt Bikes Ads" in line.explanation
     assert bolt.id not in {a.business_account_id for a in services.alerts.open_compromised("U0ANA")}
+
+
+@pytest.mark.parametrize(
+    ("open_for", "said"),
+    [
+        (timedelta(seconds=30), "under a minute"),
+        (timedelta(hours=3, minutes=5), "3 h 5 min"),
+        (timedelta(days=1, hours=3, minutes=5), "1 day 3 h"),
+        (timedelta(days=2), "2 days"),
+    ],
+)
+def test_how_long_an_alert_stayed_open_reads_with_the_right_plural(
+    open_for: timedelta, said: str
+) -> None:
+    assert remediation_time(open_for) == said
