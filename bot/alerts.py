@@ -1,10 +1,24 @@
 """The platform's alerts: accepted once by id, stored, turned into checks and DMs, and closed
-when the member proves the fix (for a compromised password: a new password that passes the check).
+once the platform confirms the fix.
 
 Every alert is stored and audited; `suspicious_login` and `account_takeover` wait there for the
 cases they will open. A `compromised_password` marks "no compromised password" as needing action
 for every member of the account, per account and member-wide, in the same transaction as the
 alert itself, so `/security status` shows it from the rows it already reads.
+
+A compromised password goes through three states:
+
+- open: red on the checklist, urgent for the reminders, "I've changed it" on every DM;
+- waiting: a member said they changed it ("I've changed it", or the one-time page after it). The
+  member is not held up (no authenticator needed, see `report_changed`): the alert is closed as
+  self-reported, waiting for the platform, audited `alerts.self_reported`, and the checklist shows
+  it as waiting (not red, not green) with the date it was reported;
+- closed as rotated: a posture report's `password_changed_at` later than the detection, with the
+  time from detection to that change.
+
+If the platform never confirms, the alert stays waiting, with its date, for as long as that takes:
+the bot cannot know the password changed. A new compromised-password alert about the account is a
+new open alert, so the check turns red again.
 """
 
 from __future__ import annotations
@@ -20,16 +34,21 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.alert_document import AlertDocument, AlertInvalid, AlertKind, parse_alert
+from bot.authenticator import AuthenticatorService
 from bot.checklist import Check, Source, State
 from bot.clock import Clock
+from bot.errors import NotAllowed
 from bot.platform_signature import WINDOW
+from bot.words import plural
 from storage import alerts as alert_store
 from storage import members as member_store
+from storage import nudges as nudge_store
 from storage.database import Database
 from storage.models import Alert, AlertMessage, BusinessAccount, Member
 
 PLATFORM = "platform"  # the actor of what the platform sent
 ROTATED = "rotated"
+SELF_REPORTED = "self_reported"  # waiting for the platform to confirm the change
 COMPROMISED = AlertKind.COMPROMISED_PASSWORD.value
 UNKNOWN_ACCOUNT = "unknown account_id"
 AMBIGUOUS_ACCOUNT = "account_id names business accounts on several platforms"
@@ -68,6 +87,7 @@ class AlertNotice:
     business_account_id: int
     account_name: str
     platform: str
+    platform_account_id: str
     detail: str
     detected_at: datetime
     members: int
@@ -91,6 +111,9 @@ class SentMessage:
 
 @dataclass(frozen=True)
 class ClosedAlert:
+    """An alert just closed: as rotated (the platform confirmed), or as self-reported (a member
+    said they changed the password; `time_to_remediate` then runs to when they said so)."""
+
     platform_alert_id: str
     business_account_id: int
     account_name: str
@@ -99,6 +122,14 @@ class ClosedAlert:
     closed_by: str
     time_to_remediate: timedelta
     messages: tuple[SentMessage, ...]
+    platform: str
+    platform_account_id: str
+    reason: str  # ROTATED or SELF_REPORTED
+
+    @property
+    def waiting(self) -> bool:
+        """Self-reported: the platform has not confirmed the change yet."""
+        return self.reason == SELF_REPORTED
 
 
 @dataclass(frozen=True)
@@ -109,10 +140,21 @@ class OpenAlert:
     detected_at: datetime
 
 
+CONFIRM_FIRST = "Confirm with a code from your authenticator app first: press the button again."
+
+
 class AlertService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        authenticator: AuthenticatorService | None = None,
+    ) -> None:
+        """`authenticator` says who must confirm with a code before reporting a password changed;
+        without it (the import command, which reports nothing) `report_changed` refuses."""
         self._database = database
         self._clock = clock
+        self._authenticator = authenticator
 
     def receive(self, raw: bytes | str, *, via: str = "api") -> Receipt:
         """Accept one document once; raise AlertInvalid (or UnknownAccount, audited) otherwise."""
@@ -163,39 +205,55 @@ class AlertService:
                 for alert, account in rows
             ]
 
-    def close_for_rotation(self, slack_user_id: str, business_account_id: int) -> list[ClosedAlert]:
-        """The member's new password for the account passed the check: close the account's open
-        compromised-password alerts, keep how long each stayed open, and turn the check green
-        for everyone on the account who has no other open one. Nothing for a non-member."""
+    def asks_for_code(self, slack_user_id: str) -> bool:
+        """Whether saying "I've changed it" needs a fresh code first: only for a member with an
+        authenticator linked to the bot who has not stepped up lately. A member without one is
+        never sent to link one first: in an emergency the rotation comes first."""
+        return self._authenticator is None or self._authenticator.asks_for_code(slack_user_id)
+
+    def report_changed(
+        self, slack_user_id: str, business_account_id: int | None = None
+    ) -> list[ClosedAlert]:
+        """The member says they changed the password of `business_account_id` (None: of every
+        account of theirs with an open compromised-password alert): those alerts close as
+        self-reported, waiting for the platform, and the check stops being red for everyone on
+        the account. Refused (NotAllowed) while the member owes a code (`asks_for_code`)."""
+        if self.asks_for_code(slack_user_id):
+            raise NotAllowed(CONFIRM_FIRST)
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)
-            if member is None or not member_store.is_member_of(
-                session, member.id, business_account_id
+            if member is None:
+                return []
+            wanted = {
+                account.id
+                for alert, account in alert_store.open_alerts_of_member(
+                    session, member.id, COMPROMISED
+                )
+                if business_account_id in (None, account.id)
+            }
+            reported: list[ClosedAlert] = []
+            for account_id in sorted(wanted):
+                account = session.get(BusinessAccount, account_id)
+                if account is not None:
+                    reported += _self_report(session, account, slack_user_id, now)
+            return reported
+
+    def close_for_rotation(self, slack_user_id: str, business_account_id: int) -> list[ClosedAlert]:
+        """The member's new password for the account passed the one-time page: their word that
+        it changed, as "I've changed it" is (only the platform can confirm the change itself).
+        Nothing for a non-member, or when the alerts already wait for the platform."""
+        now = self._clock.now()
+        with self._database.sessions.begin() as session:
+            member = member_store.member_by_slack_id(session, slack_user_id)
+            account = session.get(BusinessAccount, business_account_id)
+            if (
+                member is None
+                or account is None
+                or not member_store.is_member_of(session, member.id, business_account_id)
             ):
                 return []
-            account = session.get(BusinessAccount, business_account_id)
-            closed: list[tuple[Alert, int]] = []
-            for alert in alert_store.open_alerts(session, business_account_id, COMPROMISED):
-                seconds = max(0, int((now - alert.detected_at).total_seconds()))
-                if alert_store.close(
-                    session,
-                    alert.id,
-                    at=now,
-                    reason=ROTATED,
-                    by=slack_user_id,
-                    seconds_to_remediate=seconds,
-                ):
-                    closed.append((alert, seconds))
-            if account is None or not closed:
-                return []
-            longest = timedelta(seconds=max(seconds for _, seconds in closed))
-            people = alert_store.people_of_account(session, account.id)
-            note = f"Changed {remediation_time(longest)} after the platform's alert."
-            for person in people:
-                _save(session, person.id, account.id, State.PASSING, now, {"note": note})
-            _refresh_member_wide(session, [person.id for person in people], now, longest)
-            return _announce_closed(session, account, closed, now=now, by=slack_user_id)
+            return _self_report(session, account, slack_user_id, now, via="password_page")
 
     def close_for_password_change(
         self, business_account_id: int, member_email: str | None, changed_at: datetime
@@ -259,6 +317,7 @@ def accept(
         business_account_id=account.id,
         account_name=account.name,
         platform=account.platform,
+        platform_account_id=account.platform_account_id,
         detail=document.detail,
         detected_at=document.detected_at,
         members=len(people),
@@ -273,31 +332,86 @@ def close_changed_password(
     changed_at: datetime,
     now: datetime,
 ) -> list[ClosedAlert]:
-    """Close, as rotated, the account's open compromised-password alerts detected before the
-    password changed at `changed_at` (only those naming `member_email`, when the platform named
-    whose password changed), each with the time from detection to the change. The check turns
-    green for the account's members once it has no open alert left."""
+    """Close, as rotated, the account's compromised-password alerts, open or waiting for the
+    platform, detected before the password changed at `changed_at` (only those naming
+    `member_email`, when the platform named whose password changed), each with the time from
+    detection to the change. The check turns green for the account's members once it has no
+    open or waiting alert left."""
     closed: list[tuple[Alert, int]] = []
-    for alert in alert_store.open_alerts(session, account.id, COMPROMISED, lock=True):
+    unsettled = (alert_store.OPEN, alert_store.WAITING)
+    for alert in alert_store.open_alerts(
+        session, account.id, COMPROMISED, lock=True, statuses=unsettled
+    ):
         if alert.detected_at >= changed_at:
             continue  # changed before the compromise was detected: not a remedy
         if member_email is not None and alert.member_email != member_email:
             continue
         seconds = max(0, int((changed_at - alert.detected_at).total_seconds()))
         if alert_store.close(
-            session, alert.id, at=now, reason=ROTATED, by=PLATFORM, seconds_to_remediate=seconds
+            session,
+            alert.id,
+            at=now,
+            reason=ROTATED,
+            by=PLATFORM,
+            seconds_to_remediate=seconds,
+            was=unsettled,
         ):
             closed.append((alert, seconds))
     if not closed:
         return []
     longest = timedelta(seconds=max(seconds for _, seconds in closed))
     people = alert_store.people_of_account(session, account.id)
-    if not alert_store.open_alerts(session, account.id, COMPROMISED):
+    if not alert_store.open_alerts(session, account.id, COMPROMISED, statuses=unsettled):
         note = f"Changed {remediation_time(longest)} after the alert, as the platform reports."
         for person in people:
             _save(session, person.id, account.id, State.PASSING, now, {"note": note})
     _refresh_member_wide(session, [person.id for person in people], now, longest)
     return _announce_closed(session, account, closed, now=now, by=PLATFORM, via="posture")
+
+
+def _self_report(
+    session: Session, account: BusinessAccount, by: str, now: datetime, *, via: str = "slack"
+) -> list[ClosedAlert]:
+    """Close the account's open compromised-password alerts as self-reported by `by`, waiting
+    for the platform: the account's red evidence gives way to the member's word, so the checklist
+    shows the account waiting and the reminders stop pressing; the platform's confirmation (or a
+    new alert) still outranks it."""
+    closed: list[tuple[Alert, int]] = []
+    for alert in alert_store.open_alerts(session, account.id, COMPROMISED, lock=True):
+        seconds = max(0, int((now - alert.detected_at).total_seconds()))
+        if alert_store.close(
+            session,
+            alert.id,
+            at=now,
+            reason=SELF_REPORTED,
+            by=by,
+            seconds_to_remediate=seconds,
+            status=alert_store.WAITING,
+        ):
+            closed.append((alert, seconds))
+    if not closed:
+        return []
+    people = [person.id for person in alert_store.people_of_account(session, account.id)]
+    if not alert_store.open_alerts(session, account.id, COMPROMISED):
+        alert_store.forget_check_results(
+            session,
+            people,
+            check=Check.NO_COMPROMISED_PASSWORD,
+            business_account_id=account.id,
+            source=Source.PLATFORM,
+        )
+        detail = {"note": WAITING_NOTE, "reported_by": by}
+        for person_id in people:
+            _save(session, person_id, account.id, State.UNKNOWN, now, detail, Source.SELF)
+    _refresh_member_wide(session, people, now, None)
+    for person_id in people:  # no longer urgent: the reminders look again
+        nudge_store.request_recheck(session, person_id)
+    return _announce_closed(
+        session, account, closed, now=now, by=by, action="alerts.self_reported", via=via
+    )
+
+
+WAITING_NOTE = "Reported changed; waiting for the platform to confirm the new password."
 
 
 def _announce_closed(
@@ -307,15 +421,16 @@ def _announce_closed(
     *,
     now: datetime,
     by: str,
+    action: str = "alerts.rotated",
     **details: str,
 ) -> list[ClosedAlert]:
-    """Audit the alerts just closed as rotated, and describe each with the Slack messages that
-    announced it, so those can be updated."""
+    """Audit the alerts just closed (as rotated, or self-reported), and describe each with the
+    Slack messages that announced it, so those can be updated."""
     audit.record(
         session,
         at=now,
         actor=by,
-        action="alerts.rotated",
+        action=action,
         target=f"business_account:{account.id}",
         alerts=[alert.platform_alert_id for alert, _ in closed],
         seconds_to_remediate=[seconds for _, seconds in closed],
@@ -335,6 +450,9 @@ def _announce_closed(
                 SentMessage(m.slack_user_id, Role(m.role), m.slack_channel, m.slack_ts)
                 for m in messages.get(alert.id, [])
             ),
+            platform=account.platform,
+            platform_account_id=account.platform_account_id,
+            reason=SELF_REPORTED if action == "alerts.self_reported" else ROTATED,
         )
         for alert, seconds in closed
     ]
@@ -347,7 +465,7 @@ def remediation_time(delta: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
+        parts.append(plural(days, "day"))
     if hours:
         parts.append(f"{hours} h")
     if minutes and not days:
@@ -397,9 +515,13 @@ def _refresh_member_wide(
     session: Session, member_ids: Iterable[int], now: datetime, resolved_in: timedelta | None
 ) -> None:
     """The member-wide check, which the checklist reads: red while any account has an open
-    alert, naming those accounts; green once none has."""
+    alert, naming those accounts; waiting (the member's word, not the platform's) while the
+    others only wait for the platform; green once none has either."""
     wanted = list(member_ids)
     open_accounts = alert_store.open_accounts_of_members(session, wanted, COMPROMISED)
+    waiting_accounts = alert_store.open_accounts_of_members(
+        session, wanted, COMPROMISED, status=alert_store.WAITING
+    )
     for member_id in wanted:
         accounts = open_accounts.get(member_id, [])
         if accounts:
@@ -410,6 +532,24 @@ def _refresh_member_wide(
                 "accounts": [{"id": a.id, "name": a.name} for a in accounts],
             }
             _save(session, member_id, None, State.NEEDS_ACTION, now, detail)
+            continue
+        waiting = waiting_accounts.get(member_id, [])
+        if waiting:
+            names = " and ".join(account.name for account in waiting)
+            detail = {
+                "note": f"Waiting for the platform: the password of {names} was reported "
+                "changed after the platform's alert, and the platform has not confirmed it yet.",
+                "accounts": [{"id": a.id, "name": a.name} for a in waiting],
+            }
+            # The member's word, so it must not show as the platform's: only self-reported.
+            alert_store.forget_check_results(
+                session,
+                [member_id],
+                check=Check.NO_COMPROMISED_PASSWORD,
+                business_account_id=None,
+                source=Source.PLATFORM,
+            )
+            _save(session, member_id, None, State.UNKNOWN, now, detail, Source.SELF)
             continue
         note = "No open alert from the platform."
         if resolved_in is not None:
@@ -424,13 +564,14 @@ def _save(
     state: State,
     now: datetime,
     detail: Mapping[str, Any],
+    source: Source = Source.PLATFORM,
 ) -> None:
     member_store.save_check_result(
         session,
         member_id=member_id,
         check=Check.NO_COMPROMISED_PASSWORD,
         business_account_id=business_account_id,
-        source=Source.PLATFORM,
+        source=source,
         state=state,
         observed_at=now,
         detail=dict(detail),

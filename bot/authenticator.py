@@ -175,6 +175,12 @@ class AuthenticatorService:
             return False
         return self._clock.now() - link.verified_at <= self.policy.step_up_fresh_for
 
+    def asks_for_code(self, slack_user_id: str) -> bool:
+        """Whether a step-up is owed: the member has a linked authenticator and no fresh code."""
+        if self.status(slack_user_id).state is not LinkState.ACTIVE:
+            return False
+        return not self.is_fresh(slack_user_id)
+
     def remove(self, slack_user_id: str, code: str) -> None:
         with self._database.sessions.begin() as session:
             outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
@@ -330,7 +336,7 @@ class AuthenticatorService:
 
     @staticmethod
     def _enrolment(member: Member, secret: str) -> Enrolment:
-        label = member.email or member.display_name or member.slack_user_id or "member"
+        label = totp.entry_name(member.email, member.display_name)
         return Enrolment(secret, totp.provisioning_uri(secret, label), totp.ISSUER, label)
 
 

@@ -81,7 +81,7 @@ def build_services(
         deliveries=DeliveryLog(database, clock),
         authenticator=authenticator,
         secure_links=SecureLinks(database, clock, settings.public_base_url),
-        alerts=AlertService(database, clock),
+        alerts=AlertService(database, clock, authenticator),
         passwords=PasswordChecks(
             database, clock, breach_ranges, min_score=settings.password_min_score
         ),

@@ -22,6 +22,7 @@ DIGITS = 6
 PERIOD = 30
 DRIFT_STEPS = 1
 ISSUER = "Account Security"
+UNNAMED = "your Slack account"  # neither email nor name known yet: never the bare Slack id
 _SPACES = re.compile(r"[ ]+")
 
 
@@ -68,6 +69,16 @@ def matching_step(
     if found is None or (last_step is not None and found <= last_step):
         return None
     return found
+
+
+def entry_name(email: str | None, display_name: str | None) -> str:
+    """Whom the entry in the member's authenticator app is for ("Account Security: Sam Rivera"),
+    as people recognise themselves: their email, else their name. Never a Slack id, which nobody
+    recognises in their app."""
+    for known in (email, display_name):
+        if known and known.strip():
+            return known.strip()
+    return UNNAMED
 
 
 def provisioning_uri(secret: str, account_label: str) -> str:

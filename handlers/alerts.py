@@ -1,6 +1,8 @@
-"""Platform alerts in Slack: the DMs about a compromised password, "I've changed it" (a step-up,
-then the one-time password check page), and the same DMs updated in place once the new password
-passed and the alert closed."""
+"""Platform alerts in Slack: the DMs about a compromised password; "I've changed it" (the alert
+waits for the platform, and the one-time password check page follows at once, after a code only
+for a member with an authenticator linked); "Report unauthorized activity" (the case report form,
+set to the alert's account); and the same DMs updated in place once reported changed or
+resolved."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot import views_alerts, views_twostep
 from bot.alerts import AlertNotice, AlertService, ClosedAlert, Role, UnknownAccount
+from bot.cases import modals
 from bot.secure_links import LinkPurpose
 from bot.services import Services
 from handlers import step_up
+from handlers.cases import NO_ACCOUNTS
 from handlers.errors import tells_member
-from handlers.ids import Action
+from handlers.ids import Action, Surface, read_button_value
 from handlers.step_up import StepUp
 from handlers.surfaces import publish_home
 
@@ -71,8 +75,8 @@ def tell_admins(client: WebClient, admins: frozenset[str], refused: UnknownAccou
 def update_rotated_messages(
     client: WebClient, services: Services, closed: list[ClosedAlert]
 ) -> None:
-    """Once `AlertService.close_for_rotation` closed alerts: every DM about them now says they are
-    resolved and how long it took, and each member told sees their checklist go green."""
+    """Once alerts closed (reported changed, or rotated): every DM about them says so and how long
+    it took, and each member told sees their checklist change."""
     for member in sorted(mark_resolved(client, closed)):
         try:
             publish_home(member, client, services)
@@ -83,13 +87,14 @@ def update_rotated_messages(
 def mark_resolved(
     client: WebClient, closed: Iterable[ClosedAlert], *, log: logging.Logger = logger
 ) -> set[str]:
-    """Every DM about the closed alerts updated in place to say resolved, and how long it took;
-    the members among those told, whose Home tab is now stale. Shared with the posture API, which
-    closes alerts too (`log` keeps its warnings under its own logger)."""
+    """Every DM about the closed alerts updated in place to say waiting for the platform, or
+    resolved, and how long it took; the members among those told, whose Home tab is now stale.
+    Shared with the posture API, which closes alerts too (`log` keeps its warnings under its own
+    logger)."""
     members: set[str] = set()
     for alert in closed:
-        message = views_alerts.resolved_dm(alert)
         for sent in alert.messages:
+            message = views_alerts.resolved_dm(alert, sent.role)
             try:
                 client.chat_update(channel=sent.channel, ts=sent.ts, **message)
             except SlackApiError as error:
@@ -114,20 +119,26 @@ def acknowledge(ack: Ack) -> None:
 def changed_password(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
-    """Step up (or link an authenticator first), then the page that checks the new password."""
+    """The alert waits for the platform and the page that checks the new password follows at
+    once: after a code only for a member with an authenticator linked, never a detour to link
+    one first. On an alert DM the button is about its account; elsewhere, about every account
+    of the member with an open alert."""
     user = body["user"]["id"]
-    if not services.alerts.open_compromised(user):
+    open_alerts = services.alerts.open_compromised(user)
+    surface, item = read_button_value(_button_value(body))
+    account = int(item) if surface is Surface.ALERT and item and item.isdigit() else None
+    if not any(account in (None, alert.business_account_id) for alert in open_alerts):
         step_up.tell(client, user, respond, _NOTHING_OPEN)
         return
-    step_up.perform(
-        client,
-        services,
-        user=user,
-        trigger_id=body["trigger_id"],
-        purpose=StepUp.ROTATE_PASSWORD,
-        context={},  # the page checks every account of the member
-        respond=respond,
-    )
+    context = {} if account is None else {"account": account}
+    if services.alerts.asks_for_code(user):
+        step_up.perform(
+            client, services, user=user, trigger_id=body["trigger_id"],
+            purpose=StepUp.ROTATE_PASSWORD, context=context, respond=respond,
+        )  # fmt: skip
+        return
+    _rotate(client, services, user, context, respond)
+    step_up.reply(client, user, respond, views_alerts.link_offer())
 
 
 @step_up.continuation(StepUp.ROTATE_PASSWORD, reason=views_alerts.ROTATION_REASON)
@@ -139,19 +150,58 @@ def send_password_check(
     context: dict[str, Any],
     respond: Respond | None,
 ) -> None:
-    """The one-time password check link, by DM like every one-time link."""
-    step_up.send_link(
-        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=views_alerts.LINK_REASON
-    )
+    """After the member's code: the alert waits for the platform, and the link follows."""
+    _rotate(client, services, user, context, respond)
     if respond is not None and respond.response_url:
         step_up.tell(client, user, respond, views_twostep.LINK_SENT)
 
 
+def _rotate(
+    client: WebClient,
+    services: Services,
+    user: str,
+    context: dict[str, Any],
+    respond: Respond | None,
+) -> None:
+    """Close the alerts as reported changed, DM the one-time password check link (by DM, like
+    every one-time link), then show everyone told that the alerts wait for the platform."""
+    account = context.get("account")
+    closed = services.alerts.report_changed(user, account if isinstance(account, int) else None)
+    step_up.send_link(
+        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=views_alerts.LINK_REASON
+    )
+    update_rotated_messages(client, services, closed)
+
+
+@tells_member
+def report_activity(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    """ "Report unauthorized activity": the case report form of `/security report`, set to the
+    alert's account; its submission opens (or joins) the account's case like any report."""
+    user = body["user"]["id"]
+    surface, item = read_button_value(_button_value(body))
+    accounts = services.cases.accounts_to_report(user)
+    if not accounts:
+        step_up.tell(client, user, respond, NO_ACCOUNTS)
+        return
+    chosen = [
+        (id_, name) for id_, name in accounts if surface is Surface.ALERT and str(id_) == item
+    ]
+    client.views_open(trigger_id=body["trigger_id"], view=modals.report_modal(chosen or accounts))
+
+
+def _button_value(body: dict[str, Any]) -> str | None:
+    value = (body.get("actions") or [{}])[0].get("value")
+    return value if isinstance(value, str) else None
+
+
 _NOTHING_OPEN = (
-    "There is no open compromised-password alert on your business accounts: "
-    "it has already been resolved."
+    "There is no open compromised-password alert on your business accounts: it has already "
+    "been resolved, or reported changed and is waiting for the platform to confirm it."
 )
 
 
 def register(app: App) -> None:
     app.action(Action.PASSWORD_CHANGED)(ack=acknowledge, lazy=[changed_password])
+    app.action(Action.REPORT_FROM_ALERT)(ack=acknowledge, lazy=[report_activity])

@@ -18,6 +18,7 @@ class Action(StrEnum):
     REMOVE_AUTHENTICATOR = "remove_authenticator"
     OPEN_SECURE_LINK = "open_secure_link"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - "I've changed it", after an alert
+    REPORT_FROM_ALERT = "report_from_alert"  # "Report unauthorized activity" on an alert DM
     CHECK_PASSWORDS = "check_passwords"
     SNOOZE_NUDGE = "snooze_nudge"
     EXPLAIN_NUDGE = "explain_nudge"

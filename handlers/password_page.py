@@ -149,7 +149,7 @@ def _slack_line(outcome: CheckOutcome, rotation: Rotation | None) -> str:
         line += " The same password is used on more than one account."
     if rotation is not None and rotation.closed:
         names = ", ".join(escape(name, limit=80) for name, _ in rotation.closed)
-        line += f" The alert on {names} is closed."
+        line += f" The alert on {names} now waits for the platform to confirm the change."
     return line
 
 

@@ -47,6 +47,7 @@ from bot.text import escape
 from handlers import modal_input
 from handlers.errors import tells_member
 from handlers.ids import Block, Callback
+from handlers.profiles import refresh_profile_if_stale
 
 MAX_METADATA = 3000
 # Set by the submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
@@ -177,6 +178,10 @@ def send_link(
     reason: str | None = None,
 ) -> None:
     """DM the member a one-time link, and remember the DM so the page can update it later."""
+    if purpose is LinkPurpose.LINK_AUTHENTICATOR:
+        # The app's entry names the member ("Account Security: Sam Rivera"): know their name
+        # before the page makes it, even when a button is the first thing they pressed.
+        refresh_profile_if_stale(user, client, services)
     link = services.secure_links.issue(user, purpose)
     minutes = max(1, int(services.secure_links.lifetime.total_seconds()) // 60)
     sent = client.chat_postMessage(

@@ -7,12 +7,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Alert, AlertMessage, BusinessAccount, Member, Membership
+from storage.models import Alert, AlertMessage, BusinessAccount, CheckResult, Member, Membership
 
-OPEN, CLOSED = "open", "closed"
+# An alert is open until someone acts. A member who says they changed the password makes it
+# "waiting" (for the platform to confirm the change); the platform's confirmation closes it.
+OPEN, WAITING, CLOSED = "open", "waiting", "closed"
 CHUNK = 500  # well under every backend's limit on bound parameters
 
 T = TypeVar("T")
@@ -54,13 +56,13 @@ def people_of_account(session: Session, business_account_id: int) -> list[Member
 
 
 def open_accounts_of_members(
-    session: Session, member_ids: Iterable[int], kind: str
+    session: Session, member_ids: Iterable[int], kind: str, *, status: str = OPEN
 ) -> dict[int, list[BusinessAccount]]:
-    """For each member, their business accounts with an open alert of `kind`."""
+    """For each member, their business accounts with an alert of `kind` in `status`."""
     found: dict[int, list[BusinessAccount]] = defaultdict(list)
     for chunk in _chunks(sorted(set(member_ids))):
         open_accounts = select(Alert.business_account_id).where(
-            Alert.kind == kind, Alert.status == OPEN
+            Alert.kind == kind, Alert.status == status
         )
         statement = (
             select(Membership.member_id, BusinessAccount)
@@ -74,15 +76,21 @@ def open_accounts_of_members(
 
 
 def open_alerts(
-    session: Session, business_account_id: int, kind: str, *, lock: bool = False
+    session: Session,
+    business_account_id: int,
+    kind: str,
+    *,
+    lock: bool = False,
+    statuses: Sequence[str] = (OPEN,),
 ) -> Sequence[Alert]:
-    """The account's open alerts of `kind`, oldest first; `lock` keeps a parallel closer waiting."""
+    """The account's alerts of `kind` in `statuses` (open ones by default), oldest first; `lock`
+    keeps a parallel closer waiting."""
     statement = (
         select(Alert)
         .where(
             Alert.business_account_id == business_account_id,
             Alert.kind == kind,
-            Alert.status == OPEN,
+            Alert.status.in_(statuses),
         )
         .order_by(Alert.detected_at, Alert.id)
     )
@@ -112,13 +120,16 @@ def close(
     reason: str,
     by: str,
     seconds_to_remediate: int,
+    status: str = CLOSED,
+    was: Sequence[str] = (OPEN,),
 ) -> bool:
-    """Close one open alert; False when a parallel request closed it first."""
+    """Move one alert from a status in `was` (open) to `status` (closed); False when a parallel
+    request moved it first."""
     statement = (
         update(Alert)
-        .where(Alert.id == alert_id, Alert.status == OPEN)
+        .where(Alert.id == alert_id, Alert.status.in_(was))
         .values(
-            status=CLOSED,
+            status=status,
             closed_at=at,
             closed_reason=reason,
             closed_by=by,
@@ -128,6 +139,34 @@ def close(
     )
     closed: int = session.execute(statement).rowcount  # type: ignore[attr-defined]
     return closed == 1
+
+
+def forget_check_results(
+    session: Session,
+    member_ids: Iterable[int],
+    *,
+    check: str,
+    business_account_id: int | None,
+    source: str,
+) -> None:
+    """Drop the members' latest evidence from `source` for one check (per account, or member-wide
+    when `business_account_id` is None), so evidence from another source is what shows."""
+    where_account = (
+        CheckResult.business_account_id.is_(None)
+        if business_account_id is None
+        else CheckResult.business_account_id == business_account_id
+    )
+    for chunk in _chunks(sorted(set(member_ids))):
+        session.execute(
+            delete(CheckResult)
+            .where(
+                CheckResult.member_id.in_(chunk),
+                CheckResult.check == check,
+                CheckResult.source == source,
+                where_account,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def messages_of(session: Session, alert_ids: Iterable[int]) -> dict[int, list[AlertMessage]]:

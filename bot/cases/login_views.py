@@ -9,6 +9,7 @@ from typing import Any
 from bot.cases.views import person
 from bot.text import escape, slack_date
 from bot.views import mrkdwn, plain
+from bot.views_alerts import report_button
 from handlers.ids import Action
 
 ALREADY_ANSWERED = "Someone on the account has already answered about this sign-in."
@@ -16,7 +17,12 @@ CONFIRM_REASON = "confirm that a sign-in the platform found suspicious was yours
 
 
 def question_dm(
-    alert_key: int, account_name: str, detected_at: datetime, detail: str
+    alert_key: int,
+    account_name: str,
+    detected_at: datetime,
+    detail: str,
+    *,
+    business_account_id: int | None = None,
 ) -> dict[str, Any]:
     name = escape(account_name, limit=150)
     text = (
@@ -48,6 +54,8 @@ def question_dm(
                         "text": plain("Yes, it was me"),
                         "value": value,
                     },
+                    # like every alert DM: the case report form, set to the account
+                    *([] if business_account_id is None else [report_button(business_account_id)]),
                 ],
             },
         ],

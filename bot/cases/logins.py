@@ -76,8 +76,9 @@ class SuspiciousLogins:
             if account is None or not recipients:
                 return None
             message = login_views.question_dm(
-                alert.id, account.name, alert.detected_at, alert.detail
-            )
+                alert.id, account.name, alert.detected_at, alert.detail,
+                business_account_id=account.id,
+            )  # fmt: skip
             return LoginQuestion(alert.id, recipients, message)
 
     def check_member(self, actor: str, alert_key: int) -> None:

@@ -27,7 +27,7 @@ _VERDICT = {
 class Rotation:
     """What happened to the compromised-password alerts, for a link sent after one."""
 
-    closed: tuple[tuple[str, str], ...]  # account name, how long the alert stayed open
+    closed: tuple[tuple[str, str], ...]  # account name, how long until it was reported changed
     still_open: tuple[str, ...]  # account names
     failed: bool = False
 
@@ -147,7 +147,8 @@ def _reuse(others: Sequence[str]) -> str:
 
 def _rotation(rotation: Rotation) -> str:
     lines = [
-        f'<p class="ok">The alert on {escape(name)} is closed. It was open for {escape(took)}.</p>'
+        f'<p class="ok">The alert on {escape(name)} now waits for the platform to confirm the '
+        f"change (reported {escape(took)} after the alert).</p>"
         for name, took in rotation.closed
     ]
     lines.extend(
@@ -156,6 +157,11 @@ def _rotation(rotation: Rotation) -> str:
         "the alert again.</p>"
         for name in rotation.still_open
     )
+    if not lines and not rotation.failed:
+        lines.append(
+            '<p class="ok">The alert waits for the platform to confirm the change: the alert '
+            "message will say when it does.</p>"
+        )
     if rotation.failed:
         lines.append(
             '<p class="bad">The alert could not be updated just now. Press “I\'ve changed it” on '

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from bot.authenticator import NoAuthenticator, StepUpNeeded
 from bot.checklist import Check, State
 from bot.clock import FakeClock
 from bot.errors import CodeRejected, NotAllowed
 from bot.services import Services
-from storage.models import AuditRecord
+from storage.models import AuditRecord, Member
 from tests.conftest import ADMIN, MemberFactory
 
 
@@ -276,3 +276,31 @@ def test_keys_rotate_reencrypts_under_the_first_key(
             )
             == 1
         )
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "label", "uri_label"),
+    [
+        (None, "Sam Rivera", "Sam Rivera", "Account%20Security:Sam%20Rivera"),
+        (None, None, "your Slack account", "Account%20Security:your%20Slack%20account"),
+    ],
+)
+def test_the_app_entry_names_the_member_as_they_know_themselves_never_by_slack_id(
+    services: Services,
+    member: MemberFactory,
+    email: str | None,
+    name: str | None,
+    label: str,
+    uri_label: str,
+) -> None:
+    sam = member("U0SAM")
+    with services.database.sessions.begin() as session:  # no email (yet) in the directory
+        session.execute(
+            update(Member).where(Member.id == sam.id).values(email=email, display_name=name)
+        )
+
+    enrolment = services.authenticator.begin("U0SAM")
+
+    assert (enrolment.issuer, enrolment.label) == ("Account Security", label)
+    assert enrolment.uri.startswith(f"otpauth://totp/{uri_label}?")
+    assert "U0SAM" not in enrolment.uri

@@ -1,7 +1,8 @@
 """The whole rotation after a compromised-password alert, against the real app over HTTP: the
-platform's signed alert, the member's DM, "I've changed it", the step-up code, the one-time page
-in headless Chromium where the new password passes, the DM resolved in place and
-`/security status` green with the time it took.
+platform's signed alert, the member's DM, "I've changed it", the step-up code, the DM waiting for
+the platform, the one-time page in headless Chromium where the new password passes, then the
+platform's posture report confirming the change: the DM resolved in place and `/security status`
+green with the time it took.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def test_a_member_rotates_a_compromised_password_end_to_end(
     raj = member(RAJ, email="raj@example.com", name="Raj")
     acme: BusinessAccount = account("Acme Shoes Ads", members=[ana, raj], platform_account_id="1")
     secret = linked_a_while_ago(services, database, ANA)
-    detected = datetime.now(UTC) - timedelta(hours=2)
+    detected = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
 
     # 1. The platform's signed alert: the member's DM arrives, with "I've changed it".
     body = json.dumps(
@@ -115,8 +116,9 @@ def test_a_member_rotates_a_compromised_password_end_to_end(
     answer = request(alerts_app.url, "POST", "/api/v1/alerts", body=body, headers=headers)
     assert answer.status == 202, answer.text
     [dm] = standin.wait_for(lambda: standin.messages(ANA))
-    [button] = buttons(dm)
+    button, report = buttons(dm)
     assert button["text"]["text"] == "I've changed it"
+    assert report["text"]["text"] == "Report unauthorized activity"
     assert compromised_check(alerts_app, ANA).startswith("🔴")
 
     # 2. "I've changed it", from the DM: the step-up modal asks for a code.
@@ -154,13 +156,38 @@ def test_a_member_rotates_a_compromised_password_end_to_end(
     )
     assert NEW_PASSWORD not in chromium.page_source
 
-    # 5. The original DM says so, in place, with the time it took; the checklist is green.
+    # 5. Until the platform confirms, the original DM and the checklist say it waits for it.
+    def waiting_dm() -> dict[str, Any] | None:
+        found = next(m for m in standin.messages(ANA) if m["ts"] == dm["ts"])
+        return found if found["text"].startswith("⏳") else None
+
+    waiting = standin.wait_for(waiting_dm)
+    assert "TikTok for Business · Acme Shoes Ads (1) was reported changed" in waiting["text"]
+    for user in (ANA, RAJ):
+        assert compromised_check(alerts_app, user).startswith("⚪")
+
+    # 6. The platform's posture report confirms the change: the DM says so, in place, with the
+    # time it took; the checklist is green.
+    changed = (detected + timedelta(hours=2)).isoformat(timespec="seconds")
+    posture = json.dumps(
+        {
+            "id": "posture-9",
+            "account_id": "1",
+            "member_email": "ana@example.com",
+            "password_changed_at": changed.replace("+00:00", "Z"),
+            "reported_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+    ).encode()
+    headers = {"Content-Type": "application/json", **sign(SECRET, posture, int(time.time()))}
+    answer = request(alerts_app.url, "POST", "/api/v1/posture", body=posture, headers=headers)
+    assert answer.status == 202, answer.text
+
     def resolved_dm() -> dict[str, Any] | None:
         found = next(m for m in standin.messages(ANA) if m["ts"] == dm["ts"])
         return found if found["text"].startswith("✅") else None
 
     resolved = standin.wait_for(resolved_dm)
-    assert "Resolved: the password of Acme Shoes Ads was changed" in resolved["text"]
+    assert "Resolved: the password of TikTok for Business · Acme Shoes Ads (1)" in resolved["text"]
     assert "2 h after the alert" in resolved["text"]
     assert buttons(resolved) == []
     for user in (ANA, RAJ):
@@ -169,8 +196,7 @@ def test_a_member_rotates_a_compromised_password_end_to_end(
         assert "fixed 2 h after the alert" in check
     with database.sessions() as session:
         stored = session.scalars(select(Alert)).one()
-    assert stored.status == "closed"
-    assert stored.seconds_to_remediate is not None
-    assert 2 * 3600 <= stored.seconds_to_remediate < 2 * 3600 + 60
+    assert (stored.status, stored.closed_reason) == ("closed", "rotated")
+    assert stored.seconds_to_remediate == 2 * 3600
     assert NEW_PASSWORD not in alerts_app.stderr()
     assert NEW_PASSWORD not in json.dumps([call.args for call in standin.calls()])

@@ -225,7 +225,8 @@ def test_a_password_change_closes_the_alert_and_updates_its_dms_in_place(
     for user in ("U0ANA", "U0RAJ"):
         [dm] = standin.messages(user)
         assert dm["text"] == (
-            "✅ Resolved: the password of Acme Shoes Ads was changed, 1 h 45 min after the alert"
+            "✅ Resolved: the password of TikTok for Business · Acme Shoes Ads (7012345) was "
+            "changed, 1 h 45 min after the alert"
         )
         assert "The platform reports the password was changed" in text_of(dm["blocks"])
         home = standin.published_view(user)

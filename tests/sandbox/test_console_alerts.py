@@ -91,7 +91,8 @@ def test_an_alert_from_elsewhere_shows_on_wait_and_ive_changed_it_asks_for_an_au
     assert "new message in Dana Example's DM" in dms  # the account manager
     pressed = shown_after(turns, "press I've changed it")
     assert "only visible to you" in pressed
-    assert "You haven't linked one yet." in " ".join(pressed.split())
+    assert "You haven't linked one yet." not in " ".join(pressed.split())  # no detour
+    assert "[ Link an authenticator app ]" in pressed  # offered instead
     assert "new message in your DM" in pressed
     assert re.search(r"↗ http://127\.0\.0\.1:\d+/secure/\S+", pressed)
     assert "Acme Shoes Ads" in shown_after(turns, "/security status")
