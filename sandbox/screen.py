@@ -80,8 +80,9 @@ def pick_button(wanted: str, found: Sequence[render.Button]) -> render.Button | 
     if len({_doing(button) for _, button in matches}) == 1:
         return matches[0][1]  # e.g. "Check my passwords" under two checks: either will do
     if matches:
-        listed = ", ".join(f'press {n} for "{button.label}"' for n, button in matches)
-        return f'"{wanted.strip()}" matches {len(matches)} buttons: {listed}.'
+        first = {_doing(button): (n, button) for n, button in reversed(matches)}  # one each
+        listed = ", ".join(f'press {n} for "{b.label}"' for n, b in sorted(first.values()))
+        return f'"{wanted.strip()}" matches several buttons: {listed}.'
     return chosen
 
 
