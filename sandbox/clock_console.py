@@ -1,6 +1,6 @@
 """Console commands for the passing of time (mixed into sandbox.console.Console):
 
-time [+2d | +3h | 2026-12-01T10:00]   the app's time, or move it on (nudges need days)
+time [+2d | +3h | mon 10:00 | 2026-12-01T10:00]   the app's time, or move it (nudges need days)
 nudge [dry-run]                       one reminder sweep now, at the app's time, and its DMs
 wait [seconds]                        show what the app sends meanwhile, e.g. an alert's DMs
 
@@ -24,11 +24,14 @@ class ClockCommands(Screen):
             return
         clock, wanted = self.place.clock, rest.strip()
         if wanted:
-            moved = _moved(wanted, clock.now())
+            moved = _moved(wanted, clock.now()) or _next(wanted, clock.now(), self.person_zone())
             if moved is None:
-                self.say('Say how far, like "time +2d" or "time +3h", or when: 2026-12-01T10:00')
+                self.say(
+                    'Say how far, like "time +2d" or "time +3h", or when: 2026-12-01T10:00, '
+                    'or "time mon 10:00" (the next Monday, 10:00 your time)'
+                )
                 return
-            clock.set(moved)
+            self.place.move_clock(moved)
         now = clock.now()
         local = now.astimezone(zone(self.person_zone(), "UTC"))
         self.say(f"The app's time: {now:%a %d %b %Y %H:%M} UTC, {local:%a %H:%M} for you.")
@@ -74,3 +77,23 @@ def _moved(wanted: str, now: datetime) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _next(wanted: str, now: datetime, time_zone: str | None) -> datetime | None:
+    """`mon 10:00`: the next such moment after now, in the member's time zone (working hours
+    are theirs, so this is how a sweep lands inside them whatever the real time is)."""
+    match = re.fullmatch(r"([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})", wanted.lower())
+    if match is None or match.group(1) not in WEEKDAYS:
+        return None
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        return None
+    local = now.astimezone(zone(time_zone, "UTC"))
+    days = (WEEKDAYS.index(match.group(1)) - local.weekday()) % 7
+    moment = (local + timedelta(days=days)).replace(hour=hour, minute=minute, second=0)
+    if moment <= local:
+        moment += timedelta(days=7)
+    return moment.astimezone(UTC)

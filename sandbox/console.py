@@ -10,6 +10,7 @@ from __future__ import annotations
 import cmd
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
@@ -18,8 +19,13 @@ from sandbox import payloads, render, workspace
 from sandbox.case_console import HELP as CASE_HELP
 from sandbox.case_console import CaseCommands
 from sandbox.clock_console import ClockCommands
-from sandbox.modal_console import ModalCommands
-from sandbox.screen import APP_NAME, answer, as_sent, pick
+from sandbox.dm_console import HELP as DM_HELP
+from sandbox.dm_console import DmCommands
+from sandbox.link_console import HELP as LINK_HELP
+from sandbox.link_console import LinkCommands
+from sandbox.log_file import log_path, logging_to
+from sandbox.modal_console import STILL_OPEN, ModalCommands
+from sandbox.screen import APP_NAME, answer, as_sent, numbered_buttons, pick, pick_button
 from sandbox.slack_standin import SlackStandIn
 from sandbox.stats_console import HELP as STATS_HELP
 from sandbox.stats_console import StatsCommands
@@ -28,28 +34,36 @@ from sandbox.workspace import PEOPLE, Person
 HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
   press <label>            press a button on what you looked at last (a prefix is enough)
+  press <number>           press the Nth button shown, e.g. when two buttons share a label
+  buttons                  the buttons on what you look at, numbered
   home                     open the bot's Home tab
   choose <input> <option>  in an open modal, pick an option (by number or label)
   type <input> <text>      in an open modal, type into a text input (by number or label)
-  submit, cancel           submit or close the open modal
+  submit, cancel           submit or close the open modal (a finished modal closes itself)
   posture <account> two_step=off   the platform reports on your account (also method=sms,
                            recovery_phone=on, recovery_email=off, password_changed=now)
   as <name>                be someone else: ana, raj, dana (account manager), sam (admin)
-  time [+2d | +3h | 2026-12-01T10:00]   the app's time, or move it on (nudges need days)
+  time [+2d | +3h | mon 10:00 | 2026-12-01T10:00]   the app's time, or move it on (nudges
+                           need days, and working hours: mon 10:00 is the next Monday, your time)
   nudge [dry-run]          one reminder sweep now, at the app's time, and its DMs
   wait [seconds]           show what the app sends meanwhile, e.g. an alert's DMs (10 s)
-  help, quit"""
+  reset                    start a clean sandbox: wipe its database and clock, reload the demo
+  help, quit               (what the app stored, and a moved clock, stay for next time)"""
 
 
-class Console(CaseCommands, StatsCommands, ModalCommands, ClockCommands, cmd.Cmd):
+class Console(
+    LinkCommands, CaseCommands, StatsCommands, DmCommands, ModalCommands, ClockCommands, cmd.Cmd
+):
     def __init__(self, standin: SlackStandIn, url: str, secret: str, stdin: TextIO, out: TextIO):
         super().__init__(stdin=stdin, stdout=out)
         self.standin, self.url, self.secret, self.color = standin, url, secret, out.isatty()
         self.use_rawinput = stdin is sys.stdin and stdin.isatty() and out is sys.stdout
         self.person = PEOPLE[0]
+        self.resetting, self.database_url = False, ""
         self.surfaces = {}
         self.want_home = False
         self.start_looking()
+        self.start_authenticators()
         self.place = None
         self.postcmd(False, "")
 
@@ -77,10 +91,20 @@ class Console(CaseCommands, StatsCommands, ModalCommands, ClockCommands, cmd.Cmd
 
     def do_help(self, _: str) -> None:
         self.say(HELP)
-        self.say(CASE_HELP)
+        self.say(DM_HELP)
+        self.say(LINK_HELP)
+        self.say("\n".join(ln for ln in CASE_HELP.splitlines() if not ln.startswith("  code ")))
         self.say(STATS_HELP)
 
     def do_quit(self, _: str) -> bool:
+        return True
+
+    def do_reset(self, _: str) -> bool:
+        """Stop this workspace; run_console wipes its database and clock and starts a clean one."""
+        if not workspace.can_reset(self.database_url):
+            self.say("reset wipes the sandbox's own SQLite database only; DATABASE_URL is another.")
+            return False
+        self.resetting = True
         return True
 
     do_exit = do_EOF = do_quit  # EOF: what cmd.Cmd calls at the end of the input
@@ -94,6 +118,7 @@ class Console(CaseCommands, StatsCommands, ModalCommands, ClockCommands, cmd.Cmd
         if command not in set(Command):
             self.say(f"{command} is not a valid command. Try /security help.")
             return
+        self.close_modal()  # in Slack a command is typed after closing any modal
         response_url = self.standin.response_url()
         text = workspace.escape_mentions(text)  # should_escape is on in manifest.yml
         request = payloads.slash_command(self.person.user_id, text, response_url=response_url)
@@ -108,9 +133,9 @@ class Console(CaseCommands, StatsCommands, ModalCommands, ClockCommands, cmd.Cmd
         if (surface := self.surface) is None:
             self.say("There is nothing to press yet. Try /security status or home.")
             return
-        found = pick(label, [(b.label, b) for b in render.buttons(surface.blocks)], "button")
+        found = pick_button(label, render.buttons(surface.blocks))
         if isinstance(found, str):
-            self.say(found)
+            self.say(found + (f" {STILL_OPEN}" if surface.kind == "modal" else ""))
             return
         if found.url:
             self.say(f"(your browser opens {found.url})", "dim")
@@ -132,7 +157,13 @@ class Console(CaseCommands, StatsCommands, ModalCommands, ClockCommands, cmd.Cmd
             self.say(f"⚠ The app did not take the button press (HTTP {status}).", "warning")
         self.settle(expect=status == 200)
 
+    def do_buttons(self, _: str) -> None:
+        """The buttons on what you look at, numbered as `press <number>` takes them."""
+        found = render.buttons(self.surface.blocks) if self.surface else []
+        self.say(numbered_buttons(found) if found else "There is no button here.")
+
     def do_home(self, _rest: str) -> None:
+        self.close_modal()
         self.want_home = True
         status, _ = self.send(payloads.app_home_opened(self.person.user_id))
         self.settle(expect=True, until=lambda: not self.want_home)
@@ -163,25 +194,41 @@ def run_console(
     stdout: TextIO = sys.stdout,
     database_url: str | None = None,
 ) -> int:
-    """Start the workspace (the stand-in, the seeded database, the real app); read commands."""
-    with workspace.running(settings, database_url or settings.database_url) as place:
-        console = Console(place.standin, place.slack_url, place.signing_secret, stdin, stdout)
-        console.place = place
-        _banner(console, place)
-        while True:  # Ctrl-C drops the line being typed, as a shell does; quit or Ctrl-D leave
-            try:
-                console.cmdloop()
+    """Start the workspace (the stand-in, the seeded database, the real app); read commands.
+    `reset` ends one workspace, wipes what it stored and starts a clean one."""
+    url = database_url or settings.database_url
+    log = log_path(url)
+    with logging_to(log):
+        while True:
+            with workspace.running(settings, url) as place:
+                console = Console(
+                    place.standin, place.slack_url, place.signing_secret, stdin, stdout
+                )
+                console.place, console.database_url = place, url
+                _banner(console, place, log)
+                while True:  # Ctrl-C drops the line being typed, as a shell does; quit or Ctrl-D
+                    try:
+                        console.cmdloop()
+                        break
+                    except KeyboardInterrupt:
+                        console.say("^C")
+            if not console.resetting:
                 break
-            except KeyboardInterrupt:
-                console.say("^C")
-        console.say("\nBye. What the app stored stays in the database for next time.", "dim")
+            workspace.wipe(url)
+            console.say(
+                "The sandbox's database and clock are wiped: starting a clean one.\n", "dim"
+            )
+    console.say("\nBye. What the app stored stays in the database for next time.", "dim")
     return 0
 
 
-def _banner(console: Console, place: workspace.Workspace) -> None:
+def _banner(console: Console, place: workspace.Workspace, log: Path) -> None:
     say = console.say
     say(f"{APP_NAME} · sandbox: a local Slack workspace, no Slack account needed", "bold")
     for line, kind in place.introduction():
         say("\n".join(render.wrap(line, render.WIDTH)), kind)
+    if (moved := place.clock_note()) is not None:
+        say("\n".join(render.wrap(moved, render.WIDTH)), "warning")
+    say("\n".join(render.wrap(f"The app's log lines go to {log} (tail -f it elsewhere).")), "dim")
     say("\n".join(place.alerts.snippet()) + "\n", "code")
     say("Try /security status, then press a button by its label. Type help for all commands.\n")

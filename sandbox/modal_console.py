@@ -15,6 +15,7 @@ from sandbox.screen import Screen, Surface, answer, as_sent, pick
 
 T = TypeVar("T")
 REQUIRED = "Please complete this required field."  # Slack checks this before the app sees it
+STILL_OPEN = "The modal is still open: `cancel` closes it."
 
 
 def numbered(items: Sequence[T], label: Callable[[T], str]) -> list[tuple[str, T]]:
@@ -59,6 +60,9 @@ class ModalCommands(Screen):
     def do_submit(self, _: str) -> None:
         if (modal := self.modal()) is None:
             return
+        if not modal.content.get("submit"):
+            self.say(f"This modal has only its {close_label(modal)}: `cancel` closes it.")
+            return
         fields = render.inputs(modal.blocks)
         missing = [f for f in fields if not f.optional and not render.chosen_label(modal.values, f)]
         modal.errors = {f.block_id: REQUIRED for f in missing}
@@ -73,7 +77,12 @@ class ModalCommands(Screen):
             if answered.get("response_action") == "update":  # the same modal, with a new content
                 modal.content = {**answered["view"], "id": modal.content.get("id")}
                 modal.values, modal.errors = {}, {}
-                self.show_modal(modal)
+                finished = not modal.content.get("submit")  # only its close button is left
+                self.show_modal(modal, hint=not finished)
+                if finished:
+                    self.close_modal(f"(done: the modal closed, as its {close_label(modal)} would)")
+                else:
+                    self.say(STILL_OPEN, "dim")
                 self.settle(expect=True)  # e.g. the mail with a code, written after the answer
                 return
             if answered.get("response_action") != "errors":
@@ -81,7 +90,8 @@ class ModalCommands(Screen):
                 self.settle(expect=True)
                 return
             modal.errors = dict(answered.get("errors") or {})
-        self.show_modal(modal)
+        self.show_modal(modal, hint=False)
+        self.say(f"Fix what the modal says, then submit. {STILL_OPEN}", "dim")
 
     def do_type(self, rest: str) -> None:
         """`type <input> <text>`: the input by its number or label, then what to type."""
@@ -104,6 +114,16 @@ class ModalCommands(Screen):
         self.say("Say which input and what to type, e.g. type 1 ana@example.com.")
 
     def do_cancel(self, _: str) -> None:
-        if (modal := self.modal()) is not None:
+        if self.modal() is not None:
+            self.close_modal()
+
+    def close_modal(self, note: str = "(the modal closed)") -> None:
+        """Back to what was under the open modal, if one is open."""
+        modal = self.surface
+        if modal is not None and modal.kind == "modal":
             self.surfaces[self.person.user_id] = modal.under
-            self.say("(the modal closed)", "dim")
+            self.say(note, "dim")
+
+
+def close_label(modal: Surface) -> str:
+    return f'"{render.text_of(modal.content.get("close")) or "Cancel"}" button'

@@ -71,5 +71,5 @@ def send(url: str, secret: str, report: dict[str, object], now: datetime) -> str
             status, text = answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         status, text = error.code, error.read().decode()
-    shown = {key: value for key, value in report.items() if key != "member_email"}
-    return f"The platform sent {json.dumps(shown)}\nThe app answered {status}: {text}"
+    # The whole document, as sent: the member sees exactly what the platform told the app.
+    return f"The platform sent:\n{json.dumps(report, indent=2)}\nThe app answered {status}: {text}"

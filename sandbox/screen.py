@@ -59,6 +59,47 @@ def pick(wanted: str, choices: Sequence[tuple[str, T]], what: str) -> T | str:
     return f'No {what} "{wanted}" here. The {what}s here: {listed}.'
 
 
+def pick_button(wanted: str, found: Sequence[render.Button]) -> render.Button | str:
+    """The button labelled `wanted` (or the only one starting with it), or the Nth one shown when
+    `wanted` is a number N. Equal labels doing the same thing count as one; equal labels doing
+    different things are listed with their numbers, to press by number."""
+    number = wanted.strip()
+    if number.isdigit() and not any(button.label == number for button in found):
+        if 1 <= int(number) <= len(found):
+            return found[int(number) - 1]
+        return f"There are {len(found)} buttons here; `buttons` lists them with their numbers."
+    chosen = pick(
+        wanted, [(button.label, (n, button)) for n, button in enumerate(found, 1)], "button"
+    )
+    if not isinstance(chosen, str):
+        return chosen[1]
+    fold = wanted.strip().strip("\"'").replace("\u2019", "'").casefold()
+    matches = [
+        (n, button)
+        for n, button in enumerate(found, 1)
+        if fold and button.label.replace("\u2019", "'").casefold().startswith(fold)
+    ]
+    exact = [(n, b) for n, b in matches if b.label.replace("\u2019", "'").casefold() == fold]
+    matches = exact or matches
+    if len({_doing(button) for _, button in matches}) == 1:
+        return matches[0][1]  # e.g. "Check my passwords" under two checks: either will do
+    if matches:
+        first = {_doing(button): (n, button) for n, button in reversed(matches)}  # one each
+        listed = ", ".join(f'press {n} for "{b.label}"' for n, b in sorted(first.values()))
+        return f'"{wanted.strip()}" matches several buttons: {listed}.'
+    return chosen
+
+
+def _doing(button: render.Button) -> str:
+    """What pressing the button asks the app to do, wherever it sits."""
+    doing = {key: value for key, value in button.action.items() if key not in ("block_id", "text")}
+    return json.dumps([doing, button.url], sort_keys=True)
+
+
+def numbered_buttons(found: Sequence[render.Button]) -> str:
+    return "\n".join(f"{n:>3}  [ {button.label} ]" for n, button in enumerate(found, 1))
+
+
 def answer(body: bytes) -> dict[str, Any]:
     """An acknowledgement's body: JSON, or plain text when the app acknowledged with text only."""
     return json.loads(body) if body.lstrip().startswith(b"{") else {"text": body.decode()}
@@ -203,11 +244,12 @@ class Screen:
         if owner == self.person or (owner is None and same):  # e.g. a case card, edited
             self.look_at(Surface("message", message), replacing=same)
 
-    def show_modal(self, modal: Surface | None) -> None:
+    def show_modal(self, modal: Surface | None, *, hint: bool = True) -> None:
         if modal is not None:
             view, values, errors = self.as_read(modal.content), modal.values, modal.errors
             self.say(render.render_modal(view, values=values, errors=errors, color=self.color))
-            self.say("choose <input> <option> · type <input> <text> · submit · cancel", "dim")
+            if hint:
+                self.say("choose <input> <option> · type <input> <text> · submit · cancel", "dim")
 
 
 def _fingerprint(message: dict[str, Any]) -> tuple[tuple[str, str], str]:

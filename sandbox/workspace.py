@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from storage.database import Database, connect, upgrade
 
 DIRECTORY = Path(__file__).with_name("demo_directory.csv")
 KEY_SUFFIX = ".sandbox-key"  # x.db keeps its sandbox key in x.db.sandbox-key
+CLOCK_SUFFIX = ".sandbox-clock"  # and how far `time` moved the app's clock, in seconds
 ADMIN = "U0SAM"
 # Where compromise cases are worked, unless ESCALATION_CHANNEL / SUPPORT_CHANNEL say otherwise.
 ESCALATION, SUPPORT = "C0ESCALATE", "C0SUPPORT"
@@ -133,7 +135,29 @@ class Workspace:
     base_url: str  # the app's own address: its pages, Slack's requests, the platform's alerts
     alerts: PlatformAlerts
     mail_where: str = ""  # where the app's mail goes: the outbox folder, or SMTP_URL's server
+    clock_file: Path | None = None  # where a SQLite sandbox keeps its clock's move
     outbox: OutboxWatch | None = None  # None when SMTP_URL is set
+
+    def move_clock(self, moment: datetime) -> None:
+        """Move the app's clock to `moment`; a SQLite sandbox keeps the move for its next start,
+        since what the app stored meanwhile is dated by the moved clock."""
+        self.clock.set(moment)
+        if self.clock_file is not None:
+            offset = (moment - datetime.now(UTC)).total_seconds()
+            self.clock_file.write_text(f"{offset:.3f}\n", encoding="ascii")
+
+    def clock_note(self) -> str | None:
+        """What the banner says about a clock moved in an earlier session, if it was."""
+        ahead = self.clock.now() - datetime.now(UTC)
+        if abs(ahead) < timedelta(minutes=1):
+            return None
+        hours = round(ahead / timedelta(hours=1))
+        far = f"{hours // 24} days {hours % 24} hours" if hours >= 24 else f"{hours} hours"
+        return (
+            f"The app's clock is {far} ahead, moved with `time` in an earlier session and "
+            f"kept with the database ({self.clock.now():%a %d %b %Y %H:%M} UTC). "
+            "`reset` starts a clean sandbox with the clock back at now."
+        )
 
     def new_mail(self) -> list[tuple[Path, str]]:
         return [] if self.outbox is None else self.outbox.new_mail()
@@ -230,7 +254,8 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             escalation_channel=settings.escalation_channel or ESCALATION,
             support_channel=settings.support_channel or SUPPORT,
         )
-        clock = ShiftedClock()
+        clock, kept = ShiftedClock(), clock_file(database_url)
+        clock.advance(_kept_offset(kept))
         report = _seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
         stack.enter_context(_serving(app_settings, services, listener))
@@ -249,7 +274,39 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             alerts,
             mail_where=mailer.where,
             outbox=outbox,
+            clock_file=kept,
         )
+
+
+def clock_file(database_url: str) -> Path | None:
+    """Beside the SQLite file, as the key is; None for an in-memory or server database."""
+    path = key_file(database_url)
+    return None if path is None else path.with_name(path.name.replace(KEY_SUFFIX, CLOCK_SUFFIX))
+
+
+def _kept_offset(path: Path | None) -> timedelta:
+    try:
+        return timedelta(seconds=float(path.read_text(encoding="ascii"))) if path else timedelta()
+    except (OSError, ValueError):
+        return timedelta()  # no move kept, or an unreadable one: the clock starts at now
+
+
+def can_reset(database_url: str) -> bool:
+    return key_file(database_url) is not None
+
+
+def wipe(database_url: str) -> None:
+    """A clean sandbox: the SQLite database and the clock's move gone (the key file stays; with
+    nothing encrypted left it does no harm). The next start migrates and seeds afresh."""
+    database = key_file(database_url)
+    if database is None:
+        raise ConfigError("reset wipes the sandbox's own SQLite database only")
+    database = database.with_name(database.name.removesuffix(KEY_SUFFIX))
+    kept = clock_file(database_url)
+    for path in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm", "-journal"))):
+        path.unlink(missing_ok=True)
+    if kept is not None:
+        kept.unlink(missing_ok=True)
 
 
 def secret_keys(settings: Settings, database_url: str) -> SecretKeys:
