@@ -197,7 +197,7 @@ def digest_message(payload: Mapping[str, Any]) -> dict[str, Any]:
         {
             "type": "section",
             "text": mrkdwn(
-                "Reminders and their account managers have not closed these gaps"
+                "Reminders (and account managers, where there are any) have not closed these gaps"
                 + (f"; *{urgent} urgent*." if urgent else ".")
             ),
         },
