@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from bot.checklist import (
+    ACCOUNT_CHECKS,
     METHOD_NAMES,
     AccountLine,
     BusinessAccountRef,
@@ -46,6 +47,11 @@ def build_checklist(
         _recovery_email(accounts, by_key),
         _recovery_phone(accounts, by_key),
     )
+    if not accounts:
+        # The checks about business accounts cannot pass without one: they do not apply.
+        applying = tuple(line for line in lines if line.check not in ACCOUNT_CHECKS)
+        others = tuple(line for line in lines if line.check in ACCOUNT_CHECKS)
+        return Checklist(member=member, accounts=(), lines=applying, not_applicable=others)
     # An open compromised-password alert is the most urgent thing a member can fix: always first.
     urgent = tuple(line for line in lines if _is_open_alert(line))
     ordered = urgent + tuple(line for line in lines if not _is_open_alert(line))
@@ -89,8 +95,22 @@ def _two_step(
 def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidence]) -> AccountLine:
     platform, said = sources.get(Source.PLATFORM), sources.get(Source.SELF)
     if platform is not None:
-        if platform.state is not State.PASSING and said is not None and said.state is State.PASSING:
-            explanation = "Reported on by the member, but the platform reports it off."
+        contradicted = said is not None and said.state is State.PASSING
+        if platform.state is not State.PASSING and contradicted and said is not None:
+            if said.observed_at > platform.observed_at:
+                # Turned on after the platform's "off": only the platform's next report settles it.
+                explanation = (
+                    "Reported on" + _method(said) + "; waiting for the platform to confirm."
+                )
+                return AccountLine(
+                    account,
+                    State.UNKNOWN,
+                    Source.SELF,
+                    said.observed_at,
+                    explanation,
+                    pending_since=said.observed_at,
+                )
+            explanation = "Reported on, but the platform's later report says it is off."
         elif platform.state is State.PASSING:
             explanation = "On, as the platform reports" + _method(platform) + "."
         else:
@@ -184,6 +204,7 @@ def _per_account(
     """A check that holds per business account: passing only when it passes on every one, and
     naming the accounts that need action (or, failing those, the ones not confirmed yet)."""
     states = {line.state for line in account_lines}
+    pending_since = None
     if states == {State.PASSING}:
         state, explanation = State.PASSING, passing
     elif State.NEEDS_ACTION in states:
@@ -192,8 +213,18 @@ def _per_account(
         explanation = needs_action + ", ".join(names) + "."
     else:
         state = State.UNKNOWN
-        names = [line.account.name for line in account_lines if line.state is State.UNKNOWN]
-        explanation = "Not confirmed yet for: " + ", ".join(names) + "."
+        unknown = [line for line in account_lines if line.state is State.UNKNOWN]
+        waiting = [line for line in unknown if line.pending_since is not None]
+        parts = []
+        if len(waiting) < len(unknown):
+            names = [line.account.name for line in unknown if line.pending_since is None]
+            parts.append("Not confirmed yet for: " + ", ".join(names) + ".")
+        if waiting:
+            names = [line.account.name for line in waiting]
+            parts.append("Waiting for the platform to confirm: " + ", ".join(names) + ".")
+        explanation = " ".join(parts)
+        if len(waiting) == len(unknown):
+            pending_since = min(line.pending_since for line in waiting if line.pending_since)
     dated = [line for line in account_lines if line.observed_at is not None]
     newest = max(dated, key=lambda line: line.observed_at or line.account.id, default=None)
     return CheckLine(
@@ -204,6 +235,7 @@ def _per_account(
         explanation=explanation,
         fix=None if state is State.PASSING else fix,
         accounts=account_lines,
+        pending_since=pending_since,
     )
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.words import plural
+
 
 class Check(StrEnum):
     TWO_STEP = "two_step"
@@ -57,6 +59,11 @@ TITLES: dict[Check, str] = {
     Check.RECOVERY_PHONE: "Recovery phone",
 }
 
+# The checks about business accounts on the platform apply to members with at least one business
+# account; the authenticator linked to the bot applies to everyone, as account managers and
+# security admins confirm sensitive actions with it (README, "Who each check applies to").
+ACCOUNT_CHECKS = frozenset(Check) - {Check.AUTHENTICATOR}
+
 METHOD_NAMES: dict[TwoStepMethod, str] = {
     TwoStepMethod.AUTHENTICATOR_APP: "authenticator app",
     TwoStepMethod.SMS: "SMS",
@@ -100,6 +107,9 @@ class AccountLine:
     source: Source | None
     observed_at: datetime | None
     explanation: str
+    # The member reported it on after the platform reported it off: unknown until the platform
+    # reports again, and reminders wait a while (the policy's `pending`).
+    pending_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,9 @@ class CheckLine:
     explanation: str
     fix: Fix | None
     accounts: tuple[AccountLine, ...] = ()
+    # Set when every account that does not pass waits for the platform to confirm the member's
+    # report: the oldest such report.
+    pending_since: datetime | None = None
 
     @property
     def title(self) -> str:
@@ -119,9 +132,13 @@ class CheckLine:
 
 @dataclass(frozen=True)
 class Checklist:
+    """`lines` are the checks that apply to the member; `not_applicable` the others (the checks
+    about business accounts, for a member with none), kept for views that ask for them by name."""
+
     member: MemberRef
     accounts: tuple[BusinessAccountRef, ...]
     lines: tuple[CheckLine, ...]
+    not_applicable: tuple[CheckLine, ...] = ()
 
     @property
     def passing(self) -> int:
@@ -129,10 +146,14 @@ class Checklist:
 
     @property
     def summary(self) -> str:
-        return f"{self.passing} of {len(self.lines)} checks pass"
+        verb = "passes" if len(self.lines) == 1 else "pass"
+        return f"{self.passing} of {plural(len(self.lines), 'check')} {verb}"
 
     def line(self, check: Check) -> CheckLine:
-        return next(line for line in self.lines if line.check is check)
+        return next(line for line in self.lines + self.not_applicable if line.check is check)
+
+    def applies(self, check: Check) -> bool:
+        return any(line.check is check for line in self.lines)
 
 
 # Stored values to their enums: plain lookups, cheaper than calling the enum on the hot paths.

@@ -14,6 +14,7 @@ from bot.checklist import (
     TwoStepMethod,
 )
 from bot.text import escape, shorten, slack_date
+from bot.words import plural
 from handlers.ids import Action, Block, Callback, item_action
 
 Blocks = list[dict[str, Any]]
@@ -78,6 +79,8 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
     ]
     for line in checklist.lines:
         blocks.extend(_check_blocks(line, own=own))
+    if checklist.not_applicable:
+        blocks.append({"type": "context", "elements": [mrkdwn(_not_applicable(checklist, own))]})
     if own:
         blocks.append(
             {
@@ -105,7 +108,9 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
     for account_line in shown:
         name = escape(account_line.account.name, limit=80)
         body += f"\n• {ICONS[account_line.state]} {name}: {escape(account_line.explanation)}"
-        if account_line.source is Source.PLATFORM and account_line.observed_at is not None:
+        if account_line.pending_since is not None:
+            body += f" _(reported {slack_date(account_line.pending_since)})_"
+        elif account_line.source is Source.PLATFORM and account_line.observed_at is not None:
             body += f" _({slack_date(account_line.observed_at)})_"
     if len(line.accounts) > ACCOUNTS_SHOWN:
         body += f"\n• …and {len(line.accounts) - ACCOUNTS_SHOWN} more accounts"
@@ -125,6 +130,16 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
     else:
         evidence += " · no evidence yet"
     return [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
+
+
+def _not_applicable(checklist: Checklist, own: bool) -> str:
+    """Why the checks about business accounts are missing, said once."""
+    whom = "you" if own else "them"
+    count = plural(len(checklist.not_applicable), "other check")
+    return (
+        f"The {count} ({', '.join(line.title for line in checklist.not_applicable)}) are about "
+        f"business accounts on the platform. None are on record for {whom}, so they don't apply."
+    )
 
 
 def status_message(checklist: Checklist, *, own: bool) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.checklist import Check, Fix
+from bot.checklist import STATES, Check, Fix, State
 from bot.nudges.policy import DAY, NudgePolicy, SnoozeChoice
 from bot.text import escape, shorten, slack_date
-from bot.views import FIX_BUTTONS, mrkdwn, plain
-from bot.words import slack_time
+from bot.views import FIX_BUTTONS, ICONS, STATE_WORDS, mrkdwn, plain
+from bot.words import plural, slack_time
 from handlers.ids import Action, Surface, button_value, item_action
 
 MAX_MEMBERS_LISTED = 40  # a message holds 50 blocks; a digest lists at most this many members
@@ -33,12 +33,13 @@ def reminder_message(
     choices: Sequence[SnoozeChoice],
     *,
     snoozed_until: datetime | None = None,
-    explanations: Mapping[str, str] | None = None,
+    checklist_now: Mapping[str, tuple[State, str]] | None = None,
 ) -> dict[str, Any]:
     """The DM: one section per gap with its fix button, then Snooze and "Why am I getting this?".
 
     `now` says which gaps were fixed since (shown done, without buttons); when all are, the whole
-    message thanks the member. `explanations` (by check) replace what the gaps said when decided.
+    message thanks the member. `checklist_now` (by check: state and explanation, as the checklist
+    reads now) replaces what the gaps said when decided.
     """
     items = list(payload.get("items") or [])
     open_items = [item for item in items if _state(item, now) is None]
@@ -59,8 +60,9 @@ def reminder_message(
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(intro)}]
     for item in items:
         check = str(item.get("check"))
-        if explanations and check in explanations:
-            item = {**item, "explanation": explanations[check]}
+        if checklist_now and check in checklist_now:
+            state, explanation = checklist_now[check]
+            item = {**item, "state": state.value, "explanation": explanation}
         blocks.append(_item_block(message_id, item, _state(item, now)))
     if open_items:
         blocks.append(_actions(message_id, payload, choices))
@@ -80,11 +82,12 @@ def _item_block(message_id: int, item: Mapping[str, Any], closed: str | None) ->
         return {"type": "section", "text": mrkdwn(f"✅ ~{title}~\nDone — thank you!")}
     if closed is not None:
         return {"type": "section", "text": mrkdwn(f"▫️ ~{title}~\nNothing to do here any more.")}
-    icon = "🚨" if item.get("urgent") else "🔴"
+    state = _item_state(item)
+    icon = "🚨" if item.get("urgent") else ICONS[state]
     explanation = escape(str(item.get("explanation", "")), limit=600)
     section: dict[str, Any] = {
         "type": "section",
-        "text": mrkdwn(f"{icon} *{title}*\n{explanation}"),
+        "text": mrkdwn(f"{icon} *{title}* · {STATE_WORDS[state]}\n{explanation}"),
     }
     fix = _fix(item.get("fix"))
     if fix is not None:
@@ -98,6 +101,13 @@ def _item_block(message_id: int, item: Mapping[str, Any], closed: str | None) ->
             "style": "danger" if item.get("urgent") else "primary",
         }
     return section
+
+
+def _item_state(item: Mapping[str, Any]) -> State:
+    """The checklist's state of a gap when it was decided; reminders written before the state was
+    kept were about red gaps only."""
+    state = STATES.get(str(item.get("state")), State.NEEDS_ACTION)
+    return State.NEEDS_ACTION if item.get("urgent") else state
 
 
 def _fix(raw: Any) -> Fix | None:
@@ -172,19 +182,22 @@ def manager_message(payload: Mapping[str, Any]) -> dict[str, Any]:
             "elements": [mrkdwn("See a member's checklist with `/security status @someone`.")],
         }
     )
-    return {"text": f"{len(members)} member(s) need a hand with account security", "blocks": blocks}
+    count = plural(len(members), "member")
+    verb = "needs" if len(members) == 1 else "need"
+    return {"text": f"{count} {verb} a hand with account security", "blocks": blocks}
 
 
 def digest_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     members = list(payload.get("members") or [])
     urgent = sum(1 for entry in members for item in entry.get("items", []) if item.get("urgent"))
-    heading = f"Security nudges digest: {len(members)} member(s) still have open gaps"
+    verb = "still has" if len(members) == 1 else "still have"
+    heading = f"Security nudges digest: {plural(len(members), 'member')} {verb} open gaps"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(shorten(heading, 150))},
         {
             "type": "section",
             "text": mrkdwn(
-                "Reminders and their account managers have not closed these gaps"
+                "Reminders (and account managers, where there are any) have not closed these gaps"
                 + (f"; *{urgent} urgent*." if urgent else ".")
             ),
         },
@@ -195,22 +208,37 @@ def digest_message(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _member_block(entry: Mapping[str, Any], *, managers: bool = False) -> dict[str, Any]:
-    lines = [f"*<@{entry.get('member')}>*"]
+    lines = [_who(entry)]
     for item in entry.get("items", [])[:10]:
-        icon = "🚨" if item.get("urgent") else "🔴"
+        icon = "🚨" if item.get("urgent") else ICONS[_item_state(item)]
         title = escape(str(item.get("title", "")), limit=120)
         since = _since(item.get("since"))
-        lines.append(f"{icon} {title}: {item.get('reminders', 0)} reminder(s) since {since}")
+        reminders = plural(int(item.get("reminders") or 0), "reminder")
+        lines.append(f"{icon} {title}: {reminders} since {since}")
     if managers:
-        told = ", ".join(f"<@{manager}>" for manager in entry.get("managers", [])[:5])
-        lines.append(f"Account manager: {told}" if told else "No account manager on record")
+        told = [f"<@{manager}>" for manager in entry.get("managers", [])[:5]]
+        if told:
+            heading = "Account managers" if len(told) > 1 else "Account manager"
+            lines.append(f"{heading}: {', '.join(told)}")
+        elif entry.get("has_accounts", True):
+            lines.append("No account manager on record for their business accounts")
+        else:
+            lines.append("Works on no business account, so there is no account manager to tell")
     return {"type": "section", "text": mrkdwn(shorten("\n".join(lines), 3000))}
+
+
+def _who(entry: Mapping[str, Any]) -> str:
+    """A member by mention (Slack shows their name) and the display name the bot knows."""
+    slack_id = str(entry.get("member"))
+    name = str(entry.get("name") or "")
+    shown = f" ({escape(name, limit=80)})" if name and name != slack_id else ""
+    return f"*<@{slack_id}>*{shown}"
 
 
 def _more(count: int) -> list[dict[str, Any]]:
     if count <= MAX_MEMBERS_LISTED:
         return []
-    more = f"…and {count - MAX_MEMBERS_LISTED} more members."
+    more = f"…and {plural(count - MAX_MEMBERS_LISTED, 'more member')}."
     return [{"type": "context", "elements": [mrkdwn(more)]}]
 
 
@@ -238,8 +266,9 @@ def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, An
         f"working days, {zone} time), on day {cadence} and then weekly.",
     ]
     lines.append(
-        f"• After {rules.cap} reminders about the same gap, I let your account manager know "
-        "instead; if it stays open, the security team."
+        f"• After {plural(rules.cap, 'reminder')} about the same gap that needs action (🔴), I let "
+        "your account manager know instead; if it stays open, the security team. A check that is "
+        "only not checked yet (⚪) is reminded, never taken further."
     )
     lines.append(
         "• An open compromised-password alert is urgent: I remind you every "
@@ -250,9 +279,15 @@ def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, An
         f"• *Snooze* pauses a reminder (at most {policy.snooze_limit} times per gap; urgent ones "
         f"for at most {policy.urgent.snooze_max.total_seconds() / 3600:g} hours)."
     )
-    items = [str(item.get("why")) for item in payload.get("items", []) if item.get("why")]
-    if items:
-        lines.append("This message: " + escape("; ".join(items), limit=800) + ".")
+    # Gaps reminded for the same reason share one line, so no sentence is said twice.
+    reasons: dict[str, list[str]] = {}
+    for item in payload.get("items", []):
+        if item.get("why"):
+            reasons.setdefault(str(item["why"]), []).append(str(item.get("title", "")))
+    if reasons:
+        lines.append("*This message*")
+        for why, titles in list(reasons.items())[:10]:
+            lines.append("• " + escape(f"{', '.join(titles)}: {why}", limit=300) + ".")
     text = "\n".join(lines)
     return {"text": _plain_text(lines[0]), "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 

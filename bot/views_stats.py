@@ -11,8 +11,9 @@ from typing import Any
 
 from bot.checklist import Checklist
 from bot.stats.report import AdoptionReport
-from bot.text import escape, slack_date
+from bot.text import escape
 from bot.views import Blocks, checklist_blocks, mrkdwn, notice, plain
+from bot.words import plural, slack_time
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NAME_LIMIT = 60
@@ -104,7 +105,9 @@ def _as_of(report: AdoptionReport) -> str:
         return NO_SWEEP
     return (
         f"Adoption as the reminder sweep of {_when(report.as_of)} found it; excluded members "
-        "(service accounts, people on leave) are not counted. “This week” is the last 7 days."
+        "(service accounts, people on leave) are not counted, and the checks about business "
+        "accounts count only members who work on one (“every check” is every check that applies "
+        "to the member). “This week” is the last 7 days."
     )
 
 
@@ -173,7 +176,10 @@ def _managers(report: AdoptionReport) -> str:
         return "*Per account manager*\nNo business account has an account manager on record."
     lines = ["*Per account manager* (members passing every check · open gaps)"]
     for line in report.managers:
-        name = escape(line.name, limit=NAME_LIMIT) if line.name else f"<@{line.slack_user_id}>"
+        # The mention shows the name Slack knows now; the name kept is for the notification text.
+        name = f"<@{line.slack_user_id}>"
+        if line.name and line.name != line.slack_user_id:
+            name += f" ({escape(line.name, limit=NAME_LIMIT)})"
         lines.append(
             f"• {name}: {line.fully_passing} of {_count(line.members, 'member')} "
             f"({_pct(line.percent)}) · {_count(line.open_gaps, 'open gap')}"
@@ -194,7 +200,7 @@ def _fallback(report: AdoptionReport) -> str:
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return plural(n, word)
 
 
 def _pct(value: float | None) -> str:
@@ -206,7 +212,7 @@ def _points(delta: float) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return f"{slack_date(moment)} {moment:%H:%M} UTC"
+    return slack_time(moment)  # in the reader's own time zone
 
 
 def _took(duration: timedelta | None) -> str:

@@ -13,6 +13,7 @@ from bot.errors import InvalidInput
 from bot.nudges.service import Exclusion, Reason
 from bot.services import Services
 from bot.text import escape, slack_date
+from bot.words import slack_time
 from handlers.errors import tells_member
 from handlers.ids import Action, Surface, read_button_value
 
@@ -31,7 +32,7 @@ def snooze(body: dict[str, Any], services: Services, respond: Respond) -> None:
         raise InvalidInput("I couldn't tell which reminder to snooze.")
     snoozed = services.nudges.snooze(body["user"]["id"], int(message_id), choice)
     respond(replace_original=True, **snoozed.message)
-    note = f"Snoozed until {slack_date(snoozed.until)}."
+    note = f"Snoozed until {slack_time(snoozed.until)}."  # in the member's own time zone
     if snoozed.capped:
         note += " Urgent items come back sooner: they can't wait that long."
     respond(response_type="ephemeral", replace_original=False, **views.notice(note))

@@ -29,7 +29,11 @@ def test_a_dry_run_says_who_would_be_nudged_about_what_and_why_and_sends_nothing
     assert app.main(["nudge", "run-once", "--dry-run", "--at", "2026-12-08T10:00"]) == 0
     out = capsys.readouterr().out
     assert "U0ANA (Ana, Tue 11:00 Europe/Berlin): one DM about" in out
-    assert "Recovery phone: first reminder (grace of 14 days for new members ended" in out
+    # Times are the member's own, with their zone named.
+    assert (
+        "Authenticator linked to the bot: first reminder (the 14 days' grace for new members "
+        "ended Tue 8 Dec 2026 11:00 (Europe/Berlin))"
+    ) in out
     assert "dry run: nothing was written or sent" in out
     assert standin.calls() == []
     assert environment.nudges.sweep(dry_run=True).reminders == 0  # the real clock: still grace
@@ -41,7 +45,7 @@ def test_the_night_and_the_grace_period_are_explained_with_verbose(
     member("U0ANA", name="Ana")
     app.main(["nudge", "run-once", "--dry-run", "--verbose", "--at", "2026-12-08T22:00"])
     out = capsys.readouterr().out
-    assert "outside working hours (Europe/Berlin); next window 2026-12-09 08:00 UTC" in out
+    assert "outside working hours; next window Wed 9 Dec 2026 09:00 (Europe/Berlin)" in out
     app.main(["nudge", "run-once", "--dry-run", "--verbose", "--at", "2026-11-25T10:00"])
     assert "new member: grace period until" in capsys.readouterr().out
 

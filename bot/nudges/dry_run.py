@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.nudges.policy import Decision, Level
+from bot.words import plural
 
 
 def describe(decision: Decision, now: datetime, *, waiting: bool = False) -> list[str]:
@@ -15,13 +16,14 @@ def describe(decision: Decision, now: datetime, *, waiting: bool = False) -> lis
     lines: list[str] = []
     counted = [reminder for reminder in decision.reminders if reminder.counted]
     if counted:
-        lines.append(f"{who}: one DM about {len(decision.reminders)} gap(s)")
+        lines.append(f"{who}: one DM about {plural(len(decision.reminders), 'gap')}")
         for reminder in decision.reminders:
             mark = "•" if reminder.counted else "· also listed:"
             lines.append(f"  {mark} {reminder.gap.title}: {reminder.why}")
     for escalation in decision.escalations:
         if escalation.level == Level.MANAGERS:
-            to = "account manager(s) " + ", ".join(member.managers)
+            heading = "account managers" if len(member.managers) > 1 else "account manager"
+            to = f"{heading} " + ", ".join(member.managers)
         else:
             to = "the security admins' digest"
         lines.append(f"{who}: {escalation.gap.title} escalated to {to}: {escalation.why}")

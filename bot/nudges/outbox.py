@@ -49,6 +49,7 @@ def _item(reminder: Reminder, caps: dict[str, int]) -> dict[str, Any]:
         "explanation": gap.explanation,
         "fix": gap.fix.value if gap.fix else None,
         "urgent": gap.urgent,
+        "state": gap.state.value,  # the checklist's: the DM shows the same icon and words
         "number": reminder.number,
         "cap": None if gap.urgent else caps.get(gap.check.value),
         "why": reminder.why,
@@ -215,6 +216,7 @@ class EscalationBook:
                 "member": member.slack_user_id,
                 "name": member.name,
                 "managers": list(member.managers),
+                "has_accounts": member.has_accounts,
                 "items": [_escalated(escalation) for escalation in chosen],
             }
             items = [(escalation.item_id, level.value) for escalation in chosen]
@@ -265,6 +267,7 @@ def _escalated(escalation: Escalation) -> dict[str, Any]:
         "title": gap.title,
         "explanation": gap.explanation,
         "urgent": gap.urgent,
+        "state": gap.state.value,
         "reminders": escalation.reminders,
         "since": escalation.since.isoformat(),
         "why": escalation.why,

@@ -17,8 +17,9 @@ from enum import IntEnum, StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.checklist import Check, Fix
+from bot.checklist import Check, Fix, State
 from bot.nudges.hours import WorkingHours
+from bot.words import plural
 
 DAY = timedelta(days=1)
 
@@ -42,6 +43,9 @@ class CheckPolicy:
     cap: int = 6
     admins_after: timedelta = 7 * DAY
     enabled: bool = True
+    # How long reminders wait after a member reported 2-step verification on that the platform
+    # had reported off, for the platform to confirm it (only 2-step verification has such reports).
+    pending: timedelta = 3 * DAY
 
     def __post_init__(self) -> None:
         offsets = self.cadence
@@ -51,6 +55,8 @@ class CheckPolicy:
             raise ValueError("the cadence must increase")
         if self.cap < 1 or self.then_every <= timedelta(0) or self.grace < timedelta(0):
             raise ValueError("cap, grace and the weekly interval must be positive")
+        if self.pending < timedelta(0):
+            raise ValueError("the wait for the platform to confirm must not be negative")
 
     def offset(self, sent: int) -> timedelta:
         """When the next reminder is due after `sent` reminders, from the first one."""
@@ -128,13 +134,21 @@ class NudgePolicy:
 
 @dataclass(frozen=True)
 class Gap:
-    """A check of the member that is not passing and that they can do something about."""
+    """A check of the member that is not passing and that they can do something about, in the
+    checklist's own state and words: needs action (red) or unknown (not checked yet)."""
 
     check: Check
     urgent: bool
     title: str
     explanation: str
     fix: Fix | None
+    state: State = State.NEEDS_ACTION
+    pending_since: datetime | None = None  # the checklist's: waiting for the platform to confirm
+
+    @property
+    def proven(self) -> bool:
+        """Only what is proven red escalates; a check merely not checked yet is only reminded."""
+        return self.urgent or self.state is State.NEEDS_ACTION
 
 
 @dataclass(frozen=True)
@@ -166,6 +180,8 @@ class Situation:
     tracked: tuple[Tracked, ...]
     excluded: str | None = None  # why, while the member is excluded
     needs_action: frozenset[Check] = frozenset()  # for reporting: not passing, not unknown
+    in_scope: frozenset[Check] = frozenset(Check)  # the checks that apply to the member
+    has_accounts: bool = True  # works on at least one business account
 
 
 # -- what the policy decides --------------------------------------------------------------------
@@ -248,6 +264,10 @@ def decide(policy: NudgePolicy, situation: Situation, now: datetime) -> Decision
     for gap in gaps.values():
         item = tracked.get(gap.check)
         outcome: Reminder | Waiting | None
+        paused = rules.paused(gap)
+        if paused is not None:
+            waiting.append(paused)  # the item stays open: the platform's next report settles it
+            continue
         if item is None:
             outcome = rules.first(gap)
         else:
@@ -278,18 +298,36 @@ class _Rules:
         self.zone = situation.time_zone
         self.in_hours = policy.hours.contains(now, self.zone)
 
+    def when(self, moment: datetime) -> str:
+        return _when(moment, self.zone)
+
+    def paused(self, gap: Gap) -> Waiting | None:
+        """The member reported 2-step verification on after the platform said off: reminders wait
+        `pending` for the platform to confirm."""
+        if gap.pending_since is None or gap.urgent:
+            return None
+        until = gap.pending_since + self.policy.check(gap.check).pending
+        if self.now >= until:
+            return None
+        reported = self.when(gap.pending_since)
+        return Waiting(
+            gap.check,
+            f"waiting for the platform to confirm what you reported on {reported}, "
+            f"until {self.when(until)}",
+        )
+
     def first(self, gap: Gap) -> Reminder | Waiting:
         if gap.urgent:
             return Reminder(gap, None, 1, "urgent: the platform reports a compromised password")
         rules = self.policy.check(gap.check)
         grace_ends = self.situation.joined_at + rules.grace
         if self.now < grace_ends:
-            return Waiting(gap.check, f"new member: grace period until {_when(grace_ends)}")
+            return Waiting(gap.check, f"new member: grace period until {self.when(grace_ends)}")
         if not self.in_hours:
             return Waiting(gap.check, self._outside_hours())
         why = "first reminder"
         if rules.grace:
-            why += f" (grace of {_days(rules.grace)} for new members ended {_when(grace_ends)})"
+            why += f" (the {_days(rules.grace)} for new members ended {self.when(grace_ends)})"
         return Reminder(gap, None, 1, why)
 
     def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
@@ -299,11 +337,16 @@ class _Rules:
         snoozed = item.snoozed_until is not None and item.snoozed_until > self.now
         if self.now < due:
             if snoozed:
-                return Waiting(gap.check, f"snoozed until {_when(due)}")
-            return Reminder(gap, item.item_id, 0, f"next reminder due {_when(due)}")
+                return Waiting(gap.check, f"snoozed until {self.when(due)}")
+            return Reminder(gap, item.item_id, 0, f"next reminder due {self.when(due)}")
         cap = self.policy.check(gap.check).cap
         if not gap.urgent and item.nudge_count >= cap:
-            return None  # the escalation replaces the reminder
+            if gap.proven:
+                return None  # the escalation replaces the reminder
+            return Waiting(
+                gap.check,
+                f"{_reminders(item.nudge_count)} so far; not checked yet is not escalated",
+            )
         if not self.in_hours:
             return Waiting(gap.check, self._outside_hours())
         number = item.nudge_count + 1
@@ -311,7 +354,7 @@ class _Rules:
             every = _hours(self.policy.urgent.every)
             why = f"urgent reminder {number}: every {every} working hours until fixed"
         else:
-            why = f"reminder {number} of {cap}, last one {_when(item.last_nudged_at)}"
+            why = f"reminder {number} of {cap}, the last one {self.when(item.last_nudged_at)}"
         cadence_from = item.cadence_from
         if item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at:
             why += ", after a snooze"
@@ -330,6 +373,8 @@ class _Rules:
         return item.cadence_from + self.policy.check(gap.check).offset(item.nudge_count)
 
     def escalation(self, gap: Gap, item: Tracked) -> Escalation | None:
+        if not gap.proven:
+            return None  # escalated is only what is proven red, not what is merely unchecked
         managers = bool(self.situation.managers)
         if gap.urgent:
             urgent, hours = self.policy.urgent, self.policy.hours
@@ -339,7 +384,7 @@ class _Rules:
                 why = f"urgent and not fixed within {urgent.escalate_after_days:g} working day"
             elif item.level == Level.MANAGERS and item.escalated_at is not None:
                 after = hours.add(item.escalated_at, day * urgent.admins_after_days, self.zone)
-                why = f"urgent; account manager told {_when(item.escalated_at)}"
+                why = f"urgent; account manager told {self.when(item.escalated_at)}"
             else:
                 return None
             if self.now < after:
@@ -351,23 +396,26 @@ class _Rules:
             if item.level == Level.MEMBER:
                 if item.nudge_count < rules.cap or self.now < self.next_due(gap, item):
                     return None
-                why = f"{item.nudge_count} reminders without a fix"
+                why = f"{_reminders(item.nudge_count)} without a fix"
             elif item.level == Level.MANAGERS and item.escalated_at is not None:
                 if self.now < item.escalated_at + rules.admins_after:
                     return None
-                why = f"account manager told {_when(item.escalated_at)}, still open"
+                why = f"account manager told {self.when(item.escalated_at)}, still open"
             else:
                 return None
         level = Level.MANAGERS if item.level == Level.MEMBER and managers else Level.ADMINS
         if level == Level.ADMINS and item.level == Level.MEMBER:
-            why += "; no account manager to tell"
+            if self.situation.has_accounts:
+                why += "; no account manager to tell"
+            else:
+                why += "; no business accounts on record, so no account manager to tell"
         return Escalation(gap, item.item_id, level, item.nudge_count, item.first_nudged_at, why)
 
     def _outside_hours(self) -> str:
         opens = self.policy.hours.next_open(self.now, self.zone)
         holidays = ", ".join(self.policy.hours.holidays_until(self.now, opens, self.zone))
         because = f": {holidays}" if holidays else ""
-        return f"outside working hours ({self.zone.key}){because}; next window {_when(opens)}"
+        return f"outside working hours{because}; next window {self.when(opens)}"
 
 
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:
@@ -376,14 +424,21 @@ def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> ti
 
 
 @lru_cache(maxsize=4096)
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment in the member's own time zone, named, e.g. "Mon 7 Dec 2026 09:16 (Europe/Berlin)":
+    these words are kept in the reminder and shown by "Why am I getting this?"."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({zone.key})"
 
 
 @lru_cache(maxsize=64)
 def _days(length: timedelta) -> str:
     days = length / DAY
-    return f"{days:g} day" + ("" if days == 1 else "s")
+    return f"{days:g} days' grace" if days != 1 else "1 day's grace"
+
+
+def _reminders(count: int) -> str:
+    return plural(count, "reminder")
 
 
 def _hours(length: timedelta) -> str:

@@ -24,6 +24,7 @@ from bot.nudges.policy import (
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CHECK_KEYS = {"grace_days", "cadence_days", "then_every_days", "cap", "admins_after_days"}
+_CHECK_KEYS |= {"pending_days"}  # 2-step verification: the wait for the platform to confirm
 _TOP_KEYS = {"default_time_zone", "snooze_limit", "snooze_days", "working_hours"}
 _TOP_KEYS |= {"every_check", "checks", "urgent", "delivery", "holidays"}
 
@@ -82,6 +83,7 @@ def _checks(data: Mapping[str, Any]) -> dict[Check, CheckPolicy]:
             cap=_number(merged, "cap", base.cap, minimum=1, prefix=prefix),
             admins_after=_days(merged, "admins_after_days", base.admins_after, prefix),
             enabled=_flag(merged, "enabled", base.enabled, prefix),
+            pending=_days(merged, "pending_days", base.pending, prefix),
         )
     return checks
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.checklist import Check
+from bot.checklist import Check, State
 from bot.clock import Clock
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
@@ -273,7 +273,7 @@ def refreshed_reminder(
     message: NudgeOutbox,
     policy: NudgePolicy,
     at: datetime,
-    explanations: Mapping[str, str] | None = None,
+    checklist_now: Mapping[str, tuple[State, str]] | None = None,
 ) -> dict[str, Any] | None:
     """A sent reminder as it should read now: fixed gaps done, a snooze shown."""
     if message.kind != MEMBER or message.member_id is None:
@@ -287,7 +287,7 @@ def refreshed_reminder(
         now,
         policy.snoozes,
         snoozed_until=until,
-        explanations=explanations,
+        checklist_now=checklist_now,
     )
 
 

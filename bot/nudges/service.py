@@ -172,11 +172,13 @@ class NudgeService:
                 return None
             if message.refresh_wanted_at is not None:
                 outbox_store.refreshed(session, message.id, message.refresh_wanted_at)
-            explanations = None
+            reads = None
             if checklist is not None:
-                explanations = {line.check.value: line.explanation for line in checklist.lines}
+                reads = {
+                    line.check.value: (line.state, line.explanation) for line in checklist.lines
+                }
             now = self._clock.now()
-            return refreshed_reminder(session, message, self._policy, now, explanations)
+            return refreshed_reminder(session, message, self._policy, now, reads)
 
     # -- security admins: who is left alone ----------------------------------------------------
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.check_rules import build_checklist
 from bot.checklist import (
+    ACCOUNT_CHECKS,
     CHECKS,
     BusinessAccountRef,
     Check,
@@ -33,11 +34,14 @@ from bot.nudges.hours import zone
 from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, NudgePolicy, Situation, Tracked, decide
 from bot.stats.tally import AdoptionTally
+from bot.words import plural
 from storage import nudges as store
 from storage import stats as stats_store
 from storage.database import Database
 
 BATCH = 500
+EVERY_CHECK = frozenset(Check)
+WITHOUT_ACCOUNTS = EVERY_CHECK - ACCOUNT_CHECKS  # who works on no business account: README
 EXCLUSION_WORDS = {"service_account": "service account", "on_leave": "on leave"}
 
 
@@ -58,9 +62,10 @@ class SweepReport:
     def summary(self) -> str:
         verb = "would send" if self.dry_run else "decided"
         return (
-            f"{self.members} members, {self.with_gaps} with open gaps, {self.excluded} excluded; "
-            f"{verb} {self.reminders} reminders, {self.escalations} escalated gaps, "
-            f"{self.closed} gaps closed, in {self.seconds:.1f} s"
+            f"{plural(self.members, 'member')}, {self.with_gaps} with open gaps, "
+            f"{self.excluded} excluded; {verb} {plural(self.reminders, 'reminder')}, "
+            f"{plural(self.escalations, 'escalated gap')}, {plural(self.closed, 'gap')} closed, "
+            f"in {self.seconds:.1f} s"
         )
 
 
@@ -223,7 +228,11 @@ def situation(
             needs_action.append(line.check)
         alert = urgent and line.check is Check.NO_COMPROMISED_PASSWORD
         if line.fix is not None or alert:
-            gaps.append(Gap(line.check, alert, line.title, line.explanation, line.fix))
+            state = State.NEEDS_ACTION if alert else line.state
+            gap = Gap(
+                line.check, alert, line.title, line.explanation, line.fix, state, line.pending_since
+            )
+            gaps.append(gap)
     managers = tuple(
         sorted(
             {
@@ -245,6 +254,8 @@ def situation(
         tracked=tuple(_tracked(row) for row in items if row[2] in CHECKS),
         excluded=_excluded(exclusion, now),
         needs_action=frozenset(needs_action),
+        in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
+        has_accounts=bool(refs),
     )
 
 

@@ -60,11 +60,15 @@ class AdoptionPoint:
     in_scope: int
     fully_passing: int
     passing: Mapping[Check, int]
+    applies: Mapping[Check, int] | None = None  # per check, the members it applies to
 
     def percent(self, check: Check | None = None) -> float | None:
-        """Of members in scope, the share passing `check` (every check when None)."""
-        part = self.fully_passing if check is None else self.passing.get(check, 0)
-        return percent(part, self.in_scope)
+        """Of the members `check` applies to, the share passing it (of members in scope, the
+        share passing every check that applies to them, when None)."""
+        if check is None:
+            return percent(self.fully_passing, self.in_scope)
+        whole = self.in_scope if self.applies is None else self.applies.get(check, 0)
+        return percent(self.passing.get(check, 0), whole)
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,8 @@ def _history(series: list[tuple[date, str, int, int]]) -> tuple[AdoptionPoint, .
     for day, checks in days.items():
         in_scope, fully_passing = checks.get(ALL_CHECKS, (0, 0))
         passing = {CHECKS[c]: n for c, (_, n) in checks.items() if c in CHECKS}
-        points.append(AdoptionPoint(day, in_scope, fully_passing, passing))
+        applies = {CHECKS[c]: n for c, (n, _) in checks.items() if c in CHECKS}
+        points.append(AdoptionPoint(day, in_scope, fully_passing, passing, applies))
     return tuple(points)
 
 

@@ -33,11 +33,13 @@ class ManagerCount:
 
 
 class AdoptionTally:
-    """Members in scope (not excluded) and, per check, how many pass, need action or are unknown;
-    per account manager, the members on their business accounts."""
+    """Members in scope (not excluded) and, per check, how many it applies to (README, "Who each
+    check applies to") and of those how many pass, need action or are unknown; per account
+    manager, the members on their business accounts."""
 
     def __init__(self) -> None:
         self.in_scope = 0
+        self._applies: Counter[Check] = Counter()  # members in scope the check applies to
         self._passing: Counter[Check] = Counter()
         self._needs_action: Counter[Check] = Counter()
         self._fully_passing = 0
@@ -48,9 +50,11 @@ class AdoptionTally:
         if situation.excluded is not None:
             return  # service accounts and people on leave are out of scope
         self.in_scope += 1
+        self._applies.update(situation.in_scope)
         self._passing.update(situation.passing)
         self._needs_action.update(situation.needs_action)
-        every = len(situation.passing) == len(Check)
+        # Every check that applies to the member: one without business accounts can pass them all.
+        every = situation.passing >= situation.in_scope
         self._fully_passing += every
         self._any_needs_action += bool(situation.needs_action)
         gaps = len(situation.gaps)
@@ -62,10 +66,14 @@ class AdoptionTally:
 
     def checks(self) -> list[CheckCount]:
         rows = [
-            self._row(check.value, self._passing[check], self._needs_action[check])
+            self._row(
+                check.value, self._applies[check], self._passing[check], self._needs_action[check]
+            )
             for check in Check
         ]
-        rows.append(self._row(ALL_CHECKS, self._fully_passing, self._any_needs_action))
+        rows.append(
+            self._row(ALL_CHECKS, self.in_scope, self._fully_passing, self._any_needs_action)
+        )
         return rows
 
     def managers(self) -> list[ManagerCount]:
@@ -74,6 +82,7 @@ class AdoptionTally:
             for manager, (members, fully_passing, gaps) in sorted(self._managers.items())
         ]
 
-    def _row(self, check: str, passing: int, needs_action: int) -> CheckCount:
-        unknown = self.in_scope - passing - needs_action
-        return CheckCount(check, self.in_scope, passing, needs_action, unknown)
+    @staticmethod
+    def _row(check: str, in_scope: int, passing: int, needs_action: int) -> CheckCount:
+        unknown = in_scope - passing - needs_action
+        return CheckCount(check, in_scope, passing, needs_action, unknown)

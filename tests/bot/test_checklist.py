@@ -17,14 +17,28 @@ from storage.tracing import driver_statements, queries
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
 
 
-def test_new_member_sees_every_check_with_nothing_passing(services: Services) -> None:
+def test_new_member_sees_every_check_with_nothing_passing(
+    services: Services, member: MemberFactory, account: AccountFactory
+) -> None:
+    ana = member("U0ANA")
+    account("Acme Shoes Ads", members=[ana])
+    checklist = services.members.status("U0ANA").checklist
+    assert [line.check for line in checklist.lines] == list(Check)
+    assert checklist.summary == "0 of 7 checks pass"
+    assert checklist.not_applicable == ()
+
+
+def test_without_business_accounts_only_the_authenticator_applies(services: Services) -> None:
     status = services.members.status("U0NOBODY")
 
     checklist = status.checklist
-    assert [line.check for line in checklist.lines] == list(Check)
-    assert checklist.summary == "0 of 7 checks pass"
-    assert checklist.line(Check.TWO_STEP).state is State.UNKNOWN
-    assert checklist.line(Check.TWO_STEP).fix is None  # no accounts: nothing to report on
+    assert [line.check for line in checklist.lines] == [Check.AUTHENTICATOR]
+    assert checklist.summary == "0 of 1 check passes"
+    assert [line.check for line in checklist.not_applicable] == [
+        check for check in Check if check is not Check.AUTHENTICATOR
+    ]
+    assert not checklist.applies(Check.TWO_STEP)
+    assert checklist.line(Check.TWO_STEP).fix is None  # still there for /security 2sv
     assert checklist.line(Check.AUTHENTICATOR).state is State.NEEDS_ACTION
     assert checklist.line(Check.AUTHENTICATOR).fix is Fix.LINK_AUTHENTICATOR
     assert status.profile_stale
@@ -92,9 +106,9 @@ def test_unknown_method_is_refused_without_change(
 
 
 def test_a_recovery_phone_on_record_passes_as_self_reported(
-    services: Services, member: MemberFactory
+    services: Services, member: MemberFactory, account: AccountFactory
 ) -> None:
-    member("U0ANA")
+    account("Acme Shoes Ads", members=[member("U0ANA")])
     services.recovery_phone.record("U0ANA", "+44 20 7946 0958")
     line = services.members.status("U0ANA").checklist.line(Check.RECOVERY_PHONE)
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.SELF, None)

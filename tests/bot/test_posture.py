@@ -109,10 +109,12 @@ def test_the_platform_reports_2sv_on_with_its_method_and_date(
 
 
 def test_the_platform_contradicting_a_self_report_turns_the_check_red_and_says_why(
-    services: Services, acme: BusinessAccount
+    services: Services, acme: BusinessAccount, clock: FakeClock
 ) -> None:
+    clock.set(START - timedelta(hours=2))  # the member's word comes before the platform's report
     services.self_reports.two_step_turned_on("U0ANA", acme.id, "sms")
     assert checklist(services).line(Check.TWO_STEP).state is State.PASSING
+    clock.set(START)
 
     services.posture.receive(report(two_step=False))
 
@@ -121,18 +123,39 @@ def test_the_platform_contradicting_a_self_report_turns_the_check_red_and_says_w
     assert line.fix is Fix.REPORT_TWO_STEP  # so the nudges remind the member too
     assert line.explanation == "Needs turning on: Acme Shoes Ads."
     [account] = line.accounts
-    assert account.explanation == "Reported on by the member, but the platform reports it off."
+    assert account.explanation == "Reported on, but the platform's later report says it is off."
     assert account.source is Source.PLATFORM
 
 
-def test_a_later_self_report_does_not_outrank_the_platform(
+def test_turning_it_on_after_the_platform_said_off_waits_for_the_platform(
     services: Services, acme: BusinessAccount, clock: FakeClock
 ) -> None:
-    services.posture.receive(report(two_step=False))
-    clock.advance(timedelta(hours=1))
-    services.self_reports.two_step_turned_on("U0ANA", acme.id, "authenticator_app")
+    services.posture.receive(report(two_step=False))  # dated 09:30
+    services.self_reports.two_step_turned_on("U0ANA", acme.id, "authenticator_app")  # 10:00
 
-    assert checklist(services).line(Check.TWO_STEP).state is State.NEEDS_ACTION
+    line = checklist(services).line(Check.TWO_STEP)
+    assert (line.state, line.pending_since) == (State.UNKNOWN, START)
+    assert line.explanation == "Waiting for the platform to confirm: Acme Shoes Ads."
+    [account] = line.accounts
+    assert account.explanation == (
+        "Reported on (with authenticator app); waiting for the platform to confirm."
+    )
+    assert (account.source, account.pending_since) == (Source.SELF, START)
+
+    # Only the platform's newer report settles it: "off" again is red again, and says so.
+    clock.advance(timedelta(hours=2))
+    services.posture.receive(
+        report(id="posture-2", two_step=False, reported_at="2026-11-24T11:00:00Z")
+    )
+    line = checklist(services).line(Check.TWO_STEP)
+    assert (line.state, line.pending_since) == (State.NEEDS_ACTION, None)
+    assert line.accounts[0].explanation == (
+        "Reported on, but the platform's later report says it is off."
+    )
+    services.posture.receive(
+        report(id="posture-3", two_step=True, reported_at="2026-11-24T11:30:00Z")
+    )
+    assert checklist(services).line(Check.TWO_STEP).state is State.PASSING
 
 
 def test_per_account_lines_name_the_account_without_2sv(

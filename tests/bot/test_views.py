@@ -102,3 +102,27 @@ def test_escape_keeps_within_the_limit_without_cutting_an_entity() -> None:
     assert escape("&" * 10, limit=12) == "&amp;&amp;…"
     assert escape("<b>", limit=None) == "&lt;b&gt;"
     assert escape("short", limit=10) == "short"
+
+
+def test_a_member_without_business_accounts_is_told_why_the_other_checks_do_not_apply() -> None:
+    checklist = build_checklist(MemberRef(1, "U0DANA", "Dana"), [], [])
+    shown = _mrkdwn(views.status_message(checklist, own=True))
+    assert "*0 of 1 check passes*" in shown
+    assert "Authenticator linked to the bot" in shown
+    assert "The 6 other checks (2-step verification on each business account," in shown
+    assert "None are on record for you, so they don't apply." in shown
+
+
+def test_a_self_report_after_the_platforms_off_shows_waiting_with_its_date() -> None:
+    [shop] = _accounts(1)
+    later = AT.replace(hour=11)
+    evidence = [
+        Evidence(Check.TWO_STEP, shop.id, State.NEEDS_ACTION, Source.PLATFORM, AT, {}),
+        Evidence(Check.TWO_STEP, shop.id, State.PASSING, Source.SELF, later, {"method": "sms"}),
+    ]
+    checklist = build_checklist(MemberRef(1, "U0ANA", "Ana"), [shop], evidence)
+    shown = _mrkdwn(views.status_message(checklist, own=True))
+    assert "⚪ *2-step verification on each business account*" in shown
+    assert "Reported on (with SMS); waiting for the platform to confirm." in shown
+    assert f"_(reported <!date^{int(later.timestamp())}^{{date_short}}|24 Nov 2026>)_" in shown
+    assert "🔴" not in shown.split("🔴 *Authenticator")[0]

@@ -33,9 +33,13 @@ def _submit_phone(slack: Slack, standin: SlackStandIn, number: str) -> None:
 
 
 def test_recovery_phone_button_opens_the_modal_then_updates_the_message_and_home(
-    slack: Slack, standin: SlackStandIn, member: MemberFactory, services: Services
+    slack: Slack,
+    standin: SlackStandIn,
+    member: MemberFactory,
+    account: AccountFactory,
+    services: Services,
 ) -> None:
-    member("U0ANA")
+    account("Acme Shoes Ads", members=[member("U0ANA")])  # the recovery phone applies
 
     response = slack.press("U0ANA", "report_recovery_phone")
     assert response.status == 200
@@ -51,9 +55,9 @@ def test_recovery_phone_button_opens_the_modal_then_updates_the_message_and_home
 
 
 def test_button_on_home_republishes_home(
-    slack: Slack, standin: SlackStandIn, member: MemberFactory
+    slack: Slack, standin: SlackStandIn, member: MemberFactory, account: AccountFactory
 ) -> None:
-    member("U0ANA")
+    account("Acme Shoes Ads", members=[member("U0ANA")])  # the recovery phone applies
     slack.press("U0ANA", "report_recovery_phone", from_home=True)
     _submit_phone(slack, standin, "+49 30 12345612")
     _home_text(standin, "U0ANA", "1 of 7 checks pass")

@@ -154,6 +154,31 @@ def test_why_am_i_getting_this_explains_the_rules_only_to_the_member(
     assert "for someone else" in text_of(refused)
 
 
+def test_why_am_i_getting_this_says_each_reason_once_in_the_members_own_time(
+    slack: Slack,
+    services: Services,
+    sender: Sender,
+    member: MemberFactory,
+    account: AccountFactory,
+    clock: FakeClock,
+    standin: SlackStandIn,
+) -> None:
+    ana = member("U0ANA", name="Ana")  # in Berlin
+    account("Acme Shoes Ads", members=[ana])
+    clock.advance(PAST_GRACE)
+    services.nudges.sweep()
+    sender.deliver()
+    [message] = outbox(services.database)
+
+    slack.press("U0ANA", "explain_nudge", value=f"nudge:{message.id}")
+    shown = text_of(posts_after(standin, 0)[0])
+
+    ended = "first reminder (the 14 days' grace for new members ended Tue 8 Dec 2026 11:00"
+    assert f"Authenticator linked to the bot, Recovery phone: {ended} (Europe/Berlin))" in shown
+    assert shown.count("14 days' grace") == 1
+    assert "UTC" not in shown
+
+
 def test_fixing_from_the_reminder_turns_it_green_in_place(
     slack: Slack,
     services: Services,

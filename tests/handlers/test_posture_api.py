@@ -91,7 +91,10 @@ def test_the_platform_contradicting_the_member_turns_the_check_red_with_the_reas
     signed_services: Services,
     acme: BusinessAccount,
 ) -> None:
+    reported = clock.now()
+    clock.set(reported - timedelta(hours=1))  # the member's word comes before the platform's
     signed_services.self_reports.two_step_turned_on("U0ANA", acme.id, "authenticator_app")
+    clock.set(reported)
 
     assert post(api, clock, report(two_step=False)).status == 202
 
@@ -100,7 +103,7 @@ def test_the_platform_contradicting_the_member_turns_the_check_red_with_the_reas
     shown = text_of(home["blocks"])
     assert "🔴 *2-step verification on each business account*" in shown
     assert "Needs turning on: Acme Shoes Ads." in shown
-    assert "Reported on by the member, but the platform reports it off." in shown
+    assert "Reported on, but the platform's later report says it is off." in shown
     assert any(
         (block.get("accessory") or {}).get("action_id") == "report_two_step"
         for block in home["blocks"]

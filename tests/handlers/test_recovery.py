@@ -18,7 +18,7 @@ from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_view
 from storage.database import Database
 from storage.models import AuditRecord
-from tests.conftest import MemberFactory
+from tests.conftest import AccountFactory, MemberFactory
 from tests.handlers.conftest import Slack, text_of
 from tests.mailbox import Mailbox
 
@@ -39,8 +39,9 @@ def services(
 
 
 @pytest.fixture
-def ana(member: MemberFactory) -> None:
-    member("U0ANA", time_zone="Europe/Berlin")
+def ana(member: MemberFactory, account: AccountFactory) -> None:
+    # On a business account, so the recovery checks apply to her.
+    account("Acme Shoes Ads", members=[member("U0ANA", time_zone="Europe/Berlin")])
 
 
 def everything_slack_received(standin: SlackStandIn, *answers: BoltResponse) -> str:

@@ -58,8 +58,9 @@ def test_a_security_admin_gets_the_figures_after_a_short_acknowledgement(
     assert validate_blocks(answer["blocks"], surface="message") == []
     shown = text_of(answer["blocks"])
     assert "*4 members in scope*" in shown
-    assert "2-step verification on each business account: *25%* (1 of 4)" in shown
-    assert "&lt;!channel&gt; Dana &amp; &lt;b&gt;Co&lt;/b&gt;: 0 of 2 members" in shown
+    # Dana (their account manager) and Sam work on no business account: 2SV is Ana's and Raj's.
+    assert "2-step verification on each business account: *50%* (1 of 2)" in shown
+    assert "<@U0DANA> (&lt;!channel&gt; Dana &amp; &lt;b&gt;Co&lt;/b&gt;): 0 of 2 members" in shown
     assert "<!channel>" not in shown and "<b>" not in shown
     assert "Reminders sent:" in shown and "Median time from first reminder to fix" in shown
     with services.database.sessions() as session:
@@ -118,7 +119,7 @@ def test_a_security_admins_home_has_the_overview_and_nobody_elses_has(
     shown = text_of(admin_home["blocks"])
     assert shown.index("Security overview") < shown.index("Your security checklist")
     assert "*4 members in scope*" in shown and "This week: 0 reminders sent" in shown
-    assert "2-step verification on each business account: *25%*" in shown
+    assert "2-step verification on each business account: *50%*" in shown
     assert "Security overview" not in text_of(member_home["blocks"])
     assert "members in scope" not in text_of(member_home["blocks"])
     assert "Your security checklist" in text_of(member_home["blocks"])

@@ -66,10 +66,11 @@ def test_a_full_sweep_writes_the_days_adoption_and_a_fix_shows_in_the_next_one(
     services.nudges.sweep()
 
     first = adoption(services.database)
-    # Dana has no business account: her 2-step verification is unknown.
-    assert first[(today, "two_step")] == (3, 1, 1, 1)
+    # Dana has no business account: the checks about business accounts leave her out.
+    assert first[(today, "two_step")] == (2, 1, 1, 0)
     assert first[(today, "all")] == (3, 1, 2, 0)  # Raj passes all; the others need action
-    assert first[(today, "recovery_email")] == (3, 1, 2, 0)
+    assert first[(today, "recovery_email")] == (2, 1, 1, 0)
+    assert first[(today, "authenticator")] == (3, 1, 2, 0)  # it applies to everyone
     assert len(first) == len(Check) + 1
     [(members, fully_passing, gaps)] = managers(services.database).values()
     assert (members, fully_passing) == (2, 1) and gaps > 0
@@ -80,7 +81,7 @@ def test_a_full_sweep_writes_the_days_adoption_and_a_fix_shows_in_the_next_one(
     services.nudges.sweep()
 
     again = adoption(services.database)
-    assert again[(today, "two_step")] == (3, 2, 0, 1)
+    assert again[(today, "two_step")] == (2, 2, 0, 0)
     assert len(again) == len(Check) + 1  # still one row per check for the day
     assert taken(services.database) == {clock.now()}
     assert managers(services.database)[(today, "U0DANA")][2] == gaps - 1  # one gap fewer
@@ -90,8 +91,8 @@ def test_a_full_sweep_writes_the_days_adoption_and_a_fix_shows_in_the_next_one(
     services.nudges.sweep()
     history = adoption(services.database)
     assert len(history) == 2 * (len(Check) + 1)
-    assert history[(today, "two_step")] == (3, 2, 0, 1)
-    assert history[(today + timedelta(days=1), "two_step")] == (3, 2, 0, 1)
+    assert history[(today, "two_step")] == (2, 2, 0, 0)
+    assert history[(today + timedelta(days=1), "two_step")] == (2, 2, 0, 0)
 
 
 def test_excluded_members_are_out_of_scope(
@@ -107,7 +108,7 @@ def test_excluded_members_are_out_of_scope(
     today = START.date()
     counts = adoption(services.database)
     assert counts[(today, "all")] == (2, 0, 2, 0)  # Ana and Dana; the service account passes
-    assert counts[(today, "two_step")][0] == 2
+    assert counts[(today, "two_step")][0] == 1  # Ana; Dana works on no business account
     assert managers(services.database)[(today, "U0DANA")][:2] == (1, 0)  # only Ana
 
 

@@ -232,8 +232,8 @@ def test_on_a_public_holiday_the_first_reminder_waits_and_says_why() -> None:
     decision = decide(POLICY, member(TWO_STEP), christmas)
     assert not decision.sends_reminder
     assert decision.waiting[0].why == (
-        "outside working hours (Europe/Berlin): public holiday (Christmas Day); "
-        "next window 2026-12-28 08:00 UTC"
+        "outside working hours: public holiday (Christmas Day); "
+        "next window Mon 28 Dec 2026 09:00 (Europe/Berlin)"
     )
     assert decide(POLICY, member(TWO_STEP), christmas + 3 * DAY - timedelta(hours=1)).reminders
 

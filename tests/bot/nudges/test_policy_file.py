@@ -38,6 +38,7 @@ def test_every_knob_can_be_set() -> None:
 
         [checks.two_step]
         grace_days = 3
+        pending_days = 5
 
         [checks.recovery_phone]
         enabled = false
@@ -60,6 +61,8 @@ def test_every_knob_can_be_set() -> None:
     )
     two_step = policy.check(Check.TWO_STEP)
     assert (two_step.grace, two_step.cap, two_step.cadence[1]) == (3 * DAY, 4, 3 * DAY)
+    assert two_step.pending == 5 * DAY  # how long a self-report waits for the platform
+    assert policy.check(Check.AUTHENTICATOR).pending == 3 * DAY  # the default
     assert policy.check(Check.AUTHENTICATOR).grace == 14 * DAY  # its own default kept
     assert not policy.check(Check.RECOVERY_PHONE).enabled
     assert policy.urgent.every == timedelta(hours=2)

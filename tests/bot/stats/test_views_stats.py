@@ -64,9 +64,9 @@ def test_the_stats_message_is_within_limits_and_escapes_names(days: int) -> None
     shown = _mrkdwn(message)
     assert "<!channel>" not in shown and "<@U123>" not in shown
     assert "&lt;!channel&gt;" in shown
-    assert "…and 2000 more account managers" in shown
+    assert "…and 2,000 more account managers" in shown
     if days:
-        assert "*50000 members in scope* · *50%* pass every check" in shown
+        assert "*50,000 members in scope* · *50%* pass every check" in shown
         assert "Median time from first reminder to fix: 20 min · 3.2 days" in shown
 
 
@@ -84,7 +84,7 @@ def test_the_summary_text_is_short_and_names_nobody() -> None:
     text = views_stats.summary_text(report(), "2026-W48")
     assert text.startswith("*Weekly security summary* · 2026-W48")
     assert len(text) < 1_000 and HOSTILE[:10] not in text
-    assert "*50000 members in scope* · *50%* pass every check (25000)" in text
+    assert "*50,000 members in scope* · *50%* pass every check (25000)" in text
     section = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     assert validate_blocks([section], surface="message") == []
 
