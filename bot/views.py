@@ -221,7 +221,7 @@ def help_message() -> dict[str, Any]:
         "`/security recovery`: confirm a recovery email with a code I mail to it "
         "(`/security recovery phone` for a recovery phone)",
         "`/security report`: report a business account someone else may be using; it opens "
-        "a case with your account manager or customer support",
+        "a case with your account manager or the support team",
         "`/security case list`, `/security case show <number>`: the compromise cases you can see "
         "(`/security case open <account id> <summary>` for security admins and account managers)",
         "`/security exclude @someone service` or `... leave <date>`, `/security include @someone`, "

@@ -38,7 +38,7 @@ LAST_STEP = (
 )
 REPORT_HINT = (
     "Seen anything you didn't do (logins, changed settings, ads, charges)? Press *Report "
-    "unauthorized activity*: it opens a case with your account manager or customer support."
+    "unauthorized activity*: it opens a case with your account manager or the support team."
 )
 ROTATION_REASON = "check the new password after a compromised-password alert"
 LINK_REASON = "You said you've changed the password the platform reported compromised."

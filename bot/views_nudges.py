@@ -228,11 +228,8 @@ def _member_block(entry: Mapping[str, Any], *, managers: bool = False) -> dict[s
 
 
 def _who(entry: Mapping[str, Any]) -> str:
-    """A member by mention (Slack shows their name) and the display name the bot knows."""
-    slack_id = str(entry.get("member"))
-    name = str(entry.get("name") or "")
-    shown = f" ({escape(name, limit=80)})" if name and name != slack_id else ""
-    return f"*<@{slack_id}>*{shown}"
+    """A member by mention: Slack shows the name they go by now."""
+    return f"*<@{entry.get('member')}>*"
 
 
 def _more(count: int) -> list[dict[str, Any]]:

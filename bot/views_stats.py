@@ -11,12 +11,10 @@ from typing import Any
 
 from bot.checklist import Checklist
 from bot.stats.report import AdoptionReport
-from bot.text import escape
 from bot.views import Blocks, checklist_blocks, mrkdwn, notice, plain
 from bot.words import plural, slack_time
 
 SPARKS = "▁▂▃▄▅▆▇█"
-NAME_LIMIT = 60
 NO_SWEEP = (
     "No full reminder sweep has counted adoption yet. The sweep runs every 5 minutes; the "
     "figures below the line do not wait for it."
@@ -176,10 +174,7 @@ def _managers(report: AdoptionReport) -> str:
         return "*Per account manager*\nNo business account has an account manager on record."
     lines = ["*Per account manager* (members passing every check · open gaps)"]
     for line in report.managers:
-        # The mention shows the name Slack knows now; the name kept is for the notification text.
-        name = f"<@{line.slack_user_id}>"
-        if line.name and line.name != line.slack_user_id:
-            name += f" ({escape(line.name, limit=NAME_LIMIT)})"
+        name = f"<@{line.slack_user_id}>"  # Slack shows the name they go by now
         lines.append(
             f"• {name}: {line.fully_passing} of {_count(line.members, 'member')} "
             f"({_pct(line.percent)}) · {_count(line.open_gaps, 'open gap')}"

@@ -141,7 +141,7 @@ def _ticks(span: int) -> list[int]:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f}%"
+    return "applies to no one yet" if value is None else f"{value:.0f}%"
 
 
 def _day(day: date) -> str:

@@ -45,7 +45,7 @@ def test_a_fixed_gap_shows_in_the_statistics_and_the_summary_arrives_once(
     assert "Gathering the figures…" in before and "Security statistics" in before
     [(_, passing, _)] = RECOVERY_PHONE.findall(before)
     assert passing == "0"
-    assert "Dana Example: 0 of 2 members" in before  # the account manager's line
+    assert "@Dana Example: 0 of 2 members" in before  # the account manager's line
     refused = shown_after(turns, "/security stats", 1)  # Ana is no security admin
     assert "Only security admins can see the security statistics." in refused
     assert "Recovery phone:" not in refused
