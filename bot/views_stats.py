@@ -54,8 +54,10 @@ def overview_blocks(report: AdoptionReport) -> Blocks:
         lines.append(_spark_line(report))
         lines += [f"• {check.title}: *{_pct(check.percent)}*" for check in report.checks]
     week = (
-        f"This week: {nudges.reminders.period} reminders sent · {nudges.snoozes.period} snoozes · "
-        f"{nudges.escalations.period} escalations · {nudges.fixed.period} gaps fixed · "
+        f"This week: {plural(nudges.reminders.period, 'reminder')} sent · "
+        f"{plural(nudges.snoozes.period, 'snooze')} · "
+        f"{plural(nudges.escalations.period, 'escalation')} · "
+        f"{plural(nudges.fixed.period, 'gap')} fixed · "
         f"median time to fix {_took(nudges.median_to_fix_this_week)}. "
         "`/security stats` shows everything, with each account manager."
     )
@@ -86,8 +88,9 @@ def summary_text(report: AdoptionReport, week: str) -> str:
         if weakest is not None:
             lines.append(f"• Weakest check: {weakest.title}, {_pct(weakest.percent)} passing")
     lines += [
-        f"• This week: {nudges.reminders.period} reminders sent, {nudges.snoozes.period} "
-        f"snoozes, {nudges.escalations.period} escalations",
+        f"• This week: {plural(nudges.reminders.period, 'reminder')} sent, "
+        f"{plural(nudges.snoozes.period, 'snooze')}, "
+        f"{plural(nudges.escalations.period, 'escalation')}",
         f"• Gaps fixed after a reminder: {nudges.fixed.period} this week "
         f"(median {_took(nudges.median_to_fix_this_week)} from the first reminder)",
         "The chart shows adoption over the last 12 weeks. `/security stats` has every figure.",
@@ -127,7 +130,8 @@ def _per_check(report: AdoptionReport) -> str:
     for check in report.checks:
         lines.append(
             f"• {check.title}: *{_pct(check.percent)}* ({check.passing} of {check.in_scope})"
-            f" · {check.needs_action} need action · {check.unknown} unknown"
+            f" · {check.needs_action} {'needs' if check.needs_action == 1 else 'need'} action"
+            f" · {check.unknown} unknown"
         )
     return "\n".join(lines)
 
@@ -199,7 +203,7 @@ def _count(n: int, word: str) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f}%"
+    return "applies to no one yet" if value is None else f"{value:.0f}%"
 
 
 def _points(delta: float) -> str:
@@ -212,7 +216,7 @@ def _when(moment: datetime) -> str:
 
 def _took(duration: timedelta | None) -> str:
     if duration is None:
-        return "n/a"
+        return "none yet"
     hours = duration.total_seconds() / 3600
     if hours < 1:
         return f"{max(1, round(hours * 60))} min"
