@@ -23,7 +23,7 @@ from bot.errors import DomainError, InvalidInput
 from bot.members import business_accounts_of
 from bot.passwords import Acceptance, Breach, BreachLookupFailed, BreachRanges, Strength
 from bot.secure_links import LinkGrant, spend_within
-from bot.words import platform_name
+from bot.words import platform_name, plural
 from storage import members as member_store
 from storage import password_checks as check_store
 from storage.database import Database
@@ -308,7 +308,7 @@ def _uniqueness(reused: Sequence[Sequence[str]], *, checked: int, total: int) ->
         return State.PASSING, "A different password on each business account."
     return (
         State.UNKNOWN,
-        f"No reuse among the {checked} accounts checked; check all {total} to confirm.",
+        f"No reuse among the {plural(checked, 'account')} checked; check all {total} to confirm.",
     )
 
 

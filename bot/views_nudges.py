@@ -260,7 +260,8 @@ def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, An
         "Your security checklist shows gaps you can close yourself, and each one is a way into "
         "your business accounts. I remind you until they are closed.",
         f"• Reminders come only in your working hours ({hours.start:%H:%M} to {hours.end:%H:%M} on "
-        f"working days, {zone} time), on day {cadence} and then weekly.",
+        f"working days, {zone} time; never on your country's public holidays or the company's "
+        f"days off), on day {cadence} and then weekly.",
     ]
     lines.append(
         f"• After {plural(rules.cap, 'reminder')} about the same gap that needs action (🔴), I let "
@@ -273,7 +274,7 @@ def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, An
         "after a working day."
     )
     lines.append(
-        f"• *Snooze* pauses a reminder (at most {policy.snooze_limit} times per gap; urgent ones "
+        f"• *Snooze* pauses a reminder (at most {plural(policy.snooze_limit, 'time')} per gap; urgent ones "
         f"for at most {policy.urgent.snooze_max.total_seconds() / 3600:g} hours)."
     )
     # Gaps reminded for the same reason share one line, so no sentence is said twice.

@@ -154,7 +154,7 @@ def _spark_line(report: AdoptionReport) -> str:
     spark = "".join(SPARKS[min(int(value / 100 * len(SPARKS)), len(SPARKS) - 1)] for value in known)
     if len(known) == 1:
         return f"`{spark}` {_pct(known[0])}"
-    return f"`{spark}` {_pct(known[0])} → {_pct(known[-1])} over {len(known)} weeks"
+    return f"`{spark}` {_pct(known[0])} → {_pct(known[-1])} over {plural(len(known), 'week')}"
 
 
 def _reminders(report: AdoptionReport) -> str:

@@ -3,7 +3,6 @@
 card [number]   look at a case card in the case channels, to press its buttons
 claim           look at the latest reimbursement claim in a case thread
 reply <text>    write in the thread of the case message you look at (a note on its timeline)
-code            the code your authenticator app would show now (sandbox only)
 
 The sandbox runs no scheduler: when `time` moves the app's clock, the case job runs once (the
 same code the scheduled job runs), so a case nobody took pings its channel after `time +1h`.
@@ -16,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from bot import wiring
 from handlers.case_jobs import run_case_jobs
-from sandbox import payloads, phone
+from sandbox import payloads
 from sandbox.screen import Screen
 from sandbox.workspace import ESCALATION, SUPPORT
 
 HELP = """\
   card [number]            look at a case card in the case channels (to press its buttons)
   claim                    look at the latest reimbursement claim in a case thread
-  reply <text>             write in the thread of the case card you look at: a timeline note
-  code                     the code your authenticator app shows now (sandbox only)"""
+  reply <text>             write in the thread of the case card you look at: a timeline note"""
 
 
 class CaseCommands(Screen):
@@ -85,16 +83,3 @@ class CaseCommands(Screen):
         status, _ = self.send(payloads.event(event))
         self.say(f"(you wrote in the case thread: {text.strip()})", "dim")
         self.settle(expect=status != 200)
-
-    def do_code(self, _: str) -> None:
-        if self.place is None:
-            self.say("This console has no app to ask.")
-            return
-        services = self.place.services
-        code = phone.current_code(
-            services.database, self.place.keys.keys, self.person.user_id, services.clock.now()
-        )
-        if code is None:
-            self.say("You have no authenticator linked yet: /security 2sv links one.")
-        else:
-            self.say(f"Your authenticator app shows {code}. Type it with: type 1 {code}")

@@ -93,7 +93,7 @@ class Console(
         self.say(HELP)
         self.say(DM_HELP)
         self.say(LINK_HELP)
-        self.say("\n".join(ln for ln in CASE_HELP.splitlines() if not ln.startswith("  code ")))
+        self.say(CASE_HELP)
         self.say(STATS_HELP)
 
     def do_quit(self, _: str) -> bool:

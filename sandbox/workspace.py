@@ -37,6 +37,7 @@ from bot.directory import DirectoryImport, ImportReport
 from bot.errors import ConfigError
 from bot.mail import OutboxMailer, mailer_for
 from bot.services import Services
+from bot.words import plural
 from handlers import alerts_api, posture_api
 from handlers.nudge_cli import sweep_and_deliver
 from handlers.slack_directory import SlackWorkspaceUsers
@@ -152,7 +153,8 @@ class Workspace:
         if abs(ahead) < timedelta(minutes=1):
             return None
         hours = round(ahead / timedelta(hours=1))
-        far = f"{hours // 24} days {hours % 24} hours" if hours >= 24 else f"{hours} hours"
+        far = plural(hours // 24, "day") + " " if hours >= 24 else ""
+        far += plural(hours % 24 if hours >= 24 else hours, "hour")
         return (
             f"The app's clock is {far} ahead, moved with `time` in an earlier session and "
             f"kept with the database ({self.clock.now():%a %d %b %Y %H:%M} UTC). "

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.cases.views import person
-from bot.text import escape, slack_date
+from bot.text import escape
 from bot.views import mrkdwn, plain
 from bot.views_alerts import report_button
+from bot.words import slack_time
 from handlers.ids import Action
 
 ALREADY_ANSWERED = "Someone on the account has already answered about this sign-in."
@@ -26,11 +27,11 @@ def question_dm(
 ) -> dict[str, Any]:
     name = escape(account_name, limit=150)
     text = (
-        f"The platform saw a sign-in to *{name}* {slack_date(detected_at)} that looked unusual."
+        f"The platform saw a sign-in to *{name}* on {slack_time(detected_at)} that looked unusual."
         + (f"\n>{escape(detail, limit=500)}" if detail else "")
-        + "\n*Was this you?* If it wasn't, I'll open a case at once: the account can be "
-        "suspended to stop further access. If it was, confirm with a code from your "
-        "authenticator app."
+        + "\n*Was this you?* If it wasn't, I'll open a case at once, and a suspension of the "
+        "account can be requested to stop further access. If it was, confirm with a code from "
+        "your authenticator app."
     )
     value = str(alert_key)
     return {

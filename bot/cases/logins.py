@@ -20,6 +20,7 @@ from bot.cases import login_views, opening
 from bot.cases.model import CaseChange, ChargesSeen, StepUpNeeded, Via
 from bot.cases.records import STEP_UP_FIRST, Desk, Refused
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.words import account_label
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store
@@ -76,7 +77,7 @@ class SuspiciousLogins:
             if account is None or not recipients:
                 return None
             message = login_views.question_dm(
-                alert.id, account.name, alert.detected_at, alert.detail,
+                alert.id, _label(account), alert.detected_at, alert.detail,
                 business_account_id=account.id,
             )  # fmt: skip
             return LoginQuestion(alert.id, recipients, message)
@@ -98,7 +99,7 @@ class SuspiciousLogins:
                 what_happened=said, charges_seen=ChargesSeen.UNSURE,
                 platform_alert_id=alert.platform_alert_id if first else None,
             )  # fmt: skip
-            message = login_views.answered_dm(account.name, actor, case=change.case.number)
+            message = login_views.answered_dm(_label(account), actor, case=change.case.number)
             return LoginAnswer(change, _dms(session, alert.id), message)
 
         return self._answer(actor, alert_key, answer)
@@ -112,7 +113,7 @@ class SuspiciousLogins:
             if alert.status != alert_store.OPEN:
                 raise InvalidInput(login_views.ALREADY_ANSWERED)
             _close(session, alert, now, actor, "confirmed")
-            message = login_views.answered_dm(account.name, actor, case=None)
+            message = login_views.answered_dm(_label(account), actor, case=None)
             return LoginAnswer(None, _dms(session, alert.id), message)
 
         return self._answer(actor, alert_key, answer)
@@ -181,3 +182,7 @@ def _close(session: Session, alert: Alert, now: datetime, actor: str, reason: st
 def _dms(session: Session, alert_key: int) -> tuple[SentDm, ...]:
     sent = alert_store.messages_of(session, [alert_key]).get(alert_key, [])
     return tuple(SentDm(m.slack_channel, m.slack_ts) for m in sent)
+
+
+def _label(account: BusinessAccount) -> str:
+    return account_label(account.platform, account.name, account.platform_account_id)

@@ -21,6 +21,7 @@ from bot.nudges.policy import Decision, NudgePolicy, snooze_length
 from bot.nudges.sender import refreshed_reminder
 from bot.nudges.sweep import Sweep, SweepReport
 from bot.views_nudges import why_message
+from bot.words import plural
 from storage import members as member_store
 from storage import nudges as store
 from storage import outbox as outbox_store
@@ -129,7 +130,7 @@ class NudgeService:
                     target=f"nudge:{message_id}",
                 )
                 refusal = NotAllowed(
-                    f"You have already snoozed this {self._policy.snooze_limit} times, the most "
+                    f"You have already snoozed this {plural(self._policy.snooze_limit, 'time')}, the most "
                     "I allow. The buttons above fix it in a minute."
                 )
             else:

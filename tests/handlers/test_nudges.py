@@ -149,6 +149,7 @@ def test_why_am_i_getting_this_explains_the_rules_only_to_the_member(
     [answer] = posts_after(standin, 0)
     assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
     assert "working hours" in text_of(answer) and "account manager" in text_of(answer)
+    assert "public holidays" in text_of(answer)
     slack.press("U0RAJ", "explain_nudge", value=f"nudge:{reminded}")
     [refused] = posts_after(standin, 1)
     assert "for someone else" in text_of(refused)

@@ -81,6 +81,7 @@ def test_no_it_wasnt_me_opens_a_case_and_updates_every_question(
     assert deliver(api, services, "alert-s1", "suspicious_login") == 202
     asked = question(standin, ANA)
     assert "Was this you?" in text_of(asked["blocks"])
+    assert "TikTok for Business · Acme &lt;Shoes&gt; Ads (7012345)" in text_of(asked["blocks"])
     assert "&lt;!channel&gt;" in text_of(asked["blocks"])
     question(standin, RAJ)
 
