@@ -63,6 +63,7 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("ana> type 2 Our ads changed overnight", ("✓ What happened?",)),
     ("ana> choose 3 1", ("✓ Are there charges you didn't make?",)),
     ("ana> submit", ("channel C0ESCALATE", "Case #1", "in your DM")),
+    ("ana> time +1h", ("⏰ Case #1", "has waited 1 h", "for someone to take it")),
     ("ana> as dana", ("You are now @dana",)),
     ("dana> card", ("Case #1", "[ Take it ]")),
     ("dana> press Take it", ("@Dana Example took the case",)),
