@@ -62,13 +62,14 @@ def wrap(text: str, width: int = WIDTH) -> list[str]:
     for paragraph in text.split("\n"):
         hang = " " * (len(paragraph) - len(paragraph.lstrip()))
         hang += "  " if paragraph.lstrip().startswith(("• ", "- ")) else ""
-        line = ""
-        for word in paragraph.split(" "):
-            if line and width_of(f"{line} {word}") > width:
+        first, *rest = paragraph.lstrip().split(" ")
+        line = paragraph[: len(paragraph) - len(paragraph.lstrip())] + first  # indent kept
+        for word in rest:
+            if width_of(f"{line} {word}") > width:
                 lines.append(line)
                 line = hang + word
             else:
-                line = f"{line} {word}" if line else word
+                line = f"{line} {word}"
         lines.append(line)
     return lines
 

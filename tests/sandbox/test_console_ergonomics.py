@@ -76,7 +76,7 @@ def test_press_by_number_then_the_dm_is_reachable_and_links_an_authenticator(
         "quit",
     )
 
-    assert "\n2  [ Link an authenticator app ]\n" in shown_after(turns, "buttons")
+    assert "\n  2  [ Link an authenticator app ]\n" in shown_after(turns, "buttons")
     assert "/secure/authenticator/" in shown_after(turns, "press 2")
     listed = shown_after(turns, "dms")
     assert re.search(r"^\s*1  .*· 1 button$", listed, flags=re.MULTILINE), listed

@@ -248,3 +248,16 @@ def test_inputs_name_their_kind_and_whether_they_are_optional() -> None:
         "1. Note (optional)",
         "  (type 1 <text>)",
     ]
+
+
+def test_wrapping_keeps_a_lines_indent_and_hangs_a_bullets_later_lines() -> None:
+    text = "  help   the first line\n             its second line\n• a bullet that wraps here"
+    assert render.wrap(text, width=20) == [
+        "  help   the first",
+        "  line",
+        "             its",
+        "             second",
+        "             line",
+        "• a bullet that",
+        "  wraps here",
+    ]
