@@ -9,15 +9,15 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot import wiring
-from bot.audit import export_lines
-from bot.clock import SystemClock
-from bot.config import Settings, load_settings
-from bot.errors import ConfigError
-from bot.keys import rotate_keys
-from bot.secret_box import SecretBox
-from bot.words import plural
-from handlers.web import MAX_BODY_BYTES
+import wiring
+from bot.core.audit import export_lines
+from bot.core.clock import SystemClock
+from bot.core.config import Settings, load_settings
+from bot.core.errors import ConfigError
+from bot.core.keys import rotate_keys
+from bot.core.secret_box import SecretBox
+from bot.core.words import plural
+from handlers.web.front import MAX_BODY_BYTES
 from storage.database import connect, upgrade
 
 
@@ -127,11 +127,11 @@ def run_default() -> int:
 
 def serve(settings: Settings, port: int | None = None, workers: int | None = None) -> int:
     """HTTP mode behind Granian, a production server; each worker builds its own app."""
-    from handlers.http_server import serve_forever
+    from handlers.web.http_server import serve_forever
 
     wiring.announce_mail(settings)
     serve_forever(
-        "bot.wiring:http_worker",
+        "wiring:http_worker",
         port=port or settings.port,
         workers=workers or settings.web_workers,
         threads=settings.web_threads,
@@ -171,25 +171,25 @@ def sandbox(settings: Settings) -> int:
 
 
 def import_accounts(settings: Settings, file: str) -> int:
-    from handlers.slack_directory import run_import
+    from cli.directory_import import run_import
 
     return run_import(settings, file)
 
 
 def import_alerts(settings: Settings, file: str) -> int:
-    from handlers.alert_import import run_alert_import
+    from cli.alerts_import import run_alert_import
 
     return run_alert_import(settings, file)
 
 
 def import_posture(settings: Settings, file: str) -> int:
-    from handlers.posture_import import run_posture_import
+    from cli.posture_import import run_posture_import
 
     return run_posture_import(settings, file)
 
 
 def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbose: bool) -> int:
-    from handlers.nudge_cli import run_once
+    from cli.nudges import run_once
 
     return run_once(settings, dry_run=dry_run, at=at, verbose=verbose)
 

@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 from bench import cases, codes, dataset, load, nudges, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
-from bot.config import Settings
+from bot.core.config import Settings
 from sandbox.slack_standin import SlackStandIn
 
 OUTPUT = servers.REPO_ROOT / ".bench"

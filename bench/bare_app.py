@@ -1,6 +1,6 @@
 """The yardstick: a default Bolt app with one `/security` listener that only acknowledges.
 
-Served by the same server as our app (Granian through handlers/http_server.py, the same number
+Served by the same server as our app (Granian through handlers/web/http_server.py, the same number
 of worker processes, Bolt's WSGI adapter), so the difference the benchmark measures is what the
 two apps do with a request. Its listener holds a thread for Bolt's 10 ms ack polling, so it gets
 as many threads per worker as suit it best (`--threads`). With `--fast` it is instead the fastest
@@ -21,7 +21,7 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from handlers.http_server import die_with_server, serve_forever
+from handlers.web.http_server import die_with_server, serve_forever
 
 FAST = "BENCH_BARE_FAST"
 

@@ -27,10 +27,11 @@ from cryptography.fernet import Fernet
 from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
+import wiring
 from bench import dataset, load
-from bot import views, wiring
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.checklist import views
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
 from storage import members as member_store

@@ -30,16 +30,16 @@ from slack_bolt import BoltRequest
 from sqlalchemy import Engine, create_engine, insert, text
 
 from bot.cases.model import ChargesSeen
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from bot.services import build_services
-from bot.wiring import build_client, create_app
-from handlers.case_slack import publish
+from handlers.slack.case_slack import publish
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
 from storage.case_models import Case, CaseEvent, CaseReport
 from storage.database import connect, upgrade
 from storage.models import BusinessAccount, Member, Membership
+from wiring import build_client, create_app
 
 CASES = 10_000
 MANAGERS = 50

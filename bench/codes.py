@@ -21,10 +21,10 @@ from typing import Any
 import pyotp
 from cryptography.fernet import Fernet
 
-from bot import totp
-from bot.clock import FakeClock, SystemClock
-from bot.config import Settings
+from bot.core.clock import FakeClock, SystemClock
+from bot.core.config import Settings
 from bot.services import build_services
+from bot.twostep import totp
 from storage.database import connect, upgrade
 
 

@@ -31,11 +31,11 @@ from typing import Any
 from sqlalchemy import create_engine, event, insert, text
 
 from bench import dataset, servers
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.nudges.policy import DeliveryPace, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService
-from handlers.slack_messenger import SlackMessenger, retry_handlers
+from handlers.outbound.slack_messenger import SlackMessenger, retry_handlers
 from sandbox.slack_standin import SlackStandIn
 from storage.database import connect, upgrade
 from storage.models import Member

@@ -26,9 +26,9 @@ from urllib.parse import urlencode, urlsplit
 from cryptography.fernet import Fernet
 
 from bench import servers
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.secure_links import LinkPurpose
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
+from bot.core.secure_links import LinkPurpose
 from bot.services import build_services
 from sandbox.slack_standin import SlackStandIn
 from storage.database import connect, upgrade

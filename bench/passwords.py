@@ -36,10 +36,10 @@ from urllib.parse import urlencode, urlsplit
 from cryptography.fernet import Fernet
 
 from bench import servers
-from bot import passwords
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.secure_links import LinkPurpose
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
+from bot.core.secure_links import LinkPurpose
+from bot.passwords import rules as passwords
 from bot.services import build_services
 from sandbox.pwned_standin import PwnedStandIn
 from sandbox.slack_standin import SlackStandIn

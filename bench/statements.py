@@ -12,9 +12,9 @@ from typing import Any
 from cryptography.fernet import Fernet
 from sqlalchemy import event
 
-from bot import wiring
-from bot.clock import SystemClock
-from bot.config import Settings
+import wiring
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from storage.tracing import driver_statements, queries
 
 

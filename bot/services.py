@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.alerts import AlertService
-from bot.authenticator import AuthenticatorService
 from bot.cases.platform import PlatformHook, RecordingHook
 from bot.cases.records import Routing
 from bot.cases.service import CaseService
-from bot.clock import Clock
-from bot.config import Settings
-from bot.deliveries import DeliveryLog
-from bot.mail import Mailer, mailer_for
-from bot.members import MemberService
+from bot.checklist.members import MemberService
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.deliveries import DeliveryLog
+from bot.core.secret_box import SecretBox
+from bot.core.secure_links import SecureLinks
 from bot.nudges.service import NudgeService
-from bot.password_checks import PasswordChecks
-from bot.passwords import BreachRanges
-from bot.posture import PostureService
-from bot.recovery_email import RecoveryEmailService
-from bot.recovery_phone import RecoveryPhoneService
-from bot.secret_box import SecretBox
-from bot.secure_links import SecureLinks
-from bot.self_reports import SelfReports
+from bot.passwords.rules import BreachRanges
+from bot.passwords.service import PasswordChecks
+from bot.platform.alerts import AlertService
+from bot.platform.posture import PostureService
+from bot.recovery.email import RecoveryEmailService
+from bot.recovery.mail import Mailer, mailer_for
+from bot.recovery.phone import RecoveryPhoneService
 from bot.stats.report import StatsService
 from bot.stats.summary import WeeklySummaries
+from bot.twostep.authenticator import AuthenticatorService
+from bot.twostep.self_reports import SelfReports
 from storage.database import Database
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot import wiring
-from handlers.case_jobs import run_case_jobs
+import wiring
+from handlers.jobs.cases import run_case_jobs
 from sandbox import payloads
 from sandbox.screen import Screen
 from sandbox.workspace import ESCALATION, SUPPORT

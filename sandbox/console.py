@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings
-from handlers.ids import Command
+from bot.core.config import Settings
+from bot.core.ids import Command
 from sandbox import payloads, render, workspace
 from sandbox.case_console import HELP as CASE_HELP
 from sandbox.case_console import CaseCommands

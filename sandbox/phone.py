@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pyotp
 
-from bot.secret_box import SecretBox
+from bot.core.secret_box import SecretBox
 from storage import authenticator as link_store
 from storage import members as member_store
 from storage.database import Database

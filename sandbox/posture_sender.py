@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import platform_signature
+from bot.platform import signature as platform_signature
 
 FLAGS = {"on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}
 FIELDS = {

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot import wiring
-from bot.leadership import process_id
+import wiring
+from bot.core.leadership import process_id
 from sandbox.screen import Screen
 from sandbox.workspace import PEOPLE, key_file
 

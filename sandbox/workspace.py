@@ -30,18 +30,18 @@ from sqlalchemy.engine import make_url
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot import wiring
-from bot.clock import Clock, ShiftedClock
-from bot.config import Settings
-from bot.directory import DirectoryImport, ImportReport
-from bot.errors import ConfigError
-from bot.mail import OutboxMailer, mailer_for
+import wiring
+from bot.core.clock import Clock, ShiftedClock
+from bot.core.config import Settings
+from bot.core.errors import ConfigError
+from bot.core.words import plural
+from bot.directory.service import DirectoryImport, ImportReport
+from bot.recovery.mail import OutboxMailer, mailer_for
 from bot.services import Services
-from bot.words import plural
-from handlers import alerts_api, posture_api
-from handlers.nudge_cli import sweep_and_deliver
-from handlers.slack_directory import SlackWorkspaceUsers
-from handlers.web import MAX_BODY_BYTES, SLACK_PATH
+from cli.nudges import sweep_and_deliver
+from handlers.outbound.slack_directory import SlackWorkspaceUsers
+from handlers.web import alerts_api, posture_api
+from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
 from sandbox import posture_sender
 from sandbox.outbox_watch import OutboxWatch
 from sandbox.slack_standin import SlackStandIn

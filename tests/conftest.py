@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services, build_services
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
-from bot.mail import Mail, MailNotSent
+from bot.recovery.mail import Mail, MailNotSent
 
 CODE = re.compile(r"\b([0-9]{6})\b")
 

@@ -11,8 +11,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 import app
-from bot.clock import FakeClock
-from bot.secret_box import SecretBox
+from bot.core.clock import FakeClock
+from bot.core.secret_box import SecretBox
 from bot.services import Services
 from tests.conftest import MemberFactory
 

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.checklist import Fix
-from bot.views import FIX_BUTTONS
-from handlers.ids import Action, Callback, Command, Event
+from bot.checklist.model import Fix
+from bot.checklist.views import FIX_BUTTONS
+from bot.core.ids import Action, Callback, Command, Event
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
@@ -48,7 +48,7 @@ def test_every_id_is_registered_by_a_listener() -> None:
     pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)[,)]")
     registered = {
         f"{kind}.{name}"
-        for source in HANDLERS.glob("*.py")
+        for source in HANDLERS.rglob("*.py")
         for kind, name in pattern.findall(source.read_text())
     }
     declared = {

@@ -17,7 +17,7 @@ from bot.cases import messages, money, records
 from bot.cases.access import Operation, Party
 from bot.cases.model import OPEN, CaseChange, ChargeStatus, Notice
 from bot.cases.records import Desk, Refused
-from bot.errors import InvalidInput, NotFound
+from bot.core.errors import InvalidInput, NotFound
 from storage import cases as case_store
 from storage.case_models import Case, CaseCharge
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.cases.views import person
-from bot.text import escape
-from bot.views import mrkdwn, plain
-from bot.views_alerts import report_button
-from bot.words import slack_time
-from handlers.ids import Action
+from bot.checklist.views import mrkdwn, plain
+from bot.core.ids import Action
+from bot.core.text import escape
+from bot.core.words import slack_time
+from bot.platform.views import report_button
 
 ALREADY_ANSWERED = "Someone on the account has already answered about this sign-in."
 CONFIRM_REASON = "confirm that a sign-in the platform found suspicious was yours"

@@ -14,13 +14,13 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.alerts import Recipient, Role
 from bot.cases import login_views, opening
 from bot.cases.model import CaseChange, ChargesSeen, StepUpNeeded, Via
 from bot.cases.records import STEP_UP_FIRST, Desk, Refused
-from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.words import account_label
+from bot.core import audit
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.words import account_label
+from bot.platform.alerts import Recipient, Role
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.alerts import remediation_time
 from bot.cases import money
 from bot.cases.model import OUTCOME_WORDS, CaseCard, ChargeView, Outcome, PlatformAnswer
 from bot.cases.views import (
@@ -25,10 +24,11 @@ from bot.cases.views import (
     platform_words,
     support_words,
 )
-from bot.text import escape
-from bot.views import Blocks, mrkdwn, plain
-from bot.words import slack_time
-from handlers.ids import Action
+from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.ids import Action
+from bot.core.text import escape
+from bot.core.words import slack_time
+from bot.platform.alerts import remediation_time
 
 REIMBURSED = "Charges from unauthorized activity are reimbursed."
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cases.model import OUTCOME_WORDS, ChargesSeen, Outcome
-from bot.text import shorten
-from bot.views import Blocks, mrkdwn, plain
-from handlers.ids import Block, Callback
+from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.ids import Block, Callback
+from bot.core.text import shorten
 
 CHARGES_WORDS = {
     ChargesSeen.YES: "Yes, there are charges I didn't make",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.errors import DomainError
+from bot.core.errors import DomainError
 
 PLATFORM = "platform"  # the reporter of a case an alert opened
 REOPEN_WITHIN = timedelta(days=30)

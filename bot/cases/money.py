@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from bot.errors import InvalidInput
+from bot.core.errors import InvalidInput
 
 # ISO 4217 currencies whose minor unit is not a hundredth.
 _EXPONENTS = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.cases import records
 from bot.cases.access import Operation, Party
 from bot.cases.records import Desk
-from bot.errors import NotAllowed
+from bot.core.errors import NotAllowed
 from storage import cases as case_store
 from storage.case_models import Case
 

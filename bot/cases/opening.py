@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit
 from bot.cases import messages, records
 from bot.cases.model import PLATFORM, CaseCard, CaseChange, ChargesSeen, Notice, Status, Via
 from bot.cases.records import Desk, Refused
-from bot.errors import NotAllowed
+from bot.core import audit
+from bot.core.errors import NotAllowed
 from storage import cases as case_store
 from storage.case_models import Case, CaseReport
 from storage.models import BusinessAccount

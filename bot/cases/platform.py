@@ -1,7 +1,7 @@
 """Suspend and restore requests for business accounts, sent to the platform through a hook.
 
 `PlatformHook` is the interface. `RecordingHook`, the default, only records each request (the
-case's audit records say what was asked); handlers/platform_webhook.py posts each as signed JSON
+case's audit records say what was asked); handlers/outbound/platform_webhook.py posts each as signed JSON
 to PLATFORM_WEBHOOK_URL. A hook raises PlatformUnavailable when the platform did not confirm;
 the case then does not change.
 """

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot import audit
 from bot.cases.access import Operation, Party, allowed, refusal
 from bot.cases.model import (
     AccountRef,
@@ -28,8 +27,9 @@ from bot.cases.model import (
     Support,
     Via,
 )
-from bot.clock import Clock
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.core import audit
+from bot.core.clock import Clock
+from bot.core.errors import DomainError, NotAllowed, NotFound
 from storage import cases as case_store
 from storage.case_models import Case, CaseCharge, CaseEvent
 from storage.database import Database

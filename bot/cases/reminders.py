@@ -1,4 +1,4 @@
-"""Keeping cases moving, from the scheduled job (handlers/case_jobs.py):
+"""Keeping cases moving, from the scheduled job (handlers/jobs/cases.py):
 
 - a case nobody took within 30 minutes pings its channel again, every 30 minutes;
 - a case without an update for 24 hours reminds its handler, every 24 hours;
@@ -15,15 +15,18 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot import audit
 from bot.cases import messages, records
 from bot.cases.records import Desk
+from bot.core import audit
 from storage import cases as case_store
 from storage.case_models import Case
 
 NOT_TAKEN_AFTER = timedelta(minutes=30)
 HANDLER_AFTER = timedelta(hours=24)
 ADMINS_AFTER = timedelta(hours=48)
+
+FOLLOW_UP_GRACE = timedelta(minutes=2)  # the API's own follow-up comes first
+FOLLOW_UP_WITHIN = timedelta(days=7)
 
 
 class Kind(StrEnum):
@@ -47,6 +50,17 @@ class Reminder:
 class CaseReminders:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
+
+    def lost_follow_ups(self) -> list[str]:
+        """The platform ids of alerts whose follow-up never ran (a process stopped between the
+        API's answer and its Slack calls, or the alert came through `alerts import`): received
+        after the API's own follow-up had its chance, and within the last week."""
+        before = self._desk.clock.now() - FOLLOW_UP_GRACE
+        with self._desk.database.sessions() as session:
+            alerts = case_store.alerts_without_follow_up(
+                session, received_before=before, received_after=before - FOLLOW_UP_WITHIN
+            )
+            return [alert.platform_alert_id for alert in alerts]
 
     def due(self) -> list[Reminder]:
         """Claim every reminder due now; the caller sends them (and releases any it could not)."""

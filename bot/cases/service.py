@@ -36,8 +36,8 @@ from bot.cases.notes import ThreadNotes
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk, Refused, Routing
 from bot.cases.reminders import CaseReminders
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotFound
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotFound
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store

@@ -11,7 +11,7 @@ from bot.cases import records
 from bot.cases.model import PlatformAnswer, PlatformUnavailable
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk
-from bot.errors import NotFound
+from bot.core.errors import NotFound
 from storage.case_models import Case
 from storage.models import BusinessAccount
 

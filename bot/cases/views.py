@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.alerts import remediation_time
 from bot.cases import money
 from bot.cases.model import (
     OUTCOME_WORDS,
@@ -26,10 +25,11 @@ from bot.cases.model import (
     Status,
     Support,
 )
-from bot.text import escape, shorten
-from bot.views import Blocks, mrkdwn, plain
-from bot.words import account_label, plural, slack_time
-from handlers.ids import Action
+from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.ids import Action
+from bot.core.text import escape, shorten
+from bot.core.words import account_label, plural, slack_time
+from bot.platform.alerts import remediation_time
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 STATUS_ICONS = {

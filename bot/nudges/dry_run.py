@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.words import plural
 from bot.nudges.policy import Decision, Level
-from bot.words import plural
 
 
 def describe(decision: Decision, now: datetime, *, waiting: bool = False) -> list[str]:

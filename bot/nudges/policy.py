@@ -17,9 +17,9 @@ from enum import IntEnum, StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.checklist import Check, Fix, State
+from bot.checklist.model import Check, Fix, State
+from bot.core.words import plural
 from bot.nudges.hours import WorkingHours
-from bot.words import plural
 
 DAY = timedelta(days=1)
 

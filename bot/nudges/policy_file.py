@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date, time, timedelta
 from typing import Any
 
-from bot.checklist import Check
+from bot.checklist.model import Check
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.policy import (

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.checklist import Check, State
-from bot.clock import Clock
+from bot.checklist.model import Check, State
+from bot.core.clock import Clock
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
 from bot.nudges.policy import DeliveryPace, NudgePolicy
-from bot.views_nudges import ItemNow, digest_message, manager_message, reminder_message
+from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
 from storage.database import Database
 from storage.nudge_models import NudgeItem, NudgeOutbox
@@ -53,7 +53,7 @@ class Posted:
 
 
 class Messenger(Protocol):
-    """Slack, as the sender needs it (handlers/slack_messenger.py over slack_sdk)."""
+    """Slack, as the sender needs it (handlers/outbound/slack_messenger.py over slack_sdk)."""
 
     def post(self, channel: str, message: dict[str, Any]) -> Posted: ...
 

@@ -1,5 +1,5 @@
 """What members and security admins do with nudges: snooze, ask why, fix from the DM, and
-exclusions. The sweep and delivery themselves run in the scheduler (handlers/jobs.py)."""
+exclusions. The sweep and delivery themselves run in the scheduler (handlers/jobs/scheduler.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.checklist import Checklist
-from bot.clock import Clock
-from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.members import member_for
+from bot.checklist.members import member_for
+from bot.checklist.model import Checklist
+from bot.core import audit
+from bot.core.clock import Clock
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Decision, NudgePolicy, snooze_length
 from bot.nudges.sender import refreshed_reminder
 from bot.nudges.sweep import Sweep, SweepReport
-from bot.views_nudges import why_message
-from bot.words import plural
+from bot.nudges.views import why_message
 from storage import members as member_store
 from storage import nudges as store
 from storage import outbox as outbox_store

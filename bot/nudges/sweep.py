@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.check_rules import build_checklist
-from bot.checklist import (
+from bot.checklist.model import (
     ACCOUNT_CHECKS,
     CHECKS,
     BusinessAccountRef,
@@ -29,12 +28,13 @@ from bot.checklist import (
     State,
     evidence_of,
 )
-from bot.clock import Clock
+from bot.checklist.rules import build_checklist
+from bot.core.clock import Clock
+from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, NudgePolicy, Situation, Tracked, decide
 from bot.stats.tally import AdoptionTally
-from bot.words import plural
 from storage import nudges as store
 from storage import stats as stats_store
 from storage.database import Database

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.checklist import TITLES, Check
+from bot.checklist.model import TITLES, Check
+from bot.core.words import plural
 from bot.stats.report import AdoptionPoint
-from bot.words import plural
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot import audit
-from bot.checklist import CHECKS, TITLES, Check
-from bot.clock import Clock
-from bot.errors import NotAllowed
+from bot.checklist.model import CHECKS, TITLES, Check
+from bot.core import audit
+from bot.core.clock import Clock
+from bot.core.errors import NotAllowed
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Closed, Level
 from storage import stats as store

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.sender import DeliveryFailed
 from bot.stats.chart import adoption_chart, alt_text
 from bot.stats.report import AdoptionReport, StatsService
-from bot.views_stats import summary_text
+from bot.stats.views import summary_text
 from storage import outbox as outbox_store
 from storage import summaries as store
 from storage.database import Database
@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 5
 
 
 class Uploader(Protocol):
-    """Slack, as the summary needs it (handlers/slack_messenger.py over slack_sdk)."""
+    """Slack, as the summary needs it (handlers/outbound/slack_messenger.py over slack_sdk)."""
 
     def open_dm(self, user: str) -> str:
         """The DM channel with `user`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.checklist import Check
+from bot.checklist.model import Check
 from bot.nudges.policy import Situation
 from storage.stats_models import ALL_CHECKS
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.alert_document import AlertDocument, AlertInvalid, AlertKind, parse_alert
+from bot.platform.alert_document import AlertDocument, AlertInvalid, AlertKind, parse_alert
 
 GOOD: dict[str, Any] = {
     "id": "alert-123",

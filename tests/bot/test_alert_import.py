@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.alert_import import AlertImport
-from bot.checklist import Check, State
-from bot.clock import FakeClock
+from bot.checklist.model import Check, State
+from bot.core.clock import FakeClock
+from bot.platform.alert_import import AlertImport
 from bot.services import Services
 from storage.database import Database
 from storage.models import Alert, AuditRecord

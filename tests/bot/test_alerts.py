@@ -13,11 +13,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from bot.alert_document import AlertInvalid
-from bot.alerts import Outcome, Recipient, Role, UnknownAccount, remediation_time
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.errors import NotAllowed
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.errors import NotAllowed
+from bot.platform.alert_document import AlertInvalid
+from bot.platform.alerts import Outcome, Recipient, Role, UnknownAccount, remediation_time
 from bot.services import Services
 from storage.database import Database
 from storage.models import Alert, AuditRecord, BusinessAccount, CheckResult, Member

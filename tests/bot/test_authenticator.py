@@ -9,11 +9,11 @@ import pyotp
 import pytest
 from sqlalchemy import func, select, text, update
 
-from bot.authenticator import NoAuthenticator, StepUpNeeded
-from bot.checklist import Check, State
-from bot.clock import FakeClock
-from bot.errors import CodeRejected, NotAllowed
+from bot.checklist.model import Check, State
+from bot.core.clock import FakeClock
+from bot.core.errors import CodeRejected, NotAllowed
 from bot.services import Services
+from bot.twostep.authenticator import NoAuthenticator, StepUpNeeded
 from storage.models import AuditRecord, Member
 from tests.conftest import ADMIN, MemberFactory
 
@@ -252,8 +252,8 @@ def test_keys_rotate_reencrypts_under_the_first_key(
 ) -> None:
     from cryptography.fernet import Fernet
 
-    from bot.keys import rotate_keys
-    from bot.secret_box import SecretBox
+    from bot.core.keys import rotate_keys
+    from bot.core.secret_box import SecretBox
 
     member("U0ANA")
     secret, _ = _linked(services, clock)

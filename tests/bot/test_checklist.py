@@ -8,9 +8,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, Fix, Source, State
-from bot.clock import FakeClock
-from bot.errors import InvalidInput, NotAllowed
+from bot.checklist.model import Check, Fix, Source, State
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.services import Services
 from storage.models import AuditRecord
 from storage.tracing import driver_statements, queries

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
-from bot.directory import (
+from bot.core.clock import FakeClock
+from bot.directory.service import (
     DirectoryImport,
     DirectoryRow,
     ImportReport,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.lockout import lock_end, locked_message, minutes_left
+from bot.core.lockout import lock_end, locked_message, minutes_left
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.mail import Mail, MailNotSent, OutboxMailer, SmtpMailer, mailer_for, outbox_folder
-from bot.recovery_email import RecoveryEmailService
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.recovery.email import RecoveryEmailService
+from bot.recovery.mail import Mail, MailNotSent, OutboxMailer, SmtpMailer, mailer_for, outbox_folder
 from storage.database import Database
 from tests.conftest import MemberFactory
 from tests.mailbox import CODE

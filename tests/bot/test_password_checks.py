@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, Fix, Source, State
-from bot.clock import FakeClock
-from bot.errors import InvalidInput
-from bot.password_checks import PasswordChecks, TooManyChecks
-from bot.passwords import Breach
-from bot.secure_links import LinkPurpose, LinkUnusable
+from bot.checklist.model import Check, Fix, Source, State
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInput
+from bot.core.secure_links import LinkPurpose, LinkUnusable
+from bot.passwords.rules import Breach
+from bot.passwords.service import PasswordChecks, TooManyChecks
 from bot.services import Services
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount, CheckResult, Member

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from zxcvbn import matching
 
-from bot import passwords
-from bot.passwords import (
+from bot.passwords import rules as passwords
+from bot.passwords.rules import (
     MAX_EVALUATED,
     BreachLookupFailed,
     acceptance,

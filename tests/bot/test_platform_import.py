@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.alert_document import AlertInvalid
-from bot.clock import FakeClock
-from bot.directory_file import RowError
-from bot.platform_import import (
+from bot.core.clock import FakeClock
+from bot.directory.file import RowError
+from bot.platform.alert_document import AlertInvalid
+from bot.platform.imports import (
     AUDITED_LINES,
     MAX_TARGET,
     Accounts,

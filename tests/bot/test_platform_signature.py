@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.platform_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from bot.platform.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
 
 SECRET = "platform-secret"
 BODY = b'{"id": "alert-1"}'

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, Checklist, Fix, Source, State
-from bot.clock import FakeClock
-from bot.posture import PostureOutcome, PostureRefused
-from bot.posture_document import PostureInvalid, parse_posture
+from bot.checklist.model import Check, Checklist, Fix, Source, State
+from bot.core.clock import FakeClock
+from bot.platform.posture import PostureOutcome, PostureRefused
+from bot.platform.posture_document import PostureInvalid, parse_posture
 from bot.services import Services
 from storage.models import Alert, AuditRecord, BusinessAccount, PostureReport
 from tests.conftest import START, AccountFactory, MemberFactory

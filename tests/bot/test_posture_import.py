@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.posture_import import PostureImport
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.platform.posture_import import PostureImport
 from bot.services import Services
 from storage.database import Database
 from storage.models import AuditRecord

@@ -10,11 +10,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.checklist import Check, CheckLine, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.errors import CodeRejected, InvalidInput
-from bot.recovery_email import RecoveryEmailService, TooManyMails
+from bot.checklist.model import Check, CheckLine, Source, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.errors import CodeRejected, InvalidInput
+from bot.recovery.email import RecoveryEmailService, TooManyMails
 from bot.services import Services, build_services
 from storage.database import Database
 from storage.models import AuditRecord, RecoveryEmail

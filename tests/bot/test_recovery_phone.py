@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, Source, State
-from bot.errors import InvalidInput
-from bot.masking import mask_email, mask_phone
-from bot.recovery_phone import normalise, region_for_time_zone
+from bot.checklist.model import Check, Source, State
+from bot.core.errors import InvalidInput
+from bot.core.masking import mask_email, mask_phone
+from bot.recovery.phone import normalise, region_for_time_zone
 from bot.services import Services
 from storage.models import AuditRecord, RecoveryPhone
 from tests.conftest import MemberFactory

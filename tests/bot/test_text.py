@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.text import escape, slack_date
+from bot.core.text import escape, slack_date
 
 
 def test_a_date_renders_in_the_readers_zone_with_a_utc_fallback() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
-from bot import totp
+from bot.twostep import totp
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 

@@ -9,16 +9,10 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import views, views_stats
-from bot.check_rules import build_checklist
-from bot.checklist import (
-    BusinessAccountRef,
-    Check,
-    Evidence,
-    MemberRef,
-    Source,
-    State,
-)
+from bot.checklist import views
+from bot.checklist.model import BusinessAccountRef, Check, Evidence, MemberRef, Source, State
+from bot.checklist.rules import build_checklist
+from bot.stats import views as views_stats
 from sandbox.slack_standin import validate_blocks, validate_view
 
 HOSTILE = "<!channel> *bold* <@U123> &<> " + "x" * 250
@@ -97,7 +91,7 @@ def test_help_and_notice_within_limits() -> None:
 
 
 def test_escape_keeps_within_the_limit_without_cutting_an_entity() -> None:
-    from bot.text import escape
+    from bot.core.text import escape
 
     assert escape("&" * 10, limit=12) == "&amp;&amp;…"
     assert escape("<b>", limit=None) == "&lt;b&gt;"

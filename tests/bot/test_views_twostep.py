@@ -9,9 +9,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import views_twostep
-from bot.authenticator import LinkState, LinkStatus
-from bot.secure_links import LinkPurpose
+from bot.core.secure_links import LinkPurpose
+from bot.twostep import views as views_twostep
+from bot.twostep.authenticator import LinkState, LinkStatus
 from sandbox.slack_standin import validate_blocks, validate_view
 from tests.bot.test_views import _checklist, _mrkdwn
 

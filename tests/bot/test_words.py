@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.words import account_label, platform_name, plural, slack_time
+from bot.core.words import account_label, platform_name, plural, slack_time
 
 
 def test_a_count_takes_the_singular_only_for_one() -> None:

@@ -22,9 +22,9 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.platform_signature import sign
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
+from bot.platform.signature import sign
 from bot.services import Services, build_services
 from sandbox import payloads
 from storage.database import Database

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.platform_signature import sign
+from bot.platform.signature import sign
 from storage.database import Database
 from storage.models import Alert, AuditRecord, BusinessAccount
 from tests.conftest import ADMIN, AccountFactory, MemberFactory

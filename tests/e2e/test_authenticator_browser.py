@@ -25,15 +25,15 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.secure_links import LinkPurpose
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
+from bot.core.secure_links import LinkPurpose
 from bot.services import build_services
-from bot.wiring import build_client
 from storage.database import Database
 from storage.models import AuditRecord
 from tests.conftest import MemberFactory
 from tests.e2e.conftest import RunningApp
+from wiring import build_client
 
 pytestmark = pytest.mark.e2e
 

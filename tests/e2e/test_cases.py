@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.platform_signature import sign
+from bot.platform.signature import sign
 from sandbox import payloads
 from storage.case_models import CaseEvent
 from storage.database import Database

@@ -21,18 +21,18 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.passwords import sha1_hex
-from bot.secure_links import LinkPurpose
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
+from bot.core.secure_links import LinkPurpose
+from bot.passwords.rules import sha1_hex
 from bot.services import build_services
-from bot.wiring import build_client
 from sandbox.pwned_standin import PwnedStandIn
 from storage.database import Database
 from storage.models import Base
 from tests.conftest import AccountFactory, MemberFactory
 from tests.e2e.conftest import AppStarter, RunningApp
 from tests.e2e.test_authenticator_browser import chromium  # noqa: F401 - the browser fixture
+from wiring import build_client
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.platform_signature import sign
+from bot.platform.signature import sign
 from storage.database import Database
 from tests.conftest import AccountFactory, MemberFactory
 from tests.e2e.conftest import AppStarter, RunningApp, request, row_counts

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.services import Services
-from bot.wiring import build_client, create_app
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
+from wiring import build_client, create_app
 
 
 @dataclass

@@ -14,15 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.alerts import AlertNotice
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.platform_signature import sign
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.platform.alerts import AlertNotice
+from bot.platform.signature import sign
 from bot.services import Services, build_services
-from bot.wiring import build_client
-from handlers.alerts import notify, update_rotated_messages
-from handlers.alerts_api import AlertsApi
-from handlers.platform_api import ApiAnswer
+from handlers.slack.alerts import notify, update_rotated_messages
+from handlers.web.alerts_api import AlertsApi
+from handlers.web.platform_api import ApiAnswer
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from storage.database import Database
 from storage.models import AlertMessage, BusinessAccount, Member
@@ -31,6 +30,7 @@ from tests.handlers.cases.conftest import submit, wait_for_modal
 from tests.handlers.conftest import Slack, text_of
 from tests.handlers.test_step_up import STALE, step_up_modal, submit_code
 from tests.handlers.test_two_step import audit_actions, code, link_authenticator
+from wiring import build_client
 
 SECRET = "alerts-secret"
 HOSTILE = "Seen in a dump <!channel> <https://evil.example|log in here> & more"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.errors import InvalidInput
-from handlers.cases import number_on_button
+from bot.core.errors import InvalidInput
+from handlers.slack.cases import number_on_button
 
 UNCLEAR = "I couldn't tell which sign-in this is about."
 

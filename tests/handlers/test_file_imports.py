@@ -9,8 +9,8 @@ from typing import NoReturn
 
 import pytest
 
-from bot.config import Settings
-from handlers.file_imports import CANNOT_RUN, cannot, read_text, run_lines_import
+from bot.core.config import Settings
+from cli.file_imports import CANNOT_RUN, cannot, read_text, run_lines_import
 
 
 def test_the_text_of_a_utf_8_file(tmp_path: Path) -> None:

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-from bot.clock import FakeClock
-from bot.leadership import LEASE_FOR, RENEW_EVERY
+from bot.core.clock import FakeClock
+from bot.core.leadership import LEASE_FOR, RENEW_EVERY
 from bot.nudges.policy import NudgePolicy
 from bot.services import Services
-from handlers import case_jobs
-from handlers.jobs import DELIVER, SUMMARY, SUMMARY_EVERY, SWEEP, Jobs, run_job
-from handlers.slack_messenger import SlackMessenger
+from handlers.jobs import cases as case_jobs
+from handlers.jobs.scheduler import DELIVER, SUMMARY, SUMMARY_EVERY, SWEEP, Jobs, run_job
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
 from tests.conftest import ADMIN, MemberFactory
@@ -54,7 +54,7 @@ def processes(
 
 @pytest.fixture
 def messenger(services: Services) -> SlackMessenger:
-    from bot import wiring
+    import wiring
 
     return wiring.build_messenger(services.settings)
 

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import authenticator
-from bot.errors import CodeRejected, DomainError
-from handlers import modal_input
-from handlers.ids import Block
+from bot.core.errors import CodeRejected, DomainError
+from bot.core.ids import Block
+from bot.twostep import authenticator
+from handlers.slack import modal_input
 from sandbox.slack_standin import SlackStandIn
 from tests.conftest import MemberFactory
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from slack_bolt import BoltResponse
 
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.nudges.sender import Sender
 from bot.services import Services
 from sandbox import payloads
@@ -33,7 +33,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def sender(services: Services, clock: FakeClock) -> Sender:
-    from bot import wiring
+    import wiring
 
     messenger = wiring.build_messenger(services.settings)
     return Sender(services.database, clock, messenger, services.nudges.policy, "s", pace=FAST)

@@ -10,14 +10,15 @@ from datetime import timedelta
 
 import pytest
 
-from bot import views, wiring
-from bot.checklist import TITLES, Check, Checklist, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
+import wiring
+from bot.checklist import views
+from bot.checklist.model import TITLES, Check, Checklist, Source, State
+from bot.checklist.views import ICONS, STATE_WORDS
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.nudges.policy import DAY, CheckPolicy, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.services import Services
-from bot.views import ICONS, STATE_WORDS
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
 from storage import members as member_store

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.secure_links import LinkPurpose
+from bot.core.secure_links import LinkPurpose
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from tests.conftest import AccountFactory, MemberFactory

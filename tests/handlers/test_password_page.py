@@ -19,20 +19,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.alerts import Recipient, Role
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.passwords import sha1_hex
-from bot.secure_links import IssuedLink, LinkPurpose
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.secure_links import IssuedLink, LinkPurpose
+from bot.passwords.rules import sha1_hex
+from bot.platform.alerts import Recipient, Role
 from bot.services import Services
-from bot.wiring import build_client, create_app, create_web
-from handlers.web import WsgiApp
+from handlers.web.front import WsgiApp
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord, Base, BusinessAccount
 from tests.conftest import AccountFactory, MemberFactory
 from tests.handlers.test_secure_pages import SECURITY_HEADERS, Browser, Page, path_of
+from wiring import build_client, create_app, create_web
 
 ANA = "U0ANA"
 MARKER = "Zq7MarkerXv"

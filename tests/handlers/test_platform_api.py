@@ -10,15 +10,15 @@ from http import HTTPStatus
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.platform_signature import sign
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.platform.signature import sign
 from bot.services import Services, build_services
-from bot.wiring import build_client
-from handlers.alerts_api import AlertsApi
-from handlers.platform_api import ApiAnswer, SignedPlatformApi
-from handlers.posture_api import PostureApi
+from handlers.web.alerts_api import AlertsApi
+from handlers.web.platform_api import ApiAnswer, SignedPlatformApi
+from handlers.web.posture_api import PostureApi
 from storage.database import Database
+from wiring import build_client
 
 SECRET = "platform-secret"
 

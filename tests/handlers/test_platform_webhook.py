@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from bot import platform_signature
 from bot.cases.model import PlatformUnavailable
 from bot.cases.platform import PlatformAction, PlatformRequest
-from bot.clock import FakeClock
-from bot.config import load_settings
-from bot.errors import ConfigError
-from handlers.platform_webhook import WebhookHook
+from bot.core.clock import FakeClock
+from bot.core.config import load_settings
+from bot.core.errors import ConfigError
+from bot.platform import signature as platform_signature
+from handlers.outbound.platform_webhook import WebhookHook
 
 SECRET = "webhook-secret"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -12,21 +12,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.platform_signature import sign
+from bot.checklist.model import Check
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.platform.signature import sign
 from bot.services import Services, build_services
-from bot.wiring import build_client
-from handlers.alerts import notify
-from handlers.platform_api import ApiAnswer
-from handlers.posture_api import PostureApi
+from handlers.slack.alerts import notify
+from handlers.web.platform_api import ApiAnswer
+from handlers.web.posture_api import PostureApi
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount, PostureReport
 from tests.conftest import AccountFactory, MemberFactory
 from tests.e2e.conftest import row_counts
 from tests.handlers.conftest import text_of
+from wiring import build_client
 
 SECRET = "posture-secret"
 FIVE_MINUTES = 5 * 60

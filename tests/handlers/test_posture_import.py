@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import app
-from bot.checklist import Check, State
+from bot.checklist.model import Check, State
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
 from tests.e2e.conftest import row_counts

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.checklist import Check, State
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.password_checks import PasswordChecks
-from bot.passwords import Breach, BreachLookupFailed, sha1_hex
+from bot.checklist.model import Check, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.passwords.rules import Breach, BreachLookupFailed, sha1_hex
+from bot.passwords.service import PasswordChecks
 from bot.services import Services, build_services
-from handlers.pwned import TIMEOUT_SECONDS, PwnedRanges
+from handlers.outbound.pwned import TIMEOUT_SECONDS, PwnedRanges
 from sandbox.pwned_standin import PwnedStandIn
 from storage.database import Database
 from storage.models import BusinessAccount, Member

@@ -11,8 +11,8 @@ import pytest
 from slack_bolt import BoltResponse
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services, build_services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_view

@@ -19,17 +19,17 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, State
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.secure_links import IssuedLink, LinkPurpose
+from bot.checklist.model import Check, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.secure_links import IssuedLink, LinkPurpose
 from bot.services import Services, build_services
-from bot.wiring import build_client, create_app, create_web
-from handlers.web import WsgiApp
+from handlers.web.front import WsgiApp
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord
 from tests.conftest import MemberFactory
+from wiring import build_client, create_app, create_web
 
 ANA = "U0ANA"
 SECURITY_HEADERS = {

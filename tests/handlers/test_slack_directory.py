@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import wiring
-from bot.config import Settings
-from bot.directory import SlackUser
-from handlers.slack_directory import SlackWorkspaceUsers, run_import
+import wiring
+from bot.core.config import Settings
+from bot.directory.service import SlackUser
+from cli.directory_import import run_import
+from handlers.outbound.slack_directory import SlackWorkspaceUsers
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord, Base, BusinessAccount, Member, Membership

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.checklist import Check, State
+from bot.checklist.model import Check, State
 from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_blocks, validate_view

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services, build_services
-from bot.wiring import build_client, create_app
 from sandbox.slack_standin import SlackStandIn, validate_blocks
 from storage.database import connect
 from storage.models import AuditRecord, Member
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
 from tests.handlers.conftest import Slack, text_of
+from wiring import build_client, create_app
 
 
 def test_status_is_answered_in_the_acknowledgement(

@@ -11,19 +11,19 @@ from typing import Any
 import pytest
 from slack_bolt import BoltResponse
 
-from bot import views_twostep
-from bot.authenticator import LinkState
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services
-from bot.wiring import build_client
-from handlers import step_up
-from handlers.step_up import StepUp
+from bot.twostep import views as views_twostep
+from bot.twostep.authenticator import LinkState
+from handlers.slack import step_up
+from handlers.slack.step_up import StepUp
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_view
 from tests.conftest import ADMIN, MemberFactory
 from tests.handlers.conftest import Slack, text_of
 from tests.handlers.test_two_step import audit_actions, code, dm_link, link_authenticator
+from wiring import build_client
 
 STALE = timedelta(minutes=11)  # a step-up is fresh for 10 minutes
 

@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 import pyotp
 from sqlalchemy import select
 
-from bot.authenticator import LinkState
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.secure_links import LinkPurpose
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.secure_links import LinkPurpose
 from bot.services import Services
+from bot.twostep.authenticator import LinkState
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_blocks, validate_view
 from storage import members as member_store

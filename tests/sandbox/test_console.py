@@ -19,9 +19,9 @@ from cryptography.fernet import Fernet
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot import wiring
-from bot.clock import SystemClock
-from bot.config import Settings
+import wiring
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from sandbox.console import Console, run_console
 from sandbox.slack_standin import SlackStandIn
 from sandbox.workspace import PEOPLE, secret_keys

@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from bot import platform_signature
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.platform import signature as platform_signature
 from tests.sandbox.test_console import session, shown_after
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from bot.services import build_services
 from sandbox.console import run_console
 from sandbox.workspace import secret_keys

@@ -13,7 +13,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings, load_settings
+from bot.core.config import Settings, load_settings
 from sandbox import render
 from sandbox.screen import pick_button
 from storage.database import connect

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.sandbox.test_console import session, shown_after
 
 pytestmark = pytest.mark.e2e

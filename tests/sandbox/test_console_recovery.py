@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from sandbox.console import run_console
 from tests.sandbox.test_console import Keyboard, Turn, shown_after
 

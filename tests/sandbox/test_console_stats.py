@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.bot.stats.test_chart import size_of
 from tests.sandbox.test_console import session, shown_after
 from tests.sandbox.test_console_nudges import tuesday_after_a_week

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.words import slack_time
+from bot.core.words import slack_time
 from sandbox import render
 from sandbox.reader import for_reader
 

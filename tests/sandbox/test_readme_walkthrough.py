@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from sandbox.console import run_console
 
 pytestmark = pytest.mark.e2e

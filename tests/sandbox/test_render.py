@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot import views, views_stats
-from bot.check_rules import build_checklist
-from bot.checklist import BusinessAccountRef, MemberRef
+from bot.checklist import views
+from bot.checklist.model import BusinessAccountRef, MemberRef
+from bot.checklist.rules import build_checklist
+from bot.stats import views as views_stats
 from sandbox import render
 
 ACME = BusinessAccountRef(1, "7012345", "Acme Shoes Ads", "tiktok_business", True, "U0DANA")

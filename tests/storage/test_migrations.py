@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, inspect
 
-from handlers.jobs import JOB_TABLE
+from handlers.jobs.scheduler import JOB_TABLE
 from storage.database import Database, alembic_config
 from storage.models import AuditRecord, Base
 
@@ -17,7 +17,7 @@ from storage.models import AuditRecord, Base
 def _not_the_job_store(
     item: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """APScheduler creates and owns its job table in the same database (handlers/jobs.py)."""
+    """APScheduler creates and owns its job table in the same database (handlers/jobs/scheduler.py)."""
     return not (type_ == "table" and name == JOB_TABLE)
 
 

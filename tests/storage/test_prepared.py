@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import bindparam, select, text
 
-from bot.checklist import Check
-from bot.clock import FakeClock
+from bot.checklist.model import Check
+from bot.core.clock import FakeClock
 from storage import members as member_store
 from storage.database import Database, connect
 from storage.models import CheckResult, Member

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cases.model import CaseChange, ChargesSeen
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount

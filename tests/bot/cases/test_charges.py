@@ -7,7 +7,7 @@ import pytest
 
 from bot.cases import money
 from bot.cases.model import ChargeStatus, StepUpNeeded
-from bot.errors import InvalidInput, NotAllowed
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.services import Services
 from storage.database import Database
 from tests.bot.cases.conftest import ANA, DANA, RAJ, StepUp, World, audit_trail, reported

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.alerts import AlertService
 from bot.cases import views
 from bot.cases.model import PLATFORM, ChargesSeen, Status, Via
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.platform.alerts import AlertService
 from bot.services import Services
 from storage.database import Database
 from tests.bot.cases.conftest import (

@@ -8,8 +8,8 @@ import threading
 from datetime import timedelta
 
 from bot.cases.reminders import Kind, Reminder
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services, build_services
 from storage.database import connect
 from tests.bot.cases.conftest import DANA, ESCALATION, World, reported

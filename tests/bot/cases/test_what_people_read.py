@@ -13,7 +13,7 @@ import pytest
 from bot.cases import views
 from bot.cases.model import ChargesSeen, Outcome
 from bot.cases.platform import PlatformRequest
-from bot.errors import NotAllowed
+from bot.core.errors import NotAllowed
 from bot.services import Services
 from storage.database import Database
 from tests.bot.cases.conftest import ANA, DANA, OLGA, RAJ, StepUp, World, audit_trail, reported

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import wiring
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.config import Settings
+import wiring
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.nudges.policy import CheckPolicy, DeliveryPace, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.services import Services
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from storage import members as member_store
 from storage.database import Database
 from storage.models import BusinessAccount, Member

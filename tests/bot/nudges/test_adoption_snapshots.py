@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
 from bot.nudges.service import Reason
 from bot.services import Services
 from storage.database import Database

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check, State
-from bot.clock import FakeClock
+from bot.checklist.model import Check, State
+from bot.core.clock import FakeClock
 from bot.nudges.sender import CLAIM_FOR, Posted, Sender
 from bot.services import Services
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.nudge_models import SlackDmChannel
 from tests.bot.nudges.conftest import FAST, Evidence, outbox

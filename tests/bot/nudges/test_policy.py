@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from bot.checklist import Check, Fix
+from bot.checklist.model import Check, Fix
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import WorkingHours, zone
 from bot.nudges.policy import (

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checklist import Check
-from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.checklist.model import Check
+from bot.core.config import load_settings
+from bot.core.errors import ConfigError
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import zone
 from bot.nudges.policy import DAY, NudgePolicy

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
 from bot.nudges.policy import DAY, CheckPolicy, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService
 from bot.services import Services
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.models import Membership
 from tests.bot.nudges.conftest import FAST, Evidence, checks_in, items, outbox, text_of

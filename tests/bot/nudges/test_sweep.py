@@ -9,14 +9,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.checklist import Check, Source, State
-from bot.clock import FakeClock
-from bot.errors import NotAllowed
+from bot.checklist.model import Check, Source, State
+from bot.core.clock import FakeClock
+from bot.core.errors import NotAllowed
 from bot.nudges.policy import DAY, CheckPolicy, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService, Reason
 from bot.services import Services
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.tracing import executed_statements
 from tests.bot.nudges.conftest import FAST, Evidence, action_ids, checks_in, items, outbox, text_of

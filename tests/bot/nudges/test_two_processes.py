@@ -8,12 +8,12 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.nudges.sender import Sender
 from bot.nudges.sweep import SweepReport
 from bot.services import build_services
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect
 from tests.bot.nudges.conftest import FAST, outbox

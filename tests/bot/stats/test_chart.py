@@ -18,7 +18,7 @@ from matplotlib import image
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from bot.checklist import TITLES, Check
+from bot.checklist.model import TITLES, Check
 from bot.stats.chart import EVERY_CHECK, adoption_chart, adoption_figure, alt_text
 from bot.stats.report import AdoptionPoint
 
@@ -147,11 +147,11 @@ import json, sys
 from cryptography.fernet import Fernet
 from slack_bolt import BoltRequest
 import app  # the entry point
-from bot import wiring
-from bot.clock import SystemClock
-from bot.config import Settings
+import wiring
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from bot.services import build_services
-from handlers import jobs
+from handlers.jobs import scheduler as jobs
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
 from storage.database import connect, upgrade

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.checklist import Check
-from bot.clock import FakeClock
-from bot.errors import NotAllowed
+from bot.checklist.model import Check
+from bot.core.clock import FakeClock
+from bot.core.errors import NotAllowed
 from bot.services import Services
 from bot.stats.report import MANAGERS_SHOWN
 from storage import stats as stats_store

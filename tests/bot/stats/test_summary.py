@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot import wiring
-from bot.clock import FakeClock
-from bot.config import Settings
+import wiring
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.services import Services
 from bot.stats.summary import CLAIM_FOR, MAX_ATTEMPTS, SummaryRun
-from handlers.slack_messenger import SlackMessenger
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import UPLOAD, SlackStandIn
 from storage import summaries as summary_store
 from storage.stats_models import WeeklySummary

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.views import View
 
-from bot import views_stats
-from bot.checklist import Check
+from bot.checklist.model import Check
+from bot.stats import views as views_stats
 from bot.stats.report import (
     MANAGERS_SHOWN,
     AdoptionPoint,

@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from slack_bolt import BoltResponse
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
-from bot.platform_signature import sign
+from bot.core.config import Settings
+from bot.platform.signature import sign
 from bot.services import Services
-from bot.wiring import build_client
-from handlers.alerts_api import AlertsApi
+from handlers.web.alerts_api import AlertsApi
 from sandbox.slack_standin import SlackStandIn
 from storage.models import Alert
 from tests.bot.cases.conftest import ANA, EVE, RAJ, World, audit_trail
 from tests.handlers.cases.conftest import Codes, card, enter_code, thread, wait_for_dm
 from tests.handlers.conftest import Slack, text_of
+from wiring import build_client
 
 SECRET = "alerts-secret"
 

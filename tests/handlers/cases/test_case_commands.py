@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.cases.model import ChargesSeen
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_blocks

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import wiring
+import wiring
 from bot.cases.model import ChargesSeen
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.services import Services
-from handlers.case_jobs import run_case_jobs
-from handlers.case_slack import publish
+from handlers.jobs.cases import run_case_jobs
+from handlers.slack.case_slack import publish
 from sandbox.slack_standin import SlackStandIn
 from tests.bot.cases.conftest import ANA, DANA, World
 from tests.conftest import ADMIN

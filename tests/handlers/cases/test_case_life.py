@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.audit import export_lines
+from bot.core.audit import export_lines
 from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.cases.model import ChargesSeen
 from bot.services import Services
-from handlers.case_slack import publish
+from handlers.slack.case_slack import publish
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
 from storage.case_models import CaseEvent

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot import platform_signature, wiring
+import wiring
 from bot.cases.model import ChargesSeen
-from bot.clock import FakeClock
-from bot.config import Settings
-from handlers.platform_webhook import WebhookHook
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.platform import signature as platform_signature
+from handlers.outbound.platform_webhook import WebhookHook
 from storage.database import Database
 from tests.bot.cases.conftest import ANA, DANA, World
 from tests.handlers.test_platform_webhook import Receiver, receiver

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from bot.cases.model import ChargesSeen
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
 from tests.bot.cases.conftest import SUPPORT, World, audit_trail

@@ -1,0 +1,121 @@
+"""Every slash command, action id and callback id the app uses; manifest.yml must match."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    SECURITY = "/security"
+
+
+class Action(StrEnum):
+    REPORT_TWO_STEP = "report_two_step"
+    REPORT_RECOVERY_PHONE = "report_recovery_phone"
+    REFRESH_STATUS = "refresh_status"
+    LINK_AUTHENTICATOR = "link_authenticator"
+    NEW_RECOVERY_CODES = "new_recovery_codes"
+    REMOVE_AUTHENTICATOR = "remove_authenticator"
+    OPEN_SECURE_LINK = "open_secure_link"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - "I've changed it", after an alert
+    REPORT_FROM_ALERT = "report_from_alert"  # "Report unauthorized activity" on an alert DM
+    CHECK_PASSWORDS = "check_passwords"
+    SNOOZE_NUDGE = "snooze_nudge"
+    EXPLAIN_NUDGE = "explain_nudge"
+
+    # compromise cases (bot/cases, handlers/slack/cases.py)
+    REPORT_COMPROMISE = "report_compromise"
+    CASE_TAKE = "case_take"
+    CASE_SUSPEND = "case_suspend"
+    CASE_INVESTIGATE = "case_investigate"
+    CASE_RESOLVE = "case_resolve"
+    CASE_REOPEN = "case_reopen"
+    CASE_RECORD_CHARGE = "case_record_charge"
+    CASE_ADD_INFO = "case_add_info"
+    CHARGE_APPROVE = "charge_approve"
+    CHARGE_PROCESSED = "charge_processed"
+    CHARGE_REJECT = "charge_reject"
+    LOGIN_WAS_ME = "login_was_me"
+    LOGIN_NOT_ME = "login_not_me"
+
+    # recovery readiness (handlers/slack/recovery.py)
+    CONFIRM_RECOVERY_EMAIL = "confirm_recovery_email"
+    CHANGE_RECOVERY_EMAIL = "change_recovery_email"  # in the code modal: another address
+
+
+class Callback(StrEnum):
+    TWO_STEP_REPORT = "two_step_report"
+    STEP_UP = "step_up"
+    REMOVE_AUTHENTICATOR = "remove_authenticator"
+    CASE_REPORT = "case_report"
+    CASE_RESOLVE = "case_resolve"
+    CASE_CHARGE = "case_charge"
+    CHARGE_REJECT = "charge_reject"
+    CASE_ADD_INFO = "case_add_info"
+    RECOVERY_EMAIL = "recovery_email"
+    RECOVERY_CODE = "recovery_code"
+    RECOVERY_PHONE = "recovery_phone"
+
+
+class Block(StrEnum):
+    """Block ids of inputs inside modals."""
+
+    ACCOUNT = "account"
+    METHOD = "method"
+    CODE = "code"
+    WHAT_HAPPENED = "what_happened"
+    CHARGES_SEEN = "charges_seen"
+    OUTCOME = "outcome"
+    SUMMARY = "summary"
+    AMOUNT = "amount"
+    CURRENCY = "currency"
+    DESCRIPTION = "description"
+    REASON = "reason"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+class Event(StrEnum):
+    APP_HOME_OPENED = "app_home_opened"
+    MESSAGE = "message"  # message.channels / message.groups: notes in case threads
+
+
+class Surface(StrEnum):
+    """Where a button was pressed, carried in its value, so the right message is refreshed."""
+
+    STATUS = "status"
+    TWO_STEP = "two_step"
+    ALERT = "alert"  # a DM about a platform alert
+    NUDGE = "nudge"  # a reminder DM; the item is the reminder's id
+
+
+# A message may not repeat an action_id, so a button repeated per item (one per business account)
+# carries `<action>:<item>`; handlers/slack/actions.py routes it to the action's one listener.
+ITEM_SEPARATOR = ":"
+
+
+def item_action(action: Action, item: str | int) -> str:
+    return f"{action.value}{ITEM_SEPARATOR}{item}"
+
+
+def base_action(action_id: str) -> Action | None:
+    """The action a per-item action id belongs to, if any."""
+    try:
+        return Action(action_id.split(ITEM_SEPARATOR, 1)[0])
+    except ValueError:
+        return None
+
+
+def button_value(surface: Surface, item: str | int | None = None) -> str:
+    """A button's value: the surface it sits on, and the item it is about, if any."""
+    return surface.value if item is None else f"{surface.value}{ITEM_SEPARATOR}{item}"
+
+
+def read_button_value(value: str | None) -> tuple[Surface, str | None]:
+    """The surface and item of a button's value; buttons without one sit on the checklist."""
+    head, _, item = (value or "").partition(ITEM_SEPARATOR)
+    try:
+        surface = Surface(head)
+    except ValueError:
+        return Surface.STATUS, None
+    return surface, item or None

@@ -1,0 +1,27 @@
+"""`keys rotate`: re-encrypt every stored secret under the first key of SECURITY_BOT_KEYS."""
+
+from __future__ import annotations
+
+from bot.core import audit
+from bot.core.clock import Clock, SystemClock
+from bot.core.secret_box import SecretBox
+from storage import authenticator as link_store
+from storage.database import Database
+
+
+def rotate_keys(database: Database, box: SecretBox, clock: Clock | None = None) -> int:
+    """Returns how many secrets were re-encrypted; all in one transaction."""
+    now = (clock or SystemClock()).now()
+    with database.sessions.begin() as session:
+        links = link_store.all_links_with_secrets(session)
+        for link in links:
+            link.secret_encrypted = box.reseal(link.secret_encrypted)
+        audit.record(
+            session,
+            at=now,
+            actor=audit.SYSTEM,
+            action="keys.rotated",
+            target="secrets",
+            count=len(links),
+        )
+    return len(links)

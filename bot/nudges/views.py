@@ -1,0 +1,299 @@
+"""Block Kit for the nudges: the reminder DM, its in-place update, the account manager DM, the
+security admins' digest, and the "why" explanation. Pure: payloads in, messages out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.checklist.model import STATES, Check, Fix, State
+from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS, mrkdwn, plain
+from bot.core.ids import Action, Surface, button_value, item_action
+from bot.core.text import escape, shorten, slack_date
+from bot.core.words import plural, slack_time
+from bot.nudges.policy import DAY, NudgePolicy, SnoozeChoice
+
+MAX_MEMBERS_LISTED = 40  # a message holds 50 blocks; a digest lists at most this many members
+
+
+@dataclass(frozen=True)
+class ItemNow:
+    """How a gap named in a sent message stands now."""
+
+    closed_reason: str | None  # fixed, withdrawn, or None while open
+    snoozed_until: datetime | None
+
+
+def reminder_message(
+    message_id: int,
+    payload: Mapping[str, Any],
+    now: Mapping[str, ItemNow],
+    choices: Sequence[SnoozeChoice],
+    *,
+    snoozed_until: datetime | None = None,
+    checklist_now: Mapping[str, tuple[State, str]] | None = None,
+) -> dict[str, Any]:
+    """The DM: one section per gap with its fix button, then Snooze and "Why am I getting this?".
+
+    `now` says which gaps were fixed since (shown done, without buttons); when all are, the whole
+    message thanks the member. `checklist_now` (by check: state and explanation, as the checklist
+    reads now) replaces what the gaps said when decided.
+    """
+    items = list(payload.get("items") or [])
+    open_items = [item for item in items if _state(item, now) is None]
+    urgent = any(item.get("urgent") for item in open_items)
+    name = escape(str(payload.get("name") or "there"), limit=80)
+    if not open_items:
+        intro = f"✅ *Done — thank you, {name}!* Everything in this reminder is sorted."
+    elif urgent:
+        intro = (
+            f"🚨 *{name}, this one is urgent.* The platform reports that a password of one of "
+            "your business accounts is known to attackers. Please change it now."
+        )
+    else:
+        intro = (
+            f"Hi {name}, a few minutes now keep your business accounts safe. "
+            "Here is what is still open on your security checklist:"
+        )
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(intro)}]
+    for item in items:
+        check = str(item.get("check"))
+        if checklist_now and check in checklist_now:
+            state, explanation = checklist_now[check]
+            item = {**item, "state": state.value, "explanation": explanation}
+        blocks.append(_item_block(message_id, item, _state(item, now)))
+    if open_items:
+        blocks.append(_actions(message_id, payload, choices))
+        blocks.append({"type": "context", "elements": [mrkdwn(_footer(open_items, snoozed_until))]})
+    text = intro if open_items else f"Done — thank you, {name}!"
+    return {"text": _plain_text(text), "blocks": blocks}
+
+
+def _state(item: Mapping[str, Any], now: Mapping[str, ItemNow]) -> str | None:
+    found = now.get(str(item.get("check")))
+    return None if found is None else found.closed_reason
+
+
+def _item_block(message_id: int, item: Mapping[str, Any], closed: str | None) -> dict[str, Any]:
+    title = escape(str(item.get("title", "")), limit=150)
+    if closed == "fixed":
+        return {"type": "section", "text": mrkdwn(f"✅ ~{title}~\nDone — thank you!")}
+    if closed is not None:
+        return {"type": "section", "text": mrkdwn(f"▫️ ~{title}~\nNothing to do here any more.")}
+    state = _item_state(item)
+    icon = "🚨" if item.get("urgent") else ICONS[state]
+    explanation = escape(str(item.get("explanation", "")), limit=600)
+    section: dict[str, Any] = {
+        "type": "section",
+        "text": mrkdwn(f"{icon} *{title}* · {STATE_WORDS[state]}\n{explanation}"),
+    }
+    fix = _fix(item.get("fix"))
+    if fix is not None:
+        action, label = FIX_BUTTONS[fix]
+        section["accessory"] = {
+            "type": "button",
+            # A message may not repeat an action_id; the router strips the item again.
+            "action_id": item_action(action, str(item.get("check"))),
+            "text": plain(label),
+            "value": button_value(Surface.NUDGE, message_id),
+            "style": "danger" if item.get("urgent") else "primary",
+        }
+    return section
+
+
+def _item_state(item: Mapping[str, Any]) -> State:
+    """The checklist's state of a gap when it was decided; reminders written before the state was
+    kept were about red gaps only."""
+    state = STATES.get(str(item.get("state")), State.NEEDS_ACTION)
+    return State.NEEDS_ACTION if item.get("urgent") else state
+
+
+def _fix(raw: Any) -> Fix | None:
+    try:
+        fix = Fix(str(raw))
+    except ValueError:
+        return None
+    return fix if fix in FIX_BUTTONS else None
+
+
+def _actions(
+    message_id: int, payload: Mapping[str, Any], choices: Sequence[SnoozeChoice]
+) -> dict[str, Any]:
+    elements: list[dict[str, Any]] = []
+    if int(payload.get("snoozes_left") or 0) > 0 and choices:
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": Action.SNOOZE_NUDGE,
+                "placeholder": plain("Snooze"),
+                "options": [
+                    {"text": plain(f"Snooze {choice.label}"), "value": f"{message_id}:{choice.key}"}
+                    for choice in choices[:100]
+                ],
+            }
+        )
+    elements.append(
+        {
+            "type": "button",
+            "action_id": Action.EXPLAIN_NUDGE,
+            "text": plain("Why am I getting this?"),
+            "value": button_value(Surface.NUDGE, message_id),
+        }
+    )
+    return {"type": "actions", "elements": elements}
+
+
+def _footer(open_items: list[Mapping[str, Any]], snoozed_until: datetime | None) -> str:
+    parts: list[str] = []
+    counted = [item for item in open_items if item.get("number")]
+    if counted and not any(item.get("urgent") for item in counted):
+        first = counted[0]
+        if first.get("cap"):
+            parts.append(f"Reminder {first['number']} of {first['cap']}")
+    if any(item.get("urgent") for item in open_items):
+        parts.append("urgent items come back every few working hours until fixed")
+    if snoozed_until is not None:
+        parts.append(f"😴 snoozed until {slack_time(snoozed_until)}")
+    parts.append("sent in your working hours")
+    return " · ".join(parts)
+
+
+def _plain_text(text: str) -> str:
+    return text.replace("*", "")
+
+
+# -- escalations ----------------------------------------------------------------------------------
+
+
+def manager_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    members = list(payload.get("members") or [])
+    intro = (
+        "As their account manager, you may want to help: these members have had several "
+        "reminders about their business account security and the gaps below are still open."
+    )
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(intro)}]
+    blocks.extend(_member_block(entry) for entry in members[:MAX_MEMBERS_LISTED])
+    blocks.extend(_more(len(members)))
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [mrkdwn("See a member's checklist with `/security status @someone`.")],
+        }
+    )
+    count = plural(len(members), "member")
+    verb = "needs" if len(members) == 1 else "need"
+    return {"text": f"{count} {verb} a hand with account security", "blocks": blocks}
+
+
+def digest_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    members = list(payload.get("members") or [])
+    urgent = sum(1 for entry in members for item in entry.get("items", []) if item.get("urgent"))
+    verb = "still has" if len(members) == 1 else "still have"
+    heading = f"Security nudges digest: {plural(len(members), 'member')} {verb} open gaps"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(shorten(heading, 150))},
+        {
+            "type": "section",
+            "text": mrkdwn(
+                "Reminders (and account managers, where there are any) have not closed these gaps"
+                + (f"; *{urgent} urgent*." if urgent else ".")
+            ),
+        },
+    ]
+    blocks.extend(_member_block(entry, managers=True) for entry in members[:MAX_MEMBERS_LISTED])
+    blocks.extend(_more(len(members)))
+    return {"text": heading, "blocks": blocks}
+
+
+def _member_block(entry: Mapping[str, Any], *, managers: bool = False) -> dict[str, Any]:
+    lines = [_who(entry)]
+    for item in entry.get("items", [])[:10]:
+        icon = "🚨" if item.get("urgent") else ICONS[_item_state(item)]
+        title = escape(str(item.get("title", "")), limit=120)
+        since = _since(item.get("since"))
+        reminders = plural(int(item.get("reminders") or 0), "reminder")
+        lines.append(f"{icon} {title}: {reminders} since {since}")
+    if managers:
+        told = [f"<@{manager}>" for manager in entry.get("managers", [])[:5]]
+        if told:
+            heading = "Account managers" if len(told) > 1 else "Account manager"
+            lines.append(f"{heading}: {', '.join(told)}")
+        elif entry.get("has_accounts", True):
+            lines.append("No account manager on record for their business accounts")
+        else:
+            lines.append("Works on no business account, so there is no account manager to tell")
+    return {"type": "section", "text": mrkdwn(shorten("\n".join(lines), 3000))}
+
+
+def _who(entry: Mapping[str, Any]) -> str:
+    """A member by mention: Slack shows the name they go by now."""
+    return f"*<@{entry.get('member')}>*"
+
+
+def _more(count: int) -> list[dict[str, Any]]:
+    if count <= MAX_MEMBERS_LISTED:
+        return []
+    more = f"…and {plural(count - MAX_MEMBERS_LISTED, 'more member')}."
+    return [{"type": "context", "elements": [mrkdwn(more)]}]
+
+
+def _since(raw: Any) -> str:
+    try:
+        return slack_date(datetime.fromisoformat(str(raw)))
+    except ValueError:
+        return "a while"
+
+
+# -- answers to the buttons -----------------------------------------------------------------------
+
+
+def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ephemeral answer to "Why am I getting this?": the rules, in plain words."""
+    hours = policy.hours
+    zone = escape(str(payload.get("time_zone") or policy.default_time_zone))
+    rules = policy.check(_first_check(payload))
+    cadence = ", ".join(f"{offset / DAY:g}" for offset in rules.cadence)
+    lines = [
+        "*Why am I getting this?*",
+        "Your security checklist shows gaps you can close yourself, and each one is a way into "
+        "your business accounts. I remind you until they are closed.",
+        f"• Reminders come only in your working hours ({hours.start:%H:%M} to {hours.end:%H:%M} on "
+        f"working days, {zone} time; never on your country's public holidays or the company's "
+        f"days off), on day {cadence} and then weekly.",
+    ]
+    lines.append(
+        f"• After {plural(rules.cap, 'reminder')} about the same gap that needs action (🔴), I let "
+        "your account manager know instead; if it stays open, the security team. A check that is "
+        "only not checked yet (⚪) is reminded, never taken further."
+    )
+    lines.append(
+        "• An open compromised-password alert is urgent: I remind you every "
+        f"{policy.urgent.every.total_seconds() / 3600:g} working hours, and your account manager "
+        "after a working day."
+    )
+    lines.append(
+        f"• *Snooze* pauses a reminder (at most {plural(policy.snooze_limit, 'time')} per gap; urgent ones "
+        f"for at most {policy.urgent.snooze_max.total_seconds() / 3600:g} hours)."
+    )
+    # Gaps reminded for the same reason share one line, so no sentence is said twice.
+    reasons: dict[str, list[str]] = {}
+    for item in payload.get("items", []):
+        if item.get("why"):
+            reasons.setdefault(str(item["why"]), []).append(str(item.get("title", "")))
+    if reasons:
+        lines.append("*This message*")
+        for why, titles in list(reasons.items())[:10]:
+            lines.append("• " + escape(f"{', '.join(titles)}: {why}", limit=300) + ".")
+    text = "\n".join(lines)
+    return {"text": _plain_text(lines[0]), "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+
+
+def _first_check(payload: Mapping[str, Any]) -> Check:
+    for item in payload.get("items", []):
+        try:
+            return Check(str(item.get("check")))
+        except ValueError:
+            continue
+    return Check.TWO_STEP

@@ -1,0 +1,135 @@
+"""What `app.py alerts import` and `app.py posture import` share: a file of the platform's
+deliveries as JSON lines, all or nothing.
+
+Each line is read exactly as the API reads a delivery and placed in the directory. A file with any
+bad line applies nothing, audits the refusal and reports every bad line with its number; a good
+file is applied in one transaction, in the file's order, and ids received before (or earlier in
+the file) are counted as duplicates, so importing the same file twice changes nothing. Only how a
+line is read, placed and applied differs between alerts and posture reports: `DeliveryKind`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot.core import audit
+from bot.core.words import plural
+from bot.directory.file import RowError
+from bot.platform.alert_document import AlertInvalid
+from storage import alerts as alert_store
+from storage.database import Database
+from storage.models import BusinessAccount
+
+AUDITED_LINES = 50
+MAX_TARGET = 200  # the width of audit_records.target
+
+Accounts = dict[str, list[BusinessAccount]]  # by the platform's account id
+
+
+class Delivery(Protocol):
+    """A checked document from the platform: an alert or a posture report."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+
+D = TypeVar("D", bound=Delivery)
+S = TypeVar("S")  # what a delivery is about: its business account (and members)
+
+
+@dataclass(frozen=True)
+class DeliveryKind(Generic[D, S]):
+    """How one kind of delivery is read from a line, placed in the directory and recognised."""
+
+    read: Callable[[str, datetime], D]  # parse and check one line as the API does
+    invalid: type[AlertInvalid]  # what `read` raises, its reason safe to show
+    place: Callable[[Session, D, Accounts], S | str]  # what it is about, or why it cannot be placed
+    known_ids: Callable[[Session, Iterable[str]], set[str]]  # ids among these received before
+    refused_action: str  # the audit actions
+    imported_action: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: counts when applied, every bad line (and nothing applied) otherwise."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    errors: tuple[RowError, ...] = ()
+
+
+def import_lines(
+    database: Database,
+    kind: DeliveryKind[D, S],
+    text: str,
+    apply: Callable[[Session, D, S], None],
+    *,
+    now: datetime,
+    source: str,
+    actor: str,
+) -> Imported:
+    """Read and place every line; only when none is bad, `apply` each new delivery, in order."""
+    errors: list[RowError] = []
+    documents: list[tuple[int, D]] = []
+    for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append((number, kind.read(line, now)))
+        except kind.invalid as invalid:
+            errors.append(RowError(number, invalid.reason))
+    with database.sessions.begin() as session:
+        ids = (document.account_id for _, document in documents)
+        accounts = alert_store.accounts_by_platform_ids(session, ids)
+        placed: list[tuple[D, S]] = []
+        for number, document in documents:
+            subject = kind.place(session, document, accounts)
+            if isinstance(subject, str):
+                errors.append(RowError(number, subject))
+            else:
+                placed.append((document, subject))
+        if errors:
+            errors.sort(key=lambda error: error.line)
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action=kind.refused_action,
+                target=source[:MAX_TARGET],
+                bad_lines=[str(error) for error in errors[:AUDITED_LINES]],
+            )
+            return Imported(errors=tuple(errors))
+        known = kind.known_ids(session, (d.id for _, d in documents))
+        duplicates = 0
+        for document, subject in placed:
+            if document.id in known:
+                duplicates += 1
+                continue
+            known.add(document.id)
+            apply(session, document, subject)
+        accepted = len(documents) - duplicates
+        if accepted:
+            audit.record(
+                session,
+                at=now,
+                actor=actor,
+                action=kind.imported_action,
+                target=source[:MAX_TARGET],
+                accepted=accepted,
+                duplicates=duplicates,
+            )
+    return Imported(accepted, duplicates)
+
+
+def refused_lines(source: str, errors: tuple[RowError, ...]) -> list[str]:
+    """The report of a file that was refused: each bad line, then that nothing was imported."""
+    bad = plural(len(errors), "bad line")
+    return [*map(str, errors), f"{source}: nothing was imported ({bad})"]

@@ -1,0 +1,184 @@
+"""Block Kit for recovery readiness: the recovery email modals (the address, then the code mailed
+to it) and the recovery phone modal. Pure builders, like bot/checklist/views.py.
+
+Once typed, an address or a number only ever comes back masked (bot/core/masking.py): these builders
+take masked values only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.ids import Action, Block, Callback
+from bot.core.text import escape, slack_date
+from bot.recovery.email import RecoveryEmailStatus
+from bot.recovery.phone import PhoneStatus, country_name
+
+TITLE_EMAIL = "Recovery email"
+TITLE_PHONE = "Recovery phone"
+PLATFORM_PHONE_STEPS = (
+    "Keep the same number on the platform: log in to your TikTok for Business account, click "
+    "your profile picture, then *User Settings*, then *Account Security*, and add it there."
+)
+
+
+def email_modal(
+    private_metadata: str, status: RecoveryEmailStatus, problem: str = ""
+) -> dict[str, Any]:
+    """Ask for the address to mail a code to."""
+    blocks: Blocks = []
+    if problem:
+        blocks.append({"type": "section", "text": mrkdwn(f"⚠️ {escape(problem)}")})
+    blocks.append(
+        {
+            "type": "section",
+            "text": mrkdwn(
+                "*An address to recover your accounts with*\nUse an address only you can read, "
+                "not a shared inbox. I'll email it a 6-digit code; it's confirmed once you type "
+                "the code here."
+            ),
+        }
+    )
+    if status.confirmed:
+        since = f" since {slack_date(status.confirmed_at)}" if status.confirmed_at else ""
+        blocks.append(
+            _context(
+                f"Your confirmed recovery email is {escape(status.confirmed)}{since}. "
+                "A new address replaces it once you confirm the new one."
+            )
+        )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": Block.EMAIL,
+            "label": plain("Recovery email address"),
+            "element": {
+                "type": "email_text_input",
+                "action_id": Block.EMAIL,
+                "placeholder": plain("you@example.com"),
+            },
+        }
+    )
+    return _modal(Callback.RECOVERY_EMAIL, TITLE_EMAIL, "Email me a code", blocks, private_metadata)
+
+
+def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) -> dict[str, Any]:
+    """Ask for the code mailed to the address (shown masked)."""
+    until = f", until {_time(expires_at)}" if expires_at else ""
+    blocks: Blocks = [
+        {
+            "type": "section",
+            "text": mrkdwn(
+                f"*Check your inbox*\nI've emailed a 6-digit code to {escape(masked)}. "
+                f"It works once, for 10 minutes{until}."
+            ),
+        },
+        {
+            "type": "input",
+            "block_id": Block.CODE,
+            "label": plain("Code from the email"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": Block.CODE,
+                "max_length": 12,
+                "placeholder": plain("123456"),
+            },
+        },
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": Action.CHANGE_RECOVERY_EMAIL,
+                    "text": plain("No email? Send a new code"),
+                }
+            ],
+        },
+    ]
+    return _modal(Callback.RECOVERY_CODE, TITLE_EMAIL, "Confirm", blocks, private_metadata)
+
+
+def email_confirmed_modal(masked: str) -> dict[str, Any]:
+    return _done(TITLE_EMAIL, f"✅ *{escape(masked)} is your confirmed recovery email.*")
+
+
+def phone_modal(private_metadata: str, status: PhoneStatus) -> dict[str, Any]:
+    if status.region:
+        hint = (
+            "Start with + and the country code, e.g. +49 30 1234 5678. A number without one is "
+            f"read as {country_name(status.region)}, from your Slack time zone."
+        )
+    else:
+        hint = "Start with + and the country code, e.g. +49 30 1234 5678."
+    blocks: Blocks = [
+        {
+            "type": "section",
+            "text": mrkdwn(
+                "*A phone number to recover your accounts with*\n"
+                "Use a number only you can answer, on a phone you keep with you."
+            ),
+        },
+        _context(PLATFORM_PHONE_STEPS),
+    ]
+    if status.number:
+        blocks.append(
+            _context(f"On record now: {escape(status.number)}. A new number replaces it.")
+        )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": Block.PHONE,
+            "label": plain("Recovery phone number"),
+            "hint": plain(hint),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": Block.PHONE,
+                "max_length": 40,
+                "placeholder": plain("+49 30 1234 5678"),
+            },
+        }
+    )
+    return _modal(Callback.RECOVERY_PHONE, TITLE_PHONE, "Save", blocks, private_metadata)
+
+
+def phone_saved_modal(masked: str) -> dict[str, Any]:
+    return _done(
+        TITLE_PHONE,
+        f"✅ *{escape(masked)} is on record as your recovery phone.*\n"
+        "It counts as self-reported until the platform reports a recovery phone on your "
+        "business accounts.",
+    )
+
+
+def _modal(
+    callback_id: Callback, title: str, submit: str, blocks: Blocks, private_metadata: str
+) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title),
+        "submit": plain(submit),
+        "close": plain("Cancel"),
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }
+
+
+def _done(title: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": plain(title),
+        "close": plain("Done"),
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def _time(moment: datetime) -> str:
+    fallback = moment.strftime("%H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{time}}|{fallback}>"

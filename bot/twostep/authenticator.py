@@ -1,0 +1,350 @@
+"""The authenticator app a member links to the bot, and the codes it asks for before sensitive
+actions. Every attempt, Slack or page, goes through `_attempt`, so they share one failure count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from bot.checklist.members import member_for
+from bot.checklist.model import Check, Source, State
+from bot.core import audit
+from bot.core.clock import Clock
+from bot.core.errors import CodeRejected, DomainError, NotAllowed
+from bot.core.lockout import locked_message, locked_until
+from bot.core.secret_box import SecretBox
+from bot.twostep import totp
+from storage import authenticator as link_store
+from storage import members as member_store
+from storage.database import Database
+from storage.models import AuthenticatorLink, Member
+
+PENDING, ACTIVE = "pending", "active"
+REJECTED = "twostep.code.rejected"
+
+
+@dataclass(frozen=True)
+class VerificationPolicy:
+    max_failures: int = 5
+    failure_window: timedelta = timedelta(minutes=15)
+    lockout: timedelta = timedelta(minutes=15)
+    step_up_fresh_for: timedelta = timedelta(minutes=10)
+
+
+class LinkState(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    state: LinkState
+    confirmed_at: datetime | None
+    recovery_codes_left: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What the member's app needs: shown only on the one-time page, never sent to Slack."""
+
+    secret: str
+    uri: str
+    issuer: str
+    label: str
+
+    @property
+    def grouped_key(self) -> str:
+        return totp.grouped(self.secret)
+
+
+class NoAuthenticator(DomainError):
+    pass
+
+
+class StepUpNeeded(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    message: str = ""
+    locked_now: bool = False
+
+
+class AuthenticatorService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        box: SecretBox,
+        admins: frozenset[str],
+        policy: VerificationPolicy | None = None,
+    ) -> None:
+        self._database = database
+        self._clock = clock
+        self._box = box
+        self._admins = admins
+        self.policy = policy or VerificationPolicy()
+
+    def status(self, slack_user_id: str) -> LinkStatus:
+        with self._database.sessions() as session:
+            member = member_store.member_by_slack_id(session, slack_user_id)
+            link = link_store.link_of(session, member.id) if member else None
+            if link is None:
+                return LinkStatus(LinkState.NONE, None, 0)
+            left = link_store.remaining_recovery_codes(session, link.id)
+            return LinkStatus(LinkState(link.state), link.confirmed_at, left)
+
+    def begin(self, slack_user_id: str) -> Enrolment:
+        """Start (or restart) linking: a pending link replaces a pending one, never an active one."""
+        now = self._clock.now()
+        secret = totp.new_secret()
+        with self._database.sessions.begin() as session:
+            member = member_for(session, slack_user_id, self._clock)
+            link = link_store.link_of(session, member.id)
+            if link is not None and link.state == ACTIVE:
+                raise NotAllowed(
+                    "You already have an authenticator linked. Remove it (with a current code) "
+                    "before linking a new one."
+                )
+            if link is None:
+                link = AuthenticatorLink(member_id=member.id, created_at=now)
+                session.add(link)
+            link.state, link.secret_encrypted, link.created_at = (
+                PENDING,
+                self._box.seal(secret),
+                now,
+            )
+            link.last_step = None
+            audit.record(
+                session,
+                at=now,
+                actor=slack_user_id,
+                action="twostep.enrol.started",
+                target=_target(slack_user_id),
+            )
+            return self._enrolment(member, secret)
+
+    def pending_enrolment(self, slack_user_id: str) -> Enrolment | None:
+        with self._database.sessions() as session:
+            member = member_store.member_by_slack_id(session, slack_user_id)
+            link = link_store.link_of(session, member.id, with_secret=True) if member else None
+            if member is None or link is None or link.state != PENDING:
+                return None
+            return self._enrolment(member, self._box.open(link.secret_encrypted))
+
+    def confirm(self, slack_user_id: str, code: str) -> list[str]:
+        """Activate a pending link with a correct code; returns the recovery codes, shown once."""
+        codes = totp.new_recovery_codes()
+        with self._database.sessions.begin() as session:
+            outcome = self._attempt(session, slack_user_id, code, want=PENDING)
+            if outcome.ok:
+                now = self._clock.now()
+                member, link = self._member_and_link(session, slack_user_id)
+                link.state, link.confirmed_at = ACTIVE, now
+                link_store.replace_recovery_codes(
+                    session, link.id, [totp.recovery_code_hash(c) for c in codes]
+                )
+                self._record_check(session, member, State.PASSING, "Authenticator linked.")
+                audit.record(
+                    session,
+                    at=now,
+                    actor=slack_user_id,
+                    action="twostep.enrol.confirmed",
+                    target=_target(slack_user_id),
+                )
+        self._raise_unless(outcome)
+        return codes
+
+    def verify(self, slack_user_id: str, code: str) -> None:
+        """A step-up: a current code (or a recovery code) from the member's linked authenticator."""
+        with self._database.sessions.begin() as session:
+            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
+        self._raise_unless(outcome)
+
+    def is_fresh(self, slack_user_id: str) -> bool:
+        """Whether a step-up happened recently enough to cover a sensitive action now."""
+        with self._database.sessions() as session:
+            member = member_store.member_by_slack_id(session, slack_user_id)
+            link = link_store.link_of(session, member.id) if member else None
+        if link is None or link.state != ACTIVE or link.verified_at is None:
+            return False
+        return self._clock.now() - link.verified_at <= self.policy.step_up_fresh_for
+
+    def asks_for_code(self, slack_user_id: str) -> bool:
+        """Whether a step-up is owed: the member has a linked authenticator and no fresh code."""
+        if self.status(slack_user_id).state is not LinkState.ACTIVE:
+            return False
+        return not self.is_fresh(slack_user_id)
+
+    def remove(self, slack_user_id: str, code: str) -> None:
+        with self._database.sessions.begin() as session:
+            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
+            if outcome.ok:
+                member, link = self._member_and_link(session, slack_user_id)
+                session.delete(link)
+                self._record_check(session, member, State.NEEDS_ACTION, "Removed; link a new one.")
+                audit.record(
+                    session,
+                    at=self._clock.now(),
+                    actor=slack_user_id,
+                    action="twostep.authenticator.removed",
+                    target=_target(slack_user_id),
+                )
+        self._raise_unless(outcome)
+
+    def new_recovery_codes(self, slack_user_id: str, code: str) -> list[str]:
+        codes = totp.new_recovery_codes()
+        with self._database.sessions.begin() as session:
+            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
+            if outcome.ok:
+                _, link = self._member_and_link(session, slack_user_id)
+                link_store.replace_recovery_codes(
+                    session, link.id, [totp.recovery_code_hash(c) for c in codes]
+                )
+                audit.record(
+                    session,
+                    at=self._clock.now(),
+                    actor=slack_user_id,
+                    action="twostep.recovery_codes.replaced",
+                    target=_target(slack_user_id),
+                )
+        self._raise_unless(outcome)
+        return codes
+
+    def reset(self, admin: str, subject: str) -> None:
+        """A security admin removes another member's link, after the admin's own step-up."""
+        now = self._clock.now()
+        if admin not in self._admins:
+            with self._database.sessions.begin() as session:
+                audit.record(
+                    session,
+                    at=now,
+                    actor=admin,
+                    action="twostep.reset.refused",
+                    target=_target(subject),
+                )
+            raise NotAllowed("Only security admins can reset someone's authenticator.")
+        if not self.is_fresh(admin):
+            raise StepUpNeeded("Confirm with a code from your own authenticator first.")
+        with self._database.sessions.begin() as session:
+            member = member_store.member_by_slack_id(session, subject)
+            link = link_store.link_of(session, member.id) if member else None
+            if member is None or link is None:
+                raise NoAuthenticator("That member has no authenticator linked to the bot.")
+            session.delete(link)
+            self._record_check(session, member, State.NEEDS_ACTION, "Reset by a security admin.")
+            audit.record(
+                session,
+                at=now,
+                actor=admin,
+                action="twostep.authenticator.reset",
+                target=_target(subject),
+            )
+
+    # -- the one place codes are checked ---------------------------------------------------
+
+    def _attempt(self, session: Session, slack_user_id: str, code: str, *, want: str) -> _Outcome:
+        now = self._clock.now()
+        target = _target(slack_user_id)
+        if not link_store.lock_for_attempt(session, slack_user_id, now):
+            raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
+        _, link = self._member_and_link(session, slack_user_id, with_secret=True)
+        if link.state != want:
+            raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
+        until = locked_until(session, target, REJECTED, self.policy, now)
+        if until is not None:
+            audit.record(
+                session,
+                at=now,
+                actor=slack_user_id,
+                action="twostep.code.refused_locked",
+                target=target,
+            )
+            return _Outcome(False, locked_message(until, now))
+        secret = self._box.open(link.secret_encrypted)
+        step = totp.matching_step(secret, code, now, last_step=link.last_step)
+        if step is not None:
+            link.last_step, link.verified_at = step, now
+            audit.record(
+                session, at=now, actor=slack_user_id, action="twostep.code.accepted", target=target
+            )
+            return _Outcome(True)
+        if link.state == ACTIVE and self._spend_recovery_code(session, link, code, now):
+            link.verified_at = now
+            audit.record(
+                session,
+                at=now,
+                actor=slack_user_id,
+                action="twostep.recovery_code.used",
+                target=target,
+            )
+            return _Outcome(True)
+        reason = "malformed" if totp.normalise_code(code) is None else "wrong_or_replayed"
+        audit.record(
+            session, at=now, actor=slack_user_id, action=REJECTED, target=target, reason=reason
+        )
+        session.flush()
+        until = locked_until(session, target, REJECTED, self.policy, now)
+        if until is not None:
+            audit.record(
+                session, at=now, actor=slack_user_id, action="twostep.locked", target=target
+            )
+            return _Outcome(False, locked_message(until, now), locked_now=True)
+        return _Outcome(False, _WRONG_CODE)
+
+    def _spend_recovery_code(
+        self, session: Session, link: AuthenticatorLink, code: str, now: datetime
+    ) -> bool:
+        if totp.normalise_recovery_code(code) is None:
+            return False
+        row = link_store.unused_recovery_code(session, link.id, totp.recovery_code_hash(code))
+        if row is None:
+            return False
+        row.used_at = now
+        return True
+
+    @staticmethod
+    def _raise_unless(outcome: _Outcome) -> None:
+        if not outcome.ok:
+            raise CodeRejected(outcome.message, locked_now=outcome.locked_now)
+
+    def _member_and_link(
+        self, session: Session, slack_user_id: str, *, with_secret: bool = False
+    ) -> tuple[Member, AuthenticatorLink]:
+        member = member_store.member_by_slack_id(session, slack_user_id)
+        link = link_store.link_of(session, member.id, with_secret=with_secret) if member else None
+        if member is None or link is None:
+            raise NoAuthenticator(_NO_LINK)
+        return member, link
+
+    def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
+        member_store.save_check_result(
+            session,
+            member_id=member.id,
+            check=Check.AUTHENTICATOR,
+            business_account_id=None,
+            source=Source.BOT,
+            state=state,
+            observed_at=self._clock.now(),
+            detail={"note": note},
+        )
+
+    @staticmethod
+    def _enrolment(member: Member, secret: str) -> Enrolment:
+        label = totp.entry_name(member.email, member.display_name)
+        return Enrolment(secret, totp.provisioning_uri(secret, label), totp.ISSUER, label)
+
+
+def _target(slack_user_id: str) -> str:
+    return f"member:{slack_user_id}"
+
+
+_WRONG_CODE = "That code didn't work. Enter the 6-digit code your authenticator app shows now."
+_NO_LINK = "You have no authenticator linked to the bot yet. Use `/security 2sv` to link one."
+_NO_PENDING = "There is no authenticator waiting to be linked. Start again from `/security 2sv`."

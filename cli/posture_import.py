@@ -1,0 +1,40 @@
+"""`app.py posture import FILE`: read the file, import it in one transaction, then update Slack."""
+
+from __future__ import annotations
+
+import sys
+
+import wiring
+from bot.checklist.members import MemberService
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.platform.posture import Applied
+from bot.platform.posture_import import PostureImport, PostureImportReport
+from bot.stats.report import StatsService
+from cli.file_imports import run_lines_import
+from handlers.web.posture_api import follow_up
+from storage.database import Database
+
+
+def run_posture_import(
+    settings: Settings, path: str, *, actor: str = "system", clock: Clock | None = None
+) -> int:
+    """0 when imported (or nothing new), 1 when the file has bad lines, 2 when it cannot be run."""
+    return run_lines_import(settings, path, PostureImport, _update_slack, actor=actor, clock=clock)
+
+
+def _update_slack(
+    settings: Settings, database: Database, clock: Clock, report: PostureImportReport
+) -> None:
+    """The Home tabs and the DMs about closed alerts, as the posture API updates them."""
+    changed = Applied(members=report.members, closed=report.closed)
+    if (report.members or report.closed) and not settings.slack_bot_token:
+        print(
+            "Slack was not updated (Home tabs, DMs about closed alerts): "
+            "SLACK_BOT_TOKEN is not set",
+            file=sys.stderr,
+        )
+    elif report.members or report.closed:
+        members = MemberService(database, clock, settings.security_admins)
+        stats = StatsService(database, clock, settings.security_admins)
+        follow_up(wiring.build_client(settings), members, changed, stats)

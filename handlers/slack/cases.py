@@ -1,0 +1,364 @@
+"""Compromise cases in Slack: the report modal, the card's buttons, the case modals, and the
+step-ups for resolving a case and approving a reimbursement.
+
+Each listener acknowledges first; the service behind it checks who may act, and
+handlers/slack/case_slack.py shows the change. Button listeners take `respond` even when they do not
+call it: @tells_member answers a refusal through it, ephemerally, to the presser only (audited).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.cases import messages, modals, money
+from bot.cases.access import Operation
+from bot.cases.model import CaseChange, ChargesSeen, Outcome, Support
+from bot.cases.views import support_words
+from bot.core.errors import DomainError, InvalidInput
+from bot.core.ids import Action, Block, Callback
+from bot.services import Services
+from handlers.slack import step_up
+from handlers.slack.case_slack import publish
+from handlers.slack.errors import tells_member
+from handlers.slack.step_up import StepUp
+
+CHANGE = "case_change"  # what an ack listener changed, for its lazy listener to publish
+STEP_UP_EXPIRED = "Your code is no longer fresh: cancel, press Resolve again and enter a new code."
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+# -- reporting ----------------------------------------------------------------------------------
+
+
+@tells_member
+def open_report(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    """ "Report a compromised account" on the checklist or the Home tab."""
+    open_report_modal(body["user"]["id"], body["trigger_id"], client, services, respond)
+
+
+def open_report_modal(
+    user: str, trigger_id: str, client: WebClient, services: Services, respond: Respond | None
+) -> None:
+    accounts = services.cases.accounts_to_report(user)
+    if not accounts:
+        settings = services.settings
+        support = Support(settings.support_contact, settings.support_channel)
+        step_up.tell(client, user, respond, NO_ACCOUNTS.format(support=support_words(support)))
+        return
+    client.views_open(trigger_id=trigger_id, view=modals.report_modal(accounts))
+
+
+def submit_report(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    account = modals.value_of(view, Block.ACCOUNT)
+    said = modals.value_of(view, Block.WHAT_HAPPENED)
+    seen = modals.value_of(view, Block.CHARGES_SEEN) or ChargesSeen.UNSURE.value
+    if not account.isdigit():
+        ack(response_action="errors", errors={Block.ACCOUNT: "Choose a business account."})
+        return
+    try:
+        change = services.cases.report(body["user"]["id"], int(account), said, ChargesSeen(seen))
+    except (DomainError, ValueError) as error:
+        message = error.user_message if isinstance(error, DomainError) else "Choose an answer."
+        field = Block.WHAT_HAPPENED if isinstance(error, InvalidInput) else Block.ACCOUNT
+        ack(response_action="errors", errors={field: message})
+        return
+    context[CHANGE] = change
+    ack()
+
+
+@tells_member
+def publish_from_context(
+    body: dict[str, Any], client: WebClient, services: Services, context: BoltContext
+) -> None:
+    change = context.get(CHANGE)
+    if isinstance(change, CaseChange):
+        publish(client, services, change)
+
+
+# -- the card's buttons -------------------------------------------------------------------------
+
+
+def number_on_button(body: dict[str, Any], *, unclear: str) -> int:
+    """The number a pressed button carries (a case, a charge, a sign-in alert); `unclear` says
+    what could not be told when it carries none."""
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    if not value.isdigit():
+        raise InvalidInput(unclear)
+    return int(value)
+
+
+def _number(body: dict[str, Any]) -> int:
+    return number_on_button(
+        body, unclear="I couldn't tell which case or charge this button is about."
+    )
+
+
+def _metadata(number: int, body: dict[str, Any]) -> str:
+    return json.dumps({"item": number, "response_url": body.get("response_url")})
+
+
+def _item(view: dict[str, Any]) -> int:
+    try:
+        item = json.loads(view.get("private_metadata") or "{}").get("item")
+    except (ValueError, AttributeError):
+        item = None
+    if not isinstance(item, int):
+        raise InvalidInput("This form can't be used any more. Start again from the case card.")
+    return item
+
+
+@tells_member
+def take(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
+    publish(client, services, services.cases.take(body["user"]["id"], _number(body)))
+
+
+@tells_member
+def suspend(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
+    publish(client, services, services.cases.suspend(body["user"]["id"], _number(body)))
+
+
+@tells_member
+def investigate(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    publish(client, services, services.cases.investigate(body["user"]["id"], _number(body)))
+
+
+@tells_member
+def reopen(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
+    publish(client, services, services.cases.reopen(body["user"]["id"], _number(body)))
+
+
+@tells_member
+def open_resolution(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    """Resolving needs a fresh code first; the modal opens once the member has stepped up."""
+    user, number = body["user"]["id"], _number(body)
+    services.cases.check(user, number, Operation.RESOLVE)
+    context = {"case": number}
+    if step_up.require(
+        client, services, user=user, trigger_id=body["trigger_id"],
+        purpose=StepUp.RESOLVE_CASE, context=context, respond=respond,
+    ):  # fmt: skip
+        modal = modals.resolve_modal(number, _metadata(number, body))
+        client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+@step_up.continuation(StepUp.RESOLVE_CASE, reason="resolve a compromise case")
+def resolution_stepped_up(
+    *,
+    client: WebClient,
+    services: Services,
+    user: str,
+    context: dict[str, Any],
+    respond: Respond | None,
+) -> None:
+    number = context.get("case")
+    if isinstance(number, int):
+        step_up.reply(client, user, respond, messages.step_up_done(number))
+
+
+def submit_resolution(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+) -> None:
+    outcome = modals.value_of(view, Block.OUTCOME)
+    summary = modals.value_of(view, Block.SUMMARY)
+    errors: dict[str, str] = {}
+    if outcome not in set(Outcome):
+        errors[Block.OUTCOME] = "Choose the outcome."
+    if not summary.strip():
+        errors[Block.SUMMARY] = "Write what the investigation found."
+    if not errors and not services.authenticator.is_fresh(body["user"]["id"]):
+        errors[Block.SUMMARY] = STEP_UP_EXPIRED
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+
+
+@tells_member
+def resolve(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    """After the acknowledgement: restoring access may wait on the platform."""
+    outcome = Outcome(modals.value_of(view, Block.OUTCOME))
+    summary = modals.value_of(view, Block.SUMMARY)
+    change = services.cases.resolve(body["user"]["id"], _item(view), outcome, summary)
+    publish(client, services, change)
+
+
+# -- charges ------------------------------------------------------------------------------------
+
+
+@tells_member
+def open_charge(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    _open_case_modal(body, client, services, Operation.RECORD_CHARGE, modals.charge_modal)
+
+
+def submit_charge(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    amount = modals.value_of(view, Block.AMOUNT)
+    currency = modals.value_of(view, Block.CURRENCY)
+    try:
+        money.minor_units(amount, money.currency_of(currency))
+    except InvalidInput as error:
+        field = Block.CURRENCY if "currency" in error.user_message else Block.AMOUNT
+        ack(response_action="errors", errors={field: error.user_message})
+        return
+    description = modals.value_of(view, Block.DESCRIPTION)
+    _change_in_ack(
+        ack,
+        context,
+        Block.DESCRIPTION,
+        lambda: services.cases.charges.record(
+            body["user"]["id"], _item(view), amount, currency, description
+        ),
+    )
+
+
+@tells_member
+def approve(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
+    """Four eyes first (no code is asked of someone who may not approve), then a step-up."""
+    user, charge = body["user"]["id"], _number(body)
+    services.cases.charges.check_approval(user, charge)
+    step_up.perform(
+        client, services, user=user, trigger_id=body["trigger_id"],
+        purpose=StepUp.APPROVE_REIMBURSEMENT, context={"charge": charge}, respond=respond,
+    )  # fmt: skip
+
+
+@step_up.continuation(StepUp.APPROVE_REIMBURSEMENT, reason="approve a reimbursement")
+def approve_stepped_up(
+    *,
+    client: WebClient,
+    services: Services,
+    user: str,
+    context: dict[str, Any],
+    respond: Respond | None,
+) -> None:
+    charge = context.get("charge")
+    if not isinstance(charge, int):
+        raise InvalidInput("I couldn't tell which charge to approve.")
+    publish(client, services, services.cases.charges.approve(user, charge))
+
+
+@tells_member
+def mark_processed(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    publish(client, services, services.cases.charges.processed(body["user"]["id"], _number(body)))
+
+
+@tells_member
+def open_rejection(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    charge = _number(body)
+    services.cases.charges.check_rejection(body["user"]["id"], charge)
+    modal = modals.reject_modal(_metadata(charge, body))
+    client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+def submit_rejection(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    reason = modals.value_of(view, Block.REASON)
+    _change_in_ack(
+        ack,
+        context,
+        Block.REASON,
+        lambda: services.cases.charges.reject(body["user"]["id"], _item(view), reason),
+    )
+
+
+# -- adding information (the reporter's DM) --------------------------------------------------------
+
+
+@tells_member
+def open_add_info(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    _open_case_modal(body, client, services, Operation.ADD_INFO, modals.add_info_modal)
+
+
+def submit_add_info(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    said = modals.value_of(view, Block.WHAT_HAPPENED)
+    _change_in_ack(
+        ack,
+        context,
+        Block.WHAT_HAPPENED,
+        lambda: services.cases.add_info(body["user"]["id"], _item(view), said),
+    )
+
+
+# -- shared by the modals above -------------------------------------------------------------------
+
+
+def _open_case_modal(
+    body: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    operation: Operation,
+    modal: Callable[[int, str], dict[str, Any]],
+) -> None:
+    """Only someone the case's rules let do `operation` gets its form; the submission is checked
+    again, as a request can be forged."""
+    number = _number(body)
+    services.cases.check(body["user"]["id"], number, operation)
+    client.views_open(trigger_id=body["trigger_id"], view=modal(number, _metadata(number, body)))
+
+
+def _change_in_ack(
+    ack: Ack, context: BoltContext, field: Block, change: Callable[[], CaseChange]
+) -> None:
+    """Change the case before answering, so a refusal shows on `field` while the modal is open;
+    `publish_from_context` shows the change after the answer."""
+    try:
+        context[CHANGE] = change()
+    except DomainError as error:
+        ack(response_action="errors", errors={field: error.user_message})
+        return
+    ack()
+
+
+NO_ACCOUNTS = (
+    "No business accounts are on record for you, so there is nothing to report here. If one "
+    "you use was compromised, contact your account manager or {support} now."
+)
+
+
+def register(app: App) -> None:
+    app.action(Action.REPORT_COMPROMISE)(ack=acknowledge, lazy=[open_report])
+    app.view(Callback.CASE_REPORT)(ack=submit_report, lazy=[publish_from_context])
+    app.action(Action.CASE_TAKE)(ack=acknowledge, lazy=[take])
+    app.action(Action.CASE_SUSPEND)(ack=acknowledge, lazy=[suspend])
+    app.action(Action.CASE_INVESTIGATE)(ack=acknowledge, lazy=[investigate])
+    app.action(Action.CASE_REOPEN)(ack=acknowledge, lazy=[reopen])
+    app.action(Action.CASE_RESOLVE)(ack=acknowledge, lazy=[open_resolution])
+    app.view(Callback.CASE_RESOLVE)(ack=submit_resolution, lazy=[resolve])
+    app.action(Action.CASE_RECORD_CHARGE)(ack=acknowledge, lazy=[open_charge])
+    app.view(Callback.CASE_CHARGE)(ack=submit_charge, lazy=[publish_from_context])
+    app.action(Action.CHARGE_APPROVE)(ack=acknowledge, lazy=[approve])
+    app.action(Action.CHARGE_PROCESSED)(ack=acknowledge, lazy=[mark_processed])
+    app.action(Action.CHARGE_REJECT)(ack=acknowledge, lazy=[open_rejection])
+    app.view(Callback.CHARGE_REJECT)(ack=submit_rejection, lazy=[publish_from_context])
+    app.action(Action.CASE_ADD_INFO)(ack=acknowledge, lazy=[open_add_info])
+    app.view(Callback.CASE_ADD_INFO)(ack=submit_add_info, lazy=[publish_from_context])

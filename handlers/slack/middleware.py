@@ -1,0 +1,57 @@
+"""Global middleware, written as Bolt `Middleware` classes: a plain function middleware costs an
+argument-injection pass on every request, and these run on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+
+from bot.core.ids import ITEM_SEPARATOR, base_action
+from bot.services import Services
+
+
+class ProvideServices(Middleware):
+    """Puts the services into the context, so listeners can ask for `services` by name."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["services"] = self._services
+        return next()
+
+
+class SkipRetriedDeliveries(Middleware):
+    """A retried delivery (X-Slack-Retry-Num) of an event already handled is acknowledged only."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self._services.deliveries.first_time(event_id):
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+class RouteItemActions(Middleware):
+    """A button repeated per item carries `<action>:<item>` (a message may not repeat an
+    action_id); match it to the action's one listener. The item itself travels in the value."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        for action in req.body.get("actions") or []:
+            action_id = action.get("action_id")
+            if isinstance(action_id, str) and ITEM_SEPARATOR in action_id:
+                base = base_action(action_id)
+                if base is not None:
+                    action["action_id"] = base.value
+        return next()

@@ -1,0 +1,49 @@
+"""Passwords in Slack: `/security password` and the checklist's "Check my passwords" both DM the
+one-time link to the password check page. A password is never asked for, or typed, in Slack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.checklist import views
+from bot.core.ids import Action
+from bot.core.secure_links import LinkPurpose
+from bot.services import Services
+from bot.twostep import views as views_twostep
+from handlers.slack import step_up
+from handlers.slack.errors import tells_member
+
+LINK_COMING = (
+    "I'm sending you a one-time link in a DM: the page it opens checks your passwords. "
+    "Never type a password in Slack."
+)
+
+
+def answer(ack: Ack) -> None:
+    """`/security password`: say what is coming at once; the link follows the acknowledgement."""
+    ack(response_type="ephemeral", **views.notice(LINK_COMING))
+
+
+@tells_member
+def send_after_answer(viewer: str, client: WebClient, services: Services, respond: Respond) -> None:
+    step_up.send_link(client, services, viewer, LinkPurpose.PASSWORD_CHECK)
+
+
+@tells_member
+def check_passwords(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    step_up.send_link(client, services, body["user"]["id"], LinkPurpose.PASSWORD_CHECK)
+    if respond.response_url:  # from the Home tab, the DM itself is the answer
+        respond(response_type="ephemeral", replace_original=False, **views_twostep.link_sent())
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App) -> None:
+    app.action(Action.CHECK_PASSWORDS)(ack=acknowledge, lazy=[check_passwords])

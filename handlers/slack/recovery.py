@@ -1,0 +1,199 @@
+"""Recovery readiness in Slack: `/security recovery` and the checklist's buttons open the modals;
+the address modal issues a code (mailed after the answer), the code modal confirms the address,
+the phone modal records a number. Each answer goes in ack(); mail and refreshes come after it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.core.errors import CodeRejected, DomainError
+from bot.core.ids import Action, Block, Callback
+from bot.recovery import views as views_recovery
+from bot.recovery.email import CodeToSend
+from bot.services import Services
+from handlers.slack import modal_input
+from handlers.slack.errors import tells_member
+from handlers.slack.two_step import metadata_for, show_updated_from
+
+logger = logging.getLogger("security_bot.recovery")
+# Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
+# it returns, so the follow-up acts only on what this very request did.
+_ISSUED = "recovery_code_issued"
+_CONFIRMED = "recovery_email_confirmed"
+_SAVED = "recovery_phone_saved"
+_FROM_COMMAND = json.dumps({"surface": "status"})  # no message to refresh: the Home tab only
+
+
+def wants_modal(arguments: tuple[str, ...]) -> bool:
+    """`/security recovery`, `/security recovery email`, `/security recovery phone`."""
+    return tuple(word.lower() for word in arguments) in ((), ("email",), ("phone",))
+
+
+@tells_member
+def open_from_command(
+    *,
+    arguments: tuple[str, ...],
+    viewer: str,
+    trigger_id: str,
+    client: WebClient,
+    services: Services,
+    respond: Respond,
+) -> None:
+    """After the (empty) acknowledgement: the modal the subcommand asked for."""
+    if arguments and arguments[0].lower() == "phone":
+        modal = views_recovery.phone_modal(_FROM_COMMAND, services.recovery_phone.status(viewer))
+    else:
+        modal = _email_or_code_modal(viewer, services, _FROM_COMMAND)
+    client.views_open(trigger_id=trigger_id, view=modal)
+
+
+def _email_or_code_modal(member: str, services: Services, metadata: str) -> dict[str, Any]:
+    """The code modal while a code mailed earlier still works, else the address modal."""
+    status = services.recovery_email.status(member)
+    if status.pending:
+        return views_recovery.code_modal(metadata, status.pending, status.pending_expires_at)
+    return views_recovery.email_modal(metadata, status)
+
+
+# -- buttons ------------------------------------------------------------------------------------
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+@tells_member
+def open_email_modal(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    member = body["user"]["id"]
+    modal = _email_or_code_modal(member, services, metadata_for(body))
+    client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+@tells_member
+def change_address(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    """ "No email? Send a new code", inside the code modal: back to the address."""
+    view = body["view"]
+    status = services.recovery_email.status(body["user"]["id"])
+    modal = views_recovery.email_modal(view.get("private_metadata") or _FROM_COMMAND, status)
+    client.views_update(view_id=view["id"], view=modal)
+
+
+@tells_member
+def open_phone_modal(
+    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+) -> None:
+    status = services.recovery_phone.status(body["user"]["id"])
+    client.views_open(
+        trigger_id=body["trigger_id"], view=views_recovery.phone_modal(metadata_for(body), status)
+    )
+
+
+# -- the modals ---------------------------------------------------------------------------------
+
+
+def submit_address(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    address = modal_input.typed(view, Block.EMAIL)
+    try:
+        issued = services.recovery_email.request_code(body["user"]["id"], address)
+    except DomainError as error:
+        ack(response_action="errors", errors={Block.EMAIL: error.user_message})
+        return
+    context[_ISSUED] = issued
+    metadata = view.get("private_metadata") or _FROM_COMMAND
+    modal = views_recovery.code_modal(metadata, issued.masked, issued.expires_at)
+    ack(response_action="update", view=modal)
+
+
+@tells_member
+def mail_code(
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    context: BoltContext,
+) -> None:
+    issued = context.get(_ISSUED)
+    if not isinstance(issued, CodeToSend):
+        return  # the address was refused in the acknowledgement
+    member = body["user"]["id"]
+    try:
+        services.recovery_email.deliver(issued)
+    except DomainError as error:
+        status = services.recovery_email.status(member)
+        metadata = view.get("private_metadata") or _FROM_COMMAND
+        modal = views_recovery.email_modal(metadata, status, problem=error.user_message)
+        client.views_update(view_id=view["id"], view=modal)
+        return
+    show_updated_from(view, member, client, services)
+
+
+def submit_code(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    try:
+        masked = services.recovery_email.confirm(body["user"]["id"], modal_input.read_code(view))
+    except CodeRejected as rejection:
+        modal_input.refuse_code(ack, context, rejection)
+        return
+    context[_CONFIRMED] = True
+    ack(response_action="update", view=views_recovery.email_confirmed_modal(masked))
+
+
+@tells_member
+def after_code(
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    context: BoltContext,
+) -> None:
+    member = body["user"]["id"]
+    modal_input.tell_if_locked_out(client, member, context)
+    if context.get(_CONFIRMED) is True:
+        show_updated_from(view, member, client, services)
+
+
+def submit_phone(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    try:
+        recorded = services.recovery_phone.record(
+            body["user"]["id"], modal_input.typed(view, Block.PHONE)
+        )
+    except DomainError as error:
+        ack(response_action="errors", errors={Block.PHONE: error.user_message})
+        return
+    context[_SAVED] = True
+    ack(response_action="update", view=views_recovery.phone_saved_modal(recorded.masked))
+
+
+@tells_member
+def after_phone(
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    context: BoltContext,
+) -> None:
+    if context.get(_SAVED) is True:
+        show_updated_from(view, body["user"]["id"], client, services)
+
+
+def register(app: App) -> None:
+    app.action(Action.CONFIRM_RECOVERY_EMAIL)(ack=acknowledge, lazy=[open_email_modal])
+    app.action(Action.CHANGE_RECOVERY_EMAIL)(ack=acknowledge, lazy=[change_address])
+    app.action(Action.REPORT_RECOVERY_PHONE)(ack=acknowledge, lazy=[open_phone_modal])
+    app.view(Callback.RECOVERY_EMAIL)(ack=submit_address, lazy=[mail_code])
+    app.view(Callback.RECOVERY_CODE)(ack=submit_code, lazy=[after_code])
+    app.view(Callback.RECOVERY_PHONE)(ack=submit_phone, lazy=[after_phone])

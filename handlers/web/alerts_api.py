@@ -1,0 +1,50 @@
+"""`POST /api/v1/alerts`: the platform's signed alerts.
+
+Checked in this order, each refusal answered in JSON (`{"error": "..."}`): the body's size (413),
+the signature (401), the document (400, with the reason). A new alert answers 202 and a second
+delivery of an id 200. The DMs an alert causes are sent on a background executor after the
+answer, so a slow Slack never makes the platform wait or retry. The first two checks and the
+executor are handlers/web/platform_api.py's, shared with the posture API.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from http import HTTPStatus
+
+from bot.platform.alert_document import AlertInvalid
+from bot.platform.alerts import Outcome, UnknownAccount
+from handlers.slack.alerts import notify, tell_admins
+from handlers.slack.suspicious_login import after_alert
+from handlers.web.platform_api import ApiAnswer, SignedPlatformApi
+
+PATH = "/api/v1/alerts"
+
+
+class AlertsApi(SignedPlatformApi):
+    log = logging.getLogger("security_bot.alerts")
+    follow_up_failed = "an alert's follow-up in Slack failed"
+
+    def _receive(self, body: bytes) -> ApiAnswer:
+        services = self._services
+        try:
+            receipt = services.alerts.receive(body)
+        except UnknownAccount as refused:
+            admins = services.settings.security_admins
+            self._later(partial(tell_admins, self._client, admins, refused))
+            return ApiAnswer(HTTPStatus.BAD_REQUEST, {"error": refused.reason})
+        except AlertInvalid as invalid:
+            return ApiAnswer(HTTPStatus.BAD_REQUEST, {"error": invalid.reason})
+        if receipt.outcome is Outcome.DUPLICATE:
+            return ApiAnswer(
+                HTTPStatus.OK, {"status": "duplicate", "id": receipt.platform_alert_id}
+            )
+        notice = receipt.notice
+        if notice is not None:
+            self._later(partial(notify, self._client, services.alerts, notice))
+        # A takeover opens a case; a suspicious login asks "Was this you?" (no-op otherwise).
+        self._later(partial(after_alert, self._client, services, receipt.platform_alert_id))
+        return ApiAnswer(
+            HTTPStatus.ACCEPTED, {"status": "accepted", "id": receipt.platform_alert_id}
+        )
