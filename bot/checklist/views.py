@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.checklist.model import (
@@ -205,31 +206,9 @@ def notice(text: str) -> dict[str, Any]:
     return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
-def help_message() -> dict[str, Any]:
-    lines = [
-        "*What I can do*",
-        "`/security status`: your security checklist, with a button that fixes each gap",
-        "`/security status @someone`: another member's checklist "
-        "(security admins and their account manager only)",
-        "`/security 2sv`: 2-step verification on your business accounts, and the authenticator "
-        "app you link to the bot",
-        "`/security 2sv reset @someone`: reset a member's authenticator link "
-        "(security admins only, after a code from their own app)",
-        "`/security password`: a one-time link to a page that checks your passwords "
-        "(strength, what the platform accepts, reuse, known breaches); never type a password "
-        "in Slack",
-        "`/security recovery`: confirm a recovery email with a code I mail to it "
-        "(`/security recovery phone` for a recovery phone)",
-        "`/security report`: report a business account someone else may be using; it opens "
-        "a case with your account manager or the support team",
-        "`/security case list`, `/security case show <number>`: the compromise cases you can see "
-        "(`/security case open <account id> <summary>` for security admins and account managers)",
-        "`/security exclude @someone service` or `... leave <date>`, `/security include @someone`, "
-        "`/security excluded`: who the reminders leave alone (security admins only)",
-        "`/security stats`: members in scope, how many pass each check, adoption over time, "
-        "reminders, snoozes, escalations and time to fix, per account manager "
-        "(security admins only)",
-        "`/security help`: this list",
-        "You can also open my *Home* tab to see your checklist at any time.",
-    ]
-    return notice("\n".join(lines))
+def help_message(lines: Sequence[str]) -> dict[str, Any]:
+    """`/security help`: one line or two per subcommand, as the command's table words them."""
+    return notice("\n".join(["*What I can do*", *lines, _HOME_TAB]))
+
+
+_HOME_TAB = "You can also open my *Home* tab to see your checklist at any time."

@@ -1,23 +1,17 @@
 """`/security report` and `/security case list | show <number> | open <account id> <summary>`.
 
 Answers go in the acknowledgement; the report modal (which needs the trigger within 3 seconds)
-and a new case's card follow it, in handlers/slack/commands.py's lazy listener.
+and a new case's card follow it (handlers/slack/commands.py runs them after the acknowledgement).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
-
 from bot.cases import views as case_views
 from bot.cases.model import CaseChange
 from bot.checklist import views
-from bot.core.errors import DomainError
-from bot.services import Services
 from handlers.slack.case_slack import publish
 from handlers.slack.cases import CHANGE, open_report_modal
+from handlers.slack.command_line import Call, Message
 
 USAGE = (
     "`/security case list`: the open cases you can see\n"
@@ -28,47 +22,41 @@ USAGE = (
 )
 
 
-def answer_report(ack: Ack) -> None:
-    ack()  # the modal opens right after: views.open needs this request's trigger
+def answer_report(call: Call) -> None:
+    """Nothing to say: the modal opens right after, as views.open needs this request's trigger."""
 
 
-def answer_case(
-    ack: Ack, viewer: str, arguments: tuple[str, ...], services: Services, context: BoltContext
-) -> None:
+def open_report(call: Call) -> None:
+    open_report_modal(call.viewer, call.line.trigger_id, call.client, call.services, call.respond)
+
+
+def answer_case(call: Call) -> Message:
+    """`case list`, `case show <number>`, or how to use them (`case open` is a row of its own)."""
+    arguments = call.arguments
     action = arguments[0].lower() if arguments else "list"
-    try:
-        if action == "list" and len(arguments) <= 1:
-            ack(response_type="ephemeral", **case_views.case_list(services.cases.list_for(viewer)))
-        elif action == "show" and len(arguments) == 2 and _is_number(arguments[1]):
-            detail = services.cases.show(viewer, int(arguments[1].lstrip("#")))
-            ack(response_type="ephemeral", **case_views.case_detail(detail))
-        elif action == "open" and len(arguments) >= 3:
-            change = services.cases.open_by_command(viewer, arguments[1], " ".join(arguments[2:]))
-            context[CHANGE] = change
-            ack(response_type="ephemeral", **views.notice(_opened(change)))
-        else:
-            ack(response_type="ephemeral", **views.notice(USAGE))
-    except DomainError as error:
-        ack(response_type="ephemeral", **views.notice(error.user_message))
+    if action == "list" and len(arguments) <= 1:
+        return case_views.case_list(call.services.cases.list_for(call.viewer))
+    if action == "show" and len(arguments) == 2 and _is_number(arguments[1]):
+        detail = call.services.cases.show(call.viewer, int(arguments[1].lstrip("#")))
+        return case_views.case_detail(detail)
+    return views.notice(USAGE)
 
 
-def is_opening(name: str, arguments: tuple[str, ...]) -> bool:
-    return name == "case" and len(arguments) >= 3 and arguments[0].lower() == "open"
+def takes_opening(arguments: tuple[str, ...]) -> bool:
+    """`case open <account id> <summary>`; with less, `case` answers how to use it."""
+    return len(arguments) >= 2
 
 
-def after_answer(
-    command: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    respond: Respond,
-    context: BoltContext,
-) -> None:
-    """`report`: the modal; `case open`: the card, the thread line and the DMs."""
-    change = context.get(CHANGE)
-    if isinstance(change, CaseChange):
-        publish(client, services, change)
-    elif command.get("text", "").lower().split() == ["report"]:
-        open_report_modal(command["user_id"], command["trigger_id"], client, services, respond)
+def open_case(call: Call) -> Message:
+    arguments = call.arguments
+    change = call.services.cases.open_by_command(call.viewer, arguments[0], " ".join(arguments[1:]))
+    call.context[CHANGE] = change
+    return views.notice(_opened(change))
+
+
+def publish_opened(call: Call) -> None:
+    """The card, the thread line and the DMs of the case `open_case` opened."""
+    publish(call.client, call.services, call.context[CHANGE])
 
 
 def _is_number(word: str) -> bool:

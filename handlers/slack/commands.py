@@ -1,164 +1,284 @@
-"""`/security` and its subcommands. The answer goes in ack() itself, so Slack gets it at once."""
+"""`/security` and its subcommands, as one table: a subcommand is one row (its name, its help, the
+arguments it takes, who may run it, the answer that goes in ack() itself, and what follows the
+acknowledgement). Adding a subcommand is adding a row.
+
+Two listeners serve the table: one for the rows without a follow-up, tried first, so that
+`/security status`, the commonest request, is answered without the copy of the request a lazy
+listener costs; one for the rows with a follow-up, which Bolt runs after the acknowledgement."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.checklist import views
+from bot.core.errors import DomainError, InvalidInput
 from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
 from handlers.slack import case_commands, nudges, passwords, recovery, stats, two_step
+from handlers.slack.command_line import (
+    Call,
+    CommandLine,
+    Message,
+    ServedHere,
+    Subcommand,
+    any_arguments,
+    by_the_service,
+    mentioned,
+    no_arguments,
+)
+from handlers.slack.errors import tells_member
 from handlers.slack.profiles import refresh_profile_if_stale
 
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-SUBCOMMANDS = (
-    "status",
-    "2sv",
-    "password",
-    "recovery",
-    "exclude",
-    "include",
-    "excluded",
-    "report",
-    "case",
-    "stats",
-    "help",
+DEFAULT = "status"  # what `/security` alone means
+ANSWERED = (
+    "command_answered"  # in the context once the row's rule let the viewer in and it answered
 )
 
 
-@dataclass(frozen=True)
-class Invocation:
-    name: str
-    arguments: tuple[str, ...]
+# -- the rows that need more than a call into a feature's module ---------------------------------
 
 
-def parse(text: str) -> Invocation:
-    words = tuple(text.split())
-    if not words:
-        return Invocation("status", ())
-    return Invocation(words[0].lower(), words[1:])
+def _status(call: Call) -> Message:
+    subject = call.viewer
+    if call.arguments:
+        found = mentioned(call.arguments[0])
+        if found is None:
+            return views.notice(_BAD_MENTION)
+        subject = found
+    status = call.services.members.status(call.viewer, subject)
+    if status.profile_stale:
+        # Only now and then, and without the copy of the request a lazy listener costs.
+        executor = call.context.listener_runner.listener_executor
+        executor.submit(refresh_profile_if_stale, call.viewer, call.client, call.services)
+    return views.status_message(status.checklist, own=status.own)
 
 
-def mentioned(word: str) -> str | None:
-    """The user id of a mention as Slack escapes it (`<@U123|name>`), or None."""
-    match = _MENTION.match(word)
-    return None if match is None else match.group(1)
+def _help(call: Call) -> Message:
+    return views.help_message([line for row in SUBCOMMANDS.values() for line in row.help])
 
 
-def is_reset(invocation: Invocation) -> bool:
-    """`/security 2sv reset @someone`."""
-    arguments = invocation.arguments
-    return invocation.name == "2sv" and len(arguments) == 2 and arguments[0].lower() == "reset"
+def _reset_subject(call: Call) -> str:
+    subject = mentioned(call.arguments[0])
+    if subject is None:
+        raise InvalidInput(_BAD_RESET_MENTION)
+    return subject
 
 
-def security_command(
-    ack: Ack, command: dict[str, Any], services: Services, context: BoltContext, client: WebClient
-) -> None:
-    invocation = parse(command.get("text", ""))
-    viewer = command["user_id"]
-    if invocation.name == "help" and not invocation.arguments:
-        ack(response_type="ephemeral", **views.help_message())
-    elif invocation.name == "status" and len(invocation.arguments) <= 1:
-        subject = viewer
-        if invocation.arguments:
-            found = mentioned(invocation.arguments[0])
-            if found is None:
-                ack(response_type="ephemeral", **views.notice(_BAD_MENTION))
-                return
-            subject = found
-        status = services.members.status(viewer, subject)
-        ack(response_type="ephemeral", **views.status_message(status.checklist, own=status.own))
-        if status.profile_stale:
-            # Only now and then, and without the copy of the request a lazy listener costs.
-            executor = context.listener_runner.listener_executor
-            executor.submit(refresh_profile_if_stale, viewer, client, services)
-    elif invocation.name == "2sv" and not invocation.arguments:
-        two_step.answer(ack, viewer, services)
-    elif invocation.name == "recovery" and recovery.wants_modal(invocation.arguments):
-        ack()  # the modal opens after the acknowledgement
-    elif invocation.name == "password" and not invocation.arguments:
-        passwords.answer(ack)
-    elif is_reset(invocation):
-        subject = mentioned(invocation.arguments[1])
-        if subject is None:
-            ack(response_type="ephemeral", **views.notice(_BAD_RESET_MENTION))
-            return
-        two_step.answer_reset(ack, viewer, subject, services)
-    elif invocation.name in ("exclude", "include", "excluded"):
-        arguments = invocation.arguments
-        subject = mentioned(arguments[0]) if arguments else None
-        nudges.answer_exclusions(ack, viewer, invocation.name, subject, arguments[1:], services)
-    elif invocation.name == "report" and not invocation.arguments:
-        case_commands.answer_report(ack)
-    elif invocation.name == "case":
-        case_commands.answer_case(ack, viewer, invocation.arguments, services, context)
-    elif stats.is_stats(invocation.name, invocation.arguments):
-        stats.answer(ack, viewer, services, context)
-    else:
-        ack(response_type="ephemeral", **views.notice(_unknown(command.get("text", ""))))
+def _may_reset(call: Call) -> None:
+    """Unreadable first, as for an admin; then anyone but a security admin is refused (audited)."""
+    two_step.refuse_reset(call.viewer, _reset_subject(call), call.services)
 
 
-def needs_work_after_answer(command: dict[str, Any]) -> bool:
-    """Only these subcommands call Slack after the answer; the others stay a single round trip."""
-    invocation = parse(command.get("text", ""))
-    return (
-        is_reset(invocation)
-        or (invocation.name, invocation.arguments) == ("password", ())
-        or (invocation.name == "recovery" and recovery.wants_modal(invocation.arguments))
-        or (invocation.name, invocation.arguments) == ("report", ())
-        or case_commands.is_opening(invocation.name, invocation.arguments)
-        or stats.is_stats(invocation.name, invocation.arguments)
+def _reset(call: Call) -> None:
+    """The admin's step-up, which needs the trigger within 3 seconds, then the reset."""
+    two_step.reset_after_answer(
+        viewer=call.viewer,
+        subject=_reset_subject(call),
+        trigger_id=call.line.trigger_id,
+        client=call.client,
+        services=call.services,
+        respond=call.respond,
     )
 
 
-def after_answer(
-    command: dict[str, Any],
-    client: WebClient,
+def _modal_follows(call: Call) -> None:
+    """An empty acknowledgement: the modal opens right after it."""
+
+
+def _open_recovery_modal(call: Call) -> None:
+    recovery.open_from_command(
+        arguments=call.arguments,
+        viewer=call.viewer,
+        trigger_id=call.line.trigger_id,
+        client=call.client,
+        services=call.services,
+        respond=call.respond,
+    )
+
+
+def _one_at_most(arguments: tuple[str, ...]) -> bool:
+    return len(arguments) <= 1
+
+
+def _one(arguments: tuple[str, ...]) -> bool:
+    return len(arguments) == 1
+
+
+# -- the table, in the order `/security help` lists it -------------------------------------------
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    row.name: row
+    for row in (
+        Subcommand(
+            "status",
+            help=(
+                "`/security status`: your security checklist, with a button that fixes each gap",
+                "`/security status @someone`: another member's checklist "
+                "(security admins and their account manager only)",
+            ),
+            takes=_one_at_most,
+            who=by_the_service,
+            answer=_status,
+        ),
+        Subcommand(
+            "2sv",
+            help=(
+                "`/security 2sv`: 2-step verification on your business accounts, and the "
+                "authenticator app you link to the bot",
+            ),
+            takes=no_arguments,
+            answer=two_step.answer,
+        ),
+        Subcommand(
+            "2sv reset",
+            help=(
+                "`/security 2sv reset @someone`: reset a member's authenticator link "
+                "(security admins only, after a code from their own app)",
+            ),
+            takes=_one,
+            who=_may_reset,
+            answer=_modal_follows,
+            follow_up=_reset,
+        ),
+        Subcommand(
+            "password",
+            help=(
+                "`/security password`: a one-time link to a page that checks your passwords "
+                "(strength, what the platform accepts, reuse, known breaches); never type a "
+                "password in Slack",
+            ),
+            takes=no_arguments,
+            answer=passwords.answer,
+            follow_up=passwords.send_after_answer,
+        ),
+        Subcommand(
+            "recovery",
+            help=(
+                "`/security recovery`: confirm a recovery email with a code I mail to it "
+                "(`/security recovery phone` for a recovery phone)",
+            ),
+            takes=recovery.wants_modal,
+            answer=_modal_follows,
+            follow_up=_open_recovery_modal,
+        ),
+        Subcommand(
+            "report",
+            help=(
+                "`/security report`: report a business account someone else may be using; it "
+                "opens a case with your account manager or the support team",
+            ),
+            takes=no_arguments,
+            answer=case_commands.answer_report,
+            follow_up=case_commands.open_report,
+        ),
+        Subcommand(
+            "case",
+            help=(
+                "`/security case list`, `/security case show <number>`: the compromise cases you "
+                "can see (`/security case open <account id> <summary>` for security admins and "
+                "account managers)",
+            ),
+            takes=any_arguments,
+            who=by_the_service,
+            answer=case_commands.answer_case,
+        ),
+        Subcommand(
+            "case open",
+            help=(),  # in the line of `case`
+            takes=case_commands.takes_opening,
+            who=by_the_service,
+            answer=case_commands.open_case,
+            follow_up=case_commands.publish_opened,
+        ),
+        Subcommand(
+            "exclude",
+            help=(
+                "`/security exclude @someone service` or `... leave <date>`, "
+                "`/security include @someone`, `/security excluded`: who the reminders leave "
+                "alone (security admins only)",
+            ),
+            takes=any_arguments,
+            who=by_the_service,
+            answer=nudges.exclude,
+        ),
+        Subcommand(
+            "include", help=(), takes=any_arguments, who=by_the_service, answer=nudges.include
+        ),
+        Subcommand(
+            "excluded", help=(), takes=any_arguments, who=by_the_service, answer=nudges.excluded
+        ),
+        Subcommand(
+            "stats",
+            help=(
+                "`/security stats`: members in scope, how many pass each check, adoption over "
+                "time, reminders, snoozes, escalations and time to fix, per account manager "
+                "(security admins only)",
+            ),
+            takes=no_arguments,
+            who=stats.may_see,
+            answer=stats.answer,
+            follow_up=stats.send_after_answer,
+        ),
+        Subcommand("help", help=("`/security help`: this list",), takes=no_arguments, answer=_help),
+    )
+}
+
+
+# -- the two dispatchers -------------------------------------------------------------------------
+
+
+def answer(
+    ack: Ack,
+    command_line: CommandLine,
     services: Services,
+    client: WebClient,
     respond: Respond,
     context: BoltContext,
 ) -> None:
-    """After the answer: an admin's reset (its step-up needs the trigger within 3 seconds, so it
-    goes first), then the caller's Slack profile, cached on first contact."""
-    invocation = parse(command.get("text", ""))
-    subject = mentioned(invocation.arguments[1]) if is_reset(invocation) else None
-    if subject is not None:
-        two_step.reset_after_answer(
-            viewer=command["user_id"],
-            subject=subject,
-            trigger_id=command["trigger_id"],
-            client=client,
-            services=services,
-            respond=respond,
-        )
-    if invocation.name == "recovery" and recovery.wants_modal(invocation.arguments):
-        recovery.open_from_command(
-            arguments=invocation.arguments,
-            viewer=command["user_id"],
-            trigger_id=command["trigger_id"],
-            client=client,
-            services=services,
-            respond=respond,
-        )
-    if (invocation.name, invocation.arguments) == ("report", ()) or case_commands.is_opening(
-        invocation.name, invocation.arguments
-    ):
-        case_commands.after_answer(command, client, services, respond, context)
-    if invocation.name == "password" and not invocation.arguments:
-        passwords.send_after_answer(
-            viewer=command["user_id"], client=client, services=services, respond=respond
-        )
-    if stats.is_stats(invocation.name, invocation.arguments):
-        stats.send_after_answer(
-            command=command, services=services, respond=respond, context=context
-        )
-    refresh_profile_if_stale(command["user_id"], client, services)
+    """The acknowledgement: the row's rule, then its answer; a refusal or a domain error is the
+    answer instead, and then nothing follows."""
+    row = command_line.subcommand
+    if row is None:
+        ack(response_type="ephemeral", **views.notice(_unknown(command_line.text)))
+        return
+    call = Call(command_line, services, client, respond, context)
+    try:
+        row.who(call)
+        message = row.answer(call)
+    except DomainError as error:
+        ack(response_type="ephemeral", **views.notice(error.user_message))
+        return
+    if row.follow_up is not None:
+        context[ANSWERED] = True
+    if message is None:
+        ack()
+    else:
+        ack(response_type="ephemeral", **message)
+
+
+def follow_up(
+    command_line: CommandLine,
+    services: Services,
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    """After the acknowledgement (Bolt's lazy listener, on a copy of the context): the row's
+    follow-up if it answered, then the caller's Slack profile, cached on first contact."""
+    row = command_line.subcommand
+    if row is not None and row.follow_up is not None and context.get(ANSWERED):
+        call = Call(command_line, services, client, respond, context)
+        _told_if_it_fails(step=row.follow_up, call=call, client=client, respond=respond)
+    refresh_profile_if_stale(command_line.viewer, client, services)
+
+
+@tells_member
+def _told_if_it_fails(*, step: Callable[[Call], None], call: Call, **_: object) -> None:
+    step(call)
 
 
 _BAD_MENTION = (
@@ -180,13 +300,9 @@ def _unknown(text: str) -> str:
     )
 
 
-def answered_in_full(command: dict[str, Any]) -> bool:
-    return not needs_work_after_answer(command)
-
-
 def register(app: App) -> None:
     # `/security status`, the commonest request, matches the first listener tried.
-    app.command(Command.SECURITY, matchers=[answered_in_full])(security_command)
-    app.command(Command.SECURITY, matchers=[needs_work_after_answer])(
-        ack=security_command, lazy=[after_answer]
-    )
+    answered_in_full = ServedHere(SUBCOMMANDS, default=DEFAULT, follow_up=False)
+    app.command(Command.SECURITY, middleware=[answered_in_full])(answer)
+    followed_up = ServedHere(SUBCOMMANDS, default=DEFAULT, follow_up=True)
+    app.command(Command.SECURITY, middleware=[followed_up])(ack=answer, lazy=[follow_up])

@@ -15,6 +15,7 @@ from bot.core.text import escape, slack_date
 from bot.core.words import slack_time
 from bot.nudges.service import Exclusion, Reason
 from bot.services import Services
+from handlers.slack.command_line import Call, Message, mentioned
 from handlers.slack.errors import tells_member
 
 EXCLUSION_WORDS = {"service": Reason.SERVICE_ACCOUNT, "leave": Reason.ON_LEAVE}
@@ -50,32 +51,34 @@ def explain(body: dict[str, Any], services: Services, respond: Respond) -> None:
 # -- /security exclude @someone service | leave DATE, include @someone, excluded ------------------
 
 
-def answer_exclusions(
-    ack: Ack,
-    viewer: str,
-    name: str,
-    subject: str | None,
-    words: tuple[str, ...],
-    services: Services,
-) -> None:
-    """The answer goes in the acknowledgement; refusals come back as domain errors."""
-    nudges = services.nudges
-    if name == "excluded":
-        listed = nudges.exclusions(viewer)
-        ack(response_type="ephemeral", **views.notice(_listing(listed)))
-    elif name == "include" and subject is not None:
-        lifted = nudges.include(viewer, subject)
-        done = "will get reminders again" if lifted else "was not excluded"
-        ack(response_type="ephemeral", **views.notice(f"<@{subject}> {done}."))
-    elif name == "exclude" and subject is not None and words:
-        reason = EXCLUSION_WORDS.get(words[0].lower())
-        if reason is None:
-            raise InvalidInput(_EXCLUDE_USAGE)
-        until = _date(words[1]) if len(words) > 1 else None
-        exclusion = nudges.exclude(viewer, subject, reason, until)
-        ack(response_type="ephemeral", **views.notice(f"No more reminders for {_line(exclusion)}."))
-    else:
+def excluded(call: Call) -> Message:
+    """`/security excluded`. The service refuses (and audits) anyone but a security admin, here
+    and below; each answer goes in the acknowledgement."""
+    return views.notice(_listing(call.services.nudges.exclusions(call.viewer)))
+
+
+def include(call: Call) -> Message:
+    subject = _subject(call.arguments)
+    lifted = call.services.nudges.include(call.viewer, subject)
+    done = "will get reminders again" if lifted else "was not excluded"
+    return views.notice(f"<@{subject}> {done}.")
+
+
+def exclude(call: Call) -> Message:
+    subject, words = _subject(call.arguments), call.arguments[1:]
+    reason = EXCLUSION_WORDS.get(words[0].lower()) if words else None
+    if reason is None:
         raise InvalidInput(_EXCLUDE_USAGE)
+    until = _date(words[1]) if len(words) > 1 else None
+    exclusion = call.services.nudges.exclude(call.viewer, subject, reason, until)
+    return views.notice(f"No more reminders for {_line(exclusion)}.")
+
+
+def _subject(arguments: tuple[str, ...]) -> str:
+    subject = mentioned(arguments[0]) if arguments else None
+    if subject is None:
+        raise InvalidInput(_EXCLUDE_USAGE)
+    return subject
 
 
 def _date(word: str) -> date:

@@ -14,6 +14,7 @@ from bot.core.secure_links import LinkPurpose
 from bot.services import Services
 from bot.twostep import views as views_twostep
 from handlers.slack import step_up
+from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
 
 LINK_COMING = (
@@ -22,14 +23,13 @@ LINK_COMING = (
 )
 
 
-def answer(ack: Ack) -> None:
+def answer(call: Call) -> Message:
     """`/security password`: say what is coming at once; the link follows the acknowledgement."""
-    ack(response_type="ephemeral", **views.notice(LINK_COMING))
+    return views.notice(LINK_COMING)
 
 
-@tells_member
-def send_after_answer(viewer: str, client: WebClient, services: Services, respond: Respond) -> None:
-    step_up.send_link(client, services, viewer, LinkPurpose.PASSWORD_CHECK)
+def send_after_answer(call: Call) -> None:
+    step_up.send_link(call.client, call.services, call.viewer, LinkPurpose.PASSWORD_CHECK)
 
 
 @tells_member

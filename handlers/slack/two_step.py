@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.twostep import views as views_twostep
 from bot.twostep.authenticator import LinkState, NoAuthenticator
 from handlers.slack import modal_input, step_up, surfaces
+from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
 from handlers.slack.step_up import StepUp
 
@@ -31,23 +32,18 @@ _REMOVED = "authenticator_removed"
 # -- /security 2sv ------------------------------------------------------------------------------
 
 
-def answer(ack: Ack, viewer: str, services: Services) -> None:
+def answer(call: Call) -> Message:
     """Both protections, in the acknowledgement itself."""
-    status = services.members.status(viewer)
-    link = services.authenticator.status(viewer)
-    ack(response_type="ephemeral", **views_twostep.two_step_message(status.checklist, link))
+    status = call.services.members.status(call.viewer)
+    link = call.services.authenticator.status(call.viewer)
+    return views_twostep.two_step_message(status.checklist, link)
 
 
-def answer_reset(ack: Ack, viewer: str, subject: str, services: Services) -> None:
+def refuse_reset(viewer: str, subject: str, services: Services) -> None:
     """`/security 2sv reset @someone`: a non-admin is refused (and audited) by the service before
     being asked for any code; an admin's step-up and the reset follow the acknowledgement."""
     if not services.members.is_admin(viewer):
-        try:
-            services.authenticator.reset(viewer, subject)
-        except NotAllowed as refusal:
-            ack(response_type="ephemeral", **views.notice(refusal.user_message))
-            return
-    ack()
+        services.authenticator.reset(viewer, subject)  # raises NotAllowed
 
 
 @tells_member

@@ -86,7 +86,8 @@ def test_long_lists_of_accounts_are_summarised() -> None:
 
 
 def test_help_and_notice_within_limits() -> None:
-    _assert_valid_blocks(views.help_message()["blocks"], "message")
+    lines = ["`/security status`: your security checklist", "`/security help`: this list"]
+    _assert_valid_blocks(views.help_message(lines)["blocks"], "message")  # the real one: handlers
     _assert_valid_blocks(views.notice("hello")["blocks"], "message")
 
 

@@ -64,9 +64,11 @@ def test_first_contact_caches_the_slack_profile(
 
 
 def test_help_lists_the_subcommands(slack: Slack) -> None:
-    shown = text_of(slack.command("U0ANA", "help")["blocks"])
+    answer = slack.command("U0ANA", "help")
+    shown = text_of(answer["blocks"])
     assert "/security status" in shown
     assert "/security help" in shown
+    assert validate_blocks(answer["blocks"], surface="message") == []
 
 
 @pytest.mark.parametrize("typed", ["statistics", "status a b", "help me", "<!channel> *boom* &"])
