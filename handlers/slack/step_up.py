@@ -235,8 +235,8 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
         step: Next | None, user: str, _: dict[str, Any], client: WebClient, services: Services
     ) -> None:
         then = table[step.purpose] if step is not None else None
-        if not isinstance(then, Act) or step is None:
-            return
+        if step is None or not isinstance(then, Act):
+            return  # the next form was the acknowledgement itself
         try:
             then.run(client, services, user, step)
         except DomainError as error:

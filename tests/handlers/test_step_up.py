@@ -294,7 +294,13 @@ def test_reset_of_an_unparseable_person(slack: Slack) -> None:
     assert "like `/security 2sv reset @dana`" in slack.command(ADMIN, "2sv reset dana")["text"]
 
 
-CONTINUATIONS = [two_step.RESET, alerts.ROTATE, cases.RESOLVE, cases.APPROVE, CONFIRM]
+CONTINUATIONS: list[step_up.Continuation] = [
+    two_step.RESET,
+    alerts.ROTATE,
+    cases.RESOLVE,
+    cases.APPROVE,
+    CONFIRM,
+]
 
 
 def test_every_purpose_has_one_continuation_and_a_reason(settings: Settings) -> None:
