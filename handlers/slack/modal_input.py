@@ -3,7 +3,7 @@ step-up, removing the authenticator) or a code mailed to a recovery address. A r
 shown on the code input in the acknowledgement; a lockout caused by that very submission is also
 told by DM after it, because whoever typed the codes may not be the member.
 
-Every code modal has the same shape, registered once by `on_code`: the code is checked in the
+Every code modal has the same shape, built once by `code_listeners`: the code is checked in the
 acknowledgement (Slack's 3 seconds are plenty), and the slow part runs after it, in a lazy
 listener, only for a code accepted in that very request."""
 
@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.checklist import views
 from bot.core.errors import CodeRejected, DomainError
-from bot.core.ids import Block, Callback
+from bot.core.ids import Block
 from bot.services import Services
 from handlers.slack.errors import tells_member
 
@@ -44,9 +44,12 @@ Accept = Callable[[str, dict[str, Any], Services], Accepted[T]]
 After = Callable[[T, str, dict[str, Any], WebClient, Services], None]
 
 
-def on_code(app: App, callback: Callback, accept: Accept[T], after: After[T]) -> None:
-    """Register the code modal `callback`: `accept` checks the typed code in the acknowledgement,
-    `after` runs the slow part once it was accepted."""
+def code_listeners(
+    accept: Accept[T], after: After[T]
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The ack and lazy listeners of a code modal, registered as
+    `app.view(callback)(ack=submit, lazy=[follow])`: `accept` checks the typed code in the
+    acknowledgement, `after` runs the slow part once it was accepted."""
 
     def submit(
         ack: Ack,
@@ -77,7 +80,7 @@ def on_code(app: App, callback: Callback, accept: Accept[T], after: After[T]) ->
         if isinstance(accepted, Accepted):
             after(accepted.then, member, view, client, services)
 
-    app.view(callback)(ack=submit, lazy=[follow])
+    return submit, follow
 
 
 def typed(view: dict[str, Any], block: Block) -> str:

@@ -181,5 +181,6 @@ def register(app: App) -> None:
     app.action(Action.CHANGE_RECOVERY_EMAIL)(ack=acknowledge, lazy=[change_address])
     app.action(Action.REPORT_RECOVERY_PHONE)(ack=acknowledge, lazy=[open_phone_modal])
     app.view(Callback.RECOVERY_EMAIL)(ack=submit_address, lazy=[mail_code])
-    modal_input.on_code(app, Callback.RECOVERY_CODE, accept_code, after_code)
+    submit, follow = modal_input.code_listeners(accept_code, after_code)
+    app.view(Callback.RECOVERY_CODE)(ack=submit, lazy=[follow])
     app.view(Callback.RECOVERY_PHONE)(ack=submit_phone, lazy=[after_phone])

@@ -242,7 +242,8 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
         except DomainError as error:
             tell(client, user, step.respond, error.user_message)
 
-    modal_input.on_code(app, Callback.STEP_UP, accept, act)
+    submit, follow = modal_input.code_listeners(accept, act)
+    app.view(Callback.STEP_UP)(ack=submit, lazy=[follow])
 
 
 _EXPIRED = "This request can't be completed any more. Start again from where you were."

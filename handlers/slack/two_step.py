@@ -223,4 +223,5 @@ def register(app: App) -> None:
     app.action(Action.NEW_RECOVERY_CODES)(ack=acknowledge, lazy=[new_recovery_codes])
     app.action(Action.REMOVE_AUTHENTICATOR)(ack=acknowledge, lazy=[open_removal])
     app.action(Action.OPEN_SECURE_LINK)(acknowledge)  # a URL button still sends a click
-    modal_input.on_code(app, Callback.REMOVE_AUTHENTICATOR, accept_removal, after_removal)
+    submit, follow = modal_input.code_listeners(accept_removal, after_removal)
+    app.view(Callback.REMOVE_AUTHENTICATOR)(ack=submit, lazy=[follow])
