@@ -122,7 +122,9 @@ def create_app(
     cases.register(app)
     case_threads.register(app)
     suspicious_login.register(app)
-    step_up.register(app)  # after every feature registered its step-up continuations
+    step_up.register(  # what a correct code continues with: one continuation per purpose
+        app, [two_step.RESET, alerts.ROTATE, cases.RESOLVE, cases.APPROVE, suspicious_login.CONFIRM]
+    )
     app.error(handle_error)
     return app
 

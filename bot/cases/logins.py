@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import login_views, opening
-from bot.cases.model import CaseChange, ChargesSeen, StepUpNeeded, Via
+from bot.cases.model import CaseChange, ChargesSeen, Via
 from bot.cases.records import STEP_UP_FIRST, Desk, Refused
 from bot.core import audit
-from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed, NotFound, StepUpNeeded
 from bot.core.words import account_label
 from bot.platform.alerts import Recipient, Role
 from storage import alerts as alert_store

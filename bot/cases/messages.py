@@ -269,16 +269,3 @@ def outcome_line(card: CaseCard, actor: str) -> str:
     assert card.outcome is not None
     summary = escape(card.resolution_summary or "", limit=300)
     return f"{person(actor)} resolved the case: *{OUTCOME_WORDS[card.outcome].lower()}*. {summary}"
-
-
-def step_up_done(number: int) -> dict[str, Any]:
-    """After the code for resolving: the modal needs a fresh click to open (Slack's trigger)."""
-    text = f"Code accepted. Press *Resolve* to write the outcome of case *#{number}*."
-    button = {
-        "type": "button",
-        "action_id": Action.CASE_RESOLVE,
-        "text": plain(f"Resolve case #{number}"),
-        "value": str(number),
-        "style": "primary",
-    }
-    return _dm(text, [{"type": "section", "text": mrkdwn(text)}], button=button)

@@ -90,10 +90,6 @@ class PlatformUnavailable(DomainError):
     """The platform did not confirm a suspend or restore request; nothing changed."""
 
 
-class StepUpNeeded(DomainError):
-    """A sensitive action arrived without a fresh step-up (a forged or late request)."""
-
-
 @dataclass(frozen=True)
 class AccountRef:
     id: int

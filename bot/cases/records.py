@@ -23,13 +23,12 @@ from bot.cases.model import (
     PlatformAnswer,
     PlatformStep,
     Status,
-    StepUpNeeded,
     Support,
     Via,
 )
 from bot.core import audit
 from bot.core.clock import Clock
-from bot.core.errors import DomainError, NotAllowed, NotFound
+from bot.core.errors import DomainError, NotAllowed, NotFound, StepUpNeeded
 from storage import cases as case_store
 from storage.case_models import Case, CaseCharge, CaseEvent
 from storage.database import Database

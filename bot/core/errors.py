@@ -23,6 +23,11 @@ class InvalidInput(DomainError):
     pass
 
 
+class StepUpNeeded(DomainError):
+    """A sensitive action arrived without a fresh step-up (a forged or late request): the member
+    must enter a current code from their authenticator first."""
+
+
 class CodeRejected(DomainError):
     """A code the member typed was wrong, malformed, replayed or expired, or they are locked out.
 

@@ -13,7 +13,7 @@ from bot.checklist.members import member_for
 from bot.checklist.model import Check, Source, State
 from bot.core import audit
 from bot.core.clock import Clock
-from bot.core.errors import CodeRejected, DomainError, NotAllowed
+from bot.core.errors import CodeRejected, DomainError, NotAllowed, StepUpNeeded
 from bot.core.lockout import locked_message, locked_until
 from bot.core.secret_box import SecretBox
 from bot.twostep import totp
@@ -62,10 +62,6 @@ class Enrolment:
 
 
 class NoAuthenticator(DomainError):
-    pass
-
-
-class StepUpNeeded(DomainError):
     pass
 
 

@@ -24,7 +24,7 @@ from bot.twostep import views as views_twostep
 from handlers.slack import step_up
 from handlers.slack.cases import NO_ACCOUNTS
 from handlers.slack.errors import tells_member
-from handlers.slack.step_up import StepUp
+from handlers.slack.step_up import Act, Next, StepUp
 from handlers.slack.surfaces import publish_home
 
 logger = logging.getLogger("security_bot.alerts")
@@ -131,43 +131,32 @@ def changed_password(
     if not any(account in (None, alert.business_account_id) for alert in open_alerts):
         step_up.tell(client, user, respond, _NOTHING_OPEN)
         return
-    context = {} if account is None else {"account": account}
+    arguments = {} if account is None else {"account": account}
     if services.alerts.asks_for_code(user):
         step_up.perform(
-            client, services, user=user, trigger_id=body["trigger_id"],
-            purpose=StepUp.ROTATE_PASSWORD, context=context, respond=respond,
+            client, services, ROTATE, user=user, trigger_id=body["trigger_id"],
+            arguments=arguments, respond=respond,
         )  # fmt: skip
         return
-    _rotate(client, services, user, context, respond)
+    _rotate(client, services, user, account)
     step_up.reply(client, user, respond, views_alerts.link_offer())
 
 
-@step_up.continuation(StepUp.ROTATE_PASSWORD, reason=views_alerts.ROTATION_REASON)
-def send_password_check(
-    *,
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
+def send_password_check(client: WebClient, services: Services, user: str, step: Next) -> None:
     """After the member's code: the alert waits for the platform, and the link follows."""
-    _rotate(client, services, user, context, respond)
-    if respond is not None and respond.response_url:
-        step_up.tell(client, user, respond, views_twostep.LINK_SENT)
+    account = step.arguments.get("account")
+    _rotate(client, services, user, account if isinstance(account, int) else None)
+    if step.response_url:
+        step_up.tell(client, user, step.respond, views_twostep.LINK_SENT)
 
 
-def _rotate(
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
+ROTATE = Act(StepUp.ROTATE_PASSWORD, views_alerts.ROTATION_REASON, send_password_check)
+
+
+def _rotate(client: WebClient, services: Services, user: str, account: int | None) -> None:
     """Close the alerts as reported changed, DM the one-time password check link (by DM, like
     every one-time link), then show everyone told that the alerts wait for the platform."""
-    account = context.get("account")
-    closed = services.alerts.report_changed(user, account if isinstance(account, int) else None)
+    closed = services.alerts.report_changed(user, account)
     step_up.send_link(
         client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=views_alerts.LINK_REASON
     )

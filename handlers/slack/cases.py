@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.cases import messages, modals, money
+from bot.cases import modals, money
 from bot.cases.access import Operation
 from bot.cases.model import CaseChange, ChargesSeen, Outcome, Support
 from bot.cases.views import support_words
@@ -25,7 +25,7 @@ from bot.services import Services
 from handlers.slack import step_up
 from handlers.slack.case_slack import publish
 from handlers.slack.errors import tells_member
-from handlers.slack.step_up import StepUp
+from handlers.slack.step_up import Act, Form, Next, StepUp
 
 CHANGE = "case_change"  # what an ack listener changed, for its lazy listener to publish
 STEP_UP_EXPIRED = "Your code is no longer fresh: cancel, press Resolve again and enter a new code."
@@ -145,30 +145,24 @@ def reopen(body: dict[str, Any], client: WebClient, services: Services, respond:
 def open_resolution(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
 ) -> None:
-    """Resolving needs a fresh code first; the modal opens once the member has stepped up."""
+    """Resolving needs a fresh code first (no code is asked of someone who may not resolve); the
+    resolution form follows at once, or right after a correct code."""
     user, number = body["user"]["id"], _number(body)
     services.cases.check(user, number, Operation.RESOLVE)
-    context = {"case": number}
-    if step_up.require(
-        client, services, user=user, trigger_id=body["trigger_id"],
-        purpose=StepUp.RESOLVE_CASE, context=context, respond=respond,
-    ):  # fmt: skip
-        modal = modals.resolve_modal(number, _metadata(number, body))
-        client.views_open(trigger_id=body["trigger_id"], view=modal)
+    step_up.perform(
+        client, services, RESOLVE, user=user, trigger_id=body["trigger_id"],
+        arguments={"case": number}, respond=respond,
+    )  # fmt: skip
 
 
-@step_up.continuation(StepUp.RESOLVE_CASE, reason="resolve a compromise case")
-def resolution_stepped_up(
-    *,
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
-    number = context.get("case")
-    if isinstance(number, int):
-        step_up.reply(client, user, respond, messages.step_up_done(number))
+def resolution_form(services: Services, user: str, step: Next) -> dict[str, Any]:
+    """The form only: submitting it is checked again (who may resolve, and a fresh code)."""
+    number = step.number("case", unclear="I couldn't tell which case to resolve.")
+    metadata = json.dumps({"item": number, "response_url": step.response_url})
+    return modals.resolve_modal(number, metadata)
+
+
+RESOLVE = Form(StepUp.RESOLVE_CASE, "resolve a compromise case", resolution_form)
 
 
 def submit_resolution(
@@ -238,24 +232,17 @@ def approve(body: dict[str, Any], client: WebClient, services: Services, respond
     user, charge = body["user"]["id"], _number(body)
     services.cases.charges.check_approval(user, charge)
     step_up.perform(
-        client, services, user=user, trigger_id=body["trigger_id"],
-        purpose=StepUp.APPROVE_REIMBURSEMENT, context={"charge": charge}, respond=respond,
+        client, services, APPROVE, user=user, trigger_id=body["trigger_id"],
+        arguments={"charge": charge}, respond=respond,
     )  # fmt: skip
 
 
-@step_up.continuation(StepUp.APPROVE_REIMBURSEMENT, reason="approve a reimbursement")
-def approve_stepped_up(
-    *,
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
-    charge = context.get("charge")
-    if not isinstance(charge, int):
-        raise InvalidInput("I couldn't tell which charge to approve.")
+def approve_charge(client: WebClient, services: Services, user: str, step: Next) -> None:
+    charge = step.number("charge", unclear="I couldn't tell which charge to approve.")
     publish(client, services, services.cases.charges.approve(user, charge))
+
+
+APPROVE = Act(StepUp.APPROVE_REIMBURSEMENT, "approve a reimbursement", approve_charge)
 
 
 @tells_member

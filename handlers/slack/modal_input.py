@@ -1,11 +1,17 @@
 """What a member types into a modal, and the answer to a typed code: an authenticator code (a
 step-up, removing the authenticator) or a code mailed to a recovery address. A refused code is
 shown on the code input in the acknowledgement; a lockout caused by that very submission is also
-told by DM after it, because whoever typed the codes may not be the member."""
+told by DM after it, because whoever typed the codes may not be the member.
+
+Every code modal has the same shape, built once by `code_listeners`: the code is checked in the
+acknowledgement (Slack's 3 seconds are plenty), and the slow part runs after it, in a lazy
+listener, only for a code accepted in that very request."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -13,10 +19,68 @@ from slack_sdk import WebClient
 from bot.checklist import views
 from bot.core.errors import CodeRejected, DomainError
 from bot.core.ids import Block
+from bot.services import Services
+from handlers.slack.errors import tells_member
 
 # Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
-# it returns, so the DM goes out only for a lockout this very request caused.
+# it returns, so what follows acts only on what this very request did.
 LOCKED_NOW = "code_locked_now"
+ACCEPTED = "code_accepted"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Accepted(Generic[T]):
+    """A code accepted in the acknowledgement: `then` is what the part after it needs, `answer`
+    the acknowledgement's response (empty: the modal closes)."""
+
+    then: T
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+# (member, submitted view, services) -> Accepted; raises the DomainError to show on the input.
+Accept = Callable[[str, dict[str, Any], Services], Accepted[T]]
+# (Accepted.then, member, submitted view, client, services), after the acknowledgement.
+After = Callable[[T, str, dict[str, Any], WebClient, Services], None]
+
+
+def code_listeners(
+    accept: Accept[T], after: After[T]
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The ack and lazy listeners of a code modal, registered as
+    `app.view(callback)(ack=submit, lazy=[follow])`: `accept` checks the typed code in the
+    acknowledgement, `after` runs the slow part once it was accepted."""
+
+    def submit(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        services: Services,
+        context: BoltContext,
+    ) -> None:
+        try:
+            accepted = accept(body["user"]["id"], view, services)
+        except DomainError as refusal:
+            refuse_code(ack, context, refusal)
+            return
+        context[ACCEPTED] = accepted
+        ack(**accepted.answer)
+
+    @tells_member
+    def follow(
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        services: Services,
+        context: BoltContext,
+    ) -> None:
+        member = body["user"]["id"]
+        tell_if_locked_out(client, member, context)
+        accepted = context.get(ACCEPTED)
+        if isinstance(accepted, Accepted):
+            after(accepted.then, member, view, client, services)
+
+    return submit, follow
 
 
 def typed(view: dict[str, Any], block: Block) -> str:

@@ -11,20 +11,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.core.errors import CodeRejected, DomainError
+from bot.core.errors import DomainError
 from bot.core.ids import Action, Block, Callback
 from bot.recovery import views as views_recovery
 from bot.recovery.email import CodeToSend
 from bot.services import Services
 from handlers.slack import modal_input
 from handlers.slack.errors import tells_member
+from handlers.slack.modal_input import Accepted
 from handlers.slack.two_step import metadata_for, show_updated_from
 
 logger = logging.getLogger("security_bot.recovery")
 # Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
 # it returns, so the follow-up acts only on what this very request did.
 _ISSUED = "recovery_code_issued"
-_CONFIRMED = "recovery_email_confirmed"
 _SAVED = "recovery_phone_saved"
 _FROM_COMMAND = json.dumps({"surface": "status"})  # no message to refresh: the Home tab only
 
@@ -138,30 +138,16 @@ def mail_code(
     show_updated_from(view, member, client, services)
 
 
-def submit_code(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    try:
-        masked = services.recovery_email.confirm(body["user"]["id"], modal_input.read_code(view))
-    except CodeRejected as rejection:
-        modal_input.refuse_code(ack, context, rejection)
-        return
-    context[_CONFIRMED] = True
-    ack(response_action="update", view=views_recovery.email_confirmed_modal(masked))
+def accept_code(member: str, view: dict[str, Any], services: Services) -> Accepted[None]:
+    masked = services.recovery_email.confirm(member, modal_input.read_code(view))
+    confirmed = views_recovery.email_confirmed_modal(masked)
+    return Accepted(None, {"response_action": "update", "view": confirmed})
 
 
-@tells_member
 def after_code(
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    context: BoltContext,
+    _: None, member: str, view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    member = body["user"]["id"]
-    modal_input.tell_if_locked_out(client, member, context)
-    if context.get(_CONFIRMED) is True:
-        show_updated_from(view, member, client, services)
+    show_updated_from(view, member, client, services)
 
 
 def submit_phone(
@@ -195,5 +181,6 @@ def register(app: App) -> None:
     app.action(Action.CHANGE_RECOVERY_EMAIL)(ack=acknowledge, lazy=[change_address])
     app.action(Action.REPORT_RECOVERY_PHONE)(ack=acknowledge, lazy=[open_phone_modal])
     app.view(Callback.RECOVERY_EMAIL)(ack=submit_address, lazy=[mail_code])
-    app.view(Callback.RECOVERY_CODE)(ack=submit_code, lazy=[after_code])
+    submit, follow = modal_input.code_listeners(accept_code, after_code)
+    app.view(Callback.RECOVERY_CODE)(ack=submit, lazy=[follow])
     app.view(Callback.RECOVERY_PHONE)(ack=submit_phone, lazy=[after_phone])

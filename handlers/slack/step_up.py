@@ -1,59 +1,53 @@
 """Step-up: a fresh code from the member's authenticator app before a sensitive action.
 
-Any handler requires it with one call, and registers what to do once the code is right (add the
-purpose to `StepUp` first; start-up fails while a purpose has no continuation):
+A feature names what comes after the code, as a `Form` (the next modal, e.g. the resolve form) or
+an `Act` (the action itself, e.g. approving a charge), and asks for it with one call from its
+button's lazy listener (views.open needs the trigger_id within 3 seconds of the click):
 
-    @step_up.continuation(StepUp.CLOSE_ALERT, reason="close a compromised-password alert")
-    def close_alert(*, client, services, user, context, respond) -> None:
-        services.alerts.close(user, context["alert"])   # the service checks is_fresh itself
-        ...
+    RESOLVE = step_up.Form(StepUp.RESOLVE_CASE, "resolve a compromise case", resolve_form)
+    ...
+    step_up.perform(client, services, RESOLVE, user=user, trigger_id=body["trigger_id"],
+                    arguments={"case": number}, respond=respond)
 
-    # in a lazy listener (views.open needs the trigger_id within 3 seconds of the click):
-    step_up.perform(client, services, user=user, trigger_id=body["trigger_id"],
-                    purpose=StepUp.CLOSE_ALERT, context={"alert": alert_id}, respond=respond)
+`perform` continues at once when the member's last step-up is still fresh (10 minutes by
+default): it opens the form, or does the action. Otherwise it opens the modal "Enter a code from
+your authenticator app", whose private_metadata carries a `Next` (the purpose, its arguments: ids,
+never secrets, and where the member acted). A correct code continues by itself: the
+acknowledgement replaces the code modal with the form (`response_action: update`), or closes it
+(`clear`) and the action runs after it, in a lazy listener (so it may call Slack freely), its
+DomainErrors shown to the member where they acted. A member with no linked authenticator is told
+why one is needed and gets the one-time link in a DM instead.
 
-`perform` runs the continuation at once when the member's last step-up is still fresh (10
-minutes by default); a caller that does something else at once (opens a modal with the
-trigger_id, say) uses `require`, which then returns True. Otherwise both open the modal "Enter a
-code from your authenticator app", whose private_metadata carries the purpose and `context` (JSON,
-at most 3,000 characters: ids, never secrets); once the code is right the modal closes and the
-continuation registered for the purpose runs with that context, in a lazy listener after the
-acknowledgement (so it may call Slack freely); its DomainErrors are shown to the member where they
-acted (`respond`: the response_url given to `require`, or a DM). A member with no linked
-authenticator is told why one is needed and gets the one-time link in a DM instead.
-
-This is the member's experience, not the authorisation: the service behind a sensitive action
-must check `services.authenticator.is_fresh(user)` (and whether the user may act at all) itself,
+Which continuation answers which purpose is the table wiring.py hands to `register`: every purpose
+exactly once, or start-up fails. This is the member's experience, not the authorisation: the
+service behind a sensitive action checks `is_fresh` (and whether the user may act at all) itself,
 because a request can be forged with any private_metadata.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.checklist import views
-from bot.core.errors import DomainError
-from bot.core.ids import Block, Callback
+from bot.core.errors import DomainError, InvalidInput
+from bot.core.ids import Callback
 from bot.core.secure_links import LinkPurpose
 from bot.core.text import escape
 from bot.services import Services
 from bot.twostep import views as views_twostep
 from bot.twostep.authenticator import LinkState
 from handlers.slack import modal_input
-from handlers.slack.errors import tells_member
+from handlers.slack.modal_input import Accepted
 from handlers.slack.profiles import refresh_profile_if_stale
 
 MAX_METADATA = 3000
-# Set by the submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
-# it returns, so the continuation runs only for a code accepted in this very request.
-_ACCEPTED = "step_up_accepted"
 
 
 class StepUp(StrEnum):
@@ -66,108 +60,107 @@ class StepUp(StrEnum):
     CONFIRM_LOGIN = "confirm_login"  # "Yes, it was me" about a suspicious sign-in
 
 
-class Continuation(Protocol):
-    def __call__(
-        self,
-        *,
-        client: WebClient,
-        services: Services,
-        user: str,
-        context: dict[str, Any],
-        respond: Respond | None,
-    ) -> None: ...
+@dataclass(frozen=True)
+class Next:
+    """What a step-up continues with: kept in the code modal's private_metadata, read back on
+    submit as a request only (the service behind it decides who may do what)."""
+
+    purpose: StepUp
+    arguments: Mapping[str, int | str] = field(default_factory=dict)
+    response_url: str | None = None
+
+    def metadata(self) -> str:
+        saved = {"purpose": self.purpose.value, "context": dict(self.arguments)}
+        text = json.dumps(saved | {"response_url": self.response_url}, separators=(",", ":"))
+        if len(text) > MAX_METADATA:
+            raise ValueError(
+                f"step-up context for {self.purpose} is too large for private_metadata"
+            )
+        return text
+
+    @staticmethod
+    def read(view: dict[str, Any]) -> Next | None:
+        """The step-up a submitted code modal asked for; None when it is not one we know."""
+        try:
+            saved = json.loads(view.get("private_metadata") or "{}")
+            purpose = StepUp(saved.get("purpose"))
+        except (ValueError, AttributeError):
+            return None
+        arguments, response_url = saved.get("context") or {}, saved.get("response_url")
+        if not isinstance(arguments, dict) or not all(
+            isinstance(value, int | str) for value in arguments.values()
+        ):
+            return None
+        return Next(purpose, arguments, response_url if isinstance(response_url, str) else None)
+
+    def number(self, name: str, *, unclear: str) -> int:
+        """The id argument `name` (a case, a charge, an alert); `unclear` says what is missing."""
+        value = self.arguments.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidInput(unclear)
+        return value
+
+    @property
+    def respond(self) -> Respond | None:
+        return respond_from({"response_url": self.response_url})
 
 
 @dataclass(frozen=True)
-class _Registered:
-    run: Continuation
+class Form:
+    """The next step is a modal: `view` builds it (a DomainError refuses it)."""
+
+    purpose: StepUp
+    reason: str  # completes "To …, I need a current code", e.g. "resolve a compromise case"
+    view: Callable[[Services, str, Next], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Act:
+    """The next step is an action: `run` does it and tells the member (may call Slack)."""
+
+    purpose: StepUp
     reason: str
+    run: Callable[[WebClient, Services, str, Next], None]
 
 
-_CONTINUATIONS: dict[StepUp, _Registered] = {}
-C = TypeVar("C", bound=Continuation)
-
-
-def continuation(purpose: StepUp, *, reason: str) -> Callable[[C], C]:
-    """Register what runs once a step-up for `purpose` succeeds.
-
-    `reason` completes "To …, I need a current code" in the modal and in the DM of a member with
-    no authenticator, e.g. "reset someone's authenticator link".
-    """
-
-    def register(function: C) -> C:
-        known = _CONTINUATIONS.get(purpose)
-        if known is not None and known.run is not function:
-            raise ValueError(f"step-up purpose {purpose} already has a continuation")
-        _CONTINUATIONS[purpose] = _Registered(function, reason)
-        return function
-
-    return register
-
-
-def require(
-    client: WebClient,
-    services: Services,
-    *,
-    user: str,
-    trigger_id: str,
-    purpose: StepUp,
-    context: dict[str, Any],
-    respond: Respond | None = None,
-) -> bool:
-    """True when `user` stepped up recently; otherwise asks for a code (or an authenticator)."""
-    registered = _CONTINUATIONS[purpose]
-    if services.authenticator.is_fresh(user):
-        return True
-    if services.authenticator.status(user).state is not LinkState.ACTIVE:
-        why = (
-            f"To {registered.reason}, I need a code from an authenticator app linked to the bot, "
-            "so that a Slack session alone can't do damage in your name. You haven't linked one "
-            "yet."
-        )
-        send_link(client, services, user, LinkPurpose.LINK_AUTHENTICATOR, reason=why)
-        tell(client, user, respond, f"{escape(why)} {views_twostep.LINK_SENT}")
-        return False
-    metadata = json.dumps(
-        {
-            "purpose": purpose.value,
-            "context": context,
-            "response_url": respond.response_url if respond is not None else None,
-        },
-        separators=(",", ":"),
-    )
-    if len(metadata) > MAX_METADATA:
-        raise ValueError(f"step-up context for {purpose} is too large for private_metadata")
-    client.views_open(
-        trigger_id=trigger_id, view=views_twostep.step_up_modal(registered.reason, metadata)
-    )
-    return False
+Continuation = Form | Act
 
 
 def perform(
     client: WebClient,
     services: Services,
+    then: Continuation,
     *,
     user: str,
     trigger_id: str,
-    purpose: StepUp,
-    context: dict[str, Any],
+    arguments: Mapping[str, int | str],
     respond: Respond | None = None,
 ) -> None:
-    """Run the continuation for `purpose` at once when `user` stepped up recently, else once the
-    code is right: one path either way, so acting at once can't skip what the continuation does."""
-    if require(
-        client,
-        services,
-        user=user,
-        trigger_id=trigger_id,
-        purpose=purpose,
-        context=context,
-        respond=respond,
-    ):
-        _CONTINUATIONS[purpose].run(
-            client=client, services=services, user=user, context=context, respond=respond
-        )
+    """Continue with `then` at once when `user` stepped up recently, else once the code is right:
+    one path either way, so acting at once can't skip what the continuation does."""
+    step = Next(then.purpose, arguments, respond.response_url if respond is not None else None)
+    if not services.authenticator.is_fresh(user):
+        _ask_for_code(client, services, then.reason, step, user=user, trigger_id=trigger_id)
+    elif isinstance(then, Form):
+        client.views_open(trigger_id=trigger_id, view=then.view(services, user, step))
+    else:
+        then.run(client, services, user, step)
+
+
+def _ask_for_code(
+    client: WebClient, services: Services, reason: str, step: Next, *, user: str, trigger_id: str
+) -> None:
+    """The code modal, or, for a member with no authenticator, why one is needed and the link."""
+    if services.authenticator.status(user).state is LinkState.ACTIVE:
+        modal = views_twostep.step_up_modal(reason, step.metadata())
+        client.views_open(trigger_id=trigger_id, view=modal)
+        return
+    why = (
+        f"To {reason}, I need a code from an authenticator app linked to the bot, so that a "
+        "Slack session alone can't do damage in your name. You haven't linked one yet."
+    )
+    send_link(client, services, user, LinkPurpose.LINK_AUTHENTICATOR, reason=why)
+    tell(client, user, step.respond, f"{escape(why)} {views_twostep.LINK_SENT}")
 
 
 def send_link(
@@ -213,64 +206,44 @@ def respond_from(metadata: dict[str, Any]) -> Respond | None:
     return Respond(response_url=response_url) if isinstance(response_url, str) else None
 
 
-def submit_code(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    """Check the code before answering, so a wrong one is shown on the input at once."""
-    if _purpose(view) is None:
-        ack(response_action="errors", errors={Block.CODE: _EXPIRED})
-        return
-    try:
-        services.authenticator.verify(body["user"]["id"], modal_input.read_code(view))
-    except DomainError as refusal:
-        modal_input.refuse_code(ack, context, refusal)
-        return
-    context[_ACCEPTED] = True
-    ack()
+def register(app: App, continuations: Iterable[Continuation]) -> None:
+    """The code modal, continuing with the one continuation of each purpose."""
+    table: dict[StepUp, Continuation] = {}
+    for then in continuations:
+        if then.purpose in table:
+            raise RuntimeError(f"step-up purpose {then.purpose} has two continuations")
+        table[then.purpose] = then
+    missing = sorted(set(StepUp) - set(table))
+    if missing:
+        raise RuntimeError(f"step-up purposes without a continuation: {', '.join(missing)}")
 
+    def accept(user: str, view: dict[str, Any], services: Services) -> Accepted[Next | None]:
+        """The code checked before answering, so a wrong one is shown on the input at once; a
+        form replaces the code modal, an action closes it and runs after the answer."""
+        step = Next.read(view)
+        if step is None:
+            raise InvalidInput(_EXPIRED)
+        services.authenticator.verify(user, modal_input.read_code(view))
+        then = table[step.purpose]
+        if isinstance(then, Form):
+            return Accepted(
+                None, {"response_action": "update", "view": then.view(services, user, step)}
+            )
+        return Accepted(step, {"response_action": "clear"})
 
-@tells_member
-def continue_after_code(
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    context: BoltContext,
-) -> None:
-    user = body["user"]["id"]
-    modal_input.tell_if_locked_out(client, user, context)
-    purpose = _purpose(view)
-    if context.get(_ACCEPTED) is not True or purpose is None:
-        return
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    respond = respond_from(metadata)
-    saved = metadata.get("context")
-    try:
-        _CONTINUATIONS[purpose].run(
-            client=client,
-            services=services,
-            user=user,
-            context=saved if isinstance(saved, dict) else {},
-            respond=respond,
-        )
-    except DomainError as error:
-        tell(client, user, respond, error.user_message)
+    def act(
+        step: Next | None, user: str, _: dict[str, Any], client: WebClient, services: Services
+    ) -> None:
+        then = table[step.purpose] if step is not None else None
+        if step is None or not isinstance(then, Act):
+            return  # the next form was the acknowledgement itself
+        try:
+            then.run(client, services, user, step)
+        except DomainError as error:
+            tell(client, user, step.respond, error.user_message)
 
-
-def _purpose(view: dict[str, Any]) -> StepUp | None:
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-        purpose = StepUp(metadata.get("purpose"))
-    except (ValueError, AttributeError):
-        return None
-    return purpose if purpose in _CONTINUATIONS else None
+    submit, follow = modal_input.code_listeners(accept, act)
+    app.view(Callback.STEP_UP)(ack=submit, lazy=[follow])
 
 
 _EXPIRED = "This request can't be completed any more. Start again from where you were."
-
-
-def register(app: App) -> None:
-    missing = sorted(set(StepUp) - set(_CONTINUATIONS))
-    if missing:
-        raise RuntimeError(f"step-up purposes without a continuation: {', '.join(missing)}")
-    app.view(Callback.STEP_UP)(ack=submit_code, lazy=[continue_after_code])

@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 
 from bot.cases import login_views
 from bot.cases.logins import LoginAnswer
-from bot.core.errors import InvalidInput
 from bot.core.ids import Action
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
@@ -24,7 +23,7 @@ from handlers.slack import step_up
 from handlers.slack.case_slack import publish_with
 from handlers.slack.cases import number_on_button
 from handlers.slack.errors import tells_member
-from handlers.slack.step_up import StepUp
+from handlers.slack.step_up import Act, Next, StepUp
 
 logger = logging.getLogger("security_bot.cases")
 
@@ -71,24 +70,17 @@ def was_me(body: dict[str, Any], client: WebClient, services: Services, respond:
     user, alert = body["user"]["id"], _alert_key(body)
     services.cases.logins.check_member(user, alert)
     step_up.perform(
-        client, services, user=user, trigger_id=body["trigger_id"],
-        purpose=StepUp.CONFIRM_LOGIN, context={"alert": alert}, respond=respond,
+        client, services, CONFIRM, user=user, trigger_id=body["trigger_id"],
+        arguments={"alert": alert}, respond=respond,
     )  # fmt: skip
 
 
-@step_up.continuation(StepUp.CONFIRM_LOGIN, reason=login_views.CONFIRM_REASON)
-def confirmed(
-    *,
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
-    alert = context.get("alert")
-    if not isinstance(alert, int):
-        raise InvalidInput(_UNCLEAR)
+def confirmed(client: WebClient, services: Services, user: str, step: Next) -> None:
+    alert = step.number("alert", unclear=_UNCLEAR)
     _show(SlackMessenger(client), services, services.cases.logins.was_me(user, alert))
+
+
+CONFIRM = Act(StepUp.CONFIRM_LOGIN, login_views.CONFIRM_REASON, confirmed)
 
 
 def _show(messenger: Messenger, services: Services, answer: LoginAnswer) -> None:

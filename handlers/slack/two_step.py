@@ -8,12 +8,12 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.checklist import views
-from bot.core.errors import DomainError, InvalidInput, NotAllowed
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.ids import Action, Callback, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.services import Services
@@ -22,11 +22,11 @@ from bot.twostep.authenticator import LinkState, NoAuthenticator
 from handlers.slack import modal_input, step_up, surfaces
 from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
-from handlers.slack.step_up import StepUp
+from handlers.slack.modal_input import Accepted
+from handlers.slack.step_up import Act, Next, StepUp
 
 logger = logging.getLogger("security_bot")
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-_REMOVED = "authenticator_removed"
 
 
 # -- /security 2sv ------------------------------------------------------------------------------
@@ -60,24 +60,16 @@ def reset_after_answer(
     step_up.perform(
         client,
         services,
+        RESET,
         user=viewer,
         trigger_id=trigger_id,
-        purpose=StepUp.RESET_AUTHENTICATOR,
-        context={"subject": subject},
+        arguments={"subject": subject},
         respond=respond,
     )
 
 
-@step_up.continuation(StepUp.RESET_AUTHENTICATOR, reason="reset a member's authenticator link")
-def reset_authenticator(
-    *,
-    client: WebClient,
-    services: Services,
-    user: str,
-    context: dict[str, Any],
-    respond: Respond | None,
-) -> None:
-    subject = context.get("subject")
+def reset_authenticator(client: WebClient, services: Services, user: str, step: Next) -> None:
+    subject = step.arguments.get("subject")
     if not isinstance(subject, str) or not SLACK_USER_ID.match(subject):
         raise InvalidInput("I couldn't tell whose authenticator link to reset.")
     services.authenticator.reset(user, subject)  # checks the admin and their step-up again
@@ -89,8 +81,14 @@ def reset_authenticator(
         logger.warning("could not tell %s about the reset of their authenticator link", subject)
         told = "but I couldn't DM them: please tell them yourself."
     step_up.tell(
-        client, user, respond, f"I've reset <@{subject}>'s authenticator link with the bot {told}"
+        client,
+        user,
+        step.respond,
+        f"I've reset <@{subject}>'s authenticator link with the bot {told}",
     )
+
+
+RESET = Act(StepUp.RESET_AUTHENTICATOR, "reset a member's authenticator link", reset_authenticator)
 
 
 # -- buttons ------------------------------------------------------------------------------------
@@ -146,30 +144,15 @@ def _send_link(
 # -- the "Remove authenticator" modal ------------------------------------------------------------
 
 
-def submit_removal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    try:
-        services.authenticator.remove(body["user"]["id"], modal_input.read_code(view))
-    except DomainError as refusal:
-        modal_input.refuse_code(ack, context, refusal)
-        return
-    context[_REMOVED] = True
-    ack()
+def accept_removal(member: str, view: dict[str, Any], services: Services) -> Accepted[None]:
+    services.authenticator.remove(member, modal_input.read_code(view))
+    return Accepted(None)
 
 
-@tells_member
 def after_removal(
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    context: BoltContext,
+    _: None, member: str, view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    member = body["user"]["id"]
-    modal_input.tell_if_locked_out(client, member, context)
-    if context.get(_REMOVED) is True:
-        show_updated_from(view, member, client, services)
+    show_updated_from(view, member, client, services)
 
 
 # -- refreshing what the member acted on ---------------------------------------------------------
@@ -236,4 +219,5 @@ def register(app: App) -> None:
     app.action(Action.NEW_RECOVERY_CODES)(ack=acknowledge, lazy=[new_recovery_codes])
     app.action(Action.REMOVE_AUTHENTICATOR)(ack=acknowledge, lazy=[open_removal])
     app.action(Action.OPEN_SECURE_LINK)(acknowledge)  # a URL button still sends a click
-    app.view(Callback.REMOVE_AUTHENTICATOR)(ack=submit_removal, lazy=[after_removal])
+    submit, follow = modal_input.code_listeners(accept_removal, after_removal)
+    app.view(Callback.REMOVE_AUTHENTICATOR)(ack=submit, lazy=[follow])

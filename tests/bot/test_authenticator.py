@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text, update
 
 from bot.checklist.model import Check, State
 from bot.core.clock import FakeClock
-from bot.core.errors import CodeRejected, NotAllowed
+from bot.core.errors import CodeRejected, NotAllowed, StepUpNeeded
 from bot.services import Services
-from bot.twostep.authenticator import NoAuthenticator, StepUpNeeded
+from bot.twostep.authenticator import NoAuthenticator
 from storage.models import AuditRecord, Member
 from tests.conftest import ADMIN, MemberFactory
 

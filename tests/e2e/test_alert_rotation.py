@@ -134,7 +134,7 @@ def test_a_member_rotates_a_compromised_password_end_to_end(
     # 3. The right code: the one-time link to the password page comes by DM.
     values = {"code": {"code": {"type": "plain_text_input", "value": pyotp.TOTP(secret).now()}}}
     submitted = alerts_app.send(payloads.view_submission(ANA, modal, values))
-    assert submitted.status == 200 and submitted.body == b""
+    assert submitted.status == 200 and submitted.json() == {"response_action": "clear"}
 
     def page_link() -> list[str]:
         return [

@@ -9,15 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from slack_bolt import BoltResponse
+from slack_bolt import App, BoltResponse
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
 from bot.services import Services
 from bot.twostep import views as views_twostep
 from bot.twostep.authenticator import LinkState
-from handlers.slack import step_up
+from handlers.slack import alerts, cases, step_up, two_step
 from handlers.slack.step_up import StepUp
+from handlers.slack.suspicious_login import CONFIRM
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_view
 from tests.conftest import ADMIN, MemberFactory
@@ -26,6 +27,7 @@ from tests.handlers.test_two_step import audit_actions, code, dm_link, link_auth
 from wiring import build_client
 
 STALE = timedelta(minutes=11)  # a step-up is fresh for 10 minutes
+CLOSES = {"response_action": "clear"}  # a correct code for an action: the modal closes
 
 
 def reset_command(slack: Slack, user: str, text: str = "2sv reset <@U0ANA|ana>") -> BoltResponse:
@@ -81,7 +83,7 @@ def test_admin_reset_asks_for_a_code_then_resets_and_tells_both(
 
     answer = submit_code(slack, ADMIN, modal, code(admin_secret, clock))
 
-    assert answer.status == 200 and answer.body == ""  # the modal closes
+    assert answer.status == 200 and json.loads(answer.body) == CLOSES  # the modal closes
     told = standin.wait_for(standin.response_url_posts)[-1]
     assert (
         told["text"] == "I've reset <@U0ANA>'s authenticator link with the bot and told them by DM."
@@ -175,7 +177,7 @@ def test_a_replayed_code_is_refused(
     assert services.authenticator.status("U0ANA").state is LinkState.ACTIVE
     clock.advance(timedelta(seconds=30))
     fresh = submit_code(slack, ADMIN, modal, code(admin_secret, clock))
-    assert fresh.body == ""
+    assert json.loads(fresh.body) == CLOSES
     standin.wait_for(standin.response_url_posts)
     assert services.authenticator.status("U0ANA").state is LinkState.NONE
 
@@ -265,23 +267,53 @@ def test_a_forged_step_up_submission_is_refused_by_the_service(
 
     answer = submit_code(slack, "U0RAJ", forged, code(raj_secret, clock))
 
-    assert answer.body == ""  # Raj's own code is right...
+    assert json.loads(answer.body) == CLOSES  # Raj's own code is right...
     told = standin.wait_for(standin.response_url_posts)[-1]
     assert told["text"] == "Only security admins can reset someone's authenticator."  # ...but
     assert services.authenticator.status("U0ANA").state is LinkState.ACTIVE
     assert audit_actions(services)[-1] == "twostep.reset.refused"
 
 
+def test_a_next_step_that_cannot_be_told_is_refused_on_the_code_input(
+    slack: Slack, member: MemberFactory, services: Services, clock: FakeClock
+) -> None:
+    member(ADMIN)
+    secret = link_authenticator(services, clock, ADMIN)
+    unclear = views_twostep.step_up_modal("resolve a compromise case", '{"purpose":"resolve_case"}')
+    unknown = views_twostep.step_up_modal("do something", '{"purpose":"launch_rockets"}')
+
+    refused = submit_code(slack, ADMIN, unknown, code(secret, clock))
+    clock.advance(timedelta(seconds=30))
+    no_case = submit_code(slack, ADMIN, unclear, code(secret, clock))
+
+    assert json.loads(refused.body)["errors"]["code"].startswith("This request can't be completed")
+    assert json.loads(no_case.body)["errors"]["code"] == "I couldn't tell which case to resolve."
+
+
 def test_reset_of_an_unparseable_person(slack: Slack) -> None:
     assert "like `/security 2sv reset @dana`" in slack.command(ADMIN, "2sv reset dana")["text"]
 
 
-def test_every_purpose_has_a_continuation_and_a_reason() -> None:
-    assert set(step_up._CONTINUATIONS) == set(StepUp)
-    assert all(entry.reason for entry in step_up._CONTINUATIONS.values())
+CONTINUATIONS: list[step_up.Continuation] = [
+    two_step.RESET,
+    alerts.ROTATE,
+    cases.RESOLVE,
+    cases.APPROVE,
+    CONFIRM,
+]
 
 
-def test_require_refuses_a_context_too_large_for_private_metadata(
+def test_every_purpose_has_one_continuation_and_a_reason(settings: Settings) -> None:
+    assert sorted(then.purpose for then in CONTINUATIONS) == sorted(StepUp)
+    assert all(then.reason for then in CONTINUATIONS)
+    app = App(client=build_client(settings), token_verification_enabled=False)
+    with pytest.raises(RuntimeError, match="without a continuation: approve_reimbursement"):
+        step_up.register(app, [c for c in CONTINUATIONS if c is not cases.APPROVE])
+    with pytest.raises(RuntimeError, match="resolve_case has two continuations"):
+        step_up.register(app, [*CONTINUATIONS, cases.RESOLVE])
+
+
+def test_a_context_too_large_for_private_metadata_is_refused(
     settings: Settings,
     services: Services,
     clock: FakeClock,
@@ -292,13 +324,13 @@ def test_require_refuses_a_context_too_large_for_private_metadata(
     link_authenticator(services, clock, ADMIN)
     clock.advance(STALE)
     with pytest.raises(ValueError, match="too large"):
-        step_up.require(
+        step_up.perform(
             build_client(settings),
             services,
+            two_step.RESET,
             user=ADMIN,
             trigger_id="1.2.3",
-            purpose=StepUp.RESET_AUTHENTICATOR,
-            context={"subject": "U" + "X" * 3000},
+            arguments={"subject": "U" + "X" * 3000},
         )
     assert standin.opened_views() == []
 
@@ -308,10 +340,10 @@ def perform_reset(settings: Settings, services: Services) -> None:
     step_up.perform(
         build_client(settings),
         services,
+        two_step.RESET,
         user=ADMIN,
         trigger_id="1.2.3",
-        purpose=StepUp.RESET_AUTHENTICATOR,
-        context={"subject": "U0ANA"},
+        arguments={"subject": "U0ANA"},
     )
 
 

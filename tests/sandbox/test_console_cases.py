@@ -94,8 +94,7 @@ def test_a_case_from_report_to_resolution(settings: Settings, database_url: str)
         "press Resolve",
         "code",
         typed_code,
-        "submit",
-        "press Resolve case",
+        "submit",  # the right code: the modal becomes the resolution form
         "choose 1 Control restored",
         "type 2 New password, 2-step verification on",
         "submit",

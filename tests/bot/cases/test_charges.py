@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.cases import money
-from bot.cases.model import ChargeStatus, StepUpNeeded
-from bot.core.errors import InvalidInput, NotAllowed
+from bot.cases.model import ChargeStatus
+from bot.core.errors import InvalidInput, NotAllowed, StepUpNeeded
 from bot.services import Services
 from storage.database import Database
 from tests.bot.cases.conftest import ANA, DANA, RAJ, StepUp, World, audit_trail, reported

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from bot.cases.access import Operation
-from bot.cases.model import Outcome, PlatformUnavailable, Status, StepUpNeeded
+from bot.cases.model import Outcome, PlatformUnavailable, Status
 from bot.cases.platform import PlatformAction, PlatformRequest, RecordingHook
 from bot.core.clock import FakeClock
-from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed, NotFound, StepUpNeeded
 from bot.services import Services
 from storage.database import Database
 from storage.models import BusinessAccount

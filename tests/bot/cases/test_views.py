@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.cases import messages, modals, views
+from bot.cases import modals, views
 from bot.cases.model import CaseChange, ChargesSeen, Outcome
 from bot.services import Services
 from sandbox.slack_standin import validate_blocks, validate_view
@@ -116,4 +116,3 @@ def test_the_modals_are_valid() -> None:
         modals.add_info_modal(12, "{}"),
     ):
         assert validate_view(modal) == []
-    assert validate_blocks(messages.step_up_done(12)["blocks"], surface="message") == []

@@ -4,6 +4,7 @@ stand-in received."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -70,10 +71,16 @@ def submit(slack: Slack, user: str, view: dict[str, Any], **fields: str) -> Bolt
     return slack.send(payloads.view_submission(user, view, values))
 
 
-def enter_code(slack: Slack, standin: SlackStandIn, user: str, code: str, seen: int) -> None:
+def enter_code(
+    slack: Slack, standin: SlackStandIn, user: str, code: str, seen: int
+) -> dict[str, Any] | None:
+    """A correct code in the step-up modal; the modal it became (the next form), or None when it
+    closed (the action follows)."""
     modal = wait_for_modal(standin, "step_up", seen)
     response = submit(slack, user, modal, code=code)
-    assert response.status == 200 and not response.body, response.body
+    answer = json.loads(response.body)
+    assert response.status == 200 and answer["response_action"] in ("update", "clear"), answer
+    return {**answer["view"], "id": modal["id"]} if answer["response_action"] == "update" else None
 
 
 def card(standin: SlackStandIn, channel: str = ESCALATION) -> dict[str, Any]:

@@ -104,10 +104,8 @@ def test_the_life_of_a_managed_case(
     # Dana resolves: a code first, then the outcome; the members get the results.
     views_before = len(standin.opened_views())
     slack.press(DANA, "case_resolve", value="1")
-    enter_code(slack, standin, DANA, codes.code(DANA), views_before)
-    standin.wait_for(lambda: any("Code accepted" in a for a in ephemeral_answers(standin)))
-    slack.press(DANA, "case_resolve", value="1")
-    resolve_modal = wait_for_modal(standin, "case_resolve")
+    resolve_modal = enter_code(slack, standin, DANA, codes.code(DANA), views_before)
+    assert resolve_modal is not None and resolve_modal["callback_id"] == "case_resolve"
     submit(slack, DANA, resolve_modal, outcome="control_restored", summary="New password, 2SV on")
     standin.wait_for(lambda: card(standin)["text"].endswith(": resolved"))
     final = text_of(card(standin)["blocks"])
@@ -153,16 +151,9 @@ def test_the_life_of_an_unmanaged_case(
     standin.wait_for(lambda: "<@U0ADMIN> took the case" in thread(standin, parent))
     views_before = len(standin.opened_views())
     slack.press(ADMIN, "case_resolve", value="1")
-    enter_code(slack, standin, ADMIN, codes.code(ADMIN), views_before)
-    standin.wait_for(lambda: any("Code accepted" in a for a in ephemeral_answers(standin)))
-    slack.press(ADMIN, "case_resolve", value="1")
-    submit(
-        slack,
-        ADMIN,
-        wait_for_modal(standin, "case_resolve"),
-        outcome="false_alarm",
-        summary="Caps lock was on",
-    )
+    resolve_modal = enter_code(slack, standin, ADMIN, codes.code(ADMIN), views_before)
+    assert resolve_modal is not None and resolve_modal["callback_id"] == "case_resolve"
+    submit(slack, ADMIN, resolve_modal, outcome="false_alarm", summary="Caps lock was on")
     last = wait_for_dm(standin, OLGA, "is resolved")
     assert "false alarm" in last and "Contact the support team, in <#C0SUPPORT>" in last
     assert services.cases.platform.requests == []  # type: ignore[attr-defined]
@@ -171,3 +162,23 @@ def test_the_life_of_an_unmanaged_case(
 def _now(standin: SlackStandIn, message: dict[str, Any]) -> dict[str, Any]:
     """A message as it is now, after chat.update."""
     return next(m for m in standin.messages(str(message["channel"])) if m["ts"] == message["ts"])
+
+
+def test_a_resolution_needing_a_code_takes_two_requests_after_the_press(
+    slack: Slack, standin: SlackStandIn, services: Services, world: World, codes: Codes
+) -> None:
+    """The correct code answers with the resolution form itself: no second press of Resolve."""
+    codes.link(ADMIN)
+    report(slack, standin, OLGA, world.shop.id, "My password stopped working")
+    card(standin, SUPPORT)
+    seen, answered_before = len(standin.opened_views()), len(ephemeral_answers(standin))
+
+    pressed = slack.press(ADMIN, "case_resolve", value="1")
+    form = enter_code(slack, standin, ADMIN, codes.code(ADMIN), seen)  # request 1 after the press
+    assert form is not None and form["callback_id"] == "case_resolve"
+    resolved = submit(slack, ADMIN, form, outcome="false_alarm", summary="Caps lock was on")  # 2
+
+    assert (pressed.status, resolved.status, resolved.body) == (200, 200, "")
+    standin.wait_for(lambda: card(standin, SUPPORT)["text"].endswith(": resolved"))
+    assert [view["callback_id"] for view in standin.opened_views()[seen:]] == ["step_up"]
+    assert len(ephemeral_answers(standin)) == answered_before  # nothing asks to press again
