@@ -4,11 +4,14 @@ authenticator's and the recovery email's), so a change to it reaches them all.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.core import audit
+from bot.core.errors import CodeRejected
 from bot.core.words import plural
 from storage import audit as audit_store
 
@@ -22,6 +25,15 @@ class FailureLimits(Protocol):
     def failure_window(self) -> timedelta: ...
     @property
     def lockout(self) -> timedelta: ...
+
+
+@dataclass(frozen=True)
+class CodeActions:
+    """The audit actions of one kind of code: each wrong one, each refused while locked, the lock."""
+
+    rejected: str
+    refused_locked: str
+    locked: str
 
 
 def locked_until(
@@ -58,3 +70,44 @@ def locked_message(until: datetime, now: datetime) -> str:
         "Too many wrong codes. For your safety, codes are refused for the next "
         f"{minutes_left(until, now)}."
     )
+
+
+def refused_while_locked(
+    session: Session,
+    *,
+    actor: str,
+    target: str,
+    actions: CodeActions,
+    limits: FailureLimits,
+    now: datetime,
+) -> CodeRejected | None:
+    """While codes for `target` are locked, the refusal to raise (audited); None otherwise."""
+    until = locked_until(session, target, actions.rejected, limits, now)
+    if until is None:
+        return None
+    audit.record(session, at=now, actor=actor, action=actions.refused_locked, target=target)
+    return CodeRejected(locked_message(until, now))
+
+
+def rejected(
+    session: Session,
+    *,
+    actor: str,
+    target: str,
+    actions: CodeActions,
+    limits: FailureLimits,
+    now: datetime,
+    reason: str,
+    message: str,
+) -> CodeRejected:
+    """Audit a wrong code; the refusal says `message`, or that codes are now locked when this
+    wrong code was the one too many (audited too)."""
+    audit.record(
+        session, at=now, actor=actor, action=actions.rejected, target=target, reason=reason
+    )
+    session.flush()
+    until = locked_until(session, target, actions.rejected, limits, now)
+    if until is None:
+        return CodeRejected(message)
+    audit.record(session, at=now, actor=actor, action=actions.locked, target=target)
+    return CodeRejected(locked_message(until, now), locked_now=True)
