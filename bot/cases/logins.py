@@ -20,7 +20,8 @@ from bot.cases.records import STEP_UP_FIRST, Desk, Refused
 from bot.core import audit
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.words import account_label
-from bot.platform.alerts import Recipient, Role
+from bot.platform.alerts import Recipient
+from bot.platform.compromised import Role
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.core.words import plural
-from bot.platform.alerts import ClosedAlert
+from bot.platform.compromised import ClosedAlert
 from bot.platform.imports import DeliveryImport, DeliveryKind, Imported, ImportReport
 from bot.platform.posture import Applied, apply_report, checked, resolve
 from bot.platform.posture_document import PostureDocument, PostureInvalid, parse_posture
