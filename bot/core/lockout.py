@@ -72,42 +72,37 @@ def locked_message(until: datetime, now: datetime) -> str:
     )
 
 
-def refused_while_locked(
-    session: Session,
-    *,
-    actor: str,
-    target: str,
-    actions: CodeActions,
-    limits: FailureLimits,
-    now: datetime,
-) -> CodeRejected | None:
-    """While codes for `target` are locked, the refusal to raise (audited); None otherwise."""
-    until = locked_until(session, target, actions.rejected, limits, now)
-    if until is None:
-        return None
-    audit.record(session, at=now, actor=actor, action=actions.refused_locked, target=target)
-    return CodeRejected(locked_message(until, now))
+@dataclass(frozen=True)
+class CodeAttempt:
+    """A member typing a code, now: who, about what, audited under which actions, locked by which
+    limits. The lockout's two moments, before the code is checked and after a wrong one."""
 
+    actor: str
+    target: str
+    actions: CodeActions
+    limits: FailureLimits
+    now: datetime
 
-def rejected(
-    session: Session,
-    *,
-    actor: str,
-    target: str,
-    actions: CodeActions,
-    limits: FailureLimits,
-    now: datetime,
-    reason: str,
-    message: str,
-) -> CodeRejected:
-    """Audit a wrong code; the refusal says `message`, or that codes are now locked when this
-    wrong code was the one too many (audited too)."""
-    audit.record(
-        session, at=now, actor=actor, action=actions.rejected, target=target, reason=reason
-    )
-    session.flush()
-    until = locked_until(session, target, actions.rejected, limits, now)
-    if until is None:
-        return CodeRejected(message)
-    audit.record(session, at=now, actor=actor, action=actions.locked, target=target)
-    return CodeRejected(locked_message(until, now), locked_now=True)
+    def refused_while_locked(self, session: Session) -> CodeRejected | None:
+        """While codes for the target are locked, the refusal to raise (audited); None otherwise."""
+        until = locked_until(session, self.target, self.actions.rejected, self.limits, self.now)
+        if until is None:
+            return None
+        self._audit(session, self.actions.refused_locked)
+        return CodeRejected(locked_message(until, self.now))
+
+    def rejected(self, session: Session, reason: str, message: str) -> CodeRejected:
+        """Audit a wrong code; the refusal says `message`, or that codes are now locked when this
+        wrong code was the one too many (audited too)."""
+        self._audit(session, self.actions.rejected, reason=reason)
+        session.flush()
+        until = locked_until(session, self.target, self.actions.rejected, self.limits, self.now)
+        if until is None:
+            return CodeRejected(message)
+        self._audit(session, self.actions.locked)
+        return CodeRejected(locked_message(until, self.now), locked_now=True)
+
+    def _audit(self, session: Session, action: str, **details: str) -> None:
+        audit.record(
+            session, at=self.now, actor=self.actor, action=action, target=self.target, **details
+        )

@@ -47,9 +47,7 @@ def _apply(
 
 def _report(source: str, imported: Imported[AlertNotice | None]) -> AlertImportReport:
     notices = tuple(notice for notice in imported.applied if notice is not None)
-    return AlertImportReport(
-        source, imported.accepted, imported.duplicates, imported.errors, notices=notices
-    )
+    return AlertImportReport.of(source, imported, notices=notices)
 
 
 ALERTS = DeliveryKind(

@@ -242,16 +242,7 @@ def accept(
     )
     session.add(alert)
     session.flush()  # a parallel delivery of the same id fails here, on the unique id
-    audit.record(
-        session,
-        at=now,
-        actor=PLATFORM,
-        action="alerts.received",
-        target=f"business_account:{account.id}",
-        alert=document.id,
-        kind=document.kind.value,
-        via=via,
-    )
+    _audit(session, now, document, "alerts.received", f"business_account:{account.id}", via=via)
     if document.kind is not AlertKind.COMPROMISED_PASSWORD:
         return None  # stored and audited; cases will act on them
     people = alert_store.people_of_account(session, account.id)
@@ -280,16 +271,23 @@ def checked(document: AlertDocument, now: datetime) -> AlertDocument:
 def _audit_refused(
     session: Session, now: datetime, document: AlertDocument, reason: str, *, via: str
 ) -> None:
+    target = f"platform_account:{document.account_id}"
+    _audit(session, now, document, "alerts.refused.unknown_account", target, via=via, reason=reason)
+
+
+def _audit(
+    session: Session, now: datetime, document: AlertDocument, action: str, target: str, **more: str
+) -> None:
+    """An audit record of the platform's about one alert, naming the alert and its kind."""
     audit.record(
         session,
         at=now,
         actor=PLATFORM,
-        action="alerts.refused.unknown_account",
-        target=f"platform_account:{document.account_id}",
+        action=action,
+        target=target,
         alert=document.id,
         kind=document.kind.value,
-        reason=reason,
-        via=via,
+        **more,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,11 @@ class ImportReport:
     accepted: int = 0
     duplicates: int = 0
     errors: tuple[RowError, ...] = ()
+
+    @classmethod
+    def of(cls, source: str, imported: Imported[Any], **more: Any) -> Self:
+        """The report on `imported`, with what the kind adds (`more`)."""
+        return cls(source, imported.accepted, imported.duplicates, imported.errors, **more)
 
     @property
     def ok(self) -> bool:

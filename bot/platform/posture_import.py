@@ -56,11 +56,9 @@ def _apply(session: Session, document: PostureDocument, subject: Subject, now: d
 
 def _report(source: str, imported: Imported[Applied]) -> PostureImportReport:
     applied = imported.applied
-    return PostureImportReport(
+    return PostureImportReport.of(
         source,
-        imported.accepted,
-        imported.duplicates,
-        imported.errors,
+        imported,
         superseded=sum(bool(each.superseded) for each in applied),
         closed=tuple(closed for each in applied for closed in each.closed),
         members=tuple(sorted({member for each in applied for member in each.members})),

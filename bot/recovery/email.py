@@ -25,7 +25,7 @@ from bot.checklist.model import Check, State
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, InvalidInput
-from bot.core.lockout import CodeActions, minutes_left, refused_while_locked, rejected
+from bot.core.lockout import CodeActions, CodeAttempt, minutes_left
 from bot.core.masking import mask_email
 from bot.recovery.mail import Mail, Mailer
 from storage import audit as audit_store
@@ -186,24 +186,19 @@ class RecoveryEmailService:
             if member is None:
                 raise CodeRejected(_NO_CODE)
             row = recovery_store.lock_email(session, member.id, now)
-            outcome = refused_while_locked(
-                session,
-                actor=slack_user_id,
-                target=_target(slack_user_id),
-                actions=_CODES,
-                limits=self.policy,
-                now=now,
-            ) or self._check(session, member, row, code, now)
+            attempt = CodeAttempt(slack_user_id, _target(slack_user_id), _CODES, self.policy, now)
+            outcome = attempt.refused_while_locked(session) or self._check(
+                session, member, row, code, attempt
+            )
         if outcome is not None:
             raise outcome
         assert row.address is not None
         return mask_email(row.address)
 
     def _check(
-        self, session: Session, member: Member, row: RecoveryEmail, code: str, now: datetime
+        self, session: Session, member: Member, row: RecoveryEmail, code: str, attempt: CodeAttempt
     ) -> CodeRejected | None:
-        slack_user_id = member.slack_user_id or ""
-        target = _target(slack_user_id)
+        now = attempt.now
         digits = re.sub(r"[\s-]", "", code)
         if row.code_hash is None:
             reason, message = "used", _NO_CODE
@@ -222,22 +217,13 @@ class RecoveryEmailService:
             audit.record(
                 session,
                 at=now,
-                actor=slack_user_id,
+                actor=attempt.actor,
                 action="recovery.email.confirmed",
-                target=target,
+                target=attempt.target,
                 address=mask_email(address),
             )
             return None
-        return rejected(
-            session,
-            actor=slack_user_id,
-            target=target,
-            actions=_CODES,
-            limits=self.policy,
-            now=now,
-            reason=reason,
-            message=message,
-        )
+        return attempt.rejected(session, reason, message)
 
     def _matches(self, member_id: int, code: str, stored: str) -> bool:
         """Under every key, so a key rotation does not void a code just mailed; constant time."""

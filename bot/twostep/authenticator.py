@@ -15,7 +15,7 @@ from bot.checklist.model import Check, State
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, NotAllowed
-from bot.core.lockout import CodeActions, refused_while_locked, rejected
+from bot.core.lockout import CodeActions, CodeAttempt
 from bot.core.secret_box import SecretBox
 from bot.twostep import totp
 from storage import authenticator as link_store
@@ -259,9 +259,8 @@ class AuthenticatorService:
         _, link = self._member_and_link(session, slack_user_id, with_secret=True)
         if link.state != want:
             raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
-        refusal = refused_while_locked(
-            session, actor=slack_user_id, target=target, actions=_CODES, limits=self.policy, now=now
-        )
+        attempt = CodeAttempt(slack_user_id, target, _CODES, self.policy, now)
+        refusal = attempt.refused_while_locked(session)
         if refusal is not None:
             return refusal
         secret = self._box.open(link.secret_encrypted)
@@ -283,16 +282,7 @@ class AuthenticatorService:
             )
             return None
         reason = "malformed" if totp.normalise_code(code) is None else "wrong_or_replayed"
-        return rejected(
-            session,
-            actor=slack_user_id,
-            target=target,
-            actions=_CODES,
-            limits=self.policy,
-            now=now,
-            reason=reason,
-            message=_WRONG_CODE,
-        )
+        return attempt.rejected(session, reason, _WRONG_CODE)
 
     def _spend_recovery_code(
         self, session: Session, link: AuthenticatorLink, code: str, now: datetime
