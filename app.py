@@ -6,8 +6,9 @@ import argparse
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import wiring
 from bot.core.audit import export_lines
@@ -36,28 +37,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("socket", help="Socket Mode")
     sub.add_parser("sandbox", help="a local workspace in this terminal, no Slack account needed")
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
-    imports = sub.add_parser("import", help="load data")
-    import_sub = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    accounts = import_sub.add_parser("accounts", help="business accounts and their members (CSV)")
+    _action(sub, "db", "database maintenance", "upgrade", "apply migrations to DATABASE_URL")
+    accounts = _action(
+        sub, "import", "load data", "accounts", "business accounts and their members (CSV)", "KIND"
+    )
     accounts.add_argument("file")
-    alerts = sub.add_parser("alerts", help="the platform's alerts")
-    alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
-    alerts_import = alerts_sub.add_parser(
-        "import", help="alerts as JSON lines, the documents of POST /api/v1/alerts"
-    )
-    alerts_import.add_argument("file")
-    posture = sub.add_parser("posture", help="the platform's posture reports")
-    posture_sub = posture.add_subparsers(dest="posture_command", metavar="ACTION", required=True)
-    posture_import = posture_sub.add_parser(
-        "import", help="posture reports as JSON lines, the documents of POST /api/v1/posture"
-    )
-    posture_import.add_argument("file")
-    nudge = sub.add_parser("nudge", help="reminders about open checklist gaps")
-    nudge_sub = nudge.add_subparsers(dest="nudge_command", metavar="ACTION", required=True)
-    run_once = nudge_sub.add_parser("run-once", help="one sweep now, then deliver what it decided")
+    alerts = _action(
+        sub, "alerts", "the platform's alerts",
+        "import", "alerts as JSON lines, the documents of POST /api/v1/alerts",
+    )  # fmt: skip
+    alerts.add_argument("file")
+    posture = _action(
+        sub, "posture", "the platform's posture reports",
+        "import", "posture reports as JSON lines, the documents of POST /api/v1/posture",
+    )  # fmt: skip
+    posture.add_argument("file")
+    run_once = _action(
+        sub, "nudge", "reminders about open checklist gaps",
+        "run-once", "one sweep now, then deliver what it decided",
+    )  # fmt: skip
     run_once.add_argument(
         "--dry-run", action="store_true", help="print who would be nudged about what, and why"
     )
@@ -67,14 +65,23 @@ def _parser() -> argparse.ArgumentParser:
     run_once.add_argument(
         "--verbose", action="store_true", help="with --dry-run, also who waits, and why"
     )
-    keys = sub.add_parser("keys", help="encryption keys for secrets at rest")
-    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    keys_sub.add_parser("rotate", help="re-encrypt stored secrets under the first key")
-    audit = sub.add_parser("audit", help="the audit trail")
-    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    export = audit_sub.add_parser("export", help="every audit record as JSON lines")
+    _action(
+        sub, "keys", "encryption keys for secrets at rest",
+        "rotate", "re-encrypt stored secrets under the first key",
+    )  # fmt: skip
+    export = _action(sub, "audit", "the audit trail", "export", "every audit record as JSON lines")
     export.add_argument("--since", required=True, help="a date, e.g. 2026-11-01")
     return parser
+
+
+def _action(
+    sub: Any, command: str, help: str, action: str, action_help: str, metavar: str = "ACTION"
+) -> argparse.ArgumentParser:
+    """`app.py COMMAND ACTION`: a command whose one action is required; the action's parser."""
+    parser: argparse.ArgumentParser = sub.add_parser(command, help=help)
+    actions = parser.add_subparsers(dest=f"{command}_action", metavar=metavar, required=True)
+    found: argparse.ArgumentParser = actions.add_parser(action, help=action_help)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,27 +98,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             return socket(load_settings(mode="socket"))
         if args.command == "sandbox":
             return sandbox(load_settings(mode="sandbox"))
-        if args.command == "db":
-            upgrade(load_settings(mode="tool").database_url)
-            return 0
-        if args.command == "import":
-            return import_accounts(load_settings(mode="tool"), args.file)
-        if args.command == "alerts":
-            return import_alerts(load_settings(mode="tool"), args.file)
-        if args.command == "posture":
-            return import_posture(load_settings(mode="tool"), args.file)
-        if args.command == "nudge":
-            return nudge_run_once(
-                load_settings(mode="tool"), args.dry_run, args.at and _moment(args.at), args.verbose
-            )
-        if args.command == "keys":
-            return keys_rotate(load_settings(mode="tool"))
-        if args.command == "audit":
-            return audit_export(load_settings(mode="tool"), _date(args.since))
+        return _TOOLS[args.command](load_settings(mode="tool"), args)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    return 2
+
+
+def _upgrade(settings: Settings) -> int:
+    upgrade(settings.database_url)
+    return 0
+
+
+# The subcommands that run once and exit, on the settings of a tool.
+_TOOLS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "db": lambda settings, _: _upgrade(settings),
+    "import": lambda settings, args: import_accounts(settings, args.file),
+    "alerts": lambda settings, args: import_alerts(settings, args.file),
+    "posture": lambda settings, args: import_posture(settings, args.file),
+    "nudge": lambda settings, args: nudge_run_once(
+        settings, args.dry_run, args.at and _moment(args.at), args.verbose
+    ),
+    "keys": lambda settings, _: keys_rotate(settings),
+    "audit": lambda settings, args: audit_export(settings, _date(args.since)),
+}
 
 
 def run_default() -> int:
@@ -208,18 +217,19 @@ def audit_export(settings: Settings, since: datetime) -> int:
 
 
 def _moment(text: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise SystemExit(f"--at must be a time such as 2026-11-30T10:00, not {text!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _utc(text, "--at must be a time such as 2026-11-30T10:00")
 
 
 def _date(text: str) -> datetime:
+    return _utc(text, "--since must be a date such as 2026-11-01")
+
+
+def _utc(text: str, must: str) -> datetime:
+    """The time typed, in UTC unless it says; exit saying what `must` be typed otherwise."""
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"--since must be a date such as 2026-11-01, not {text!r}") from None
+        raise SystemExit(f"{must}, not {text!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
-import wiring
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.words import plural
 from bot.platform.alert_import import AlertImport, AlertImportReport
 from bot.platform.alerts import AlertService
-from cli.file_imports import run_lines_import
+from cli.file_imports import run_lines_import, slack_client
 from handlers.slack.alerts import notify
 from storage.database import Database
 
@@ -26,15 +23,11 @@ def _send_dms(
     settings: Settings, database: Database, clock: Clock, report: AlertImportReport
 ) -> None:
     """The DMs about compromised passwords, as the alerts API sends them."""
-    if report.notices and not settings.slack_bot_token:
-        print(
-            f"{plural(len(report.notices), 'compromised-password alert')} stored, "
-            "but no DM was sent: "
-            "SLACK_BOT_TOKEN is not set",
-            file=sys.stderr,
-        )
-    elif report.notices:
-        client = wiring.build_client(settings)
+    if not report.notices:
+        return
+    stored = plural(len(report.notices), "compromised-password alert")
+    client = slack_client(settings, f"{stored} stored, but no DM was sent")
+    if client is not None:
         alerts = AlertService(database, clock)
         for notice in report.notices:
             notify(client, alerts, notice)

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from slack_sdk import WebClient
+
+import wiring
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from storage.database import Database, connect
@@ -76,3 +79,12 @@ def run_lines_import(
     finally:
         database.dispose()
     return 0 if report.ok else 1
+
+
+def slack_client(settings: Settings, untold: str) -> WebClient | None:
+    """The client for telling Slack what an import changed; None, once the operator has been told
+    `untold`, when SLACK_BOT_TOKEN is not set."""
+    if settings.slack_bot_token:
+        return wiring.build_client(settings)
+    print(f"{untold}: SLACK_BOT_TOKEN is not set", file=sys.stderr)
+    return None

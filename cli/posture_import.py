@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
-import wiring
 from bot.checklist.members import MemberService
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.platform.posture import Applied
 from bot.platform.posture_import import PostureImport, PostureImportReport
 from bot.stats.report import StatsService
-from cli.file_imports import run_lines_import
+from cli.file_imports import run_lines_import, slack_client
 from handlers.web.posture_api import follow_up
 from storage.database import Database
 
@@ -27,14 +24,11 @@ def _update_slack(
     settings: Settings, database: Database, clock: Clock, report: PostureImportReport
 ) -> None:
     """The Home tabs and the DMs about closed alerts, as the posture API updates them."""
-    changed = Applied(members=report.members, closed=report.closed)
-    if (report.members or report.closed) and not settings.slack_bot_token:
-        print(
-            "Slack was not updated (Home tabs, DMs about closed alerts): "
-            "SLACK_BOT_TOKEN is not set",
-            file=sys.stderr,
-        )
-    elif report.members or report.closed:
+    if not (report.members or report.closed):
+        return
+    client = slack_client(settings, "Slack was not updated (Home tabs, DMs about closed alerts)")
+    if client is not None:
         members = MemberService(database, clock, settings.security_admins)
         stats = StatsService(database, clock, settings.security_admins)
-        follow_up(wiring.build_client(settings), members, changed, stats)
+        changed = Applied(members=report.members, closed=report.closed)
+        follow_up(client, members, changed, stats)

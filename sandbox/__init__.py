@@ -1,1 +1,2 @@
-"""Local stand-ins for the services the bot talks to, for tests and the sandbox console."""
+"""The local sandbox: loopback stand-ins for Slack and Pwned Passwords, signed-request builders,
+and the console of `app.py sandbox`, for tests, benchmarks and trying the bot without Slack."""

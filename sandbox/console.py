@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.core.config import Settings
 from bot.core.ids import Command
-from sandbox import payloads, render, workspace
+from sandbox import kept, payloads, render, workspace
 from sandbox.case_console import HELP as CASE_HELP
 from sandbox.case_console import CaseCommands
 from sandbox.clock_console import ClockCommands
@@ -101,7 +101,7 @@ class Console(
 
     def do_reset(self, _: str) -> bool:
         """Stop this workspace; run_console wipes its database and clock and starts a clean one."""
-        if not workspace.can_reset(self.database_url):
+        if not kept.can_reset(self.database_url):
             self.say("reset wipes the sandbox's own SQLite database only; DATABASE_URL is another.")
             return False
         self.resetting = True
@@ -214,7 +214,7 @@ def run_console(
                         console.say("^C")
             if not console.resetting:
                 break
-            workspace.wipe(url)
+            kept.wipe(url)
             console.say(
                 "The sandbox's database and clock are wiped: starting a clean one.\n", "dim"
             )

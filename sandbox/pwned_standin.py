@@ -13,11 +13,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+
+from sandbox.standin_http import LoopbackStandIn, Reply, Request
 
 _RANGE_PATH = re.compile(r"^/range/([0-9A-Fa-f]{5})$")
+_TEXT = "text/plain"
 PADDING_LINES = 800  # the real API pads each answer to 800-1,000 lines
 
 
@@ -27,17 +27,16 @@ class RangeRequest:
     headers: dict[str, str]
 
 
-class PwnedStandIn:
+class PwnedStandIn(LoopbackStandIn):
     """Serves the range API on 127.0.0.1 from a daemon thread; see the module docstring."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
         self._breached: dict[str, int] = {}  # full upper-case SHA-1 to how often it was seen
         self._requests: list[RangeRequest] = []
         self.delay = 0.0  # seconds before each answer
         self.status = 200  # answer with this status (and no range) when not 200
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -47,37 +46,9 @@ class PwnedStandIn:
         with self._lock:
             self._breached[digest] = count
 
-    def start(self) -> PwnedStandIn:
-        if self._server is not None:
-            raise RuntimeError("the stand-in is already running")
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread, self._server, self._thread = self._server, self._thread, None, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> PwnedStandIn:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("start() the stand-in first")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.origin
 
     # -- asserting ----------------------------------------------------------------------------
 
@@ -90,7 +61,8 @@ class PwnedStandIn:
 
     # -- serving ------------------------------------------------------------------------------
 
-    def answer(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _handle(self, request: Request) -> Reply:
+        path, headers = request.path, request.headers
         with self._lock:
             self._requests.append(RangeRequest(path, headers))
             delay, status = self.delay, self.status
@@ -99,9 +71,9 @@ class PwnedStandIn:
             time.sleep(delay)
         match = _RANGE_PATH.match(path)
         if match is None:
-            return 404, b"Not found"
+            return Reply(404, b"Not found", _TEXT)
         if status != 200:
-            return status, b"Service unavailable"
+            return Reply(status, b"Service unavailable", _TEXT)
         prefix = match.group(1).upper()
         lines = [
             f"{digest[5:]}:{count}" for digest, count in breached.items() if digest[:5] == prefix
@@ -109,37 +81,10 @@ class PwnedStandIn:
         if headers.get("add-padding", "").lower() == "true":
             lines.extend(_padding(prefix, PADDING_LINES - len(lines)))
         random.shuffle(lines)
-        return 200, ("\r\n".join(lines)).encode()
+        return Reply(200, ("\r\n".join(lines)).encode(), _TEXT)
 
 
 def _padding(prefix: str, count: int) -> list[str]:
     """Made-up suffixes with count 0, stable per prefix, as the real API's padding looks."""
     generator = random.Random(prefix)  # noqa: S311 - filler, not security
     return [f"{generator.getrandbits(140):035X}"[:35] + ":0" for _ in range(max(0, count))]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, standin: PwnedStandIn) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.standin = standin
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent, like the Slack stand-in."""
-
-    def do_GET(self) -> None:
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, body = self.server.standin.answer(self.path, headers)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:  # the client gave up waiting (a timeout test): nothing to answer
-            pass

@@ -17,15 +17,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 from sandbox import slack_files
 from sandbox.block_rules import validate_blocks, validate_view
 from sandbox.slack_methods import METHODS as CORE_METHODS
 from sandbox.slack_methods import ApiError, Workspace, read_args
-from sandbox.standin_http import Reply, Request, Server, json_reply
+from sandbox.standin_http import LoopbackStandIn, Reply, Request, json_reply
 
 __all__ = ["Call", "SlackStandIn", "validate_blocks", "validate_view"]
 
@@ -54,7 +53,7 @@ class _Failure:
     remaining: int
 
 
-class SlackStandIn:
+class SlackStandIn(LoopbackStandIn):
     """Serves Slack Web API methods on 127.0.0.1 from a daemon thread; see the module docstring."""
 
     def __init__(
@@ -65,14 +64,13 @@ class SlackStandIn:
         bot_user_id: str = "U0BOT",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self.bot_token = bot_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B0STANDIN"
         self._clock = clock
         self._lock = threading.RLock()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
         self._workspace = Workspace(team_id, bot_user_id, self.bot_id)
         self._calls: list[Call] = []
         self._response_tokens: set[str] = set()
@@ -84,42 +82,14 @@ class SlackStandIn:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> SlackStandIn:
-        if self._server is not None:
-            raise RuntimeError("the stand-in is already running")
-        self._server = Server(self._handle)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        self._workspace.origin = self._origin
+    def start(self) -> Self:
+        super().start()
+        self._workspace.origin = self.origin
         return self
-
-    def stop(self) -> None:
-        server, thread, self._server, self._thread = self._server, self._thread, None, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> SlackStandIn:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def _origin(self) -> str:
-        if self._server is None:
-            raise RuntimeError("start() the stand-in first")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def base_url(self) -> str:
-        return f"{self._origin}/api/"
+        return f"{self.origin}/api/"
 
     # -- arranging ---------------------------------------------------------------------------
 
@@ -166,7 +136,7 @@ class SlackStandIn:
         token = secrets.token_urlsafe(12)
         with self._lock:
             self._response_tokens.add(token)
-        return f"{self._origin}/response/{token}"
+        return f"{self.origin}/response/{token}"
 
     def fail_next(
         self,

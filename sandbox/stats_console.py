@@ -15,8 +15,9 @@ from typing import Any
 
 import wiring
 from bot.core.leadership import process_id
+from sandbox.kept import key_file
 from sandbox.screen import Screen
-from sandbox.workspace import PEOPLE, key_file
+from sandbox.workspace import PEOPLE
 
 HELP = """\
   summary                  the weekly summary to the security admins now (once a week each,

@@ -12,7 +12,6 @@ import dataclasses
 import io
 import json
 import logging
-import os
 import re
 import secrets
 import shlex
@@ -25,15 +24,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
-from sqlalchemy.engine import make_url
 from waitress import wasyncore
 from waitress.server import create_server
 
 import wiring
 from bot.core.clock import Clock, ShiftedClock
 from bot.core.config import Settings
-from bot.core.errors import ConfigError
 from bot.core.words import plural
 from bot.directory.service import DirectoryImport, ImportReport
 from bot.recovery.mail import OutboxMailer, mailer_for
@@ -43,13 +39,12 @@ from handlers.outbound.slack_directory import SlackWorkspaceUsers
 from handlers.web import alerts_api, posture_api
 from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
 from sandbox import posture_sender
+from sandbox.kept import SecretKeys, clock_file, kept_offset, secret_keys
 from sandbox.outbox_watch import OutboxWatch
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
 
 DIRECTORY = Path(__file__).with_name("demo_directory.csv")
-KEY_SUFFIX = ".sandbox-key"  # x.db keeps its sandbox key in x.db.sandbox-key
-CLOCK_SUFFIX = ".sandbox-clock"  # and how far `time` moved the app's clock, in seconds
 ADMIN = "U0SAM"
 # Where compromise cases are worked, unless ESCALATION_CHANNEL / SUPPORT_CHANNEL say otherwise.
 ESCALATION, SUPPORT = "C0ESCALATE", "C0SUPPORT"
@@ -78,15 +73,6 @@ PEOPLE = (
     Person("dana", "U0DANA", "Dana Example", "account manager"),
     Person("sam", ADMIN, "Sam Admin", "security admin"),
 )
-
-
-@dataclass(frozen=True)
-class SecretKeys:
-    """The keys secrets at rest are encrypted with, and what the banner says about them."""
-
-    keys: tuple[str, ...]
-    note: str
-    lasting: bool  # False: secrets stored on this run cannot be read on the next
 
 
 @dataclass(frozen=True)
@@ -257,7 +243,7 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             support_channel=settings.support_channel or SUPPORT,
         )
         clock, kept = ShiftedClock(), clock_file(database_url)
-        clock.advance(_kept_offset(kept))
+        clock.advance(kept_offset(kept))
         report = _seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
         stack.enter_context(_serving(app_settings, services, listener))
@@ -278,87 +264,6 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             outbox=outbox,
             clock_file=kept,
         )
-
-
-def clock_file(database_url: str) -> Path | None:
-    """Beside the SQLite file, as the key is; None for an in-memory or server database."""
-    path = key_file(database_url)
-    return None if path is None else path.with_name(path.name.replace(KEY_SUFFIX, CLOCK_SUFFIX))
-
-
-def _kept_offset(path: Path | None) -> timedelta:
-    try:
-        return timedelta(seconds=float(path.read_text(encoding="ascii"))) if path else timedelta()
-    except (OSError, ValueError):
-        return timedelta()  # no move kept, or an unreadable one: the clock starts at now
-
-
-def can_reset(database_url: str) -> bool:
-    return key_file(database_url) is not None
-
-
-def wipe(database_url: str) -> None:
-    """A clean sandbox: the SQLite database and the clock's move gone (the key file stays; with
-    nothing encrypted left it does no harm). The next start migrates and seeds afresh."""
-    database = key_file(database_url)
-    if database is None:
-        raise ConfigError("reset wipes the sandbox's own SQLite database only")
-    database = database.with_name(database.name.removesuffix(KEY_SUFFIX))
-    kept = clock_file(database_url)
-    for path in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm", "-journal"))):
-        path.unlink(missing_ok=True)
-    if kept is not None:
-        kept.unlink(missing_ok=True)
-
-
-def secret_keys(settings: Settings, database_url: str) -> SecretKeys:
-    """SECURITY_BOT_KEYS when set; else the sandbox's own key, kept beside a SQLite database so
-    that secrets stored on one run (authenticator links) can still be read on the next."""
-    if settings.security_bot_keys:
-        return SecretKeys(
-            settings.security_bot_keys, "Secrets are encrypted with SECURITY_BOT_KEYS.", True
-        )
-    path = key_file(database_url)
-    if path is None:
-        note = (
-            "Secrets are encrypted with a key made for this run only: authenticators linked now "
-            "won't verify next time. Set SECURITY_BOT_KEYS to keep them."
-        )
-        return SecretKeys((Fernet.generate_key().decode(),), note, False)
-    note = f"Secrets are encrypted with the sandbox's own key, kept in {path} for next time."
-    return SecretKeys((_kept_key(path),), note, True)
-
-
-def key_file(database_url: str) -> Path | None:
-    """Beside the SQLite file; None for an in-memory or server database."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(f"{url.database}{KEY_SUFFIX}")
-
-
-def _kept_key(path: Path) -> str:
-    """The key in `path`, made on first use, readable and writable by this user only."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_key(path)
-    key = Fernet.generate_key().decode()
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(key + "\n")
-    return key
-
-
-def _read_key(path: Path) -> str:
-    try:
-        key = path.read_text(encoding="ascii").strip()
-        Fernet(key.encode())
-    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
-        raise ConfigError(
-            f"{path} does not hold a Fernet key. Secrets encrypted with it cannot be read: "
-            "delete the file for a new key, or set SECURITY_BOT_KEYS."
-        ) from None
-    return key
 
 
 def _demo_accounts() -> list[str]:

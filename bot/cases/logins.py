@@ -18,9 +18,10 @@ from bot.cases import login_views, opening
 from bot.cases.model import CaseChange, ChargesSeen, Via
 from bot.cases.records import STEP_UP_FIRST, Desk, Refused
 from bot.core import audit
-from bot.core.errors import InvalidInput, NotAllowed, NotFound, StepUpNeeded
+from bot.core.errors import InvalidInput, NotFound
 from bot.core.words import account_label
-from bot.platform.alerts import Recipient, Role
+from bot.platform.alerts import Recipient
+from bot.platform.compromised import Role
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store
@@ -151,11 +152,11 @@ class SuspiciousLogins:
                 result = answer(session, alert, account, now)
             if not isinstance(result, Refused):
                 return result
-            audit.record(
+            error = result.audited(
                 session, at=now, actor=actor, action="alerts.suspicious_login.refused",
-                target=f"alert:{alert.platform_alert_id}", reason=result.reason,
+                target=f"alert:{alert.platform_alert_id}",
             )  # fmt: skip
-        raise StepUpNeeded(result.message) if result.step_up else NotAllowed(result.message)
+        raise error
 
 
 def _alert_by_platform_id(session: Session, platform_alert_id: str) -> Alert | None:

@@ -28,7 +28,7 @@ from bot.checklist.views import Blocks, mrkdwn, plain
 from bot.core.ids import Action
 from bot.core.text import escape
 from bot.core.words import slack_time
-from bot.platform.alerts import remediation_time
+from bot.platform.compromised import remediation_time
 
 REIMBURSED = "Charges from unauthorized activity are reimbursed."
 

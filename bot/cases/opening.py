@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from bot.cases import messages, records
 from bot.cases.model import PLATFORM, CaseCard, CaseChange, ChargesSeen, Notice, Status, Via
 from bot.cases.records import Desk, Refused
-from bot.core import audit
-from bot.core.errors import NotAllowed
 from storage import cases as case_store
 from storage.case_models import Case, CaseReport
 from storage.models import BusinessAccount
@@ -170,16 +168,15 @@ def with_retry(
                 result = build(session, now)
                 if not isinstance(result, Refused):
                     return result
-                audit.record(
+                error = result.audited(
                     session,
                     at=now,
                     actor=actor,
                     action="cases.refused",
                     target=target,
                     attempted=attempted,
-                    reason=result.reason,
                 )
-            raise NotAllowed(result.message)
+            raise error
         except IntegrityError:
             if attempt == 2:
                 raise

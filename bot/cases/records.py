@@ -64,6 +64,22 @@ class Refused:
     message: str
     step_up: bool = False
 
+    def audited(
+        self,
+        session: Session,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        target: str,
+        **details: Any,
+    ) -> DomainError:
+        """Audit the refusal in the caller's transaction; the error to raise once it commits."""
+        audit.record(
+            session, at=at, actor=actor, action=action, target=target, **details, reason=self.reason
+        )
+        return StepUpNeeded(self.message) if self.step_up else NotAllowed(self.message)
+
 
 def target(number: int) -> str:
     return f"case:{number}"
@@ -123,18 +139,14 @@ class Desk:
                 result = apply(session, case, who, now)
             if not isinstance(result, Refused):
                 return result
-            audit.record(
+            error = result.audited(
                 session,
                 at=now,
                 actor=actor,
                 action="cases.refused",
                 target=target(number),
                 attempted=operation.value,
-                reason=result.reason,
             )
-        error: DomainError = (
-            StepUpNeeded(result.message) if result.step_up else NotAllowed(result.message)
-        )
         raise error
 
 

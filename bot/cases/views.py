@@ -29,7 +29,7 @@ from bot.checklist.views import Blocks, mrkdwn, plain
 from bot.core.ids import Action
 from bot.core.text import escape, shorten
 from bot.core.words import account_label, plural, slack_time
-from bot.platform.alerts import remediation_time
+from bot.platform.compromised import remediation_time
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 STATUS_ICONS = {

@@ -4,11 +4,14 @@ authenticator's and the recovery email's), so a change to it reaches them all.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.core import audit
+from bot.core.errors import CodeRejected
 from bot.core.words import plural
 from storage import audit as audit_store
 
@@ -22,6 +25,15 @@ class FailureLimits(Protocol):
     def failure_window(self) -> timedelta: ...
     @property
     def lockout(self) -> timedelta: ...
+
+
+@dataclass(frozen=True)
+class CodeActions:
+    """The audit actions of one kind of code: each wrong one, each refused while locked, the lock."""
+
+    rejected: str
+    refused_locked: str
+    locked: str
 
 
 def locked_until(
@@ -58,3 +70,39 @@ def locked_message(until: datetime, now: datetime) -> str:
         "Too many wrong codes. For your safety, codes are refused for the next "
         f"{minutes_left(until, now)}."
     )
+
+
+@dataclass(frozen=True)
+class CodeAttempt:
+    """A member typing a code, now: who, about what, audited under which actions, locked by which
+    limits. The lockout's two moments, before the code is checked and after a wrong one."""
+
+    actor: str
+    target: str
+    actions: CodeActions
+    limits: FailureLimits
+    now: datetime
+
+    def refused_while_locked(self, session: Session) -> CodeRejected | None:
+        """While codes for the target are locked, the refusal to raise (audited); None otherwise."""
+        until = locked_until(session, self.target, self.actions.rejected, self.limits, self.now)
+        if until is None:
+            return None
+        self._audit(session, self.actions.refused_locked)
+        return CodeRejected(locked_message(until, self.now))
+
+    def rejected(self, session: Session, reason: str, message: str) -> CodeRejected:
+        """Audit a wrong code; the refusal says `message`, or that codes are now locked when this
+        wrong code was the one too many (audited too)."""
+        self._audit(session, self.actions.rejected, reason=reason)
+        session.flush()
+        until = locked_until(session, self.target, self.actions.rejected, self.limits, self.now)
+        if until is None:
+            return CodeRejected(message)
+        self._audit(session, self.actions.locked)
+        return CodeRejected(locked_message(until, self.now), locked_now=True)
+
+    def _audit(self, session: Session, action: str, **details: str) -> None:
+        audit.record(
+            session, at=self.now, actor=self.actor, action=action, target=self.target, **details
+        )

@@ -13,37 +13,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.core import audit
-from bot.core.clock import Clock
-from bot.core.words import plural
-from bot.directory.file import RowError
 from bot.platform.alert_document import AlertDocument, AlertInvalid, parse_alert
 from bot.platform.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT, AlertNotice, accept, checked
-from bot.platform.imports import Accounts, DeliveryKind, import_lines, refused_lines
+from bot.platform.imports import Accounts, DeliveryImport, DeliveryKind, Imported, ImportReport
 from storage import alerts as alert_store
-from storage.database import Database
 from storage.models import BusinessAccount
 
 
 @dataclass(frozen=True)
-class AlertImportReport:
-    source: str
-    accepted: int = 0
-    duplicates: int = 0
-    errors: tuple[RowError, ...] = ()
-    notices: tuple[AlertNotice, ...] = ()
+class AlertImportReport(ImportReport):
+    NOUN = "alert"
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def lines(self) -> list[str]:
-        if self.errors:
-            return refused_lines(self.source, self.errors)
-        return [
-            f"{self.source}: {plural(self.accepted, 'alert')} accepted, "
-            f"{self.duplicates} already received before"
-        ]
+    notices: tuple[AlertNotice, ...] = ()  # the DMs about compromised passwords to send
 
 
 def _read(line: str, now: datetime) -> AlertDocument:
@@ -58,34 +39,30 @@ def _account(_: Session, document: AlertDocument, accounts: Accounts) -> Busines
     return found[0]
 
 
+def _apply(
+    session: Session, document: AlertDocument, account: BusinessAccount, now: datetime
+) -> AlertNotice | None:
+    return accept(session, document, account, now, via="import")
+
+
+def _report(source: str, imported: Imported[AlertNotice | None]) -> AlertImportReport:
+    notices = tuple(notice for notice in imported.applied if notice is not None)
+    return AlertImportReport.of(source, imported, notices=notices)
+
+
 ALERTS = DeliveryKind(
     read=_read,
     invalid=AlertInvalid,
     place=_account,
     known_ids=alert_store.known_platform_alert_ids,
+    apply=_apply,
+    report=_report,
     refused_action="alerts.import.refused",
     imported_action="alerts.imported",
 )
 
 
-class AlertImport:
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self._database = database
-        self._clock = clock
-
-    def run(self, text: str, *, source: str, actor: str = audit.SYSTEM) -> AlertImportReport:
-        """JSON lines, each checked like an API delivery; any bad line and nothing is applied."""
-        now = self._clock.now()
-        notices: list[AlertNotice] = []
-
-        def apply(session: Session, document: AlertDocument, account: BusinessAccount) -> None:
-            notice = accept(session, document, account, now, via="import")
-            if notice is not None:
-                notices.append(notice)
-
-        imported = import_lines(
-            self._database, ALERTS, text, apply, now=now, source=source, actor=actor
-        )
-        return AlertImportReport(
-            source, imported.accepted, imported.duplicates, imported.errors, tuple(notices)
-        )
+class AlertImport(
+    DeliveryImport[AlertDocument, BusinessAccount, AlertNotice | None, AlertImportReport]
+):
+    kind = ALERTS

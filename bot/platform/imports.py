@@ -5,7 +5,8 @@ Each line is read exactly as the API reads a delivery and placed in the director
 bad line applies nothing, audits the refusal and reports every bad line with its number; a good
 file is applied in one transaction, in the file's order, and ids received before (or earlier in
 the file) are counted as duplicates, so importing the same file twice changes nothing. Only how a
-line is read, placed and applied differs between alerts and posture reports: `DeliveryKind`.
+line is read, placed and applied, and what the report says, differ between alerts and posture
+reports: `DeliveryKind`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.core import audit
+from bot.core.clock import Clock
 from bot.core.words import plural
 from bot.directory.file import RowError
 from bot.platform.alert_document import AlertInvalid
@@ -43,40 +45,96 @@ class Delivery(Protocol):
 
 D = TypeVar("D", bound=Delivery)
 S = TypeVar("S")  # what a delivery is about: its business account (and members)
+A = TypeVar("A")  # what storing one delivery changed
+R = TypeVar("R", bound="ImportReport")
 
 
 @dataclass(frozen=True)
-class DeliveryKind(Generic[D, S]):
-    """How one kind of delivery is read from a line, placed in the directory and recognised."""
+class ImportReport:
+    """What an import did: counts when applied, every bad line (and nothing applied) otherwise."""
+
+    NOUN: ClassVar[str] = "delivery"
+
+    source: str
+    accepted: int = 0
+    duplicates: int = 0
+    errors: tuple[RowError, ...] = ()
+
+    @classmethod
+    def of(cls, source: str, imported: Imported[Any], **more: Any) -> Self:
+        """The report on `imported`, with what the kind adds (`more`)."""
+        return cls(source, imported.accepted, imported.duplicates, imported.errors, **more)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        if self.errors:
+            bad = plural(len(self.errors), "bad line")
+            return [*map(str, self.errors), f"{self.source}: nothing was imported ({bad})"]
+        return [self.summary()]
+
+    def summary(self) -> str:
+        return (
+            f"{self.source}: {plural(self.accepted, self.NOUN)} accepted, "
+            f"{self.duplicates} already received before"
+        )
+
+
+@dataclass(frozen=True)
+class Imported(Generic[A]):
+    """The counts, the bad lines, and what each delivery applied changed, in the file's order."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    errors: tuple[RowError, ...] = ()
+    applied: tuple[A, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryKind(Generic[D, S, A, R]):
+    """How one kind of delivery is read from a line, placed in the directory, recognised, stored
+    and reported."""
 
     read: Callable[[str, datetime], D]  # parse and check one line as the API does
     invalid: type[AlertInvalid]  # what `read` raises, its reason safe to show
     place: Callable[[Session, D, Accounts], S | str]  # what it is about, or why it cannot be placed
     known_ids: Callable[[Session, Iterable[str]], set[str]]  # ids among these received before
+    apply: Callable[[Session, D, S, datetime], A]  # store one new delivery, as the API does
+    report: Callable[[str, Imported[A]], R]  # the operator's report on the file `source`
     refused_action: str  # the audit actions
     imported_action: str
 
 
-@dataclass(frozen=True)
-class Imported:
-    """What an import did: counts when applied, every bad line (and nothing applied) otherwise."""
+class DeliveryImport(Generic[D, S, A, R]):
+    """`app.py alerts import FILE`, `app.py posture import FILE`: one service per `kind`."""
 
-    accepted: int = 0
-    duplicates: int = 0
-    errors: tuple[RowError, ...] = ()
+    kind: DeliveryKind[D, S, A, R]
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    def run(self, text: str, *, source: str, actor: str = audit.SYSTEM) -> R:
+        """JSON lines, each checked like an API delivery; any bad line and nothing is applied."""
+        now = self._clock.now()
+        imported = import_lines(
+            self._database, self.kind, text, now=now, source=source, actor=actor
+        )
+        return self.kind.report(source, imported)
 
 
 def import_lines(
     database: Database,
-    kind: DeliveryKind[D, S],
+    kind: DeliveryKind[D, S, A, R],
     text: str,
-    apply: Callable[[Session, D, S], None],
     *,
     now: datetime,
     source: str,
     actor: str,
-) -> Imported:
-    """Read and place every line; only when none is bad, `apply` each new delivery, in order."""
+) -> Imported[A]:
+    """Read and place every line; only when none is bad, apply each new delivery, in order."""
     errors: list[RowError] = []
     documents: list[tuple[int, D]] = []
     for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
@@ -109,12 +167,13 @@ def import_lines(
             return Imported(errors=tuple(errors))
         known = kind.known_ids(session, (d.id for _, d in documents))
         duplicates = 0
+        applied: list[A] = []
         for document, subject in placed:
             if document.id in known:
                 duplicates += 1
                 continue
             known.add(document.id)
-            apply(session, document, subject)
+            applied.append(kind.apply(session, document, subject, now))
         accepted = len(documents) - duplicates
         if accepted:
             audit.record(
@@ -126,10 +185,4 @@ def import_lines(
                 accepted=accepted,
                 duplicates=duplicates,
             )
-    return Imported(accepted, duplicates)
-
-
-def refused_lines(source: str, errors: tuple[RowError, ...]) -> list[str]:
-    """The report of a file that was refused: each bad line, then that nothing was imported."""
-    bad = plural(len(errors), "bad line")
-    return [*map(str, errors), f"{source}: nothing was imported ({bad})"]
+    return Imported(accepted, duplicates, applied=tuple(applied))

@@ -4,7 +4,7 @@ that outranks what members said (bot/checklist/model.py explains where the two d
 Each evidence field is kept per business account, member and check, dated by the report's
 `reported_at`, so a report that arrives late never overwrites a newer one: its older fields are
 recorded as superseded. A `password_changed_at` after an open compromised-password alert's
-detection closes the alert as rotated (bot/platform/alerts.py).
+detection closes the alert as rotated (bot/platform/compromised.py).
 """
 
 from __future__ import annotations
@@ -21,13 +21,8 @@ from sqlalchemy.orm import Session
 from bot.checklist.model import Check, Source, State
 from bot.core import audit
 from bot.core.clock import Clock
-from bot.platform.alerts import (
-    AMBIGUOUS_ACCOUNT,
-    PLATFORM,
-    UNKNOWN_ACCOUNT,
-    ClosedAlert,
-    close_changed_password,
-)
+from bot.platform.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT
+from bot.platform.compromised import PLATFORM, ClosedAlert, close_changed_password
 from bot.platform.posture_document import PostureDocument, PostureInvalid, parse_posture
 from bot.platform.signature import WINDOW
 from storage import alerts as alert_store

@@ -15,51 +15,54 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.core import audit
-from bot.core.clock import Clock
 from bot.core.words import plural
-from bot.directory.file import RowError
-from bot.platform.alerts import ClosedAlert
-from bot.platform.imports import DeliveryKind, import_lines, refused_lines
-from bot.platform.posture import apply_report, checked, resolve
+from bot.platform.compromised import ClosedAlert
+from bot.platform.imports import DeliveryImport, DeliveryKind, Imported, ImportReport
+from bot.platform.posture import Applied, apply_report, checked, resolve
 from bot.platform.posture_document import PostureDocument, PostureInvalid, parse_posture
 from storage import posture as posture_store
-from storage.database import Database
 from storage.models import BusinessAccount, Member
+
+Subject = tuple[BusinessAccount, list[Member]]
 
 
 @dataclass(frozen=True)
-class PostureImportReport:
-    source: str
-    accepted: int = 0
-    duplicates: int = 0
+class PostureImportReport(ImportReport):
+    NOUN = "report"
+
     superseded: int = 0
-    errors: tuple[RowError, ...] = ()
     closed: tuple[ClosedAlert, ...] = ()
     members: tuple[str, ...] = ()
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def lines(self) -> list[str]:
-        if self.errors:
-            return refused_lines(self.source, self.errors)
-        summary = (
-            f"{self.source}: {plural(self.accepted, 'report')} accepted, "
-            f"{self.duplicates} already received before"
-        )
+    def summary(self) -> str:
+        summary = super().summary()
         if self.superseded:
             summary += f", {self.superseded} with fields older than the evidence stored (kept)"
         if self.closed:
             summary += (
                 f"; {plural(len(self.closed), 'compromised-password alert')} closed as rotated"
             )
-        return [summary]
+        return summary
 
 
 def _read(line: str, now: datetime) -> PostureDocument:
     return checked(parse_posture(line), now)
+
+
+def _apply(session: Session, document: PostureDocument, subject: Subject, now: datetime) -> Applied:
+    account, people = subject
+    return apply_report(session, document, account, people, now, via="import")
+
+
+def _report(source: str, imported: Imported[Applied]) -> PostureImportReport:
+    applied = imported.applied
+    return PostureImportReport.of(
+        source,
+        imported,
+        superseded=sum(bool(each.superseded) for each in applied),
+        closed=tuple(closed for each in applied for closed in each.closed),
+        members=tuple(sorted({member for each in applied for member in each.members})),
+    )
 
 
 POSTURE = DeliveryKind(
@@ -67,43 +70,12 @@ POSTURE = DeliveryKind(
     invalid=PostureInvalid,
     place=resolve,
     known_ids=posture_store.known_report_ids,
+    apply=_apply,
+    report=_report,
     refused_action="posture.import.refused",
     imported_action="posture.imported",
 )
 
 
-class PostureImport:
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self._database = database
-        self._clock = clock
-
-    def run(self, text: str, *, source: str, actor: str = audit.SYSTEM) -> PostureImportReport:
-        now = self._clock.now()
-        superseded = 0
-        closed: list[ClosedAlert] = []
-        members: set[str] = set()
-
-        def apply(
-            session: Session,
-            document: PostureDocument,
-            subject: tuple[BusinessAccount, list[Member]],
-        ) -> None:
-            nonlocal superseded
-            account, people = subject
-            applied = apply_report(session, document, account, people, now, via="import")
-            superseded += bool(applied.superseded)
-            closed.extend(applied.closed)
-            members.update(applied.members)
-
-        imported = import_lines(
-            self._database, POSTURE, text, apply, now=now, source=source, actor=actor
-        )
-        return PostureImportReport(
-            source,
-            imported.accepted,
-            imported.duplicates,
-            superseded,
-            imported.errors,
-            closed=tuple(closed),
-            members=tuple(sorted(members)),
-        )
+class PostureImport(DeliveryImport[PostureDocument, Subject, Applied, PostureImportReport]):
+    kind = POSTURE

@@ -17,7 +17,8 @@ from bot.core.ids import Action, Surface, button_value
 from bot.core.text import escape
 from bot.core.words import account_label, plural, slack_time
 from bot.platform.alert_document import AlertDocument
-from bot.platform.alerts import AlertNotice, ClosedAlert, Role, remediation_time
+from bot.platform.alerts import AlertNotice
+from bot.platform.compromised import ClosedAlert, Role, remediation_time
 
 TIKTOK = "tiktok_business"
 CHANGE_STEPS = {

@@ -19,12 +19,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.checklist.evidence import record_bot_check
 from bot.checklist.members import member_for
-from bot.checklist.model import Check, Source, State
+from bot.checklist.model import Check, State
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, InvalidInput
-from bot.core.lockout import locked_message, locked_until, minutes_left
+from bot.core.lockout import CodeActions, CodeAttempt, minutes_left
 from bot.core.masking import mask_email
 from bot.recovery.mail import Mail, Mailer
 from storage import audit as audit_store
@@ -36,6 +37,7 @@ from storage.models import Member, RecoveryEmail
 logger = logging.getLogger("security_bot.recovery")
 REJECTED = "recovery.email.code.rejected"
 SENT = "recovery.email.code_sent"
+_CODES = CodeActions(REJECTED, "recovery.email.code.refused_locked", "recovery.email.locked")
 MAX_ADDRESS = 254  # what SMTP carries (RFC 5321)
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
@@ -184,29 +186,19 @@ class RecoveryEmailService:
             if member is None:
                 raise CodeRejected(_NO_CODE)
             row = recovery_store.lock_email(session, member.id, now)
-            target = _target(slack_user_id)
-            until = locked_until(session, target, REJECTED, self.policy, now)
-            if until is not None:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="recovery.email.code.refused_locked",
-                    target=target,
-                )
-                outcome: CodeRejected | None = CodeRejected(locked_message(until, now))
-            else:
-                outcome = self._check(session, member, row, code, now)
+            attempt = CodeAttempt(slack_user_id, _target(slack_user_id), _CODES, self.policy, now)
+            outcome = attempt.refused_while_locked(session) or self._check(
+                session, member, row, code, attempt
+            )
         if outcome is not None:
             raise outcome
         assert row.address is not None
         return mask_email(row.address)
 
     def _check(
-        self, session: Session, member: Member, row: RecoveryEmail, code: str, now: datetime
+        self, session: Session, member: Member, row: RecoveryEmail, code: str, attempt: CodeAttempt
     ) -> CodeRejected | None:
-        slack_user_id = member.slack_user_id or ""
-        target = _target(slack_user_id)
+        now = attempt.now
         digits = re.sub(r"[\s-]", "", code)
         if row.code_hash is None:
             reason, message = "used", _NO_CODE
@@ -225,23 +217,13 @@ class RecoveryEmailService:
             audit.record(
                 session,
                 at=now,
-                actor=slack_user_id,
+                actor=attempt.actor,
                 action="recovery.email.confirmed",
-                target=target,
+                target=attempt.target,
                 address=mask_email(address),
             )
             return None
-        audit.record(
-            session, at=now, actor=slack_user_id, action=REJECTED, target=target, reason=reason
-        )
-        session.flush()
-        until = locked_until(session, target, REJECTED, self.policy, now)
-        if until is not None:
-            audit.record(
-                session, at=now, actor=slack_user_id, action="recovery.email.locked", target=target
-            )
-            return CodeRejected(locked_message(until, now), locked_now=True)
-        return CodeRejected(message)
+        return attempt.rejected(session, reason, message)
 
     def _matches(self, member_id: int, code: str, stored: str) -> bool:
         """Under every key, so a key rotation does not void a code just mailed; constant time."""
@@ -256,16 +238,7 @@ class RecoveryEmailService:
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
     def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
-        member_store.save_check_result(
-            session,
-            member_id=member.id,
-            check=Check.RECOVERY_EMAIL,
-            business_account_id=None,
-            source=Source.BOT,
-            state=state,
-            observed_at=self._clock.now(),
-            detail={"note": note},
-        )
+        record_bot_check(session, member.id, Check.RECOVERY_EMAIL, state, note, self._clock.now())
 
     def _audit_only(self, slack_user_id: str, action: str) -> None:
         with self._database.sessions.begin() as session:

@@ -9,12 +9,13 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from bot.checklist.evidence import record_bot_check
 from bot.checklist.members import member_for
-from bot.checklist.model import Check, Source, State
+from bot.checklist.model import Check, State
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, NotAllowed, StepUpNeeded
-from bot.core.lockout import locked_message, locked_until
+from bot.core.lockout import CodeActions, CodeAttempt
 from bot.core.secret_box import SecretBox
 from bot.twostep import totp
 from storage import authenticator as link_store
@@ -24,6 +25,7 @@ from storage.models import AuthenticatorLink, Member
 
 PENDING, ACTIVE = "pending", "active"
 REJECTED = "twostep.code.rejected"
+_CODES = CodeActions(REJECTED, "twostep.code.refused_locked", "twostep.locked")
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,6 @@ class Enrolment:
 
 class NoAuthenticator(DomainError):
     pass
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    ok: bool
-    message: str = ""
-    locked_now: bool = False
 
 
 class AuthenticatorService:
@@ -138,8 +133,8 @@ class AuthenticatorService:
         """Activate a pending link with a correct code; returns the recovery codes, shown once."""
         codes = totp.new_recovery_codes()
         with self._database.sessions.begin() as session:
-            outcome = self._attempt(session, slack_user_id, code, want=PENDING)
-            if outcome.ok:
+            refusal = self._attempt(session, slack_user_id, code, want=PENDING)
+            if refusal is None:
                 now = self._clock.now()
                 member, link = self._member_and_link(session, slack_user_id)
                 link.state, link.confirmed_at = ACTIVE, now
@@ -154,14 +149,16 @@ class AuthenticatorService:
                     action="twostep.enrol.confirmed",
                     target=_target(slack_user_id),
                 )
-        self._raise_unless(outcome)
+        if refusal is not None:
+            raise refusal  # after the transaction, so the attempt's audit records are kept
         return codes
 
     def verify(self, slack_user_id: str, code: str) -> None:
         """A step-up: a current code (or a recovery code) from the member's linked authenticator."""
         with self._database.sessions.begin() as session:
-            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
-        self._raise_unless(outcome)
+            refusal = self._attempt(session, slack_user_id, code, want=ACTIVE)
+        if refusal is not None:
+            raise refusal
 
     def is_fresh(self, slack_user_id: str) -> bool:
         """Whether a step-up happened recently enough to cover a sensitive action now."""
@@ -180,8 +177,8 @@ class AuthenticatorService:
 
     def remove(self, slack_user_id: str, code: str) -> None:
         with self._database.sessions.begin() as session:
-            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
-            if outcome.ok:
+            refusal = self._attempt(session, slack_user_id, code, want=ACTIVE)
+            if refusal is None:
                 member, link = self._member_and_link(session, slack_user_id)
                 session.delete(link)
                 self._record_check(session, member, State.NEEDS_ACTION, "Removed; link a new one.")
@@ -192,13 +189,14 @@ class AuthenticatorService:
                     action="twostep.authenticator.removed",
                     target=_target(slack_user_id),
                 )
-        self._raise_unless(outcome)
+        if refusal is not None:
+            raise refusal  # after the transaction, so the attempt's audit records are kept
 
     def new_recovery_codes(self, slack_user_id: str, code: str) -> list[str]:
         codes = totp.new_recovery_codes()
         with self._database.sessions.begin() as session:
-            outcome = self._attempt(session, slack_user_id, code, want=ACTIVE)
-            if outcome.ok:
+            refusal = self._attempt(session, slack_user_id, code, want=ACTIVE)
+            if refusal is None:
                 _, link = self._member_and_link(session, slack_user_id)
                 link_store.replace_recovery_codes(
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
@@ -210,7 +208,8 @@ class AuthenticatorService:
                     action="twostep.recovery_codes.replaced",
                     target=_target(slack_user_id),
                 )
-        self._raise_unless(outcome)
+        if refusal is not None:
+            raise refusal  # after the transaction, so the attempt's audit records are kept
         return codes
 
     def reset(self, admin: str, subject: str) -> None:
@@ -245,7 +244,10 @@ class AuthenticatorService:
 
     # -- the one place codes are checked ---------------------------------------------------
 
-    def _attempt(self, session: Session, slack_user_id: str, code: str, *, want: str) -> _Outcome:
+    def _attempt(
+        self, session: Session, slack_user_id: str, code: str, *, want: str
+    ) -> CodeRejected | None:
+        """None when the code is right; else the refusal to raise once the attempt is stored."""
         now = self._clock.now()
         target = _target(slack_user_id)
         if not link_store.lock_for_attempt(session, slack_user_id, now):
@@ -253,16 +255,10 @@ class AuthenticatorService:
         _, link = self._member_and_link(session, slack_user_id, with_secret=True)
         if link.state != want:
             raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
-        until = locked_until(session, target, REJECTED, self.policy, now)
-        if until is not None:
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="twostep.code.refused_locked",
-                target=target,
-            )
-            return _Outcome(False, locked_message(until, now))
+        attempt = CodeAttempt(slack_user_id, target, _CODES, self.policy, now)
+        refusal = attempt.refused_while_locked(session)
+        if refusal is not None:
+            return refusal
         secret = self._box.open(link.secret_encrypted)
         step = totp.matching_step(secret, code, now, last_step=link.last_step)
         if step is not None:
@@ -270,7 +266,7 @@ class AuthenticatorService:
             audit.record(
                 session, at=now, actor=slack_user_id, action="twostep.code.accepted", target=target
             )
-            return _Outcome(True)
+            return None
         if link.state == ACTIVE and self._spend_recovery_code(session, link, code, now):
             link.verified_at = now
             audit.record(
@@ -280,19 +276,9 @@ class AuthenticatorService:
                 action="twostep.recovery_code.used",
                 target=target,
             )
-            return _Outcome(True)
+            return None
         reason = "malformed" if totp.normalise_code(code) is None else "wrong_or_replayed"
-        audit.record(
-            session, at=now, actor=slack_user_id, action=REJECTED, target=target, reason=reason
-        )
-        session.flush()
-        until = locked_until(session, target, REJECTED, self.policy, now)
-        if until is not None:
-            audit.record(
-                session, at=now, actor=slack_user_id, action="twostep.locked", target=target
-            )
-            return _Outcome(False, locked_message(until, now), locked_now=True)
-        return _Outcome(False, _WRONG_CODE)
+        return attempt.rejected(session, reason, _WRONG_CODE)
 
     def _spend_recovery_code(
         self, session: Session, link: AuthenticatorLink, code: str, now: datetime
@@ -305,11 +291,6 @@ class AuthenticatorService:
         row.used_at = now
         return True
 
-    @staticmethod
-    def _raise_unless(outcome: _Outcome) -> None:
-        if not outcome.ok:
-            raise CodeRejected(outcome.message, locked_now=outcome.locked_now)
-
     def _member_and_link(
         self, session: Session, slack_user_id: str, *, with_secret: bool = False
     ) -> tuple[Member, AuthenticatorLink]:
@@ -320,16 +301,7 @@ class AuthenticatorService:
         return member, link
 
     def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
-        member_store.save_check_result(
-            session,
-            member_id=member.id,
-            check=Check.AUTHENTICATOR,
-            business_account_id=None,
-            source=Source.BOT,
-            state=state,
-            observed_at=self._clock.now(),
-            detail={"note": note},
-        )
+        record_bot_check(session, member.id, Check.AUTHENTICATOR, state, note, self._clock.now())
 
     @staticmethod
     def _enrolment(member: Member, secret: str) -> Enrolment:

@@ -18,7 +18,8 @@ from bot.cases import modals
 from bot.core.ids import Action, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.platform import views as views_alerts
-from bot.platform.alerts import AlertNotice, AlertService, ClosedAlert, Role, UnknownAccount
+from bot.platform.alerts import AlertNotice, AlertService, UnknownAccount
+from bot.platform.compromised import ClosedAlert, Role
 from bot.services import Services
 from bot.twostep import views as views_twostep
 from handlers.slack import step_up

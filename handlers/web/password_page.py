@@ -19,7 +19,7 @@ from bot.core.errors import InvalidInput
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import escape, slack_date
 from bot.passwords.service import CheckOutcome, TooManyChecks
-from bot.platform.alerts import ClosedAlert, remediation_time
+from bot.platform.compromised import ClosedAlert, remediation_time
 from bot.services import Services
 from handlers.slack import alerts
 from handlers.web.pages import password_templates, templates

@@ -17,7 +17,8 @@ from bot.checklist.model import Check, Source, State
 from bot.core.clock import FakeClock
 from bot.core.errors import NotAllowed
 from bot.platform.alert_document import AlertInvalid
-from bot.platform.alerts import Outcome, Recipient, Role, UnknownAccount, remediation_time
+from bot.platform.alerts import Outcome, Recipient, UnknownAccount
+from bot.platform.compromised import Role, remediation_time
 from bot.services import Services
 from storage.database import Database
 from storage.models import Alert, AuditRecord, BusinessAccount, CheckResult, Member

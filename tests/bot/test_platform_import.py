@@ -4,7 +4,7 @@ line read, placed and recognised by id, applied only when no line is bad, and au
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pytest
@@ -20,8 +20,8 @@ from bot.platform.imports import (
     Accounts,
     DeliveryKind,
     Imported,
+    ImportReport,
     import_lines,
-    refused_lines,
 )
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount
@@ -53,11 +53,23 @@ def known_before(_: Session, ids: Iterable[str]) -> set[str]:
     return {"seen-before"} & set(ids)
 
 
+def apply(
+    _: Session, sighting: Sighting, account: BusinessAccount, now: datetime
+) -> tuple[str, str]:
+    return (sighting.id, account.name)
+
+
+def report(source: str, imported: Imported[tuple[str, str]]) -> ImportReport:
+    return ImportReport(source, imported.accepted, imported.duplicates, imported.errors)
+
+
 SIGHTINGS = DeliveryKind(
     read=read,
     invalid=AlertInvalid,
     place=place,
     known_ids=known_before,
+    apply=apply,
+    report=report,
     refused_action="sightings.import.refused",
     imported_action="sightings.imported",
 )
@@ -70,16 +82,12 @@ def acme(account: AccountFactory) -> BusinessAccount:
 
 def run(
     database: Database, clock: FakeClock, text: str, *, source: str = "sightings.jsonl"
-) -> tuple[Imported, list[tuple[str, str]]]:
-    applied: list[tuple[str, str]] = []
-
-    def apply(_: Session, sighting: Sighting, account: BusinessAccount) -> None:
-        applied.append((sighting.id, account.name))
-
+) -> tuple[Imported[tuple[str, str]], list[tuple[str, str]]]:
+    """The counts and bad lines, and what was applied, in order."""
     imported = import_lines(
-        database, SIGHTINGS, text, apply, now=clock.now(), source=source, actor="U0OPS"
+        database, SIGHTINGS, text, now=clock.now(), source=source, actor="U0OPS"
     )
-    return imported, applied
+    return replace(imported, applied=()), list(imported.applied)
 
 
 def audit_records(database: Database) -> list[AuditRecord]:
@@ -159,8 +167,11 @@ def test_a_refused_file_is_reported_line_by_line_then_as_not_imported() -> None:
     one = (RowError(3, "id is empty"),)
     two = (RowError(1, "body is not valid JSON"), *one)
 
-    assert refused_lines("f.jsonl", one) == [
+    assert ImportReport("f.jsonl", errors=one).lines() == [
         "line 3: id is empty",
         "f.jsonl: nothing was imported (1 bad line)",
     ]
-    assert refused_lines("f.jsonl", two)[-1] == "f.jsonl: nothing was imported (2 bad lines)"
+    assert (
+        ImportReport("f.jsonl", errors=two).lines()[-1]
+        == "f.jsonl: nothing was imported (2 bad lines)"
+    )

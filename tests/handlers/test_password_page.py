@@ -24,7 +24,8 @@ from bot.core.clock import FakeClock
 from bot.core.config import Settings
 from bot.core.secure_links import IssuedLink, LinkPurpose
 from bot.passwords.rules import sha1_hex
-from bot.platform.alerts import Recipient, Role
+from bot.platform.alerts import Recipient
+from bot.platform.compromised import Role
 from bot.services import Services
 from handlers.web.front import WsgiApp
 from sandbox.slack_standin import SlackStandIn

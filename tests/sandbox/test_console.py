@@ -23,8 +23,9 @@ import wiring
 from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from sandbox.console import Console, run_console
+from sandbox.kept import secret_keys
 from sandbox.slack_standin import SlackStandIn
-from sandbox.workspace import PEOPLE, secret_keys
+from sandbox.workspace import PEOPLE
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount, CheckResult
 

@@ -17,7 +17,7 @@ from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services import build_services
 from sandbox.console import run_console
-from sandbox.workspace import secret_keys
+from sandbox.kept import secret_keys
 from storage.database import connect
 from storage.models import AuditRecord
 
