@@ -28,6 +28,14 @@ def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
     return session.scalars(select(Member).where(Member.slack_user_id == slack_user_id)).first()
 
 
+def member_by_id(session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def business_account(session: Session, business_account_id: int) -> BusinessAccount | None:
+    return session.get(BusinessAccount, business_account_id)
+
+
 def member_by_email(session: Session, email: str) -> Member | None:
     return session.scalars(select(Member).where(Member.email == email)).first()
 
@@ -43,9 +51,12 @@ def members_by_emails(session: Session, emails: Iterable[str]) -> dict[str, Memb
     return found
 
 
-def accounts_of_member(
-    session: Session, member_id: int
-) -> list[tuple[BusinessAccount, str | None]]:
+class AccountWithManager(NamedTuple):
+    account: BusinessAccount
+    manager_slack_id: str | None
+
+
+def accounts_of_member(session: Session, member_id: int) -> list[AccountWithManager]:
     """Each business account of the member with its account manager's Slack id, in one query."""
     manager = aliased(Member)
     rows = session.execute(
@@ -55,7 +66,7 @@ def accounts_of_member(
         .where(Membership.member_id == member_id)
         .order_by(BusinessAccount.name, BusinessAccount.id)
     )
-    return [(account, manager_slack_id) for account, manager_slack_id in rows]
+    return [AccountWithManager(row.BusinessAccount, row.slack_user_id) for row in rows]
 
 
 def check_results_of_member(session: Session, member_id: int) -> Sequence[CheckResult]:

@@ -417,10 +417,18 @@ def exclusion_of(session: Session, member_id: int) -> NudgeExclusion | None:
     ).first()
 
 
-def all_exclusions(session: Session) -> list[tuple[NudgeExclusion, str | None, str | None]]:
+class ExclusionOfMember(NamedTuple):
+    exclusion: NudgeExclusion
+    slack_user_id: str | None
+    display_name: str | None
+
+
+def all_exclusions(session: Session) -> list[ExclusionOfMember]:
     rows = session.execute(
         select(NudgeExclusion, Member.slack_user_id, Member.display_name)
         .join(Member, Member.id == NudgeExclusion.member_id)
         .order_by(Member.display_name, Member.id)
     )
-    return [(exclusion, slack_id, name) for exclusion, slack_id, name in rows]
+    return [
+        ExclusionOfMember(row.NudgeExclusion, row.slack_user_id, row.display_name) for row in rows
+    ]

@@ -140,14 +140,14 @@ def business_accounts_of(session: Session, member_id: int) -> list[BusinessAccou
     ask "which account?" list them."""
     return [
         BusinessAccountRef(
-            account.id,
-            account.platform_account_id,
-            account.name,
-            account.platform,
-            account.managed,
-            manager,
+            row.account.id,
+            row.account.platform_account_id,
+            row.account.name,
+            row.account.platform,
+            row.account.managed,
+            row.manager_slack_id,
         )
-        for account, manager in member_store.accounts_of_member(session, member_id)
+        for row in member_store.accounts_of_member(session, member_id)
     ]
 
 
