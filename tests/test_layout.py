@@ -115,6 +115,53 @@ def test_the_query_check_sees_statements_and_session_reads(tmp_path: Path) -> No
     )
 
 
+def storage_modules_imported(path: Path) -> set[str]:
+    """The modules of storage/ that `path` imports, `from storage import x` read as storage.x."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if within(a.name, ("storage",)))
+        elif isinstance(node, ast.ImportFrom) and node.module == "storage" and node.level == 0:
+            found.update(f"storage.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and within(node.module or "", ("storage",)):
+            found.add(node.module or "")
+    return found
+
+
+def model_modules() -> dict[str, set[str]]:
+    """Each module of storage/ that declares a model (a class on Base), with what it imports."""
+    found = {}
+    for path in sorted((ROOT / "storage").glob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        bases = [
+            base for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for base in node.bases
+        ]
+        if any(isinstance(base, ast.Name) and base.id == "Base" for base in bases):
+            found[f"storage.{path.stem}"] = storage_modules_imported(path)
+    return found
+
+
+def test_the_models_build_on_one_base_without_import_cycles() -> None:
+    models = model_modules()
+    assert len(models) >= 4, models  # models, case_models, nudge_models, stats_models
+    assert all("storage.base" in imported for imported in models.values())
+    assert storage_modules_imported(ROOT / "storage" / "base.py") <= {"storage.types"}
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for module in models.get(start, set()) - seen:
+            if module == target or reaches(module, target, seen | {module}):
+                return True
+        return False
+
+    assert not [module for module in models if reaches(module, module, set())]
+
+
+def test_the_schema_gathers_every_model_module_for_alembic() -> None:
+    assert storage_modules_imported(ROOT / "storage" / "schema.py") >= set(model_modules())
+    env = ROOT / "storage" / "migrations" / "env.py"
+    assert "storage.schema" in storage_modules_imported(env)
+
+
 def test_each_feature_is_one_package_of_the_domain_with_a_docstring() -> None:
     packages = {path.parent.name for path in (ROOT / "bot").glob("*/__init__.py")}
     assert packages == {"core", *FEATURES}
