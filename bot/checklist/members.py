@@ -156,12 +156,12 @@ def _checklist(rows: member_store.StatusRows | None, slack_user_id: str) -> Chec
         return build_checklist(MemberRef(None, slack_user_id, None), [], [])
     accounts = [
         BusinessAccountRef(
-            id=account.account_id,
-            platform_account_id=account.platform_account_id,
-            name=account.account_name,
-            platform=account.platform,
-            managed=account.managed,
-            account_manager_slack_id=account.manager_slack_id,
+            account.account_id,
+            account.platform_account_id,
+            account.account_name,
+            account.platform,
+            account.managed,
+            account.manager_slack_id,
         )
         for account in rows.accounts
     ]
