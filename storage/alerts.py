@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -99,9 +99,29 @@ def open_alerts(
     return session.scalars(statement).all()
 
 
-def open_alerts_of_member(
-    session: Session, member_id: int, kind: str
-) -> list[tuple[Alert, BusinessAccount]]:
+def alert_by_platform_id(session: Session, platform_alert_id: str) -> Alert | None:
+    return session.scalars(
+        select(Alert).where(Alert.platform_alert_id == platform_alert_id)
+    ).first()
+
+
+def alert_to_answer(session: Session, alert_key: int) -> Alert | None:
+    """The alert, locked until the transaction ends: one answer at a time."""
+    return session.get(Alert, alert_key, with_for_update=True)
+
+
+def was_asked(session: Session, alert_key: int) -> bool:
+    """Whether any DM about the alert was sent."""
+    statement = select(AlertMessage.id).where(AlertMessage.alert_id == alert_key).limit(1)
+    return session.scalars(statement).first() is not None
+
+
+class AlertOfAccount(NamedTuple):
+    alert: Alert
+    account: BusinessAccount
+
+
+def open_alerts_of_member(session: Session, member_id: int, kind: str) -> list[AlertOfAccount]:
     statement = (
         select(Alert, BusinessAccount)
         .join(BusinessAccount, BusinessAccount.id == Alert.business_account_id)
@@ -109,7 +129,7 @@ def open_alerts_of_member(
         .where(Membership.member_id == member_id, Alert.kind == kind, Alert.status == OPEN)
         .order_by(Alert.detected_at, Alert.id)
     )
-    return [(alert, account) for alert, account in session.execute(statement)]
+    return [AlertOfAccount(row.Alert, row.BusinessAccount) for row in session.execute(statement)]
 
 
 def close(

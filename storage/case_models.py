@@ -1,7 +1,6 @@
 """Typed models of compromise cases: the case, its reports, timeline, charges and reminders sent.
 
-Kept beside storage/models.py, which imports this module at its end so that `Base.metadata`
-always holds these tables too (migrations, the schema comparison, test clean-up).
+On storage/base.py; storage/schema.py gathers every model module into one `Base.metadata`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage import models as models  # the business_accounts table these refer to
+from storage.base import Base
 
 
 class Case(Base):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from storage.case_models import Case, CaseCharge, CaseEvent, CaseReminder, CaseReport
 from storage.database import upsert_into
+from storage.members import AccountWithManager
 from storage.models import Alert, AlertMessage, BusinessAccount, Member, Membership
 
 OPEN_STATUSES = ("reported", "suspended", "investigating")
@@ -33,16 +35,14 @@ def case_by_card(session: Session, channel_id: str, card_ts: str) -> Case | None
     return session.scalars(statement).first()
 
 
-def account_and_manager(
-    session: Session, business_account_id: int
-) -> tuple[BusinessAccount, str | None] | None:
+def account_and_manager(session: Session, business_account_id: int) -> AccountWithManager | None:
     manager = aliased(Member)
     row = session.execute(
         select(BusinessAccount, manager.slack_user_id)
         .outerjoin(manager, manager.id == BusinessAccount.account_manager_id)
         .where(BusinessAccount.id == business_account_id)
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else AccountWithManager(row.BusinessAccount, row.slack_user_id)
 
 
 def owners(session: Session, business_account_id: int) -> list[str]:
@@ -141,9 +141,14 @@ def event_by_key(session: Session, case_id: int, source_key: str) -> CaseEvent |
     return session.scalars(statement).first()
 
 
+class CaseOfAccount(NamedTuple):
+    case: Case
+    account: BusinessAccount
+
+
 def open_cases_seen_by(
     session: Session, slack_user_id: str, *, everything: bool, limit: int, unmanaged: bool = False
-) -> tuple[list[tuple[Case, BusinessAccount]], int]:
+) -> tuple[list[CaseOfAccount], int]:
     """Open cases, newest first, that a security admin (`everything`) or, otherwise, their
     handler, a reporter or the account's manager may see (and, for the support team,
     `unmanaged`, every unmanaged client's); and how many there are in all."""
@@ -172,7 +177,7 @@ def open_cases_seen_by(
         .order_by(Case.id.desc())
         .limit(limit)
     )
-    return [(found, account) for found, account in rows], int(total)
+    return [CaseOfAccount(row.Case, row.BusinessAccount) for row in rows], int(total)
 
 
 def cases_needing_reminders(

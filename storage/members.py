@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,6 +28,14 @@ def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
     return session.scalars(select(Member).where(Member.slack_user_id == slack_user_id)).first()
 
 
+def member_by_id(session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def business_account(session: Session, business_account_id: int) -> BusinessAccount | None:
+    return session.get(BusinessAccount, business_account_id)
+
+
 def member_by_email(session: Session, email: str) -> Member | None:
     return session.scalars(select(Member).where(Member.email == email)).first()
 
@@ -43,9 +51,12 @@ def members_by_emails(session: Session, emails: Iterable[str]) -> dict[str, Memb
     return found
 
 
-def accounts_of_member(
-    session: Session, member_id: int
-) -> list[tuple[BusinessAccount, str | None]]:
+class AccountWithManager(NamedTuple):
+    account: BusinessAccount
+    manager_slack_id: str | None
+
+
+def accounts_of_member(session: Session, member_id: int) -> list[AccountWithManager]:
     """Each business account of the member with its account manager's Slack id, in one query."""
     manager = aliased(Member)
     rows = session.execute(
@@ -55,7 +66,7 @@ def accounts_of_member(
         .where(Membership.member_id == member_id)
         .order_by(BusinessAccount.name, BusinessAccount.id)
     )
-    return [(account, manager_slack_id) for account, manager_slack_id in rows]
+    return [AccountWithManager(row.BusinessAccount, row.slack_user_id) for row in rows]
 
 
 def check_results_of_member(session: Session, member_id: int) -> Sequence[CheckResult]:
@@ -126,7 +137,7 @@ _ACCOUNT_COLUMNS = (
     BusinessAccount.name.label("account_name"),
     BusinessAccount.platform,
     BusinessAccount.managed,
-    _MANAGER.slack_user_id,
+    _MANAGER.slack_user_id.label("manager_slack_id"),
 )
 _RESULT_COLUMNS = (
     CheckResult.check,
@@ -178,13 +189,36 @@ _ACCOUNTS = slice(4, 4 + len(_ACCOUNT_COLUMNS))
 _RESULTS = slice(4 + len(_ACCOUNT_COLUMNS), None)
 
 
+class StatusAccount(NamedTuple):
+    """A business account of the member, with its account manager's Slack id; the fields are
+    the labels of _ACCOUNT_COLUMNS, in their order (tests/storage/test_prepared.py)."""
+
+    account_id: int
+    platform_account_id: str
+    account_name: str
+    platform: str
+    managed: bool
+    manager_slack_id: str | None
+
+
+class StatusResult(NamedTuple):
+    """A check result of the member; the fields are the names of _RESULT_COLUMNS, in order."""
+
+    check: str
+    business_account_id: int | None
+    state: str
+    source: str
+    observed_at: datetime
+    detail: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class StatusRows:
     member_id: int
     display_name: str | None
     profile_refreshed_at: datetime | None
-    accounts: Sequence[tuple[int, str, str, str, bool, str | None]]
-    check_results: Sequence[tuple[str, int | None, str, str, datetime, dict[str, Any]]]
+    accounts: Sequence[StatusAccount]
+    check_results: Sequence[StatusResult]
 
 
 def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
@@ -200,6 +234,10 @@ def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
         return None
     _, member_id, display_name, refreshed_at = rows[0][:4]
     # A member without business accounts still has their one row, its account columns empty.
-    accounts = [row[_ACCOUNTS] for row in rows if row[0] == _MEMBER_ROW and row[4] is not None]
-    results = [row[_RESULTS] for row in rows if row[0] == _RESULT_ROW]
+    accounts = [
+        StatusAccount._make(row[_ACCOUNTS])
+        for row in rows
+        if row[0] == _MEMBER_ROW and row[4] is not None
+    ]
+    results = [StatusResult._make(row[_RESULTS]) for row in rows if row[0] == _RESULT_ROW]
     return StatusRows(member_id, display_name, refreshed_at, accounts, results)

@@ -1,4 +1,5 @@
-"""Typed models. Times are aware UTC; constraint names follow one convention so migrations are stable."""
+"""Typed models of members, business accounts, evidence, the bot's own links and the platform's
+reports. On storage/base.py, as every model module; storage/schema.py gathers them all."""
 
 from __future__ import annotations
 
@@ -6,32 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
     Index,
     LargeBinary,
-    MetaData,
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.types import UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+from storage.base import Base
 
 
 class Member(Base):
@@ -308,10 +294,3 @@ class PostureReport(Base):
     reported_at: Mapped[datetime] = mapped_column(doc="When the platform observed it.")
     received_at: Mapped[datetime]
     received_via: Mapped[str] = mapped_column(String(16), doc="api or import")
-
-
-# The nudges', compromise cases' and reporting's tables live in their own modules; importing them
-# here puts them in Base.metadata wherever the models are known (migrations, schema checks, tests).
-from storage import case_models as case_models  # noqa: E402
-from storage import nudge_models as nudge_models  # noqa: E402
-from storage import stats_models as stats_models  # noqa: E402

@@ -1,8 +1,7 @@
 """Typed models of the nudges: the gaps reminded about, every message written before it is sent,
 the members left alone, and the DM channels learnt on the way.
 
-Kept beside storage/models.py, which imports this module at its end so that `Base.metadata`
-always holds these tables too (migrations, the schema comparison, test clean-up).
+On storage/base.py; storage/schema.py gathers every model module into one `Base.metadata`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage import models as models  # the members table these refer to
+from storage.base import Base
 
 
 class NudgeItem(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -10,13 +11,18 @@ from sqlalchemy.orm import Session
 from storage.models import Member, SecureLink
 
 
-def by_token_hash(session: Session, token_hash: str) -> tuple[SecureLink, Member] | None:
+class LinkOfMember(NamedTuple):
+    link: SecureLink
+    member: Member
+
+
+def by_token_hash(session: Session, token_hash: str) -> LinkOfMember | None:
     row = session.execute(
         select(SecureLink, Member)
         .join(Member, Member.id == SecureLink.member_id)
         .where(SecureLink.token_hash == token_hash)
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else LinkOfMember(row.SecureLink, row.Member)
 
 
 def mark_used(session: Session, token_hash: str, at: datetime) -> bool:

@@ -41,6 +41,25 @@ class ManagerRow:
 
 
 @dataclass(frozen=True)
+class LatestAdoption:
+    """The latest day with a snapshot, when its latest sweep ran, and its rows of check."""
+
+    day: date | None
+    taken_at: datetime | None
+    checks: list[CheckRow]
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One check on one day of the snapshots."""
+
+    day: date
+    check: str
+    in_scope: int
+    passing: int
+
+
+@dataclass(frozen=True)
 class Counted:
     """A count in the period asked about, and in all."""
 
@@ -96,7 +115,7 @@ def save_adoption(
 # -- read by the report -----------------------------------------------------------------------
 
 
-def latest_adoption(session: Session) -> tuple[date | None, datetime | None, list[CheckRow]]:
+def latest_adoption(session: Session) -> LatestAdoption:
     """The latest day with a snapshot, when its sweep ran, and its rows (one statement)."""
     latest = select(func.max(AdoptionSnapshot.day)).scalar_subquery()
     rows = session.execute(
@@ -111,13 +130,22 @@ def latest_adoption(session: Session) -> tuple[date | None, datetime | None, lis
         ).where(AdoptionSnapshot.day == latest)
     ).all()
     if not rows:
-        return None, None, []
-    found = [CheckRow(*row[2:]) for row in rows]
-    return rows[0][0], max(row[1] for row in rows), found
+        return LatestAdoption(None, None, [])
+    found = [
+        CheckRow(
+            check=row.check,
+            in_scope=row.in_scope,
+            passing=row.passing,
+            needs_action=row.needs_action,
+            unknown=row.unknown,
+        )
+        for row in rows
+    ]
+    return LatestAdoption(rows[0].day, max(row.taken_at for row in rows), found)
 
 
-def adoption_series(session: Session, since: date) -> list[tuple[date, str, int, int]]:
-    """(day, check, in_scope, passing) of every snapshot from `since`, oldest first."""
+def adoption_series(session: Session, since: date) -> list[SeriesPoint]:
+    """Every snapshot's rows of check from `since`, oldest first."""
     rows = session.execute(
         select(
             AdoptionSnapshot.day,
@@ -128,7 +156,7 @@ def adoption_series(session: Session, since: date) -> list[tuple[date, str, int,
         .where(AdoptionSnapshot.day >= since)
         .order_by(AdoptionSnapshot.day, AdoptionSnapshot.check)
     ).all()
-    return [(day, check, in_scope, passing) for day, check, in_scope, passing in rows]
+    return [SeriesPoint(row.day, row.check, row.in_scope, row.passing) for row in rows]
 
 
 def managers_on(session: Session, day: date, limit: int) -> tuple[list[ManagerRow], int]:
@@ -152,7 +180,17 @@ def managers_on(session: Session, day: date, limit: int) -> tuple[list[ManagerRo
         )
         .limit(limit)
     ).all()
-    return [ManagerRow(*row) for row in rows], int(total or 0)
+    found = [
+        ManagerRow(
+            slack_user_id=row.manager_slack_id,
+            name=row.display_name,
+            members=row.members,
+            fully_passing=row.fully_passing,
+            open_gaps=row.open_gaps,
+        )
+        for row in rows
+    ]
+    return found, int(total or 0)
 
 
 def _how_many(condition: ColumnElement[bool]) -> Any:

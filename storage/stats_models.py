@@ -1,7 +1,6 @@
 """Typed models of reporting: adoption per day as the sweeps found it, and the weekly summaries.
 
-Kept beside storage/models.py, which imports this module at its end so that `Base.metadata`
-always holds these tables too (migrations, the schema comparison, test clean-up).
+On storage/base.py; storage/schema.py gathers every model module into one `Base.metadata`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.base import Base
 
 ALL_CHECKS = "all"  # the `check` of the row counting members who pass every check
 

@@ -19,7 +19,8 @@ from bot.core.config import Settings
 from bot.services import Services, build_services
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
-from storage.models import Base, BusinessAccount, Member, Membership
+from storage.models import BusinessAccount, Member, Membership
+from storage.schema import Base
 
 POSTGRES_SERVER = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import login_views, opening
@@ -62,15 +61,12 @@ class SuspiciousLogins:
         """The DM to send for a newly accepted alert; None when nobody is to be asked (another
         kind of alert, already closed, or already asked)."""
         with self._desk.database.sessions() as session:
-            alert = _alert_by_platform_id(session, platform_alert_id)
+            alert = alert_store.alert_by_platform_id(session, platform_alert_id)
             if alert is None or alert.kind != KIND or alert.status != alert_store.OPEN:
                 return None
-            asked = session.scalars(
-                select(AlertMessage.id).where(AlertMessage.alert_id == alert.id)
-            )
-            if asked.first() is not None:
+            if alert_store.was_asked(session, alert.id):
                 return None
-            account = session.get(BusinessAccount, alert.business_account_id)
+            account = member_store.business_account(session, alert.business_account_id)
             people = alert_store.people_of_account(session, alert.business_account_id)
             recipients = tuple(
                 Recipient(p.slack_user_id, Role.MEMBER) for p in people if p.slack_user_id
@@ -137,10 +133,10 @@ class SuspiciousLogins:
     ) -> T:
         now = self._desk.clock.now()
         with self._desk.database.sessions.begin() as session:
-            alert = session.get(Alert, alert_key, with_for_update=True)
+            alert = alert_store.alert_to_answer(session, alert_key)
             if alert is None or alert.kind != KIND:
                 raise NotFound("That alert is no longer on record.")
-            account = session.get(BusinessAccount, alert.business_account_id)
+            account = member_store.business_account(session, alert.business_account_id)
             member = member_store.member_by_slack_id(session, actor)
             if (
                 account is None
@@ -157,11 +153,6 @@ class SuspiciousLogins:
                 target=f"alert:{alert.platform_alert_id}",
             )  # fmt: skip
         raise error
-
-
-def _alert_by_platform_id(session: Session, platform_alert_id: str) -> Alert | None:
-    statement = select(Alert).where(Alert.platform_alert_id == platform_alert_id)
-    return session.scalars(statement).first()
 
 
 def _reported(session: Session, platform_alert_id: str) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,7 @@ from storage import cases as case_store
 from storage import members as member_store
 from storage.case_models import Case
 from storage.database import Database
-from storage.models import Alert, BusinessAccount
+from storage.models import BusinessAccount
 
 LIST_LIMIT = 20
 TIMELINE_LIMIT = 30
@@ -76,7 +75,8 @@ class CaseService:
             member = member_store.member_by_slack_id(session, reporter)
             if member is None:
                 return []
-            return [(a.id, a.name) for a, _ in member_store.accounts_of_member(session, member.id)]
+            rows = member_store.accounts_of_member(session, member.id)
+            return [(row.account.id, row.account.name) for row in rows]
 
     def report(
         self, reporter: str, business_account_id: int, what_happened: str, seen: ChargesSeen
@@ -87,7 +87,7 @@ class CaseService:
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
             member = member_store.member_by_slack_id(session, reporter)
-            account = session.get(BusinessAccount, business_account_id)
+            account = member_store.business_account(session, business_account_id)
             if (
                 member is None
                 or account is None
@@ -115,7 +115,7 @@ class CaseService:
             account = accounts[0]
             manager = case_store.account_and_manager(session, account.id)
             support = not account.managed and actor in self.desk.routing.support_handlers
-            is_manager = manager is not None and manager[1] == actor
+            is_manager = manager is not None and manager.manager_slack_id == actor
             if actor not in self.desk.admins and not is_manager and not support:
                 return Refused("not_allowed", _OPEN_REFUSED)
             return opening.open_by_command(session, self.desk, now, account, actor, summary)
@@ -127,14 +127,12 @@ class CaseService:
         """An account_takeover alert opens a case (or joins the open one), once per alert."""
 
         def build(session: Session, now: datetime) -> CaseChange | None:
-            alert = session.scalars(
-                select(Alert).where(Alert.platform_alert_id == platform_alert_id)
-            ).first()
+            alert = alert_store.alert_by_platform_id(session, platform_alert_id)
             if alert is None or alert.kind != Via.ACCOUNT_TAKEOVER.value:
                 return None
             if case_store.report_of_alert(session, platform_alert_id) is not None:
                 return None  # already handled (the job and the API's follow-up may both try)
-            account = session.get(BusinessAccount, alert.business_account_id)
+            account = member_store.business_account(session, alert.business_account_id)
             if account is None:
                 return None
             said = f"The platform detected an account takeover: {alert.detail}".strip()
@@ -313,10 +311,7 @@ class CaseService:
             rows, total = case_store.open_cases_seen_by(
                 session, viewer, everything=everything, limit=LIST_LIMIT, unmanaged=support
             )
-            found = tuple(
-                CaseSummary(c.id, a.name, c.managed, Status(c.status), c.handler, c.opened_at)
-                for c, a in rows
-            )
+            found = tuple(_summary(row.case, row.account) for row in rows)
         return CaseList(found, total, everything)
 
     def show(self, viewer: str, number: int) -> CaseDetail:
@@ -369,3 +364,9 @@ _TOO_LATE = (
     "Case #{number} was resolved more than 30 days ago, so it can't be reopened: "
     "open a new case instead."
 )
+
+
+def _summary(case: Case, account: BusinessAccount) -> CaseSummary:
+    return CaseSummary(
+        case.id, account.name, case.managed, Status(case.status), case.handler, case.opened_at
+    )

@@ -12,14 +12,14 @@ from bot.cases.model import PlatformAnswer, PlatformUnavailable
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk
 from bot.core.errors import NotFound
+from storage import members as member_store
 from storage.case_models import Case
-from storage.models import BusinessAccount
 
 
 def request_for(
     session: Session, case: Case, actor: str, now: datetime, action: PlatformAction
 ) -> PlatformRequest:
-    account = session.get(BusinessAccount, case.business_account_id)
+    account = member_store.business_account(session, case.business_account_id)
     if account is None:
         raise NotFound(f"The business account of case #{case.id} is gone from the directory.")
     return PlatformRequest(

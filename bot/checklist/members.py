@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.checklist.model import BusinessAccountRef, Checklist, MemberRef, evidence_of
+from bot.checklist.model import BusinessAccountRef, Checklist, Evidence, MemberRef, evidence_of
 from bot.checklist.rules import build_checklist
 from bot.core import audit
 from bot.core.clock import Clock
@@ -140,24 +140,40 @@ def business_accounts_of(session: Session, member_id: int) -> list[BusinessAccou
     ask "which account?" list them."""
     return [
         BusinessAccountRef(
-            account.id,
-            account.platform_account_id,
-            account.name,
-            account.platform,
-            account.managed,
-            manager,
+            row.account.id,
+            row.account.platform_account_id,
+            row.account.name,
+            row.account.platform,
+            row.account.managed,
+            row.manager_slack_id,
         )
-        for account, manager in member_store.accounts_of_member(session, member_id)
+        for row in member_store.accounts_of_member(session, member_id)
     ]
 
 
 def _checklist(rows: member_store.StatusRows | None, slack_user_id: str) -> Checklist:
     if rows is None:
         return build_checklist(MemberRef(None, slack_user_id, None), [], [])
-    accounts = [BusinessAccountRef(*account) for account in rows.accounts]
-    evidence = [found for row in rows.check_results if (found := evidence_of(*row)) is not None]
+    accounts = [
+        BusinessAccountRef(
+            account.account_id,
+            account.platform_account_id,
+            account.account_name,
+            account.platform,
+            account.managed,
+            account.manager_slack_id,
+        )
+        for account in rows.accounts
+    ]
+    evidence = [found for row in rows.check_results if (found := _evidence(row)) is not None]
     return build_checklist(
         MemberRef(rows.member_id, slack_user_id, rows.display_name), accounts, evidence
+    )
+
+
+def _evidence(row: member_store.StatusResult) -> Evidence | None:
+    return evidence_of(
+        row.check, row.business_account_id, row.state, row.source, row.observed_at, row.detail
     )
 
 

@@ -114,7 +114,7 @@ class SecureLinks:
             found = link_store.by_token_hash(session, token_hash(token))
         if found is None:
             raise LinkUnusable(_UNKNOWN + _how(purpose))
-        link, member = found
+        link, member = found.link, found.member
         if link.purpose != purpose.value:
             raise LinkUnusable(_UNKNOWN + _how(purpose))
         if link.used_at is not None:

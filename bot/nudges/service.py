@@ -241,10 +241,14 @@ class NudgeService:
         with self._database.sessions() as session:
             return [
                 Exclusion(
-                    slack_id or "?", name or slack_id or "?", row.reason, row.until, row.created_by
+                    row.slack_user_id or "?",
+                    row.display_name or row.slack_user_id or "?",
+                    row.exclusion.reason,
+                    row.exclusion.until,
+                    row.exclusion.created_by,
                 )
-                for row, slack_id, name in store.all_exclusions(session)
-                if row.until is None or row.until > now
+                for row in store.all_exclusions(session)
+                if row.exclusion.until is None or row.exclusion.until > now
             ]
 
     def _require_admin(self, actor: str, refused: str, target: str) -> None:

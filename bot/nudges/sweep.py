@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from bot.stats.tally import AdoptionTally
 from storage import nudges as store
 from storage import stats as stats_store
 from storage.database import Database
+from storage.nudges import AccountRow, EvidenceRow, Exclusion, OpenItemRow
 
 BATCH = 500
 EVERY_CHECK = frozenset(Check)
@@ -152,7 +153,7 @@ class Sweep:
     def _situations(
         self,
         session: Session,
-        excluded: dict[int, tuple[str, datetime | None]],
+        excluded: dict[int, Exclusion],
         now: datetime,
         member_ids: Collection[int] | None,
     ) -> Iterator[tuple[Situation, int]]:
@@ -161,25 +162,24 @@ class Sweep:
         items = _Grouped(store.stream_open_items(session, member_ids))
         rounds = _Grouped(store.stream_member_rounds(session, member_ids))
         default_zone = self._policy.default_time_zone
-        for member_id, slack_id, name, time_zone, joined_at in store.stream_members(
-            session, member_ids
-        ):
+        for member in store.stream_members(session, member_ids):
+            member_id = member.member_id
             last_round = rounds.take(member_id)
             yield (
                 situation(
                     member_id=member_id,
-                    slack_user_id=slack_id,
-                    name=name or slack_id,
-                    time_zone=time_zone,
+                    slack_user_id=member.slack_user_id,
+                    name=member.display_name or member.slack_user_id,
+                    time_zone=member.time_zone,
                     default_zone=default_zone,
-                    joined_at=joined_at,
+                    joined_at=member.joined_at,
                     accounts=accounts.take(member_id),
                     evidence=evidence.take(member_id),
                     items=items.take(member_id),
                     exclusion=excluded.get(member_id),
                     now=now,
                 ),
-                int(last_round[0][1]) if last_round else 0,
+                int(last_round[0].last_round) if last_round else 0,
             )
 
 
@@ -191,21 +191,33 @@ def situation(
     time_zone: str | None,
     default_zone: str,
     joined_at: datetime,
-    accounts: list[tuple[Any, ...]],
-    evidence: list[tuple[Any, ...]],
-    items: list[tuple[Any, ...]],
-    exclusion: tuple[str, datetime | None] | None,
+    accounts: Sequence[AccountRow],
+    evidence: Sequence[EvidenceRow],
+    items: Sequence[OpenItemRow],
+    exclusion: Exclusion | None,
     now: datetime,
 ) -> Situation:
     """One member as the policy sees them, from their rows of each stream."""
-    # (id, platform id, name, platform, managed, account manager's Slack id)
-    refs = [BusinessAccountRef(*row[1:7]) for row in accounts]
+    # Positional (in BusinessAccountRef's order) but by name: keywords cost twice as much here.
+    refs = [
+        BusinessAccountRef(
+            row.account_id,
+            row.platform_account_id,
+            row.name,
+            row.platform,
+            row.managed,
+            row.manager_slack_id,
+        )
+        for row in accounts
+    ]
     facts: list[Evidence] = []
     urgent = False
     for row in evidence:
-        raw = row[6]
+        raw = row.detail_json
         detail = json.loads(raw) if raw and raw != "{}" and raw != "null" else {}
-        fact = evidence_of(row[1], row[2], row[3], row[4], row[5], detail)
+        fact = evidence_of(
+            row.check, row.business_account_id, row.state, row.source, row.observed_at, detail
+        )
         if fact is None:
             continue  # a check or state this version does not know
         facts.append(fact)
@@ -251,7 +263,7 @@ def situation(
         managers=managers,
         gaps=tuple(gaps),
         passing=frozenset(passing),
-        tracked=tuple(_tracked(row) for row in items if row[2] in CHECKS),
+        tracked=tuple(_tracked(row) for row in items if row.check in CHECKS),
         excluded=_excluded(exclusion, now),
         needs_action=frozenset(needs_action),
         in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
@@ -259,22 +271,22 @@ def situation(
     )
 
 
-def _tracked(row: tuple[Any, ...]) -> Tracked:
+def _tracked(row: OpenItemRow) -> Tracked:
     return Tracked(
-        item_id=row[1],
-        check=CHECKS[row[2]],
-        first_nudged_at=row[3],
-        last_nudged_at=row[4],
-        cadence_from=row[5],
-        nudge_count=row[6],
-        snoozed_until=row[7],
-        snooze_count=row[8],
-        level=Level(min(row[9], Level.ADMINS)),
-        escalated_at=row[10],
+        item_id=row.item_id,
+        check=CHECKS[row.check],
+        first_nudged_at=row.first_nudged_at,
+        last_nudged_at=row.last_nudged_at,
+        cadence_from=row.cadence_from,
+        nudge_count=row.nudge_count,
+        snoozed_until=row.snoozed_until,
+        snooze_count=row.snooze_count,
+        level=Level(min(row.level, Level.ADMINS)),
+        escalated_at=row.escalated_at,
     )
 
 
-def _excluded(exclusion: tuple[str, datetime | None] | None, now: datetime) -> str | None:
+def _excluded(exclusion: Exclusion | None, now: datetime) -> str | None:
     if exclusion is None:
         return None
     reason, until = exclusion
@@ -284,17 +296,27 @@ def _excluded(exclusion: tuple[str, datetime | None] | None, now: datetime) -> s
     return f"excluded: {words}" + (f" until {until:%Y-%m-%d}" if until is not None else "")
 
 
-class _Grouped:
-    """Rows ordered by their first column (a member id), taken one member at a time."""
+class _OfMember(Protocol):
+    @property
+    def member_id(self) -> int: ...
 
-    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+
+Row = TypeVar("Row", bound=_OfMember)
+
+
+class _Grouped(Generic[Row]):
+    """Rows ordered by member id, taken one member at a time."""
+
+    def __init__(self, rows: Iterator[Row]) -> None:
         self._rows = rows
-        self._next: tuple[Any, ...] | None = next(rows, None)
+        self._next: Row | None = next(rows, None)
 
-    def take(self, member_id: int) -> list[tuple[Any, ...]]:
-        found: list[tuple[Any, ...]] = []
-        while self._next is not None and self._next[0] <= member_id:
-            if self._next[0] == member_id:
-                found.append(self._next)
-            self._next = next(self._rows, None)
+    def take(self, member_id: int) -> list[Row]:
+        found: list[Row] = []
+        row = self._next
+        while row is not None and (key := row.member_id) <= member_id:
+            if key == member_id:
+                found.append(row)
+            row = next(self._rows, None)
+        self._next = row
         return found

@@ -185,7 +185,7 @@ class AlertService:
             }
             reported: list[ClosedAlert] = []
             for account_id in sorted(wanted):
-                account = session.get(BusinessAccount, account_id)
+                account = member_store.business_account(session, account_id)
                 if account is not None:
                     reported += self_report(session, account, slack_user_id, now)
             return reported
@@ -197,7 +197,7 @@ class AlertService:
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)
-            account = session.get(BusinessAccount, business_account_id)
+            account = member_store.business_account(session, business_account_id)
             if (
                 member is None
                 or account is None
@@ -213,7 +213,7 @@ class AlertService:
         see `close_changed_password`."""
         now = self._clock.now()
         with self._database.sessions.begin() as session:
-            account = session.get(BusinessAccount, business_account_id)
+            account = member_store.business_account(session, business_account_id)
             if account is None:
                 return []
             return close_changed_password(session, account, member_email, changed_at, now)
@@ -299,7 +299,7 @@ def _recipients(
         Recipient(person.slack_user_id, Role.MEMBER) for person in people if person.slack_user_id
     ]
     if account.managed and account.account_manager_id is not None:
-        manager = session.get(Member, account.account_manager_id)
+        manager = member_store.member_by_id(session, account.account_manager_id)
         told = {recipient.slack_user_id for recipient in recipients}
         if manager is not None and manager.slack_user_id and manager.slack_user_id not in told:
             recipients.append(Recipient(manager.slack_user_id, Role.MANAGER))

@@ -171,10 +171,10 @@ class StatsService:
         now = self._clock.now()
         since = now - PERIOD
         with self._database.sessions() as session:
-            day, as_of, rows = store.latest_adoption(session)
+            latest = store.latest_adoption(session)
             series = store.adoption_series(session, (now - HISTORY).date())
             managers, managers_total = (
-                store.managers_on(session, day, MANAGERS_SHOWN) if day else ([], 0)
+                store.managers_on(session, latest.day, MANAGERS_SHOWN) if latest.day else ([], 0)
             )
             items = store.item_figures(session, Closed.FIXED, since, Level.ADMINS)
             nudges = NudgeFigures(
@@ -188,11 +188,11 @@ class StatsService:
                     store.median_seconds_to_fix(session, Closed.FIXED, since)
                 ),
             )
-        by_check = {row.check: row for row in rows}
+        by_check = {row.check: row for row in latest.checks}
         everyone = by_check.get(ALL_CHECKS)
         return AdoptionReport(
             at=now,
-            as_of=as_of,
+            as_of=latest.taken_at,
             in_scope=everyone.in_scope if everyone else 0,
             fully_passing=everyone.passing if everyone else 0,
             checks=tuple(
@@ -210,10 +210,10 @@ class StatsService:
         )
 
 
-def _history(series: list[tuple[date, str, int, int]]) -> tuple[AdoptionPoint, ...]:
+def _history(series: list[store.SeriesPoint]) -> tuple[AdoptionPoint, ...]:
     days: dict[date, dict[str, tuple[int, int]]] = {}
-    for day, check, in_scope, count in series:
-        days.setdefault(day, {})[check] = (in_scope, count)
+    for point in series:
+        days.setdefault(point.day, {})[point.check] = (point.in_scope, point.passing)
     points = []
     for day, checks in days.items():
         in_scope, fully_passing = checks.get(ALL_CHECKS, (0, 0))

@@ -22,7 +22,8 @@ from bot.directory.service import (
     parse_directory,
 )
 from storage.database import Database
-from storage.models import AuditRecord, Base, BusinessAccount, Member, Membership
+from storage.models import AuditRecord, BusinessAccount, Member, Membership
+from storage.schema import Base
 from storage.tracing import executed_statements
 from tests.conftest import AccountFactory, MemberFactory
 

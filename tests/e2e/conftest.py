@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sandbox.payloads import sign
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
-from storage.models import Base
+from storage.schema import Base
 from tests.conftest import ADMIN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

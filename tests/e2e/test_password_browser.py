@@ -28,7 +28,7 @@ from bot.passwords.rules import sha1_hex
 from bot.services import build_services
 from sandbox.pwned_standin import PwnedStandIn
 from storage.database import Database
-from storage.models import Base
+from storage.schema import Base
 from tests.conftest import AccountFactory, MemberFactory
 from tests.e2e.conftest import AppStarter, RunningApp
 from tests.e2e.test_authenticator_browser import chromium  # noqa: F401 - the browser fixture

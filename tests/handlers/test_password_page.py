@@ -30,7 +30,8 @@ from bot.services import Services
 from handlers.web.front import WsgiApp
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
-from storage.models import AuditRecord, Base, BusinessAccount
+from storage.models import AuditRecord, BusinessAccount
+from storage.schema import Base
 from tests.conftest import AccountFactory, MemberFactory
 from tests.handlers.test_secure_pages import SECURITY_HEADERS, Browser, Page, path_of
 from wiring import build_client, create_app, create_web

@@ -15,7 +15,8 @@ from cli.directory_import import run_import
 from handlers.outbound.slack_directory import SlackWorkspaceUsers
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
-from storage.models import AuditRecord, Base, BusinessAccount, Member, Membership
+from storage.models import AuditRecord, BusinessAccount, Member, Membership
+from storage.schema import Base
 
 HEADER = "account_id,account_name,platform,managed,account_manager_email,member_emails"
 SHOES = (

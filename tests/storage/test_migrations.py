@@ -11,7 +11,8 @@ from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, inspect
 
 from handlers.jobs.scheduler import JOB_TABLE
 from storage.database import Database, alembic_config
-from storage.models import AuditRecord, Base
+from storage.models import AuditRecord
+from storage.schema import Base
 
 
 def _not_the_job_store(
