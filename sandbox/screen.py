@@ -162,13 +162,18 @@ class Screen:
         while True:
             shown = self.show_news()
             count, now = len(self.standin.calls()), time.monotonic()
-            if shown or count != calls:
+            if shown or count != calls or self.app_at_work():
                 shown_any, calls, last_activity = shown_any or shown, count, now
             done = until() if until else (shown_any or not expect)
             quiet = now - last_activity >= (QUIET_SECONDS if done else WAIT_SECONDS)
             if quiet or now - start >= 5 * WAIT_SECONDS:  # a busy app still gets the prompt back
                 return
             time.sleep(0.02)
+
+    def app_at_work(self) -> bool:
+        """Whether a lazy listener of the app is still running (its answer may be on the way)."""
+        pool = self.place.listeners if self.place is not None else None
+        return pool is not None and pool.busy
 
     def show_news(self) -> bool:
         """Print what the app did since last time; True when something was shown."""

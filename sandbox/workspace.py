@@ -40,6 +40,7 @@ from handlers.web import alerts_api, posture_api
 from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
 from sandbox import posture_sender
 from sandbox.kept import SecretKeys, clock_file, kept_offset, secret_keys
+from sandbox.listener_pool import ListenerPool
 from sandbox.outbox_watch import OutboxWatch
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
@@ -124,6 +125,7 @@ class Workspace:
     mail_where: str = ""  # where the app's mail goes: the outbox folder, or SMTP_URL's server
     clock_file: Path | None = None  # where a SQLite sandbox keeps its clock's move
     outbox: OutboxWatch | None = None  # None when SMTP_URL is set
+    listeners: ListenerPool | None = None  # the app's lazy listeners, while they still work
 
     def move_clock(self, moment: datetime) -> None:
         """Move the app's clock to `moment`; a SQLite sandbox keeps the move for its next start,
@@ -246,7 +248,8 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
         clock.advance(kept_offset(kept))
         report = _seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
-        stack.enter_context(_serving(app_settings, services, listener))
+        listeners = ListenerPool(app_settings.request_threads)
+        stack.enter_context(_serving(app_settings, services, listener, listeners))
         slack_url = origin + SLACK_PATH
         mailer = mailer_for(app_settings)
         outbox = OutboxWatch(mailer.folder) if isinstance(mailer, OutboxMailer) else None
@@ -263,6 +266,7 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             mail_where=mailer.where,
             outbox=outbox,
             clock_file=kept,
+            listeners=listeners,
         )
 
 
@@ -312,9 +316,12 @@ def _seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
 
 
 @contextmanager
-def _serving(settings: Settings, services: Services, listener: socket.socket) -> Iterator[None]:
+def _serving(
+    settings: Settings, services: Services, listener: socket.socket, listeners: ListenerPool
+) -> Iterator[None]:
     """The web app `serve` runs, on the loopback socket given, until the console closes."""
-    web = wiring.create_web(settings, services, wiring.create_app(settings, services))
+    app = wiring.create_app(settings, services, executor=listeners)
+    web = wiring.create_web(settings, services, app)
     sockets: dict[int, Any] = {}
     server = create_server(
         web,
