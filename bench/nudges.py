@@ -32,9 +32,9 @@ from sqlalchemy import create_engine, event, insert, text
 
 from bench import dataset, servers
 from bot.core.clock import FakeClock
-from bot.nudges.policy import DeliveryPace, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService
+from bot.nudges.settings import DeliveryPace, NudgePolicy
 from handlers.outbound.slack_messenger import SlackMessenger, retry_handlers
 from sandbox.slack_standin import SlackStandIn
 from storage.database import connect, upgrade

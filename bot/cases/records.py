@@ -109,7 +109,7 @@ class Desk:
         found = case_store.account_and_manager(session, case.business_account_id)
         return Party(
             admin=actor in self.admins,
-            manager=found is not None and found[1] == actor,
+            manager=found is not None and found.manager_slack_id == actor,
             support=not case.managed and actor in self.routing.support_handlers,
             handler=case.handler == actor,
             reporter=case_store.is_reporter(session, case.id, actor),
@@ -189,7 +189,7 @@ def card(
     found = case_store.account_and_manager(session, case.business_account_id)
     if found is None:
         raise NotFound(f"The business account of case #{case.id} is no longer in the directory.")
-    account, manager = found
+    account, manager = found.account, found.manager_slack_id
     opened_by = case.opened_by if case.opened_via == Via.COMMAND.value else None
     return CaseCard(
         number=case.id,

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 
 from bot.core.errors import ConfigError
-from bot.nudges.policy import NudgePolicy
 from bot.nudges.policy_file import PolicyError, parse_policy
+from bot.nudges.settings import NudgePolicy
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///security-bot.db"

@@ -12,7 +12,7 @@ from typing import Any
 from bot.checklist.model import Check
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import WorkingHours, zone
-from bot.nudges.policy import (
+from bot.nudges.settings import (
     DAY,
     DEFAULT_CHECKS,
     CheckPolicy,

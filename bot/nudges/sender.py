@@ -25,7 +25,7 @@ from bot.checklist.model import Check, State
 from bot.core.clock import Clock
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
-from bot.nudges.policy import DeliveryPace, NudgePolicy
+from bot.nudges.settings import DeliveryPace, NudgePolicy
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
 from storage.database import Database

@@ -18,8 +18,9 @@ from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
-from bot.nudges.policy import Decision, NudgePolicy, snooze_length
+from bot.nudges.policy import Decision, snooze_length
 from bot.nudges.sender import refreshed_reminder
+from bot.nudges.settings import NudgePolicy
 from bot.nudges.sweep import Sweep, SweepReport
 from bot.nudges.views import why_message
 from storage import members as member_store

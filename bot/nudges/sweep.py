@@ -33,7 +33,8 @@ from bot.core.clock import Clock
 from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
-from bot.nudges.policy import Decision, Gap, Level, NudgePolicy, Situation, Tracked, decide
+from bot.nudges.policy import Decision, Gap, Level, Situation, Tracked, decide
+from bot.nudges.settings import NudgePolicy
 from bot.stats.tally import AdoptionTally
 from storage import nudges as store
 from storage import stats as stats_store

@@ -13,7 +13,7 @@ from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS, mrkdwn, plain
 from bot.core.ids import Action, Surface, button_value, item_action
 from bot.core.text import escape, shorten, slack_date
 from bot.core.words import plural, slack_time
-from bot.nudges.policy import DAY, NudgePolicy, SnoozeChoice
+from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
 
 MAX_MEMBERS_LISTED = 40  # a message holds 50 blocks; a digest lists at most this many members
 

@@ -152,8 +152,13 @@ class AlertService:
                 return []
             rows = alert_store.open_alerts_of_member(session, member.id, COMPROMISED)
             return [
-                OpenAlert(alert.platform_alert_id, account.id, account.name, alert.detected_at)
-                for alert, account in rows
+                OpenAlert(
+                    row.alert.platform_alert_id,
+                    row.account.id,
+                    row.account.name,
+                    row.alert.detected_at,
+                )
+                for row in rows
             ]
 
     def asks_for_code(self, slack_user_id: str) -> bool:
@@ -177,11 +182,9 @@ class AlertService:
             if member is None:
                 return []
             wanted = {
-                account.id
-                for alert, account in alert_store.open_alerts_of_member(
-                    session, member.id, COMPROMISED
-                )
-                if business_account_id in (None, account.id)
+                row.account.id
+                for row in alert_store.open_alerts_of_member(session, member.id, COMPROMISED)
+                if business_account_id in (None, row.account.id)
             }
             reported: list[ClosedAlert] = []
             for account_id in sorted(wanted):

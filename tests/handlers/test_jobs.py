@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 
 from bot.core.clock import FakeClock
 from bot.core.leadership import LEASE_FOR, RENEW_EVERY
-from bot.nudges.policy import NudgePolicy
+from bot.nudges.settings import NudgePolicy
 from bot.services import Services
 from handlers.jobs import cases as case_jobs
 from handlers.jobs.scheduler import DELIVER, SUMMARY, SUMMARY_EVERY, SWEEP, Jobs, run_job

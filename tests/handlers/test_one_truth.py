@@ -16,8 +16,8 @@ from bot.checklist.model import TITLES, Check, Checklist, Source, State
 from bot.checklist.views import ICONS, STATE_WORDS
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
-from bot.nudges.policy import DAY, CheckPolicy, NudgePolicy
 from bot.nudges.sender import Sender
+from bot.nudges.settings import DAY, CheckPolicy, NudgePolicy
 from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn

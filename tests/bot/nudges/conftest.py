@@ -15,8 +15,8 @@ import wiring
 from bot.checklist.model import Check, Source, State
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
-from bot.nudges.policy import CheckPolicy, DeliveryPace, NudgePolicy
 from bot.nudges.sender import Sender
+from bot.nudges.settings import CheckPolicy, DeliveryPace, NudgePolicy
 from bot.services import Services
 from handlers.outbound.slack_messenger import SlackMessenger
 from storage import members as member_store

@@ -9,17 +9,8 @@ from datetime import UTC, datetime, timedelta
 from bot.checklist.model import Check, Fix
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import WorkingHours, zone
-from bot.nudges.policy import (
-    DAY,
-    Closed,
-    Gap,
-    Level,
-    NudgePolicy,
-    Situation,
-    Tracked,
-    decide,
-    snooze_length,
-)
+from bot.nudges.policy import Closed, Gap, Level, Situation, Tracked, decide, snooze_length
+from bot.nudges.settings import DAY, NudgePolicy
 
 POLICY = NudgePolicy()
 BERLIN = zone("Europe/Berlin")

@@ -12,8 +12,8 @@ from bot.core.config import load_settings
 from bot.core.errors import ConfigError
 from bot.nudges.days_off import Holidays
 from bot.nudges.hours import zone
-from bot.nudges.policy import DAY, NudgePolicy
 from bot.nudges.policy_file import PolicyError, parse_policy
+from bot.nudges.settings import DAY, NudgePolicy
 
 
 def test_an_empty_file_means_the_defaults() -> None:

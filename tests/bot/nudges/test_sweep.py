@@ -12,9 +12,9 @@ import pytest
 from bot.checklist.model import Check, Source, State
 from bot.core.clock import FakeClock
 from bot.core.errors import NotAllowed
-from bot.nudges.policy import DAY, CheckPolicy, NudgePolicy
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService, Reason
+from bot.nudges.settings import DAY, CheckPolicy, NudgePolicy
 from bot.services import Services
 from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
