@@ -36,10 +36,10 @@ from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, Situation, Tracked, decide
 from bot.nudges.settings import NudgePolicy
 from bot.stats.tally import AdoptionTally
-from storage import nudges as store
 from storage import stats as stats_store
+from storage import sweep_reads as reads
 from storage.database import Database
-from storage.nudges import AccountRow, EvidenceRow, Exclusion, OpenItemRow
+from storage.sweep_reads import AccountRow, EvidenceRow, Exclusion, OpenItemRow
 
 BATCH = 500
 EVERY_CHECK = frozenset(Check)
@@ -105,9 +105,9 @@ class Sweep:
         batch: list[tuple[Decision, int]] = []
         deciding = 0.0
         with self._database.sessions() as reading:
-            store.begin_snapshot(reading)
-            excluded = store.exclusions(reading)
-            rounds = store.recipient_rounds(reading, book.kinds)
+            reads.begin_snapshot(reading)
+            excluded = reads.exclusions(reading)
+            rounds = reads.recipient_rounds(reading, book.kinds)
             for situation, last_round in self._situations(reading, excluded, now, member_ids):
                 tick = time.perf_counter()
                 decision = decide(self._policy, situation, now)
@@ -158,12 +158,12 @@ class Sweep:
         now: datetime,
         member_ids: Collection[int] | None,
     ) -> Iterator[tuple[Situation, int]]:
-        accounts = _Grouped(store.stream_accounts(session, member_ids))
-        evidence = _Grouped(store.stream_evidence(session, member_ids))
-        items = _Grouped(store.stream_open_items(session, member_ids))
-        rounds = _Grouped(store.stream_member_rounds(session, member_ids))
+        accounts = _Grouped(reads.stream_accounts(session, member_ids))
+        evidence = _Grouped(reads.stream_evidence(session, member_ids))
+        items = _Grouped(reads.stream_open_items(session, member_ids))
+        rounds = _Grouped(reads.stream_member_rounds(session, member_ids))
         default_zone = self._policy.default_time_zone
-        for member in store.stream_members(session, member_ids):
+        for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)
             yield (

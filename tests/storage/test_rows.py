@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.checklist.model import Check
 from bot.core.clock import FakeClock
 from storage import members as member_store
-from storage import nudges as store
+from storage import sweep_reads as store
 from storage.database import Database
 from storage.models import Member
 from tests.conftest import AccountFactory, MemberFactory
