@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.cases.views import person
-from bot.checklist.views import mrkdwn, plain
+from bot.core.blocks import mrkdwn, plain
 from bot.core.ids import Action
 from bot.core.text import escape
 from bot.core.words import slack_time

@@ -24,7 +24,7 @@ from bot.cases.views import (
     platform_words,
     support_words,
 )
-from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, mrkdwn, plain
 from bot.core.ids import Action
 from bot.core.text import escape
 from bot.core.words import slack_time

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cases.model import OUTCOME_WORDS, ChargesSeen, Outcome
-from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, modal, mrkdwn, plain
 from bot.core.ids import Block, Callback
 from bot.core.text import shorten
 
@@ -58,20 +58,6 @@ def _radio(block: Block, label: str, options: list[tuple[str, str, str]]) -> dic
     }
 
 
-def _modal(
-    callback: Callback, title: str, submit: str, blocks: Blocks, metadata: str
-) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback,
-        "title": plain(title),
-        "submit": plain(submit),
-        "close": plain("Cancel"),
-        "private_metadata": metadata,
-        "blocks": blocks,
-    }
-
-
 def report_modal(accounts: list[tuple[int, str]], metadata: str = "") -> dict[str, Any]:
     options = [
         {"text": plain(shorten(name, 75)), "value": str(account_id)}
@@ -101,7 +87,7 @@ def report_modal(accounts: list[tuple[int, str]], metadata: str = "") -> dict[st
             [(seen.value, CHARGES_WORDS[seen], "") for seen in ChargesSeen],
         ),
     ]  # fmt: skip
-    return _modal(Callback.CASE_REPORT, "Report a compromise", "Report", blocks, metadata)
+    return modal(Callback.CASE_REPORT, "Report a compromise", "Report", blocks, metadata)
 
 
 def resolve_modal(number: int, metadata: str) -> dict[str, Any]:
@@ -118,9 +104,7 @@ def resolve_modal(number: int, metadata: str) -> dict[str, Any]:
         _text_input(Block.SUMMARY, "What the investigation found", multiline=True,
                     hint="The owner reads this. Never include a password."),
     ]  # fmt: skip
-    return _modal(
-        Callback.CASE_RESOLVE, f"Resolve case #{number}"[:24], "Resolve", blocks, metadata
-    )
+    return modal(Callback.CASE_RESOLVE, f"Resolve case #{number}"[:24], "Resolve", blocks, metadata)
 
 
 def charge_modal(number: int, metadata: str) -> dict[str, Any]:
@@ -131,9 +115,7 @@ def charge_modal(number: int, metadata: str) -> dict[str, Any]:
             Block.DESCRIPTION, "What was charged, and when", multiline=True, max_length=500
         ),
     ]
-    return _modal(
-        Callback.CASE_CHARGE, f"Charge on case #{number}"[:24], "Record", blocks, metadata
-    )
+    return modal(Callback.CASE_CHARGE, f"Charge on case #{number}"[:24], "Record", blocks, metadata)
 
 
 def reject_modal(metadata: str) -> dict[str, Any]:
@@ -141,7 +123,7 @@ def reject_modal(metadata: str) -> dict[str, Any]:
         _text_input(Block.REASON, "Why is it rejected?", multiline=True, max_length=500,
                     hint="The account's members read this."),
     ]  # fmt: skip
-    return _modal(Callback.CHARGE_REJECT, "Reject reimbursement", "Reject", blocks, metadata)
+    return modal(Callback.CHARGE_REJECT, "Reject reimbursement", "Reject", blocks, metadata)
 
 
 def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
@@ -149,7 +131,7 @@ def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
         _text_input(Block.WHAT_HAPPENED, "What would you like to add?", multiline=True,
                     hint="Never write a password here."),
     ]  # fmt: skip
-    return _modal(Callback.CASE_ADD_INFO, f"Case #{number}"[:24], "Add", blocks, metadata)
+    return modal(Callback.CASE_ADD_INFO, f"Case #{number}"[:24], "Add", blocks, metadata)
 
 
 def value_of(view: dict[str, Any], block: Block) -> str:

@@ -25,7 +25,7 @@ from bot.cases.model import (
     Status,
     Support,
 )
-from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, mrkdwn, plain
 from bot.core.ids import Action
 from bot.core.text import escape, shorten
 from bot.core.words import account_label, plural, slack_time

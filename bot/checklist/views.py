@@ -14,11 +14,10 @@ from bot.checklist.model import (
     State,
     TwoStepMethod,
 )
+from bot.core.blocks import Blocks, mrkdwn, notice, plain
 from bot.core.ids import Action, Block, Callback, item_action
 from bot.core.text import escape, shorten, slack_date
 from bot.core.words import plural
-
-Blocks = list[dict[str, Any]]
 
 ICONS = {State.PASSING: "✅", State.NEEDS_ACTION: "🔴", State.UNKNOWN: "⚪"}
 STATE_WORDS = {
@@ -54,16 +53,6 @@ TIKTOK_STEPS = (
     "Log in to your TikTok for Business account, click your profile picture, then *User Settings*, "
     "then *Account Security*, and choose a verification method."
 )
-
-
-def mrkdwn(text: str) -> dict[str, Any]:
-    """A mrkdwn text object; `text` must already be escaped (bot.core.text.escape)."""
-    return {"type": "mrkdwn", "text": text}
-
-
-def plain(text: str) -> dict[str, Any]:
-    """A plain_text object: Slack shows it literally, so it needs shortening, not escaping."""
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
@@ -199,11 +188,6 @@ def two_step_modal(
             },
         ],
     }
-
-
-def notice(text: str) -> dict[str, Any]:
-    """A short ephemeral answer; `text` must already be safe mrkdwn."""
-    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
 
 
 def help_message(lines: Sequence[str]) -> dict[str, Any]:

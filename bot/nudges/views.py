@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.checklist.model import STATES, Check, Fix, State
-from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS, mrkdwn, plain
+from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS
+from bot.core.blocks import mrkdwn, plain
 from bot.core.ids import Action, Surface, button_value, item_action
 from bot.core.text import escape, shorten, slack_date
 from bot.core.words import plural, slack_time

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, mrkdwn, plain
 from bot.core.ids import Action, Surface, button_value
 from bot.core.text import escape
 from bot.core.words import account_label, plural, slack_time

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.checklist.views import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, modal, mrkdwn, plain
 from bot.core.ids import Action, Block, Callback
 from bot.core.text import escape, slack_date
 from bot.recovery.email import RecoveryEmailStatus
@@ -61,7 +61,7 @@ def email_modal(
             },
         }
     )
-    return _modal(Callback.RECOVERY_EMAIL, TITLE_EMAIL, "Email me a code", blocks, private_metadata)
+    return modal(Callback.RECOVERY_EMAIL, TITLE_EMAIL, "Email me a code", blocks, private_metadata)
 
 
 def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) 
             ],
         },
     ]
-    return _modal(Callback.RECOVERY_CODE, TITLE_EMAIL, "Confirm", blocks, private_metadata)
+    return modal(Callback.RECOVERY_CODE, TITLE_EMAIL, "Confirm", blocks, private_metadata)
 
 
 def email_confirmed_modal(masked: str) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def phone_modal(private_metadata: str, status: PhoneStatus) -> dict[str, Any]:
             },
         }
     )
-    return _modal(Callback.RECOVERY_PHONE, TITLE_PHONE, "Save", blocks, private_metadata)
+    return modal(Callback.RECOVERY_PHONE, TITLE_PHONE, "Save", blocks, private_metadata)
 
 
 def phone_saved_modal(masked: str) -> dict[str, Any]:
@@ -150,20 +150,6 @@ def phone_saved_modal(masked: str) -> dict[str, Any]:
         "It counts as self-reported until the platform reports a recovery phone on your "
         "business accounts.",
     )
-
-
-def _modal(
-    callback_id: Callback, title: str, submit: str, blocks: Blocks, private_metadata: str
-) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title),
-        "submit": plain(submit),
-        "close": plain("Cancel"),
-        "private_metadata": private_metadata,
-        "blocks": blocks,
-    }
 
 
 def _done(title: str, text: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.checklist.model import Checklist
-from bot.checklist.views import Blocks, checklist_blocks, mrkdwn, notice, plain
+from bot.checklist.views import checklist_blocks
+from bot.core.blocks import Blocks, mrkdwn, notice, plain
 from bot.core.words import plural, slack_time
 from bot.stats.report import AdoptionReport
 

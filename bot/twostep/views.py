@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.checklist.model import AccountLine, Check, Checklist, State
-from bot.checklist.views import ICONS, SOURCE_WORDS, TIKTOK_STEPS, Blocks, mrkdwn, notice, plain
+from bot.checklist.views import ICONS, SOURCE_WORDS, TIKTOK_STEPS
+from bot.core.blocks import Blocks, modal, mrkdwn, notice, plain
 from bot.core.ids import Action, Block, Callback, Surface, button_value, item_action
 from bot.core.secure_links import LinkPurpose
 from bot.core.text import escape, slack_date
@@ -254,28 +255,19 @@ def remove_authenticator_modal(private_metadata: str) -> dict[str, Any]:
 def _code_modal(
     *, callback_id: Callback, title: str, submit: str, explanation: str, private_metadata: str
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title),
-        "submit": plain(submit),
-        "close": plain("Cancel"),
-        "private_metadata": private_metadata,
-        "blocks": [
-            {"type": "section", "text": mrkdwn(explanation)},
-            {
-                "type": "input",
-                "block_id": Block.CODE,
-                "label": plain("Enter a code from your authenticator app"),
-                "hint": plain(
-                    "The 6-digit code your app shows now, or one of your recovery codes."
-                ),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": Block.CODE,
-                    "max_length": 32,
-                    "placeholder": plain("123456"),
-                },
+    code_input: Blocks = [
+        {"type": "section", "text": mrkdwn(explanation)},
+        {
+            "type": "input",
+            "block_id": Block.CODE,
+            "label": plain("Enter a code from your authenticator app"),
+            "hint": plain("The 6-digit code your app shows now, or one of your recovery codes."),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": Block.CODE,
+                "max_length": 32,
+                "placeholder": plain("123456"),
             },
-        ],
-    }
+        },
+    ]
+    return modal(callback_id, title, submit, code_input, private_metadata)

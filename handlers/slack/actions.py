@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.checklist import views
+from bot.core import blocks
 from bot.core.ids import Action, Surface, read_button_value
 from bot.services import Services
 from handlers.slack.errors import tells_member
@@ -28,7 +29,7 @@ def open_two_step_report(
     member = body["user"]["id"]
     accounts = services.self_reports.accounts_to_report(member)
     if not accounts:
-        respond(response_type="ephemeral", replace_original=False, **views.notice(_NO_ACCOUNTS))
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice(_NO_ACCOUNTS))
         return
     surface, item = read_button_value(body["actions"][0].get("value"))
     on_account = surface is not Surface.NUDGE and item is not None and item.isdigit()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.cases import views as case_views
 from bot.cases.model import CaseChange
-from bot.checklist import views
+from bot.core import blocks
 from handlers.slack.case_slack import publish
 from handlers.slack.cases import CHANGE, open_report_modal
 from handlers.slack.command_line import Call, Message
@@ -39,7 +39,7 @@ def answer_case(call: Call) -> Message:
     if action == "show" and len(arguments) == 2 and _is_number(arguments[1]):
         detail = call.services.cases.show(call.viewer, int(arguments[1].lstrip("#")))
         return case_views.case_detail(detail)
-    return views.notice(USAGE)
+    return blocks.notice(USAGE)
 
 
 def takes_opening(arguments: tuple[str, ...]) -> bool:
@@ -51,7 +51,7 @@ def open_case(call: Call) -> Message:
     arguments = call.arguments
     change = call.services.cases.open_by_command(call.viewer, arguments[0], " ".join(arguments[1:]))
     call.context[CHANGE] = change
-    return views.notice(_opened(change))
+    return blocks.notice(_opened(change))
 
 
 def publish_opened(call: Call) -> None:

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
 from bot.core.ids import Command
 from bot.core.text import escape
@@ -47,7 +48,7 @@ def _status(call: Call) -> Message:
     if call.arguments:
         found = mentioned(call.arguments[0])
         if found is None:
-            return views.notice(_BAD_MENTION)
+            return blocks.notice(_BAD_MENTION)
         subject = found
     status = call.services.members.status(call.viewer, subject)
     if status.profile_stale:
@@ -243,14 +244,14 @@ def answer(
     answer instead, and then nothing follows."""
     row = command_line.subcommand
     if row is None:
-        ack(response_type="ephemeral", **views.notice(_unknown(command_line.text)))
+        ack(response_type="ephemeral", **blocks.notice(_unknown(command_line.text)))
         return
     call = Call(command_line, services, client, respond, context)
     try:
         row.who(call)
         message = row.answer(call)
     except DomainError as error:
-        ack(response_type="ephemeral", **views.notice(error.user_message))
+        ack(response_type="ephemeral", **blocks.notice(error.user_message))
         return
     if row.follow_up is not None:
         context[ANSWERED] = True

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import CodeRejected, DomainError
 from bot.core.ids import Block
 from bot.services import Services
@@ -106,5 +106,5 @@ def tell_if_locked_out(client: WebClient, member: str, context: BoltContext) -> 
     if locked:
         client.chat_postMessage(
             channel=member,
-            **views.notice(f"{locked} If you didn't type those codes, tell a security admin now."),
+            **blocks.notice(f"{locked} If you didn't type those codes, tell a security admin now."),
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import InvalidInput
 from bot.core.ids import Action, Surface, read_button_value
 from bot.core.text import escape, slack_date
@@ -36,7 +36,7 @@ def snooze(body: dict[str, Any], services: Services, respond: Respond) -> None:
     note = f"Snoozed until {slack_time(snoozed.until)}."  # in the member's own time zone
     if snoozed.capped:
         note += " Urgent items come back sooner: they can't wait that long."
-    respond(response_type="ephemeral", replace_original=False, **views.notice(note))
+    respond(response_type="ephemeral", replace_original=False, **blocks.notice(note))
 
 
 @tells_member
@@ -54,14 +54,14 @@ def explain(body: dict[str, Any], services: Services, respond: Respond) -> None:
 def excluded(call: Call) -> Message:
     """`/security excluded`. The service refuses (and audits) anyone but a security admin, here
     and below; each answer goes in the acknowledgement."""
-    return views.notice(_listing(call.services.nudges.exclusions(call.viewer)))
+    return blocks.notice(_listing(call.services.nudges.exclusions(call.viewer)))
 
 
 def include(call: Call) -> Message:
     subject = _subject(call.arguments)
     lifted = call.services.nudges.include(call.viewer, subject)
     done = "will get reminders again" if lifted else "was not excluded"
-    return views.notice(f"<@{subject}> {done}.")
+    return blocks.notice(f"<@{subject}> {done}.")
 
 
 def exclude(call: Call) -> Message:
@@ -71,7 +71,7 @@ def exclude(call: Call) -> Message:
         raise InvalidInput(_EXCLUDE_USAGE)
     until = _date(words[1]) if len(words) > 1 else None
     exclusion = call.services.nudges.exclude(call.viewer, subject, reason, until)
-    return views.notice(f"No more reminders for {_line(exclusion)}.")
+    return blocks.notice(f"No more reminders for {_line(exclusion)}.")
 
 
 def _subject(arguments: tuple[str, ...]) -> str:

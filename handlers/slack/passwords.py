@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.ids import Action
 from bot.core.secure_links import LinkPurpose
 from bot.services import Services
@@ -25,7 +25,7 @@ LINK_COMING = (
 
 def answer(call: Call) -> Message:
     """`/security password`: say what is coming at once; the link follows the acknowledgement."""
-    return views.notice(LINK_COMING)
+    return blocks.notice(LINK_COMING)
 
 
 def send_after_answer(call: Call) -> None:

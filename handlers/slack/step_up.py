@@ -35,7 +35,7 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
 from bot.core.ids import Callback
 from bot.core.secure_links import LinkPurpose
@@ -189,7 +189,7 @@ def send_link(
 
 def tell(client: WebClient, user: str, respond: Respond | None, text: str) -> None:
     """A short notice, shown as `reply` shows a message; `text` must already be safe mrkdwn."""
-    reply(client, user, respond, views.notice(text))
+    reply(client, user, respond, blocks.notice(text))
 
 
 def reply(client: WebClient, user: str, respond: Respond | None, message: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.ids import Action, Callback, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
@@ -74,7 +74,7 @@ def reset_authenticator(client: WebClient, services: Services, user: str, step: 
         raise InvalidInput("I couldn't tell whose authenticator link to reset.")
     services.authenticator.reset(user, subject)  # checks the admin and their step-up again
     try:
-        client.chat_postMessage(channel=subject, **views.notice(_RESET_DM))
+        client.chat_postMessage(channel=subject, **blocks.notice(_RESET_DM))
         surfaces.publish_home(subject, client, services)
         told = "and told them by DM."
     except SlackApiError:

@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from bot.checklist import views
 from bot.checklist.model import BusinessAccountRef, Check, Evidence, MemberRef, Source, State
 from bot.checklist.rules import build_checklist
+from bot.core import blocks
 from bot.stats import views as views_stats
 from sandbox.slack_standin import validate_blocks, validate_view
 
@@ -88,7 +89,7 @@ def test_long_lists_of_accounts_are_summarised() -> None:
 def test_help_and_notice_within_limits() -> None:
     lines = ["`/security status`: your security checklist", "`/security help`: this list"]
     _assert_valid_blocks(views.help_message(lines)["blocks"], "message")  # the real one: handlers
-    _assert_valid_blocks(views.notice("hello")["blocks"], "message")
+    _assert_valid_blocks(blocks.notice("hello")["blocks"], "message")
 
 
 def test_escape_keeps_within_the_limit_without_cutting_an_entity() -> None:

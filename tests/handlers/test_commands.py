@@ -10,7 +10,7 @@ import pytest
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.checklist import views
+from bot.core import blocks
 from bot.core.errors import NotAllowed
 from handlers.slack import commands
 from handlers.slack.command_line import Call, Message, Subcommand, any_arguments
@@ -25,7 +25,7 @@ def admins_only(call: Call) -> None:
 
 
 def pong(call: Call) -> Message:
-    return views.notice(f"pong {' '.join(call.arguments)}")
+    return blocks.notice(f"pong {' '.join(call.arguments)}")
 
 
 def pong_again(call: Call) -> None:
@@ -51,7 +51,7 @@ def test_a_row_added_to_the_table_is_answered_followed_up_and_guarded(
 
     answer = slack.command(ADMIN, "PING twice")
 
-    assert answer == {"response_type": "ephemeral", **views.notice("pong twice")}
+    assert answer == {"response_type": "ephemeral", **blocks.notice("pong twice")}
     [followed] = standin.wait_for(standin.response_url_posts)
     assert followed["text"] == f"again, <@{ADMIN}>"
 
