@@ -59,10 +59,6 @@ def owners(session: Session, business_account_id: int) -> list[str]:
     return [user for user in session.scalars(statement) if user]
 
 
-def is_owner(session: Session, business_account_id: int, slack_user_id: str) -> bool:
-    return slack_user_id in owners(session, business_account_id)
-
-
 def reporters(session: Session, case_id: int) -> list[str]:
     """Who reported, first reporter first, each once (Slack ids, or `platform`)."""
     statement = (

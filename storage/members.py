@@ -69,10 +69,6 @@ def accounts_of_member(session: Session, member_id: int) -> list[AccountWithMana
     return [AccountWithManager(row.BusinessAccount, row.slack_user_id) for row in rows]
 
 
-def check_results_of_member(session: Session, member_id: int) -> Sequence[CheckResult]:
-    return session.scalars(select(CheckResult).where(CheckResult.member_id == member_id)).all()
-
-
 def is_member_of(session: Session, member_id: int, business_account_id: int) -> bool:
     found = session.scalar(
         select(Membership.id).where(
