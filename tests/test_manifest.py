@@ -44,12 +44,16 @@ def test_commands_and_events_match_the_code() -> None:
 
 
 def test_every_id_is_registered_by_a_listener() -> None:
-    """Each action, callback, command and event id is wired in handlers/, and nothing else is."""
-    pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)[,)]")
+    """Each action, callback, command and event id is wired in handlers/, and nothing else is:
+    registered on the app, or an entry of a button table (`{Action.X: listener}`, registered by
+    handlers/slack/lazy.on_buttons)."""
+    pattern = re.compile(r"app\.(?:action|view|command|event)\((\w+)\.(\w+)[,)]|(Action)\.(\w+): ")
     registered = {
         f"{kind}.{name}"
         for source in HANDLERS.rglob("*.py")
-        for kind, name in pattern.findall(source.read_text())
+        for found in pattern.findall(source.read_text())
+        for kind, name in (found[:2], found[2:])
+        if kind
     }
     declared = {
         f"{group.__name__}.{member.name}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.checklist import views
@@ -14,12 +14,9 @@ from bot.core import blocks
 from bot.core.ids import Action, Surface, read_button_value
 from bot.services import Services
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 from handlers.slack.surfaces import show_updated
 from handlers.slack.two_step import metadata_for
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 @tells_member
@@ -53,5 +50,7 @@ _NO_ACCOUNTS = (
 
 
 def register(app: App) -> None:
-    app.action(Action.REPORT_TWO_STEP)(ack=acknowledge, lazy=[open_two_step_report])
-    app.action(Action.REFRESH_STATUS)(ack=acknowledge, lazy=[refresh_status])
+    on_buttons(
+        app,
+        {Action.REPORT_TWO_STEP: open_two_step_report, Action.REFRESH_STATUS: refresh_status},
+    )

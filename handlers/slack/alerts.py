@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -25,6 +25,7 @@ from bot.twostep import views as views_twostep
 from handlers.slack import step_up
 from handlers.slack.cases import NO_ACCOUNTS
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 from handlers.slack.step_up import Act, Next, StepUp
 from handlers.slack.surfaces import publish_home
 
@@ -113,10 +114,6 @@ def mark_resolved(
 # -- "I've changed it" --------------------------------------------------------------------------
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
-
-
 @tells_member
 def changed_password(
     body: dict[str, Any], client: WebClient, services: Services, respond: Respond
@@ -134,10 +131,7 @@ def changed_password(
         return
     arguments = {} if account is None else {"account": account}
     if services.alerts.asks_for_code(user):
-        step_up.perform(
-            client, services, ROTATE, user=user, trigger_id=body["trigger_id"],
-            arguments=arguments, respond=respond,
-        )  # fmt: skip
+        step_up.on_press(body, client, services, ROTATE, arguments, respond)
         return
     _rotate(client, services, user, account)
     step_up.reply(client, user, respond, views_alerts.link_offer())
@@ -194,5 +188,7 @@ _NOTHING_OPEN = (
 
 
 def register(app: App) -> None:
-    app.action(Action.PASSWORD_CHANGED)(ack=acknowledge, lazy=[changed_password])
-    app.action(Action.REPORT_FROM_ALERT)(ack=acknowledge, lazy=[report_activity])
+    on_buttons(
+        app,
+        {Action.PASSWORD_CHANGED: changed_password, Action.REPORT_FROM_ALERT: report_activity},
+    )

@@ -7,20 +7,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cases.notes import Noted
 from bot.core.ids import Event
 from bot.services import Services
+from handlers.slack.lazy import acknowledge
 
 logger = logging.getLogger("security_bot.cases")
 NEW = (None, "thread_broadcast", "file_share")  # subtypes of a message someone wrote
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 def about_a_thread(event: dict[str, Any]) -> bool:

@@ -25,14 +25,12 @@ from bot.services import Services
 from handlers.slack import step_up
 from handlers.slack.case_slack import publish
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 from handlers.slack.step_up import Act, Form, Next, StepUp
 
 CHANGE = "case_change"  # what an ack listener changed, for its lazy listener to publish
+Listener = Callable[..., None]
 STEP_UP_EXPIRED = "Your code is no longer fresh: cancel, press Resolve again and enter a new code."
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 # -- reporting ----------------------------------------------------------------------------------
@@ -119,26 +117,26 @@ def _item(view: dict[str, Any]) -> int:
     return item
 
 
-@tells_member
-def take(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
-    publish(client, services, services.cases.take(body["user"]["id"], _number(body)))
+def _case_step(step: Callable[[Services], Callable[[str, int], CaseChange]]) -> Listener:
+    """A card button that moves its case (or charge) one step: the presser and the number go to
+    the service, and the card shows the change."""
+
+    @tells_member
+    def listener(
+        body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+    ) -> None:
+        publish(client, services, step(services)(body["user"]["id"], _number(body)))
+
+    return listener
 
 
-@tells_member
-def suspend(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
-    publish(client, services, services.cases.suspend(body["user"]["id"], _number(body)))
-
-
-@tells_member
-def investigate(
-    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
-) -> None:
-    publish(client, services, services.cases.investigate(body["user"]["id"], _number(body)))
-
-
-@tells_member
-def reopen(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
-    publish(client, services, services.cases.reopen(body["user"]["id"], _number(body)))
+ONE_STEP: dict[Action, Listener] = {
+    Action.CASE_TAKE: _case_step(lambda services: services.cases.take),
+    Action.CASE_SUSPEND: _case_step(lambda services: services.cases.suspend),
+    Action.CASE_INVESTIGATE: _case_step(lambda services: services.cases.investigate),
+    Action.CASE_REOPEN: _case_step(lambda services: services.cases.reopen),
+    Action.CHARGE_PROCESSED: _case_step(lambda services: services.cases.charges.processed),
+}
 
 
 @tells_member
@@ -149,10 +147,7 @@ def open_resolution(
     resolution form follows at once, or right after a correct code."""
     user, number = body["user"]["id"], _number(body)
     services.cases.check(user, number, Operation.RESOLVE)
-    step_up.perform(
-        client, services, RESOLVE, user=user, trigger_id=body["trigger_id"],
-        arguments={"case": number}, respond=respond,
-    )  # fmt: skip
+    step_up.on_press(body, client, services, RESOLVE, {"case": number}, respond)
 
 
 def resolution_form(services: Services, user: str, step: Next) -> dict[str, Any]:
@@ -197,13 +192,6 @@ def resolve(
 # -- charges ------------------------------------------------------------------------------------
 
 
-@tells_member
-def open_charge(
-    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
-) -> None:
-    _open_case_modal(body, client, services, Operation.RECORD_CHARGE, modals.charge_modal)
-
-
 def submit_charge(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
@@ -231,10 +219,7 @@ def approve(body: dict[str, Any], client: WebClient, services: Services, respond
     """Four eyes first (no code is asked of someone who may not approve), then a step-up."""
     user, charge = body["user"]["id"], _number(body)
     services.cases.charges.check_approval(user, charge)
-    step_up.perform(
-        client, services, APPROVE, user=user, trigger_id=body["trigger_id"],
-        arguments={"charge": charge}, respond=respond,
-    )  # fmt: skip
+    step_up.on_press(body, client, services, APPROVE, {"charge": charge}, respond)
 
 
 def approve_charge(client: WebClient, services: Services, user: str, step: Next) -> None:
@@ -243,13 +228,6 @@ def approve_charge(client: WebClient, services: Services, user: str, step: Next)
 
 
 APPROVE = Act(StepUp.APPROVE_REIMBURSEMENT, "approve a reimbursement", approve_charge)
-
-
-@tells_member
-def mark_processed(
-    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
-) -> None:
-    publish(client, services, services.cases.charges.processed(body["user"]["id"], _number(body)))
 
 
 @tells_member
@@ -277,13 +255,6 @@ def submit_rejection(
 # -- adding information (the reporter's DM) --------------------------------------------------------
 
 
-@tells_member
-def open_add_info(
-    body: dict[str, Any], client: WebClient, services: Services, respond: Respond
-) -> None:
-    _open_case_modal(body, client, services, Operation.ADD_INFO, modals.add_info_modal)
-
-
 def submit_add_info(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
 ) -> None:
@@ -299,18 +270,26 @@ def submit_add_info(
 # -- shared by the modals above -------------------------------------------------------------------
 
 
-def _open_case_modal(
-    body: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    operation: Operation,
-    modal: Callable[[int, str], dict[str, Any]],
-) -> None:
-    """Only someone the case's rules let do `operation` gets its form; the submission is checked
-    again, as a request can be forged."""
-    number = _number(body)
-    services.cases.check(body["user"]["id"], number, operation)
-    client.views_open(trigger_id=body["trigger_id"], view=modal(number, _metadata(number, body)))
+def _case_modal(operation: Operation, modal: Callable[[int, str], dict[str, Any]]) -> Listener:
+    """A card button that opens a case's form: only someone the case's rules let do `operation`
+    gets it; the submission is checked again, as a request can be forged."""
+
+    @tells_member
+    def listener(
+        body: dict[str, Any], client: WebClient, services: Services, respond: Respond
+    ) -> None:
+        number = _number(body)
+        services.cases.check(body["user"]["id"], number, operation)
+        view = modal(number, _metadata(number, body))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return listener
+
+
+CASE_FORMS: dict[Action, Listener] = {
+    Action.CASE_RECORD_CHARGE: _case_modal(Operation.RECORD_CHARGE, modals.charge_modal),
+    Action.CASE_ADD_INFO: _case_modal(Operation.ADD_INFO, modals.add_info_modal),
+}
 
 
 def _change_in_ack(
@@ -333,19 +312,19 @@ NO_ACCOUNTS = (
 
 
 def register(app: App) -> None:
-    app.action(Action.REPORT_COMPROMISE)(ack=acknowledge, lazy=[open_report])
+    on_buttons(
+        app,
+        {
+            Action.REPORT_COMPROMISE: open_report,
+            **ONE_STEP,
+            Action.CASE_RESOLVE: open_resolution,
+            **CASE_FORMS,
+            Action.CHARGE_APPROVE: approve,
+            Action.CHARGE_REJECT: open_rejection,
+        },
+    )
     app.view(Callback.CASE_REPORT)(ack=submit_report, lazy=[publish_from_context])
-    app.action(Action.CASE_TAKE)(ack=acknowledge, lazy=[take])
-    app.action(Action.CASE_SUSPEND)(ack=acknowledge, lazy=[suspend])
-    app.action(Action.CASE_INVESTIGATE)(ack=acknowledge, lazy=[investigate])
-    app.action(Action.CASE_REOPEN)(ack=acknowledge, lazy=[reopen])
-    app.action(Action.CASE_RESOLVE)(ack=acknowledge, lazy=[open_resolution])
     app.view(Callback.CASE_RESOLVE)(ack=submit_resolution, lazy=[resolve])
-    app.action(Action.CASE_RECORD_CHARGE)(ack=acknowledge, lazy=[open_charge])
     app.view(Callback.CASE_CHARGE)(ack=submit_charge, lazy=[publish_from_context])
-    app.action(Action.CHARGE_APPROVE)(ack=acknowledge, lazy=[approve])
-    app.action(Action.CHARGE_PROCESSED)(ack=acknowledge, lazy=[mark_processed])
-    app.action(Action.CHARGE_REJECT)(ack=acknowledge, lazy=[open_rejection])
     app.view(Callback.CHARGE_REJECT)(ack=submit_rejection, lazy=[publish_from_context])
-    app.action(Action.CASE_ADD_INFO)(ack=acknowledge, lazy=[open_add_info])
     app.view(Callback.CASE_ADD_INFO)(ack=submit_add_info, lazy=[publish_from_context])

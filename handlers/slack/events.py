@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.core.ids import Event
 from bot.services import Services
 from handlers.slack.errors import logger, tells_member
+from handlers.slack.lazy import acknowledge
 from handlers.slack.profiles import refresh_profile_if_stale
 from handlers.slack.surfaces import publish_home
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 @tells_member

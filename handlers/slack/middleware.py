@@ -12,11 +12,15 @@ from bot.core.ids import ITEM_SEPARATOR, base_action
 from bot.services import Services
 
 
-class ProvideServices(Middleware):
-    """Puts the services into the context, so listeners can ask for `services` by name."""
+class _WithServices(Middleware):
+    """A middleware that needs the services: built once, with them, by the composition root."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
+
+
+class ProvideServices(_WithServices):
+    """Puts the services into the context, so listeners can ask for `services` by name."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -25,11 +29,8 @@ class ProvideServices(Middleware):
         return next()
 
 
-class SkipRetriedDeliveries(Middleware):
+class SkipRetriedDeliveries(_WithServices):
     """A retried delivery (X-Slack-Retry-Num) of an event already handled is acknowledged only."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]

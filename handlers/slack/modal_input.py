@@ -3,9 +3,10 @@ step-up, removing the authenticator) or a code mailed to a recovery address. A r
 shown on the code input in the acknowledgement; a lockout caused by that very submission is also
 told by DM after it, because whoever typed the codes may not be the member.
 
-Every code modal has the same shape, built once by `code_listeners`: the code is checked in the
+Every code modal has the same shape, built once by `checked_listeners`: the code is checked in the
 acknowledgement (Slack's 3 seconds are plenty), and the slow part runs after it, in a lazy
-listener, only for a code accepted in that very request."""
+listener, only for a code accepted in that very request. The recovery phone modal has it too,
+with the typed number in place of the code."""
 
 from __future__ import annotations
 
@@ -44,12 +45,13 @@ Accept = Callable[[str, dict[str, Any], Services], Accepted[T]]
 After = Callable[[T, str, dict[str, Any], WebClient, Services], None]
 
 
-def code_listeners(
-    accept: Accept[T], after: After[T]
+def checked_listeners(
+    accept: Accept[T], after: After[T], *, on: Block = Block.CODE
 ) -> tuple[Callable[..., None], Callable[..., None]]:
     """The ack and lazy listeners of a code modal, registered as
     `app.view(callback)(ack=submit, lazy=[follow])`: `accept` checks the typed code in the
-    acknowledgement, `after` runs the slow part once it was accepted."""
+    acknowledgement (a refusal shows on input `on`), `after` runs the slow part once it was
+    accepted."""
 
     def submit(
         ack: Ack,
@@ -61,7 +63,7 @@ def code_listeners(
         try:
             accepted = accept(body["user"]["id"], view, services)
         except DomainError as refusal:
-            refuse_code(ack, context, refusal)
+            refuse_code(ack, context, refusal, on)
             return
         context[ACCEPTED] = accepted
         ack(**accepted.answer)
@@ -93,11 +95,13 @@ def read_code(view: dict[str, Any]) -> str:
     return typed(view, Block.CODE)
 
 
-def refuse_code(ack: Ack, context: BoltContext, refusal: DomainError) -> None:
-    """In the acknowledgement: why the code was refused, on the code input."""
+def refuse_code(
+    ack: Ack, context: BoltContext, refusal: DomainError, on: Block = Block.CODE
+) -> None:
+    """In the acknowledgement: why the code was refused, on the code input (or input `on`)."""
     if isinstance(refusal, CodeRejected) and refusal.locked_now:
         context[LOCKED_NOW] = refusal.user_message
-    ack(response_action="errors", errors={Block.CODE: refusal.user_message})
+    ack(response_action="errors", errors={on: refusal.user_message})
 
 
 def tell_if_locked_out(client: WebClient, member: str, context: BoltContext) -> None:

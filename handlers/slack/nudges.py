@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.core import blocks
 from bot.core.errors import InvalidInput
@@ -17,12 +17,9 @@ from bot.nudges.service import Exclusion, Reason
 from bot.services import Services
 from handlers.slack.command_line import Call, Message, mentioned
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 
 EXCLUSION_WORDS = {"service": Reason.SERVICE_ACCOUNT, "leave": Reason.ON_LEAVE}
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 @tells_member
@@ -111,5 +108,4 @@ _EXCLUDE_USAGE = (
 
 
 def register(app: App) -> None:
-    app.action(Action.SNOOZE_NUDGE)(ack=acknowledge, lazy=[snooze])
-    app.action(Action.EXPLAIN_NUDGE)(ack=acknowledge, lazy=[explain])
+    on_buttons(app, {Action.SNOOZE_NUDGE: snooze, Action.EXPLAIN_NUDGE: explain})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.core import blocks
@@ -16,6 +16,7 @@ from bot.twostep import views as views_twostep
 from handlers.slack import step_up
 from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 
 LINK_COMING = (
     "I'm sending you a one-time link in a DM: the page it opens checks your passwords. "
@@ -41,9 +42,5 @@ def check_passwords(
         respond(response_type="ephemeral", replace_original=False, **views_twostep.link_sent())
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
-
-
 def register(app: App) -> None:
-    app.action(Action.CHECK_PASSWORDS)(ack=acknowledge, lazy=[check_passwords])
+    on_buttons(app, {Action.CHECK_PASSWORDS: check_passwords})

@@ -18,6 +18,7 @@ from bot.recovery.email import CodeToSend
 from bot.services import Services
 from handlers.slack import modal_input
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 from handlers.slack.modal_input import Accepted
 from handlers.slack.two_step import metadata_for, show_updated_from
 
@@ -25,7 +26,6 @@ logger = logging.getLogger("security_bot.recovery")
 # Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
 # it returns, so the follow-up acts only on what this very request did.
 _ISSUED = "recovery_code_issued"
-_SAVED = "recovery_phone_saved"
 _FROM_COMMAND = json.dumps({"surface": "status"})  # no message to refresh: the Home tab only
 
 
@@ -61,10 +61,6 @@ def _email_or_code_modal(member: str, services: Services, metadata: str) -> dict
 
 
 # -- buttons ------------------------------------------------------------------------------------
-
-
-def acknowledge(ack: Ack) -> None:
-    ack()
 
 
 @tells_member
@@ -144,43 +140,30 @@ def accept_code(member: str, view: dict[str, Any], services: Services) -> Accept
     return Accepted(None, {"response_action": "update", "view": confirmed})
 
 
-def after_code(
+def accept_phone(member: str, view: dict[str, Any], services: Services) -> Accepted[None]:
+    recorded = services.recovery_phone.record(member, modal_input.typed(view, Block.PHONE))
+    saved = views_recovery.phone_saved_modal(recorded.masked)
+    return Accepted(None, {"response_action": "update", "view": saved})
+
+
+def after_saved(
     _: None, member: str, view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
+    """After a confirmed address or a saved phone number: the member's surfaces show it."""
     show_updated_from(view, member, client, services)
 
 
-def submit_phone(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    try:
-        recorded = services.recovery_phone.record(
-            body["user"]["id"], modal_input.typed(view, Block.PHONE)
-        )
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.PHONE: error.user_message})
-        return
-    context[_SAVED] = True
-    ack(response_action="update", view=views_recovery.phone_saved_modal(recorded.masked))
-
-
-@tells_member
-def after_phone(
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    context: BoltContext,
-) -> None:
-    if context.get(_SAVED) is True:
-        show_updated_from(view, body["user"]["id"], client, services)
-
-
 def register(app: App) -> None:
-    app.action(Action.CONFIRM_RECOVERY_EMAIL)(ack=acknowledge, lazy=[open_email_modal])
-    app.action(Action.CHANGE_RECOVERY_EMAIL)(ack=acknowledge, lazy=[change_address])
-    app.action(Action.REPORT_RECOVERY_PHONE)(ack=acknowledge, lazy=[open_phone_modal])
+    on_buttons(
+        app,
+        {
+            Action.CONFIRM_RECOVERY_EMAIL: open_email_modal,
+            Action.CHANGE_RECOVERY_EMAIL: change_address,
+            Action.REPORT_RECOVERY_PHONE: open_phone_modal,
+        },
+    )
     app.view(Callback.RECOVERY_EMAIL)(ack=submit_address, lazy=[mail_code])
-    submit, follow = modal_input.code_listeners(accept_code, after_code)
+    submit, follow = modal_input.checked_listeners(accept_code, after_saved)
     app.view(Callback.RECOVERY_CODE)(ack=submit, lazy=[follow])
-    app.view(Callback.RECOVERY_PHONE)(ack=submit_phone, lazy=[after_phone])
+    submit, follow = modal_input.checked_listeners(accept_phone, after_saved, on=Block.PHONE)
+    app.view(Callback.RECOVERY_PHONE)(ack=submit, lazy=[follow])

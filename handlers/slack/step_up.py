@@ -6,8 +6,9 @@ button's lazy listener (views.open needs the trigger_id within 3 seconds of the 
 
     RESOLVE = step_up.Form(StepUp.RESOLVE_CASE, "resolve a compromise case", resolve_form)
     ...
-    step_up.perform(client, services, RESOLVE, user=user, trigger_id=body["trigger_id"],
-                    arguments={"case": number}, respond=respond)
+    step_up.on_press(body, client, services, RESOLVE, {"case": number}, respond)
+
+(`on_press` is `perform` for the member who pressed the button.)
 
 `perform` continues at once when the member's last step-up is still fresh (10 minutes by
 default): it opens the form, or does the action. Otherwise it opens the modal "Enter a code from
@@ -147,6 +148,26 @@ def perform(
         then.run(client, services, user, step)
 
 
+def on_press(
+    body: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    then: Continuation,
+    arguments: Mapping[str, int | str],
+    respond: Respond,
+) -> None:
+    """`perform` for the member who pressed a button, with the press's trigger_id."""
+    perform(
+        client,
+        services,
+        then,
+        user=body["user"]["id"],
+        trigger_id=body["trigger_id"],
+        arguments=arguments,
+        respond=respond,
+    )
+
+
 def _ask_for_code(
     client: WebClient, services: Services, reason: str, step: Next, *, user: str, trigger_id: str
 ) -> None:
@@ -242,7 +263,7 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
         except DomainError as error:
             tell(client, user, step.respond, error.user_message)
 
-    submit, follow = modal_input.code_listeners(accept, act)
+    submit, follow = modal_input.checked_listeners(accept, act)
     app.view(Callback.STEP_UP)(ack=submit, lazy=[follow])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.cases import login_views
@@ -23,6 +23,7 @@ from handlers.slack import step_up
 from handlers.slack.case_slack import publish_with
 from handlers.slack.cases import number_on_button
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import on_buttons
 from handlers.slack.step_up import Act, Next, StepUp
 
 logger = logging.getLogger("security_bot.cases")
@@ -51,10 +52,6 @@ def follow_up(messenger: Messenger, services: Services, platform_alert_id: str) 
         services.cases.logins.remember(question.alert_key, recipient, sent.channel, sent.ts)
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
-
-
 def _alert_key(body: dict[str, Any]) -> int:
     return number_on_button(body, unclear=_UNCLEAR)
 
@@ -69,10 +66,7 @@ def not_me(body: dict[str, Any], client: WebClient, services: Services, respond:
 def was_me(body: dict[str, Any], client: WebClient, services: Services, respond: Respond) -> None:
     user, alert = body["user"]["id"], _alert_key(body)
     services.cases.logins.check_member(user, alert)
-    step_up.perform(
-        client, services, CONFIRM, user=user, trigger_id=body["trigger_id"],
-        arguments={"alert": alert}, respond=respond,
-    )  # fmt: skip
+    step_up.on_press(body, client, services, CONFIRM, {"alert": alert}, respond)
 
 
 def confirmed(client: WebClient, services: Services, user: str, step: Next) -> None:
@@ -98,5 +92,4 @@ _UNCLEAR = "I couldn't tell which sign-in this is about."
 
 
 def register(app: App) -> None:
-    app.action(Action.LOGIN_NOT_ME)(ack=acknowledge, lazy=[not_me])
-    app.action(Action.LOGIN_WAS_ME)(ack=acknowledge, lazy=[was_me])
+    on_buttons(app, {Action.LOGIN_NOT_ME: not_me, Action.LOGIN_WAS_ME: was_me})

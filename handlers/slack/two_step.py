@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -22,6 +22,7 @@ from bot.twostep.authenticator import LinkState, NoAuthenticator
 from handlers.slack import modal_input, step_up, surfaces
 from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
+from handlers.slack.lazy import acknowledge, on_buttons
 from handlers.slack.modal_input import Accepted
 from handlers.slack.step_up import Act, Next, StepUp
 
@@ -199,10 +200,6 @@ def show_updated(
     client.views_publish(user_id=member, view=surfaces.home(member, status.checklist, services))
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
-
-
 _ALREADY_LINKED = (
     "You already have an authenticator linked. Remove it (with a current code) "
     "before linking a new one."
@@ -215,9 +212,14 @@ _RESET_DM = (
 
 
 def register(app: App) -> None:
-    app.action(Action.LINK_AUTHENTICATOR)(ack=acknowledge, lazy=[link_authenticator])
-    app.action(Action.NEW_RECOVERY_CODES)(ack=acknowledge, lazy=[new_recovery_codes])
-    app.action(Action.REMOVE_AUTHENTICATOR)(ack=acknowledge, lazy=[open_removal])
+    on_buttons(
+        app,
+        {
+            Action.LINK_AUTHENTICATOR: link_authenticator,
+            Action.NEW_RECOVERY_CODES: new_recovery_codes,
+            Action.REMOVE_AUTHENTICATOR: open_removal,
+        },
+    )
     app.action(Action.OPEN_SECURE_LINK)(acknowledge)  # a URL button still sends a click
-    submit, follow = modal_input.code_listeners(accept_removal, after_removal)
+    submit, follow = modal_input.checked_listeners(accept_removal, after_removal)
     app.view(Callback.REMOVE_AUTHENTICATOR)(ack=submit, lazy=[follow])
