@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.checklist.evidence import NewEvidence
 from bot.checklist.members import business_accounts_of
 from bot.checklist.model import BusinessAccountRef, Check, Source, State
-from bot.core import audit
+from bot.core import member_audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError, InvalidInput
 from bot.core.secure_links import LinkGrant, spend_within
@@ -226,37 +227,23 @@ class PasswordChecks:
     def _save(self, session: Session, member_id: int, user: str, outcome: CheckOutcome) -> None:
         now = outcome.checked_at
         for verdict in outcome.verdicts:
-            member_store.save_check_result(
-                session,
-                member_id=member_id,
-                check=Check.STRONG_PASSWORD,
-                business_account_id=verdict.account.id if verdict.account else None,
-                source=Source.BOT,
-                state=verdict.state,
-                observed_at=now,
-                detail=_strength_detail(verdict, now),
-            )
-        member_store.save_check_result(
+            account = verdict.account.id if verdict.account else None
+            strength = _strength_detail(verdict, now)
+            NewEvidence(
+                member_id, Check.STRONG_PASSWORD, verdict.state, now, strength, Source.BOT, account
+            ).save(session)
+        unique = {
+            "reused": bool(outcome.reused),
+            "accounts_checked": len(outcome.verdicts),
+            "checked_at": now.isoformat(),
+            "note": outcome.unique_note,
+        }
+        NewEvidence(member_id, Check.UNIQUE_PASSWORDS, outcome.unique, now, unique).save(session)
+        member_audit.record(
             session,
-            member_id=member_id,
-            check=Check.UNIQUE_PASSWORDS,
-            business_account_id=None,
-            source=Source.BOT,
-            state=outcome.unique,
-            observed_at=now,
-            detail={
-                "reused": bool(outcome.reused),
-                "accounts_checked": len(outcome.verdicts),
-                "checked_at": now.isoformat(),
-                "note": outcome.unique_note,
-            },
-        )
-        audit.record(
-            session,
-            at=now,
-            actor=user,
-            action=CHECKED,
-            target=_target(user),
+            now,
+            user,
+            CHECKED,
             accounts=[v.account.id if v.account else None for v in outcome.verdicts],
             passed=[v.account.id if v.account else None for v in outcome.verdicts if v.passed],
             reused=bool(outcome.reused),
@@ -266,21 +253,17 @@ class PasswordChecks:
     def _retry_at(self, session: Session, user: str) -> datetime | None:
         """When the member may check again, or None while checks are left this hour."""
         since = self._clock.now() - WINDOW
-        times = check_store.times_since(session, target=_target(user), action=CHECKED, since=since)
+        times = check_store.times_since(
+            session, target=member_audit.target(user), action=CHECKED, since=since
+        )
         if len(times) < self._per_hour:
             return None
         return times[-self._per_hour] + WINDOW
 
     def _refuse(self, user: str, retry_at: datetime) -> None:
         with self._database.sessions.begin() as session:
-            audit.record(
-                session, at=self._clock.now(), actor=user, action=REFUSED, target=_target(user)
-            )
+            member_audit.record(session, self._clock.now(), user, REFUSED)
         raise TooManyChecks(retry_at)
-
-
-def _target(user: str) -> str:
-    return f"member:{user}"
 
 
 def _entries(

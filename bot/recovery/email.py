@@ -124,12 +124,11 @@ class RecoveryEmailService:
             sent = audit_store.times_of(session, target, (SENT,), since)
             sent = [at for at in sent if at > since]  # a mail an hour old no longer counts
             if len(sent) >= self.policy.max_mails:
-                audit.record(
+                _record(
                     session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="recovery.email.code_refused",
-                    target=target,
+                    now,
+                    slack_user_id,
+                    "recovery.email.code_refused",
                     reason="too_many_mails",
                 )
                 refusal = TooManyMails(_too_many_mails(sent[0] + self.policy.mail_window, now))
@@ -140,14 +139,7 @@ class RecoveryEmailService:
                 row.code_sent_at, row.code_expires_at = now, now + self.policy.code_valid_for
                 if row.address is None:
                     self._record_check(session, member, State.NEEDS_ACTION, _pending_note(wanted))
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action=SENT,
-                    target=target,
-                    address=mask_email(wanted),
-                )
+                _record(session, now, slack_user_id, SENT, address=mask_email(wanted))
                 return CodeToSend(slack_user_id, wanted, code, now + self.policy.code_valid_for)
         raise refusal
 
@@ -214,13 +206,8 @@ class RecoveryEmailService:
             row.pending_address = row.code_hash = None
             row.code_expires_at = None
             self._record_check(session, member, State.PASSING, _confirmed_note(address))
-            audit.record(
-                session,
-                at=now,
-                actor=attempt.actor,
-                action="recovery.email.confirmed",
-                target=attempt.target,
-                address=mask_email(address),
+            _record(
+                session, now, attempt.actor, "recovery.email.confirmed", address=mask_email(address)
             )
             return None
         return attempt.rejected(session, reason, message)
@@ -242,13 +229,7 @@ class RecoveryEmailService:
 
     def _audit_only(self, slack_user_id: str, action: str) -> None:
         with self._database.sessions.begin() as session:
-            audit.record(
-                session,
-                at=self._clock.now(),
-                actor=slack_user_id,
-                action=action,
-                target=_target(slack_user_id),
-            )
+            _record(session, self._clock.now(), slack_user_id, action)
 
 
 def normalise_address(address: str) -> str:
@@ -264,6 +245,14 @@ def _waiting(row: RecoveryEmail, now: datetime) -> bool:
     return bool(
         row.code_hash and row.pending_address and row.code_expires_at and now < row.code_expires_at
     )
+
+
+def _record(
+    session: Session, at: datetime, slack_user_id: str, action: str, **details: str
+) -> None:
+    """What happened to the member's recovery address, audited against it."""
+    target = _target(slack_user_id)
+    audit.record(session, at=at, actor=slack_user_id, action=action, target=target, **details)
 
 
 def _target(slack_user_id: str) -> str:

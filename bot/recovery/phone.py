@@ -12,9 +12,10 @@ from pathlib import Path
 
 import phonenumbers
 
+from bot.checklist.evidence import self_reported
 from bot.checklist.members import member_for
-from bot.checklist.model import Check, Source, State
-from bot.core import audit
+from bot.checklist.model import Check
+from bot.core import member_audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
 from bot.core.masking import mask_phone
@@ -112,44 +113,22 @@ class RecoveryPhoneService:
             try:
                 number = normalise(typed, region)
             except InvalidInput as error:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="recovery.phone.refused",
-                    target=_target(slack_user_id),
-                    reason="invalid_number",
+                member_audit.record(
+                    session, now, slack_user_id, "recovery.phone.refused", reason="invalid_number"
                 )
                 refusal: InvalidInput | None = error
             else:
                 refusal = None
                 recovery_store.save_phone(session, member.id, number, now)
                 masked = mask_phone(number)
-                member_store.save_check_result(
-                    session,
-                    member_id=member.id,
-                    check=Check.RECOVERY_PHONE,
-                    business_account_id=None,
-                    source=Source.SELF,
-                    state=State.PASSING,
-                    observed_at=now,
-                    detail={"note": f"{masked} on record.", "number": masked},
-                )
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="recovery.phone.recorded",
-                    target=_target(slack_user_id),
-                    number=masked,
+                detail = {"note": f"{masked} on record.", "number": masked}
+                self_reported(member.id, Check.RECOVERY_PHONE, now, detail).save(session)
+                member_audit.record(
+                    session, now, slack_user_id, "recovery.phone.recorded", number=masked
                 )
         if refusal is not None:
             raise refusal  # after the transaction, so the refusal's audit record is kept
         return RecordedPhone(masked, number)
-
-
-def _target(slack_user_id: str) -> str:
-    return f"member:{slack_user_id}"
 
 
 _INVALID = "That isn't a valid phone number. Type it with your country code, e.g. +49 30 1234 5678."

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.checklist.evidence import record_bot_check
 from bot.checklist.members import member_for
 from bot.checklist.model import Check, State
-from bot.core import audit
+from bot.core import audit, member_audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, NotAllowed, StepUpNeeded
 from bot.core.lockout import CodeActions, CodeAttempt
@@ -112,13 +112,7 @@ class AuthenticatorService:
                 now,
             )
             link.last_step = None
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="twostep.enrol.started",
-                target=_target(slack_user_id),
-            )
+            member_audit.record(session, now, slack_user_id, "twostep.enrol.started")
             return self._enrolment(member, secret)
 
     def pending_enrolment(self, slack_user_id: str) -> Enrolment | None:
@@ -142,13 +136,7 @@ class AuthenticatorService:
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
                 )
                 self._record_check(session, member, State.PASSING, "Authenticator linked.")
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="twostep.enrol.confirmed",
-                    target=_target(slack_user_id),
-                )
+                member_audit.record(session, now, slack_user_id, "twostep.enrol.confirmed")
         if refusal is not None:
             raise refusal  # after the transaction, so the attempt's audit records are kept
         return codes
@@ -182,12 +170,8 @@ class AuthenticatorService:
                 member, link = self._member_and_link(session, slack_user_id)
                 session.delete(link)
                 self._record_check(session, member, State.NEEDS_ACTION, "Removed; link a new one.")
-                audit.record(
-                    session,
-                    at=self._clock.now(),
-                    actor=slack_user_id,
-                    action="twostep.authenticator.removed",
-                    target=_target(slack_user_id),
+                member_audit.record(
+                    session, self._clock.now(), slack_user_id, "twostep.authenticator.removed"
                 )
         if refusal is not None:
             raise refusal  # after the transaction, so the attempt's audit records are kept
@@ -201,12 +185,8 @@ class AuthenticatorService:
                 link_store.replace_recovery_codes(
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
                 )
-                audit.record(
-                    session,
-                    at=self._clock.now(),
-                    actor=slack_user_id,
-                    action="twostep.recovery_codes.replaced",
-                    target=_target(slack_user_id),
+                member_audit.record(
+                    session, self._clock.now(), slack_user_id, "twostep.recovery_codes.replaced"
                 )
         if refusal is not None:
             raise refusal  # after the transaction, so the attempt's audit records are kept
@@ -217,13 +197,7 @@ class AuthenticatorService:
         now = self._clock.now()
         if admin not in self._admins:
             with self._database.sessions.begin() as session:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=admin,
-                    action="twostep.reset.refused",
-                    target=_target(subject),
-                )
+                _by_admin(session, now, admin, "twostep.reset.refused", subject)
             raise NotAllowed("Only security admins can reset someone's authenticator.")
         if not self.is_fresh(admin):
             raise StepUpNeeded("Confirm with a code from your own authenticator first.")
@@ -234,13 +208,7 @@ class AuthenticatorService:
                 raise NoAuthenticator("That member has no authenticator linked to the bot.")
             session.delete(link)
             self._record_check(session, member, State.NEEDS_ACTION, "Reset by a security admin.")
-            audit.record(
-                session,
-                at=now,
-                actor=admin,
-                action="twostep.authenticator.reset",
-                target=_target(subject),
-            )
+            _by_admin(session, now, admin, "twostep.authenticator.reset", subject)
 
     # -- the one place codes are checked ---------------------------------------------------
 
@@ -249,13 +217,14 @@ class AuthenticatorService:
     ) -> CodeRejected | None:
         """None when the code is right; else the refusal to raise once the attempt is stored."""
         now = self._clock.now()
-        target = _target(slack_user_id)
         if not link_store.lock_for_attempt(session, slack_user_id, now):
             raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
         _, link = self._member_and_link(session, slack_user_id, with_secret=True)
         if link.state != want:
             raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
-        attempt = CodeAttempt(slack_user_id, target, _CODES, self.policy, now)
+        attempt = CodeAttempt(
+            slack_user_id, member_audit.target(slack_user_id), _CODES, self.policy, now
+        )
         refusal = attempt.refused_while_locked(session)
         if refusal is not None:
             return refusal
@@ -263,19 +232,11 @@ class AuthenticatorService:
         step = totp.matching_step(secret, code, now, last_step=link.last_step)
         if step is not None:
             link.last_step, link.verified_at = step, now
-            audit.record(
-                session, at=now, actor=slack_user_id, action="twostep.code.accepted", target=target
-            )
+            member_audit.record(session, now, slack_user_id, "twostep.code.accepted")
             return None
         if link.state == ACTIVE and self._spend_recovery_code(session, link, code, now):
             link.verified_at = now
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="twostep.recovery_code.used",
-                target=target,
-            )
+            member_audit.record(session, now, slack_user_id, "twostep.recovery_code.used")
             return None
         reason = "malformed" if totp.normalise_code(code) is None else "wrong_or_replayed"
         return attempt.rejected(session, reason, _WRONG_CODE)
@@ -309,8 +270,9 @@ class AuthenticatorService:
         return Enrolment(secret, totp.provisioning_uri(secret, label), totp.ISSUER, label)
 
 
-def _target(slack_user_id: str) -> str:
-    return f"member:{slack_user_id}"
+def _by_admin(session: Session, at: datetime, admin: str, action: str, subject: str) -> None:
+    """A security admin acting on another member's link: audited against that member."""
+    audit.record(session, at=at, actor=admin, action=action, target=member_audit.target(subject))
 
 
 _WRONG_CODE = "That code didn't work. Enter the 6-digit code your authenticator app shows now."

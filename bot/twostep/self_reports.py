@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.checklist.evidence import self_reported
 from bot.checklist.members import business_accounts_of, member_for
-from bot.checklist.model import BusinessAccountRef, Check, Source, State, TwoStepMethod
+from bot.checklist.model import BusinessAccountRef, Check, TwoStepMethod
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed
@@ -31,35 +36,23 @@ class SelfReports:
         except ValueError:
             raise InvalidInput("Please choose the verification method you turned on.") from None
         now = self._clock.now()
+        account = business_account_id
         with self._database.sessions.begin() as session:
             member = member_for(session, slack_user_id, self._clock)
-            if not member_store.is_member_of(session, member.id, business_account_id):
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="twostep.self_report.refused",
-                    target=f"business_account:{business_account_id}",
-                )
+            if not member_store.is_member_of(session, member.id, account):
+                _record(session, now, slack_user_id, "twostep.self_report.refused", account)
                 refusal = NotAllowed("You can only report on business accounts you work on.")
             else:
-                member_store.save_check_result(
-                    session,
-                    member_id=member.id,
-                    check=Check.TWO_STEP,
-                    business_account_id=business_account_id,
-                    source=Source.SELF,
-                    state=State.PASSING,
-                    observed_at=now,
-                    detail={"method": chosen.value},
-                )
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="twostep.self_reported",
-                    target=f"business_account:{business_account_id}",
-                    method=chosen.value,
-                )
+                detail = {"method": chosen.value}
+                self_reported(member.id, Check.TWO_STEP, now, detail, account).save(session)
+                _record(session, now, slack_user_id, "twostep.self_reported", account, **detail)
                 return
         raise refusal
+
+
+def _record(
+    session: Session, at: datetime, member: str, action: str, account: int, **details: str
+) -> None:
+    """A member's report about a business account, audited against that account."""
+    target = f"business_account:{account}"
+    audit.record(session, at=at, actor=member, action=action, target=target, **details)
