@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -38,8 +38,9 @@ class LoginQuestion:
     message: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class SentDm:
+class SentDm(NamedTuple):
+    """Where a question went: the DM to update once it is answered."""
+
     channel: str
     ts: str
 

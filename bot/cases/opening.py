@@ -168,14 +168,7 @@ def with_retry(
                 result = build(session, now)
                 if not isinstance(result, Refused):
                     return result
-                error = result.audited(
-                    session,
-                    at=now,
-                    actor=actor,
-                    action="cases.refused",
-                    target=target,
-                    attempted=attempted,
-                )
+                error = result.audited_on_case(session, now, actor, target, attempted)
             raise error
         except IntegrityError:
             if attempt == 2:

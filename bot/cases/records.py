@@ -80,27 +80,29 @@ class Refused:
         )
         return StepUpNeeded(self.message) if self.step_up else NotAllowed(self.message)
 
+    def audited_on_case(
+        self, session: Session, at: datetime, actor: str, target: str, attempted: str
+    ) -> DomainError:
+        """`audited` as a refused case operation ("cases.refused"), naming what was attempted."""
+        return self.audited(
+            session, at=at, actor=actor, action="cases.refused", target=target, attempted=attempted
+        )
+
 
 def target(number: int) -> str:
     return f"case:{number}"
 
 
+@dataclass
 class Desk:
-    """The database, the clock and the rules every case service works with."""
+    """The database, the clock and the rules every case service works with (a test may give it
+    other routing)."""
 
-    def __init__(
-        self,
-        database: Database,
-        clock: Clock,
-        admins: frozenset[str],
-        routing: Routing,
-        fresh: Callable[[str], bool],
-    ) -> None:
-        self.database = database
-        self.clock = clock
-        self.admins = admins
-        self.routing = routing
-        self.fresh = fresh  # whether a member stepped up recently (authenticator service)
+    database: Database
+    clock: Clock
+    admins: frozenset[str]
+    routing: Routing
+    fresh: Callable[[str], bool]  # whether a member stepped up recently (authenticator service)
 
     def card(self, session: Session, case: Case, now: datetime) -> CaseCard:
         return card(session, case, now, self.routing, self.admins)
@@ -139,14 +141,7 @@ class Desk:
                 result = apply(session, case, who, now)
             if not isinstance(result, Refused):
                 return result
-            error = result.audited(
-                session,
-                at=now,
-                actor=actor,
-                action="cases.refused",
-                target=target(number),
-                attempted=operation.value,
-            )
+            error = result.audited_on_case(session, now, actor, target(number), operation.value)
         raise error
 
 
