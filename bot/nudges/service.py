@@ -111,28 +111,15 @@ class NudgeService:
                     session, item.id, now + length, self._policy.snooze_limit
                 ):
                     snoozed.append(now + length)
+            trail = audit.Trail(session, now, slack_user_id, f"nudge:{message_id}")
             if not snoozed:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="nudge.snooze.refused",
-                    target=f"nudge:{message_id}",
-                )
+                trail.record("nudge.snooze.refused")
                 refusal = NotAllowed(
                     f"You have already snoozed this {plural(self._policy.snooze_limit, 'time')}, the most "
                     "I allow. The buttons above fix it in a minute."
                 )
             else:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="nudge.snoozed",
-                    target=f"nudge:{message_id}",
-                    choice=choice.key,
-                    until=max(snoozed).isoformat(),
-                )
+                trail.record("nudge.snoozed", choice=choice.key, until=max(snoozed).isoformat())
                 session.flush()
                 rendered = refreshed_reminder(session, message, self._policy, now)
                 assert rendered is not None
