@@ -55,21 +55,22 @@ class _Checker:
         else:
             self.max_len(text, limit, f"{pointer}/text")
 
-    def action_id(self, element: dict[str, Any], pointer: str) -> None:
-        if "action_id" not in element:
+    def unique_id(self, owner: dict[str, Any], key: str, seen: set[str], pointer: str) -> None:
+        """`block_id` and `action_id`: at most 255 characters, each used once in the surface."""
+        if key not in owner:
             return
-        action_id = element["action_id"]
-        self.max_len(action_id, 255, f"{pointer}/action_id")
-        if action_id in self.action_ids:
-            self.fail(f"action_id `{action_id}` is already used", f"{pointer}/action_id")
-        elif isinstance(action_id, str):
-            self.action_ids.add(action_id)
+        value = owner[key]
+        self.max_len(value, 255, f"{pointer}/{key}")
+        if value in seen:
+            self.fail(f"{key} `{value}` is already used", f"{pointer}/{key}")
+        elif isinstance(value, str):
+            seen.add(value)
 
     def element(self, element: Any, pointer: str) -> None:
         if not isinstance(element, dict) or not isinstance(element.get("type"), str):
             self.fail("must be an element object with a type", pointer)
             return
-        self.action_id(element, pointer)
+        self.unique_id(element, "action_id", self.action_ids, pointer)
         if element["type"] != "button":
             return
         self.text(element.get("text"), 75, f"{pointer}/text", plain_only=True)
@@ -86,13 +87,7 @@ class _Checker:
         if kind not in BLOCK_TYPES:
             self.fail(f"unsupported type `{kind}`", f"{pointer}/type")
             return
-        if "block_id" in block:
-            block_id = block["block_id"]
-            self.max_len(block_id, 255, f"{pointer}/block_id")
-            if block_id in self.block_ids:
-                self.fail(f"block_id `{block_id}` is already used", f"{pointer}/block_id")
-            elif isinstance(block_id, str):
-                self.block_ids.add(block_id)
+        self.unique_id(block, "block_id", self.block_ids, pointer)
         checks = {
             "section": self._section,
             "header": self._header,

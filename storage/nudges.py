@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.database import upsert_into
@@ -93,47 +93,44 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Count a reminder on open items: rows of item_id, at, cadence_from, outbox_id, urgent."""
-    if not rows:
-        return
-    statement = (
-        update(_items)
-        .where(_items.c.id == bindparam("item_id"), _items.c.closed_at.is_(None))
-        .values(
-            nudge_count=_items.c.nudge_count + 1,
-            last_nudged_at=bindparam("at"),
-            cadence_from=bindparam("cadence_from"),
-            snoozed_until=None,
-            urgent=bindparam("urgent"),
-            last_outbox_id=bindparam("outbox_id"),
-        )
+    _update_open_items(
+        session,
+        rows,
+        {
+            "nudge_count": _items.c.nudge_count + 1,
+            "last_nudged_at": bindparam("at"),
+            "cadence_from": bindparam("cadence_from"),
+            "snoozed_until": None,
+            "urgent": bindparam("urgent"),
+            "last_outbox_id": bindparam("outbox_id"),
+        },
     )
-    session.connection().execute(statement, list(rows))
 
 
 def list_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Items mentioned in a message without counting a reminder: rows of item_id, outbox_id."""
-    if not rows:
-        return
-    statement = (
-        update(_items)
-        .where(_items.c.id == bindparam("item_id"), _items.c.closed_at.is_(None))
-        .values(last_outbox_id=bindparam("outbox_id"))
-    )
-    session.connection().execute(statement, list(rows))
+    _update_open_items(session, rows, {"last_outbox_id": bindparam("outbox_id")})
 
 
 def escalate_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Raise items to a level: rows of item_id, level, at. Only upwards, only while open."""
+    values: dict[str, Any] = {"level": bindparam("level"), "escalated_at": bindparam("at")}
+    _update_open_items(session, rows, values, _items.c.level < bindparam("level"))
+
+
+def _update_open_items(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    values: dict[str, Any],
+    *only: ColumnElement[bool],
+) -> None:
+    """One batched UPDATE of the items named by each row's item_id, while they are still open."""
     if not rows:
         return
     statement = (
         update(_items)
-        .where(
-            _items.c.id == bindparam("item_id"),
-            _items.c.closed_at.is_(None),
-            _items.c.level < bindparam("level"),
-        )
-        .values(level=bindparam("level"), escalated_at=bindparam("at"))
+        .where(_items.c.id == bindparam("item_id"), _items.c.closed_at.is_(None), *only)
+        .values(values)
     )
     session.connection().execute(statement, list(rows))
 
@@ -150,17 +147,13 @@ def close_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime) 
             NudgeItem.last_outbox_id.is_not(None),
         )
     ).all()
-    statement = (
-        update(_items)
-        .where(_items.c.id == bindparam("item_id"), _items.c.closed_at.is_(None))
-        .values(
-            closed_at=at,
-            closed_reason=bindparam("reason"),
-            open_check=None,
-            recheck_wanted=False,
-        )
-    )
-    session.connection().execute(statement, list(rows))
+    closed: dict[str, Any] = {
+        "closed_at": at,
+        "closed_reason": bindparam("reason"),
+        "open_check": None,
+        "recheck_wanted": False,
+    }
+    _update_open_items(session, rows, closed)
     found = sorted({message for message in messages if message is not None})
     if found:
         session.execute(

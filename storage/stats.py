@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, delete, extract, func, select
 from sqlalchemy.orm import Session
@@ -59,8 +59,7 @@ class SeriesPoint:
     passing: int
 
 
-@dataclass(frozen=True)
-class Counted:
+class Counted(NamedTuple):
     """A count in the period asked about, and in all."""
 
     period: int
@@ -132,13 +131,7 @@ def latest_adoption(session: Session) -> LatestAdoption:
     if not rows:
         return LatestAdoption(None, None, [])
     found = [
-        CheckRow(
-            check=row.check,
-            in_scope=row.in_scope,
-            passing=row.passing,
-            needs_action=row.needs_action,
-            unknown=row.unknown,
-        )
+        CheckRow(row.check, row.in_scope, row.passing, row.needs_action, row.unknown)
         for row in rows
     ]
     return LatestAdoption(rows[0].day, max(row.taken_at for row in rows), found)
@@ -164,7 +157,7 @@ def managers_on(session: Session, day: date, limit: int) -> tuple[list[ManagerRo
     many there are in all."""
     total = session.scalar(select(func.count()).where(AccountManagerSnapshot.day == day))
     rows = session.execute(
-        select(
+        select(  # ManagerRow's fields, in its order
             AccountManagerSnapshot.manager_slack_id,
             Member.display_name,
             AccountManagerSnapshot.members,
@@ -180,17 +173,7 @@ def managers_on(session: Session, day: date, limit: int) -> tuple[list[ManagerRo
         )
         .limit(limit)
     ).all()
-    found = [
-        ManagerRow(
-            slack_user_id=row.manager_slack_id,
-            name=row.display_name,
-            members=row.members,
-            fully_passing=row.fully_passing,
-            open_gaps=row.open_gaps,
-        )
-        for row in rows
-    ]
-    return found, int(total or 0)
+    return [ManagerRow(*row) for row in rows], int(total or 0)
 
 
 def _how_many(condition: ColumnElement[bool]) -> Any:

@@ -93,14 +93,7 @@ class SecureLinks:
                     expires_at=now + self.lifetime,
                 )
             )
-            audit.record(
-                session,
-                at=now,
-                actor=slack_user_id,
-                action="secure_link.issued",
-                target=f"member:{slack_user_id}",
-                purpose=purpose.value,
-            )
+            _audit(session, now, "secure_link.issued", slack_user_id, purpose)
         return IssuedLink(f"{self._base_url}/secure/{purpose.value}/{token}", token_hash(token))
 
     def attach_message(self, link: IssuedLink, channel: str, ts: str) -> None:
@@ -145,14 +138,15 @@ def spend_within(session: Session, grant: LinkGrant, now: datetime) -> None:
     or not at all."""
     if not link_store.mark_used(session, grant.token_hash, now):
         raise LinkUnusable(_USED + _how(grant.purpose), gone=True)
-    audit.record(
-        session,
-        at=now,
-        actor=grant.slack_user_id,
-        action="secure_link.used",
-        target=f"member:{grant.slack_user_id}",
-        purpose=grant.purpose.value,
-    )
+    _audit(session, now, "secure_link.used", grant.slack_user_id, grant.purpose)
+
+
+def _audit(
+    session: Session, now: datetime, action: str, slack_user_id: str, purpose: LinkPurpose
+) -> None:
+    """A link's records are the member's own acts about themselves, and name the page."""
+    trail = audit.Trail(session, now, slack_user_id, f"member:{slack_user_id}")
+    trail.record(action, purpose=purpose.value)
 
 
 _UNKNOWN = "This link is not valid. "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.checklist.model import Check, Fix, State
@@ -119,8 +120,9 @@ class Closing:
     reason: Closed
 
 
-@dataclass(frozen=True)
-class Waiting:
+class Waiting(NamedTuple):
+    """A gap the policy leaves alone for now, and why: a plain pair."""
+
     check: Check
     why: str
 

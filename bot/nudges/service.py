@@ -3,7 +3,7 @@ exclusions. The sweep and delivery themselves run in the scheduler (handlers/job
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -18,10 +18,10 @@ from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
-from bot.nudges.policy import Decision, snooze_length
+from bot.nudges.policy import snooze_length
 from bot.nudges.sender import refreshed_reminder
 from bot.nudges.settings import NudgePolicy
-from bot.nudges.sweep import Sweep, SweepReport
+from bot.nudges.sweep import Sweep
 from bot.nudges.views import why_message
 from storage import members as member_store
 from storage import nudges as store
@@ -61,23 +61,12 @@ class NudgeService:
         self._clock = clock
         self._policy = policy
         self._admins = admins
+        # One sweep now (see bot/nudges/sweep.py), over the same database, clock and policy.
+        self.sweep = Sweep(database, clock, policy, admins).run
 
     @property
     def policy(self) -> NudgePolicy:
         return self._policy
-
-    def sweep(
-        self,
-        *,
-        dry_run: bool = False,
-        member_ids: Collection[int] | None = None,
-        only_close: bool = False,
-        on_decision: Callable[[Decision], None] | None = None,
-    ) -> SweepReport:
-        """One sweep now (see bot/nudges/sweep.py)."""
-        return Sweep(self._database, self._clock, self._policy, self._admins).run(
-            dry_run=dry_run, member_ids=member_ids, only_close=only_close, on_decision=on_decision
-        )
 
     def recheck(self, member_ids: Collection[int] | None = None) -> int:
         """Close the gaps of members whose evidence changed (`save_check_result` asks for it)."""
@@ -122,28 +111,15 @@ class NudgeService:
                     session, item.id, now + length, self._policy.snooze_limit
                 ):
                     snoozed.append(now + length)
+            trail = audit.Trail(session, now, slack_user_id, f"nudge:{message_id}")
             if not snoozed:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="nudge.snooze.refused",
-                    target=f"nudge:{message_id}",
-                )
+                trail.record("nudge.snooze.refused")
                 refusal = NotAllowed(
                     f"You have already snoozed this {plural(self._policy.snooze_limit, 'time')}, the most "
                     "I allow. The buttons above fix it in a minute."
                 )
             else:
-                audit.record(
-                    session,
-                    at=now,
-                    actor=slack_user_id,
-                    action="nudge.snoozed",
-                    target=f"nudge:{message_id}",
-                    choice=choice.key,
-                    until=max(snoozed).isoformat(),
-                )
+                trail.record("nudge.snoozed", choice=choice.key, until=max(snoozed).isoformat())
                 session.flush()
                 rendered = refreshed_reminder(session, message, self._policy, now)
                 assert rendered is not None

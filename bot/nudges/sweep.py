@@ -71,14 +71,14 @@ class SweepReport:
         )
 
 
+@dataclass(frozen=True)
 class Sweep:
-    def __init__(
-        self, database: Database, clock: Clock, policy: NudgePolicy, admins: frozenset[str]
-    ) -> None:
-        self._database = database
-        self._clock = clock
-        self._policy = policy
-        self._admins = admins
+    """The sweep's collaborators; `run` is one sweep, as often as the scheduler asks."""
+
+    database: Database
+    clock: Clock
+    policy: NudgePolicy
+    admins: frozenset[str]
 
     def run(
         self,
@@ -93,24 +93,24 @@ class Sweep:
         `only_close` closes fixed gaps and nothing else (a recheck after new evidence).
         """
         started = time.perf_counter()
-        now = self._clock.now()
+        now = self.clock.now()
         report = SweepReport(at=now, dry_run=dry_run)
-        caps = {check.value: self._policy.check(check).cap for check in Check}
-        limit = self._policy.snooze_limit
-        writer = None if dry_run else OutboxWriter(self._database, now, limit, caps)
+        caps = {check.value: self.policy.check(check).cap for check in Check}
+        limit = self.policy.snooze_limit
+        writer = None if dry_run else OutboxWriter(self.database, now, limit, caps)
         # Only a full sweep that writes sees everyone: its counts are the day's adoption.
         full = writer is not None and member_ids is None and not only_close
         tally = AdoptionTally() if full else None
-        book = EscalationBook(self._admins)
+        book = EscalationBook(self.admins)
         batch: list[tuple[Decision, int]] = []
         deciding = 0.0
-        with self._database.sessions() as reading:
+        with self.database.sessions() as reading:
             reads.begin_snapshot(reading)
             excluded = reads.exclusions(reading)
             rounds = reads.recipient_rounds(reading, book.kinds)
             for situation, last_round in self._situations(reading, excluded, now, member_ids):
                 tick = time.perf_counter()
-                decision = decide(self._policy, situation, now)
+                decision = decide(self.policy, situation, now)
                 if only_close:
                     decision = replace(decision, reminders=(), escalations=())
                 deciding += time.perf_counter() - tick
@@ -139,7 +139,7 @@ class Sweep:
         """The day's adoption snapshot (UTC day): three statements, whatever the members."""
         checks = [asdict(row) for row in tally.checks()]
         managers = [asdict(row) for row in tally.managers()]
-        with self._database.sessions.begin() as session:
+        with self.database.sessions.begin() as session:
             stats_store.save_adoption(session, now.astimezone(UTC).date(), now, checks, managers)
 
     @staticmethod
@@ -162,7 +162,7 @@ class Sweep:
         evidence = _Grouped(reads.stream_evidence(session, member_ids))
         items = _Grouped(reads.stream_open_items(session, member_ids))
         rounds = _Grouped(reads.stream_member_rounds(session, member_ids))
-        default_zone = self._policy.default_time_zone
+        default_zone = self.policy.default_time_zone
         for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)

@@ -8,14 +8,15 @@ same file twice changes nothing. The flow is bot/platform/imports.py's, shared w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.platform.alert_document import AlertDocument, AlertInvalid, parse_alert
+from bot.platform.alert_document import AlertDocument, parse_alert
 from bot.platform.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT, AlertNotice, accept, checked
-from bot.platform.imports import Accounts, DeliveryImport, DeliveryKind, Imported, ImportReport
+from bot.platform.imports import Accounts, DeliveryImport, Imported, ImportReport
 from storage import alerts as alert_store
 from storage.models import BusinessAccount
 
@@ -27,42 +28,31 @@ class AlertImportReport(ImportReport):
     notices: tuple[AlertNotice, ...] = ()  # the DMs about compromised passwords to send
 
 
-def _read(line: str, now: datetime) -> AlertDocument:
-    return checked(parse_alert(line), now)
-
-
-def _account(_: Session, document: AlertDocument, accounts: Accounts) -> BusinessAccount | str:
-    """The one business account the alert names, or why there is not exactly one."""
-    found = accounts.get(document.account_id, [])
-    if len(found) != 1:
-        return AMBIGUOUS_ACCOUNT if found else UNKNOWN_ACCOUNT
-    return found[0]
-
-
-def _apply(
-    session: Session, document: AlertDocument, account: BusinessAccount, now: datetime
-) -> AlertNotice | None:
-    return accept(session, document, account, now, via="import")
-
-
-def _report(source: str, imported: Imported[AlertNotice | None]) -> AlertImportReport:
-    notices = tuple(notice for notice in imported.applied if notice is not None)
-    return AlertImportReport.of(source, imported, notices=notices)
-
-
-ALERTS = DeliveryKind(
-    read=_read,
-    invalid=AlertInvalid,
-    place=_account,
-    known_ids=alert_store.known_platform_alert_ids,
-    apply=_apply,
-    report=_report,
-    refused_action="alerts.import.refused",
-    imported_action="alerts.imported",
-)
-
-
 class AlertImport(
     DeliveryImport[AlertDocument, BusinessAccount, AlertNotice | None, AlertImportReport]
 ):
-    kind = ALERTS
+    audited_as = "alerts"
+
+    def read(self, line: str, now: datetime) -> AlertDocument:
+        return checked(parse_alert(line), now)
+
+    def place(
+        self, session: Session, document: AlertDocument, accounts: Accounts
+    ) -> BusinessAccount | str:
+        """The one business account the alert names, or why there is not exactly one."""
+        found = accounts.get(document.account_id, [])
+        if len(found) != 1:
+            return AMBIGUOUS_ACCOUNT if found else UNKNOWN_ACCOUNT
+        return found[0]
+
+    def known_ids(self, session: Session, ids: Iterable[str]) -> set[str]:
+        return alert_store.known_platform_alert_ids(session, ids)
+
+    def apply(
+        self, session: Session, document: AlertDocument, account: BusinessAccount, now: datetime
+    ) -> AlertNotice | None:
+        return accept(session, document, account, now, via="import")
+
+    def report(self, source: str, imported: Imported[AlertNotice | None]) -> AlertImportReport:
+        notices = tuple(notice for notice in imported.applied if notice is not None)
+        return AlertImportReport.of(source, imported, notices=notices)

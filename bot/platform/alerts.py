@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -54,8 +55,9 @@ class UnknownAccount(AlertInvalid):
         self.document = document
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
+    """Who to DM about an alert, as which role: a plain pair."""
+
     slack_user_id: str
     role: Role
 
@@ -83,8 +85,9 @@ class Receipt:
     notice: AlertNotice | None = None
 
 
-@dataclass(frozen=True)
-class OpenAlert:
+class OpenAlert(NamedTuple):
+    """An open alert as read for the member: a plain row."""
+
     platform_alert_id: str
     business_account_id: int
     account_name: str

@@ -18,7 +18,7 @@ new open alert, so the check turns red again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -112,17 +112,9 @@ def close_changed_password(
             continue  # changed before the compromise was detected: not a remedy
         if member_email is not None and alert.member_email != member_email:
             continue
-        seconds = max(0, int((changed_at - alert.detected_at).total_seconds()))
-        if alert_store.close(
-            session,
-            alert.id,
-            at=now,
-            reason=ROTATED,
-            by=PLATFORM,
-            seconds_to_remediate=seconds,
-            was=unsettled,
-        ):
-            closed.append((alert, seconds))
+        timed = _close(session, alert, changed_at, now, ROTATED, PLATFORM, was=unsettled)
+        if timed:
+            closed.append(timed)
     if not closed:
         return []
     longest = timedelta(seconds=max(seconds for _, seconds in closed))
@@ -135,6 +127,34 @@ def close_changed_password(
     return _announce_closed(session, account, closed, now=now, by=PLATFORM, via="posture")
 
 
+def _close(
+    session: Session,
+    alert: Alert,
+    fixed_at: datetime,
+    now: datetime,
+    reason: str,
+    by: str,
+    *,
+    status: str = alert_store.CLOSED,
+    was: Sequence[str] = (alert_store.OPEN,),
+) -> tuple[Alert, int] | None:
+    """Close one alert (`was` to `status`), with the seconds from its detection to `fixed_at`;
+    None when another delivery or press moved it first."""
+    seconds = max(0, int((fixed_at - alert.detected_at).total_seconds()))
+    if alert_store.close(
+        session,
+        alert.id,
+        at=now,
+        reason=reason,
+        by=by,
+        seconds_to_remediate=seconds,
+        status=status,
+        was=was,
+    ):
+        return alert, seconds
+    return None
+
+
 def self_report(
     session: Session, account: BusinessAccount, by: str, now: datetime, *, via: str = "slack"
 ) -> list[ClosedAlert]:
@@ -144,17 +164,9 @@ def self_report(
     new alert) still outranks it."""
     closed: list[tuple[Alert, int]] = []
     for alert in alert_store.open_alerts(session, account.id, COMPROMISED, lock=True):
-        seconds = max(0, int((now - alert.detected_at).total_seconds()))
-        if alert_store.close(
-            session,
-            alert.id,
-            at=now,
-            reason=SELF_REPORTED,
-            by=by,
-            seconds_to_remediate=seconds,
-            status=alert_store.WAITING,
-        ):
-            closed.append((alert, seconds))
+        timed = _close(session, alert, now, now, SELF_REPORTED, by, status=alert_store.WAITING)
+        if timed:
+            closed.append(timed)
     if not closed:
         return []
     people = [person.id for person in alert_store.people_of_account(session, account.id)]
@@ -253,22 +265,12 @@ def refresh_member_wide(
     for member_id in wanted:
         accounts = open_accounts.get(member_id, [])
         if accounts:
-            names = " and ".join(account.name for account in accounts)
-            detail = {
-                "note": f"The platform found the password of {names} compromised: "
-                "change it now, then press “I've changed it”.",
-                "accounts": [{"id": a.id, "name": a.name} for a in accounts],
-            }
+            detail = _naming(accounts, _FOUND_NOTE)
             _save(session, member_id, None, State.NEEDS_ACTION, now, detail)
             continue
         waiting = waiting_accounts.get(member_id, [])
         if waiting:
-            names = " and ".join(account.name for account in waiting)
-            detail = {
-                "note": f"Waiting for the platform: the password of {names} was reported "
-                "changed after the platform's alert, and the platform has not confirmed it yet.",
-                "accounts": [{"id": a.id, "name": a.name} for a in waiting],
-            }
+            detail = _naming(waiting, _WAITING_NOTE)
             # The member's word, so it must not show as the platform's: only self-reported.
             alert_store.forget_check_results(
                 session,
@@ -283,6 +285,25 @@ def refresh_member_wide(
         if resolved_in is not None:
             note += f" The last one was fixed {remediation_time(resolved_in)} after the alert."
         _save(session, member_id, None, State.PASSING, now, {"note": note, "accounts": []})
+
+
+_FOUND_NOTE = (
+    "The platform found the password of {names} compromised: "
+    "change it now, then press “I've changed it”."
+)
+_WAITING_NOTE = (
+    "Waiting for the platform: the password of {names} was reported "
+    "changed after the platform's alert, and the platform has not confirmed it yet."
+)
+
+
+def _naming(accounts: Sequence[BusinessAccount], note: str) -> dict[str, Any]:
+    """The member-wide check's detail about `accounts`: the note naming them, and their ids."""
+    names = " and ".join(account.name for account in accounts)
+    return {
+        "note": note.format(names=names),
+        "accounts": [{"id": a.id, "name": a.name} for a in accounts],
+    }
 
 
 def _save(

@@ -6,12 +6,12 @@ bad line applies nothing, audits the refusal and reports every bad line with its
 file is applied in one transaction, in the file's order, and ids received before (or earlier in
 the file) are counted as duplicates, so importing the same file twice changes nothing. Only how a
 line is read, placed and applied, and what the report says, differ between alerts and posture
-reports: `DeliveryKind`.
+reports: the `DeliveryKind` methods.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
@@ -92,25 +92,35 @@ class Imported(Generic[A]):
     applied: tuple[A, ...] = ()
 
 
-@dataclass(frozen=True)
 class DeliveryKind(Generic[D, S, A, R]):
     """How one kind of delivery is read from a line, placed in the directory, recognised, stored
-    and reported."""
+    and reported; audited as `<audited_as>.import.refused` and `<audited_as>.imported`."""
 
-    read: Callable[[str, datetime], D]  # parse and check one line as the API does
-    invalid: type[AlertInvalid]  # what `read` raises, its reason safe to show
-    place: Callable[[Session, D, Accounts], S | str]  # what it is about, or why it cannot be placed
-    known_ids: Callable[[Session, Iterable[str]], set[str]]  # ids among these received before
-    apply: Callable[[Session, D, S, datetime], A]  # store one new delivery, as the API does
-    report: Callable[[str, Imported[A]], R]  # the operator's report on the file `source`
-    refused_action: str  # the audit actions
-    imported_action: str
+    audited_as: ClassVar[str]
+
+    def read(self, line: str, now: datetime) -> D:
+        """Parse and check one line as the API does; AlertInvalid (safe to show) when it is bad."""
+        raise NotImplementedError
+
+    def place(self, session: Session, document: D, accounts: Accounts) -> S | str:
+        """What the delivery is about, or why it cannot be placed."""
+        raise NotImplementedError
+
+    def known_ids(self, session: Session, ids: Iterable[str]) -> set[str]:
+        """The ids among these received before."""
+        raise NotImplementedError
+
+    def apply(self, session: Session, document: D, subject: S, now: datetime) -> A:
+        """Store one new delivery, as the API does."""
+        raise NotImplementedError
+
+    def report(self, source: str, imported: Imported[A]) -> R:
+        """The operator's report on the file `source`."""
+        raise NotImplementedError
 
 
-class DeliveryImport(Generic[D, S, A, R]):
-    """`app.py alerts import FILE`, `app.py posture import FILE`: one service per `kind`."""
-
-    kind: DeliveryKind[D, S, A, R]
+class DeliveryImport(DeliveryKind[D, S, A, R]):
+    """`app.py alerts import FILE`, `app.py posture import FILE`: one service per kind."""
 
     def __init__(self, database: Database, clock: Clock) -> None:
         self._database = database
@@ -119,10 +129,8 @@ class DeliveryImport(Generic[D, S, A, R]):
     def run(self, text: str, *, source: str, actor: str = audit.SYSTEM) -> R:
         """JSON lines, each checked like an API delivery; any bad line and nothing is applied."""
         now = self._clock.now()
-        imported = import_lines(
-            self._database, self.kind, text, now=now, source=source, actor=actor
-        )
-        return self.kind.report(source, imported)
+        imported = import_lines(self._database, self, text, now=now, source=source, actor=actor)
+        return self.report(source, imported)
 
 
 def import_lines(
@@ -142,9 +150,10 @@ def import_lines(
             continue
         try:
             documents.append((number, kind.read(line, now)))
-        except kind.invalid as invalid:
+        except AlertInvalid as invalid:
             errors.append(RowError(number, invalid.reason))
     with database.sessions.begin() as session:
+        trail = audit.Trail(session, now, actor, source[:MAX_TARGET])
         ids = (document.account_id for _, document in documents)
         accounts = alert_store.accounts_by_platform_ids(session, ids)
         placed: list[tuple[D, S]] = []
@@ -156,14 +165,8 @@ def import_lines(
                 placed.append((document, subject))
         if errors:
             errors.sort(key=lambda error: error.line)
-            audit.record(
-                session,
-                at=now,
-                actor=actor,
-                action=kind.refused_action,
-                target=source[:MAX_TARGET],
-                bad_lines=[str(error) for error in errors[:AUDITED_LINES]],
-            )
+            bad_lines = [str(error) for error in errors[:AUDITED_LINES]]
+            trail.record(f"{kind.audited_as}.import.refused", bad_lines=bad_lines)
             return Imported(errors=tuple(errors))
         known = kind.known_ids(session, (d.id for _, d in documents))
         duplicates = 0
@@ -176,13 +179,5 @@ def import_lines(
             applied.append(kind.apply(session, document, subject, now))
         accepted = len(documents) - duplicates
         if accepted:
-            audit.record(
-                session,
-                at=now,
-                actor=actor,
-                action=kind.imported_action,
-                target=source[:MAX_TARGET],
-                accepted=accepted,
-                duplicates=duplicates,
-            )
+            trail.record(f"{kind.audited_as}.imported", accepted=accepted, duplicates=duplicates)
     return Imported(accepted, duplicates, applied=tuple(applied))

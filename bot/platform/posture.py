@@ -185,17 +185,8 @@ def apply_report(
         )
     )
     session.flush()  # a parallel delivery of the same id fails here, on the unique id
-    audit.record(
-        session,
-        at=now,
-        actor=PLATFORM,
-        action="posture.received",
-        target=f"business_account:{account.id}",
-        report=document.id,
-        members=len(people),
-        via=via,
-        **summary,
-    )
+    target = f"business_account:{account.id}"
+    _audit(session, now, "posture.received", target, document, via, members=len(people), **summary)
     return Applied(
         fields=tuple(sorted(fields)),
         superseded=tuple(sorted(superseded)),
@@ -207,15 +198,22 @@ def apply_report(
 def audit_refused(
     session: Session, now: datetime, document: PostureDocument, reason: str, *, via: str
 ) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor=PLATFORM,
-        action="posture.refused",
-        target=f"platform_account:{document.account_id}",
-        report=document.id,
-        reason=reason,
-        via=via,
+    target = f"platform_account:{document.account_id}"
+    _audit(session, now, "posture.refused", target, document, via, reason=reason)
+
+
+def _audit(
+    session: Session,
+    now: datetime,
+    action: str,
+    target: str,
+    document: PostureDocument,
+    via: str,
+    **details: Any,
+) -> None:
+    """The platform's records about a report: which report, and how it came (API or import)."""
+    audit.Trail(session, now, PLATFORM, target).record(
+        action, report=document.id, via=via, **details
     )
 
 

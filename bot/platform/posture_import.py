@@ -10,6 +10,7 @@ bot/platform/imports.py's, shared with alerts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.core.words import plural
 from bot.platform.compromised import ClosedAlert
-from bot.platform.imports import DeliveryImport, DeliveryKind, Imported, ImportReport
+from bot.platform.imports import Accounts, DeliveryImport, Imported, ImportReport
 from bot.platform.posture import Applied, apply_report, checked, resolve
-from bot.platform.posture_document import PostureDocument, PostureInvalid, parse_posture
+from bot.platform.posture_document import PostureDocument, parse_posture
 from storage import posture as posture_store
 from storage.models import BusinessAccount, Member
 
@@ -45,37 +46,32 @@ class PostureImportReport(ImportReport):
         return summary
 
 
-def _read(line: str, now: datetime) -> PostureDocument:
-    return checked(parse_posture(line), now)
-
-
-def _apply(session: Session, document: PostureDocument, subject: Subject, now: datetime) -> Applied:
-    account, people = subject
-    return apply_report(session, document, account, people, now, via="import")
-
-
-def _report(source: str, imported: Imported[Applied]) -> PostureImportReport:
-    applied = imported.applied
-    return PostureImportReport.of(
-        source,
-        imported,
-        superseded=sum(bool(each.superseded) for each in applied),
-        closed=tuple(closed for each in applied for closed in each.closed),
-        members=tuple(sorted({member for each in applied for member in each.members})),
-    )
-
-
-POSTURE = DeliveryKind(
-    read=_read,
-    invalid=PostureInvalid,
-    place=resolve,
-    known_ids=posture_store.known_report_ids,
-    apply=_apply,
-    report=_report,
-    refused_action="posture.import.refused",
-    imported_action="posture.imported",
-)
-
-
 class PostureImport(DeliveryImport[PostureDocument, Subject, Applied, PostureImportReport]):
-    kind = POSTURE
+    audited_as = "posture"
+
+    def read(self, line: str, now: datetime) -> PostureDocument:
+        return checked(parse_posture(line), now)
+
+    def place(
+        self, session: Session, document: PostureDocument, accounts: Accounts
+    ) -> Subject | str:
+        return resolve(session, document, accounts)
+
+    def known_ids(self, session: Session, ids: Iterable[str]) -> set[str]:
+        return posture_store.known_report_ids(session, ids)
+
+    def apply(
+        self, session: Session, document: PostureDocument, subject: Subject, now: datetime
+    ) -> Applied:
+        account, people = subject
+        return apply_report(session, document, account, people, now, via="import")
+
+    def report(self, source: str, imported: Imported[Applied]) -> PostureImportReport:
+        applied = imported.applied
+        return PostureImportReport.of(
+            source,
+            imported,
+            superseded=sum(bool(each.superseded) for each in applied),
+            closed=tuple(closed for each in applied for closed in each.closed),
+            members=tuple(sorted({member for each in applied for member in each.members})),
+        )

@@ -130,23 +130,25 @@ class AdoptionReport:
         return tuple(by_week.values())
 
 
+@dataclass(frozen=True)
 class StatsService:
-    def __init__(self, database: Database, clock: Clock, admins: frozenset[str]) -> None:
-        self._database = database
-        self._clock = clock
-        self._admins = admins
+    """The security statistics, shown to the security `admins` only."""
+
+    database: Database
+    clock: Clock
+    admins: frozenset[str]
 
     def is_admin(self, slack_user_id: str) -> bool:
-        return slack_user_id in self._admins
+        return slack_user_id in self.admins
 
     def check_viewer(self, viewer: str) -> None:
         """Refuse anyone but a security admin, and audit the refusal."""
         if self.is_admin(viewer):
             return
-        with self._database.sessions.begin() as session:
+        with self.database.sessions.begin() as session:
             audit.record(
                 session,
-                at=self._clock.now(),
+                at=self.clock.now(),
                 actor=viewer,
                 action="stats.view.refused",
                 target="stats",
@@ -156,9 +158,9 @@ class StatsService:
     def report(self, viewer: str) -> AdoptionReport:
         """`/security stats`: the report, for security admins only; both outcomes are audited."""
         self.check_viewer(viewer)
-        with self._database.sessions.begin() as session:
+        with self.database.sessions.begin() as session:
             audit.record(
-                session, at=self._clock.now(), actor=viewer, action="stats.viewed", target="stats"
+                session, at=self.clock.now(), actor=viewer, action="stats.viewed", target="stats"
             )
         return self.build()
 
@@ -168,9 +170,9 @@ class StatsService:
 
     def build(self) -> AdoptionReport:
         """The report as of now, for whoever the caller checked may see it."""
-        now = self._clock.now()
+        now = self.clock.now()
         since = now - PERIOD
-        with self._database.sessions() as session:
+        with self.database.sessions() as session:
             latest = store.latest_adoption(session)
             series = store.adoption_series(session, (now - HISTORY).date())
             managers, managers_total = (

@@ -72,37 +72,32 @@ def iso_week(moment: datetime, tz: ZoneInfo) -> str:
     return f"{year}-W{week:02d}"
 
 
+@dataclass(frozen=True)
 class WeeklySummaries:
-    def __init__(
-        self,
-        database: Database,
-        clock: Clock,
-        stats: StatsService,
-        admins: frozenset[str],
-        hours: WorkingHours,
-        default_time_zone: str,
-    ) -> None:
-        self._database = database
-        self._clock = clock
-        self._stats = stats
-        self._admins = admins
-        self._hours = hours
-        self._default_zone = default_time_zone
+    """The Monday summary: the statistics' report, to each security admin in their working hours
+    (in their own time zone, else `default_time_zone`)."""
+
+    database: Database
+    clock: Clock
+    stats: StatsService
+    admins: frozenset[str]
+    hours: WorkingHours
+    default_time_zone: str
 
     def send_due(self, uploader: Uploader, holder: str) -> SummaryRun:
         """Send this week's summary to every security admin in working hours who lacks it."""
-        now = self._clock.now()
+        now = self.clock.now()
         run = SummaryRun()
-        with self._database.sessions() as session:
-            zones = store.time_zones(session, self._admins)
+        with self.database.sessions() as session:
+            zones = store.time_zones(session, self.admins)
         built: tuple[AdoptionReport, bytes] | None = None
-        for admin in sorted(self._admins):
-            tz = zone(zones.get(admin), self._default_zone)
-            if not self._hours.contains(now, tz):
+        for admin in sorted(self.admins):
+            tz = zone(zones.get(admin), self.default_time_zone)
+            if not self.hours.contains(now, tz):
                 run.outside_hours.append(admin)
                 continue
             week = iso_week(now, tz)
-            with self._database.sessions.begin() as session:
+            with self.database.sessions.begin() as session:
                 claimed = store.claim(
                     session, admin, week, holder, now, now + CLAIM_FOR, MAX_ATTEMPTS
                 )
@@ -110,7 +105,7 @@ class WeeklySummaries:
                 run.not_due.append(admin)
                 continue
             if built is None:  # the same figures and chart for every admin of this run
-                report = self._stats.build()
+                report = self.stats.build()
                 built = report, adoption_chart(report.history, title="Adoption over time")
             report, chart = built
             try:
@@ -126,9 +121,9 @@ class WeeklySummaries:
                 self._failed(admin, week, holder, failure)
                 run.failed.append(admin)
                 continue
-            with self._database.sessions.begin() as session:
+            with self.database.sessions.begin() as session:
                 store.finish(
-                    session, admin, week, holder, state="sent", sent_at=self._clock.now(),
+                    session, admin, week, holder, state="sent", sent_at=self.clock.now(),
                     file_id=file_id[:32], last_error=None,
                 )  # fmt: skip
             run.sent.append(admin)
@@ -136,21 +131,21 @@ class WeeklySummaries:
 
     def _channel(self, admin: str, uploader: Uploader) -> str:
         """The admin's DM: known from a reminder or an earlier summary, else opened once."""
-        with self._database.sessions() as session:
+        with self.database.sessions() as session:
             known = outbox_store.dm_channel(session, admin)
         if known is not None:
             return known
         channel = uploader.open_dm(admin)
-        with self._database.sessions.begin() as session:
-            outbox_store.remember_dm_channel(session, admin, channel, self._clock.now())
+        with self.database.sessions.begin() as session:
+            outbox_store.remember_dm_channel(session, admin, channel, self.clock.now())
         return channel
 
     def _failed(self, admin: str, week: str, holder: str, failure: DeliveryFailed) -> None:
-        with self._database.sessions.begin() as session:
+        with self.database.sessions.begin() as session:
             row = store.summary_of(session, admin, week)
             attempts = row.attempts if row is not None else MAX_ATTEMPTS
             give_up = failure.permanent or attempts >= MAX_ATTEMPTS
-            later = self._clock.now() + timedelta(minutes=5 * 2**attempts)
+            later = self.clock.now() + timedelta(minutes=5 * 2**attempts)
             store.finish(
                 session, admin, week, holder,
                 state="failed" if give_up else store.PENDING,

@@ -140,15 +140,20 @@ class SecurePages:
         return flow.submit(visit)
 
 
-class AuthenticatorFlow:
-    """Link an authenticator app: Start shows the QR code and key, a correct code activates it."""
+class _AuthenticatorPage:
+    """The authenticator's pages: small forms, and Slack told afterwards."""
 
-    purpose = LinkPurpose.LINK_AUTHENTICATOR
     form_limits = DEFAULT_LIMITS
 
     def __init__(self, services: Services, slack: SlackFollowUp) -> None:
         self._services = services
         self._slack = slack
+
+
+class AuthenticatorFlow(_AuthenticatorPage):
+    """Link an authenticator app: Start shows the QR code and key, a correct code activates it."""
+
+    purpose = LinkPurpose.LINK_AUTHENTICATOR
 
     def landing(self, visit: Visit) -> PageResponse:
         minutes = int(self._services.secure_links.lifetime.total_seconds() // 60)
@@ -192,15 +197,10 @@ class AuthenticatorFlow:
         )
 
 
-class RecoveryCodesFlow:
+class RecoveryCodesFlow(_AuthenticatorPage):
     """New recovery codes: a current code from the app replaces the whole set."""
 
     purpose = LinkPurpose.RECOVERY_CODES
-    form_limits = DEFAULT_LIMITS
-
-    def __init__(self, services: Services, slack: SlackFollowUp) -> None:
-        self._services = services
-        self._slack = slack
 
     def landing(self, visit: Visit, error: str | None = None) -> PageResponse:
         grant = visit.grant

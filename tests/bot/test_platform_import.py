@@ -37,42 +37,32 @@ class Sighting:
     account_id: str
 
 
-def read(line: str, now: datetime) -> Sighting:
-    delivery_id, _, account_id = line.strip().partition(" ")
-    if not account_id:
-        raise AlertInvalid("missing field: account_id")
-    return Sighting(delivery_id, account_id)
+class Sightings(DeliveryKind[Sighting, BusinessAccount, tuple[str, str], ImportReport]):
+    audited_as = "sightings"
+
+    def read(self, line: str, now: datetime) -> Sighting:
+        delivery_id, _, account_id = line.strip().partition(" ")
+        if not account_id:
+            raise AlertInvalid("missing field: account_id")
+        return Sighting(delivery_id, account_id)
+
+    def place(self, _: Session, sighting: Sighting, accounts: Accounts) -> BusinessAccount | str:
+        found = accounts.get(sighting.account_id, [])
+        return found[0] if found else "unknown account_id"
+
+    def known_ids(self, _: Session, ids: Iterable[str]) -> set[str]:
+        return {"seen-before"} & set(ids)
+
+    def apply(
+        self, _: Session, sighting: Sighting, account: BusinessAccount, now: datetime
+    ) -> tuple[str, str]:
+        return (sighting.id, account.name)
+
+    def report(self, source: str, imported: Imported[tuple[str, str]]) -> ImportReport:
+        return ImportReport(source, imported.accepted, imported.duplicates, imported.errors)
 
 
-def place(_: Session, sighting: Sighting, accounts: Accounts) -> BusinessAccount | str:
-    found = accounts.get(sighting.account_id, [])
-    return found[0] if found else "unknown account_id"
-
-
-def known_before(_: Session, ids: Iterable[str]) -> set[str]:
-    return {"seen-before"} & set(ids)
-
-
-def apply(
-    _: Session, sighting: Sighting, account: BusinessAccount, now: datetime
-) -> tuple[str, str]:
-    return (sighting.id, account.name)
-
-
-def report(source: str, imported: Imported[tuple[str, str]]) -> ImportReport:
-    return ImportReport(source, imported.accepted, imported.duplicates, imported.errors)
-
-
-SIGHTINGS = DeliveryKind(
-    read=read,
-    invalid=AlertInvalid,
-    place=place,
-    known_ids=known_before,
-    apply=apply,
-    report=report,
-    refused_action="sightings.import.refused",
-    imported_action="sightings.imported",
-)
+SIGHTINGS = Sightings()
 
 
 @pytest.fixture(autouse=True)
