@@ -31,6 +31,17 @@ CLAIM_FOR = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
+@dataclass(frozen=True)
+class SharedChart:
+    """A chart shared in a DM: the image, its title, the message beside it and its alt text."""
+
+    filename: str
+    content: bytes
+    title: str
+    comment: str
+    alt_text: str
+
+
 class Uploader(Protocol):
     """Slack, as the summary needs it (handlers/outbound/slack_messenger.py over slack_sdk)."""
 
@@ -38,17 +49,8 @@ class Uploader(Protocol):
         """The DM channel with `user`."""
         ...
 
-    def upload(
-        self,
-        channel: str,
-        *,
-        filename: str,
-        content: bytes,
-        title: str,
-        comment: str,
-        alt_text: str,
-    ) -> str:
-        """Share a file in `channel` with `comment` (`alt_text` describes an image); its id."""
+    def upload(self, channel: str, chart: SharedChart) -> str:
+        """Share `chart` in `channel`; the file's id."""
         ...
 
 
@@ -109,14 +111,14 @@ class WeeklySummaries:
                 built = report, adoption_chart(report.history, title="Adoption over time")
             report, chart = built
             try:
-                file_id = uploader.upload(
-                    self._channel(admin, uploader),
+                shared = SharedChart(
                     filename=f"adoption-{week}.png",
                     content=chart,
                     title=f"Adoption over time, {week}",
                     comment=summary_text(report, week),
                     alt_text=alt_text(report.history),
                 )
+                file_id = uploader.upload(self._channel(admin, uploader), shared)
             except DeliveryFailed as failure:
                 self._failed(admin, week, holder, failure)
                 run.failed.append(admin)

@@ -26,6 +26,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.nudges.sender import DeliveryFailed, Posted
+from bot.stats.summary import SharedChart
 
 # Errors that no retry will fix: the member left, the channel is gone, the message is refused.
 PERMANENT = frozenset(
@@ -105,26 +106,17 @@ class SlackMessenger:
             raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
         return str(answer["channel"]["id"])
 
-    def upload(
-        self,
-        channel: str,
-        *,
-        filename: str,
-        content: bytes,
-        title: str,
-        comment: str,
-        alt_text: str,
-    ) -> str:
+    def upload(self, channel: str, chart: SharedChart) -> str:
         """files_upload_v2: an upload URL, the bytes posted to it, then the share with `comment`.
         Only the two API calls have the retry handlers; a failed upload step fails the whole."""
         try:
             answer = self._client.files_upload_v2(
                 channel=channel,
-                file=content,
-                filename=filename,
-                title=title,
-                initial_comment=comment,
-                alt_txt=alt_text,
+                file=chart.content,
+                filename=chart.filename,
+                title=chart.title,
+                initial_comment=chart.comment,
+                alt_txt=chart.alt_text,
             )
         except SlackApiError as error:
             raise _failure(error) from None

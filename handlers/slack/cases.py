@@ -189,6 +189,24 @@ def resolve(
     publish(client, services, change)
 
 
+def _text_form(field: Block, change: Callable[[Services, str, int, str], CaseChange]) -> Listener:
+    """A case form of one text field (a rejection's reason, more information): the change is made
+    in the acknowledgement, with the member, the case or charge number and the text."""
+
+    def submit(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        services: Services,
+        context: BoltContext,
+    ) -> None:
+        text = modals.value_of(view, field)
+        user = body["user"]["id"]
+        _change_in_ack(ack, context, field, lambda: change(services, user, _item(view), text))
+
+    return submit
+
+
 # -- charges ------------------------------------------------------------------------------------
 
 
@@ -240,31 +258,19 @@ def open_rejection(
     client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
-def submit_rejection(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    reason = modals.value_of(view, Block.REASON)
-    _change_in_ack(
-        ack,
-        context,
-        Block.REASON,
-        lambda: services.cases.charges.reject(body["user"]["id"], _item(view), reason),
-    )
+submit_rejection = _text_form(
+    Block.REASON,
+    lambda services, user, charge, reason: services.cases.charges.reject(user, charge, reason),
+)
 
 
 # -- adding information (the reporter's DM) --------------------------------------------------------
 
 
-def submit_add_info(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    said = modals.value_of(view, Block.WHAT_HAPPENED)
-    _change_in_ack(
-        ack,
-        context,
-        Block.WHAT_HAPPENED,
-        lambda: services.cases.add_info(body["user"]["id"], _item(view), said),
-    )
+submit_add_info = _text_form(
+    Block.WHAT_HAPPENED,
+    lambda services, user, case, said: services.cases.add_info(user, case, said),
+)
 
 
 # -- shared by the modals above -------------------------------------------------------------------
