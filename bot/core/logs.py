@@ -30,7 +30,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correlation:
     """What ties a log line to one request or job run."""
 

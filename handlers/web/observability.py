@@ -20,6 +20,7 @@ from handlers.web.front import WsgiApp
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from prometheus_client import Counter, Histogram
     from prometheus_client.metrics_core import Metric
 
 logger = logging.getLogger("security_bot.metrics")
@@ -114,6 +115,16 @@ def observed(
     token = services.settings.metrics_token
     expected = f"Bearer {token}".encode() if token else None
 
+    # Each route's and status's own counter and histogram, looked up once: labels() costs more
+    # than the count itself, on every request.
+    counters: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+
+    def count(route: str, status: str) -> tuple[Counter, Histogram]:
+        found = process_metrics.metrics()
+        counted = (found.requests.labels(route, status), found.ack_seconds.labels(route))
+        counters[(route, status)] = counted
+        return counted
+
     def scrape(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         given = str(environ.get("HTTP_AUTHORIZATION", "")).encode()
         if expected is not None and not hmac.compare_digest(given, expected):
@@ -149,9 +160,10 @@ def observed(
             return web_app(environ, start)
         finally:
             logs.end(correlation)
-            found, route = process_metrics.metrics(), route_of(path)
-            found.requests.labels(route, status).inc()
-            found.ack_seconds.labels(route).observe(time.perf_counter() - started)
+            route = route_of(path)
+            counted = counters.get((route, status)) or count(route, status)
+            counted[0].inc()
+            counted[1].observe(time.perf_counter() - started)
 
     return app
 
