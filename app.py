@@ -169,8 +169,9 @@ def socket(settings: Settings) -> int:
     wiring.announce_mail(settings)
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
+    jobs = wiring.start_jobs(settings, services)
     pages = create_server(
-        wiring.create_web(settings, services, app),
+        wiring.create_web(settings, services, app, jobs=jobs),
         host="0.0.0.0",  # noqa: S104 - members' browsers reach it through PUBLIC_BASE_URL
         port=settings.port,
         threads=settings.request_threads,
@@ -178,7 +179,6 @@ def socket(settings: Settings) -> int:
         ident="security-bot",
     )
     threading.Thread(target=pages.run, name="secure-pages", daemon=True).start()
-    jobs = wiring.start_jobs(settings, services)
     try:
         SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     finally:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -54,17 +56,31 @@ def json_lines(app: RunningApp) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
+def metrics_dir(tmp_path: Path) -> Path:
+    """The operator's PROMETHEUS_MULTIPROC_DIR, holding a file left by an earlier run."""
+    path = tmp_path / "metrics"
+    path.mkdir()
+    (path / "counter_999999.db").write_bytes(b"left over from the last run")
+    return path
+
+
+@pytest.fixture
 def operated_app(
-    start_app: AppStarter, app_environment: dict[str, str], database: Database
-) -> RunningApp:
+    start_app: AppStarter, app_environment: dict[str, str], database: Database, metrics_dir: Path
+) -> Iterator[RunningApp]:
     env = {
         **app_environment,
         "WEB_CONCURRENCY": "2",  # the figures are added up over both workers
         "LOG_FORMAT": "json",
         "METRICS_TOKEN": TOKEN,
         "ALERTS_SIGNING_SECRET": ALERTS_SECRET,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
-    return start_app(env, database)
+    app = start_app(env, database)
+    yield app
+    # The shared teardown looks for text-format errors; these lines are JSON.
+    if not app.errors_asserted:
+        assert not [line for line in json_lines(app) if line["level"] == "ERROR"], app.stderr()
 
 
 def test_metrics_count_requests_slack_calls_and_429s_and_read_the_backlog(
@@ -132,7 +148,10 @@ def test_metrics_count_requests_slack_calls_and_429s_and_read_the_backlog(
     )
 
 
-def test_metrics_want_the_bearer_token_when_one_is_set(operated_app: RunningApp) -> None:
+def test_metrics_want_the_bearer_token_when_one_is_set(
+    operated_app: RunningApp, metrics_dir: Path
+) -> None:
+    assert not (metrics_dir / "counter_999999.db").exists()  # emptied before the workers start
     assert request(operated_app.url, "GET", "/metrics").status == 401
     wrong = request(operated_app.url, "GET", "/metrics", headers={"Authorization": "Bearer no"})
     assert wrong.status == 401
