@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import wiring
+from bot.core import logs
 from bot.core.audit import export_lines
 from bot.core.clock import SystemClock
-from bot.core.config import Settings, load_settings
+from bot.core.config import Settings, load_settings, log_format
 from bot.core.errors import ConfigError
 from bot.core.keys import rotate_keys
 from bot.core.secret_box import SecretBox
+from bot.core.version import bot_version
 from bot.core.words import plural
 from handlers.web.front import MAX_BODY_BYTES
 from storage.database import connect, upgrade
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         "SLACK_APP_TOKEN is set, HTTP when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set, "
         "otherwise the local sandbox.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {bot_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="HTTP mode behind a production WSGI server")
     serve.add_argument("--port", type=int, help="port (default: $PORT, else 3000)")
@@ -86,7 +89,11 @@ def _action(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        logs.configure(log_format())
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     try:
@@ -136,15 +143,21 @@ def run_default() -> int:
 
 def serve(settings: Settings, port: int | None = None, workers: int | None = None) -> int:
     """HTTP mode behind Granian, a production server; each worker builds its own app."""
+    from handlers.metrics import prepare_multiprocess_dir
     from handlers.web.http_server import serve_forever
 
+    logging.getLogger("security_bot").info("security-bot %s serving HTTP", bot_version())
     wiring.announce_mail(settings)
-    serve_forever(
-        "wiring:http_worker",
-        port=port or settings.port,
-        workers=workers or settings.web_workers,
-        threads=settings.web_threads,
-    )
+    clean_up = prepare_multiprocess_dir()  # before the workers: they add up /metrics there
+    try:
+        serve_forever(
+            "wiring:http_worker",
+            port=port or settings.port,
+            workers=workers or settings.web_workers,
+            threads=settings.web_threads,
+        )
+    finally:
+        clean_up()
     return 0
 
 
@@ -156,8 +169,9 @@ def socket(settings: Settings) -> int:
     wiring.announce_mail(settings)
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
+    jobs = wiring.start_jobs(settings, services)
     pages = create_server(
-        wiring.create_web(settings, services, app),
+        wiring.create_web(settings, services, app, jobs=jobs),
         host="0.0.0.0",  # noqa: S104 - members' browsers reach it through PUBLIC_BASE_URL
         port=settings.port,
         threads=settings.request_threads,
@@ -165,7 +179,6 @@ def socket(settings: Settings) -> int:
         ident="security-bot",
     )
     threading.Thread(target=pages.run, name="secure-pages", daemon=True).start()
-    jobs = wiring.start_jobs(settings, services)
     try:
         SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
     finally:

@@ -15,11 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings, load_settings
+from bot.core.logs import CarryingPool
 from bot.recovery.mail import mailer_for
 from bot.services import Services, build_services
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
-from handlers.outbound.slack_messenger import SlackMessenger, retry_handlers
+from handlers.outbound.slack_messenger import CountSlackCalls, SlackMessenger, retry_handlers
 from handlers.slack import (
     actions,
     alerts,
@@ -35,21 +36,25 @@ from handlers.slack import (
     suspicious_login,
     two_step,
 )
+from handlers.slack.correlation import NoteSlackIds
 from handlers.slack.errors import handle_error
 from handlers.slack.middleware import ProvideServices, RouteItemActions, SkipRetriedDeliveries
 from handlers.web.front import WsgiApp, create_web_app
 from handlers.web.http_server import die_with_server
+from handlers.web.observability import keep_process_gauges, observed
 from handlers.web.pages import redaction
 from storage.database import Database, connect
 
 
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
-    """One WebClient per app, retrying connection errors, 429s (after Retry-After) and 5xx."""
+    """One WebClient per app, retrying connection errors, 429s (after Retry-After) and 5xx; the
+    first handler only counts each answer for /metrics."""
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[
+            CountSlackCalls(),
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
@@ -102,10 +107,11 @@ def create_app(
         process_before_response=True,
         token_verification_enabled=verify_token,
         listener_executor=executor
-        or ThreadPoolExecutor(max_workers=settings.request_threads, thread_name_prefix="listener"),
+        or CarryingPool(max_workers=settings.request_threads, thread_name_prefix="listener"),
         logger=bolt_logger(),
     )
 
+    app.use(NoteSlackIds())  # first: every later line of the request names its Slack ids
     app.use(ProvideServices(services))
     app.use(SkipRetriedDeliveries(services))
     app.use(RouteItemActions())
@@ -129,8 +135,19 @@ def create_app(
     return app
 
 
-def create_web(settings: Settings, services: Services, app: App) -> WsgiApp:
-    return create_web_app(app, services)
+def create_web(
+    settings: Settings, services: Services, app: App, *, jobs: Jobs | None = None
+) -> WsgiApp:
+    """The front door behind /metrics, correlation ids and request metrics; `jobs` is this
+    process's scheduled jobs, whose leadership /metrics reports."""
+    follow_ups = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up")
+    web = create_web_app(app, services, run_later=follow_ups.submit)
+    return observed(web, services, leading=lambda: jobs is not None and leads_the_jobs(jobs))
+
+
+def leads_the_jobs(jobs: Jobs) -> bool:
+    """Whether this process runs the scheduled jobs now: the one place that reads it."""
+    return jobs.leading
 
 
 def build_messenger(settings: Settings) -> SlackMessenger:
@@ -139,7 +156,7 @@ def build_messenger(settings: Settings) -> SlackMessenger:
     client = WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=15,
+        timeout=15,  # retry_handlers() count each answer for /metrics too
         retry_handlers=retry_handlers(),
     )
     return SlackMessenger(client)
@@ -160,7 +177,8 @@ def http_worker() -> WsgiApp:
     die_with_server()
     settings = load_settings(mode="serve")
     services = build(settings, SystemClock())
-    web = create_web(settings, services, create_app(settings, services))
-    start_jobs(settings, services)  # a database lease lets one worker run them
+    jobs = start_jobs(settings, services)  # a database lease lets one worker run them
+    web = create_web(settings, services, create_app(settings, services), jobs=jobs)
+    keep_process_gauges(services, lambda: leads_the_jobs(jobs))
     redaction.install()
     return web

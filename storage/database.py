@@ -42,11 +42,14 @@ class Database:
 def connect(url: str, *, pool_size: int = 16) -> Database:
     """Build an engine suited to the backend: WAL and foreign keys on SQLite, pre-ping on servers."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         reads = engine
     else:
         pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size}
+        pool["hide_parameters"] = True  # no member's email in an error's SQL parameters
         engine = create_engine(url, pool_pre_ping=True, **pool)
         reads = create_engine(url, isolation_level="AUTOCOMMIT", **pool)
     return Database(engine, sessionmaker(engine, expire_on_commit=False), reads)

@@ -50,6 +50,8 @@ class Settings:
     request_threads: int = 16
     web_workers: int = 2
     web_threads: int = 1
+    log_format: str = "text"
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def http_mode_ready(self) -> bool:
@@ -112,6 +114,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         scheduled_jobs=_switch("SCHEDULED_JOBS", get("SCHEDULED_JOBS")),
         web_workers=int(workers),
         web_threads=int(threads),
+        log_format=log_format(env),
+        metrics_token=get("METRICS_TOKEN"),
     )
     _check_mode(settings, mode)
     if settings.platform_webhook_url and not settings.alerts_signing_secret:
@@ -119,6 +123,16 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
             "PLATFORM_WEBHOOK_URL needs ALERTS_SIGNING_SECRET, which signs its requests"
         )
     return settings
+
+
+def log_format(environ: Mapping[str, str] | None = None) -> str:
+    """LOG_FORMAT: `json` for one JSON object per line, `text` (the default) for a terminal. Read
+    on its own too, because logging is set up before the mode's settings are."""
+    env = os.environ if environ is None else environ
+    raw = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if raw not in ("json", "text"):
+        raise ConfigError("LOG_FORMAT must be json or text")
+    return raw
 
 
 def _check_mode(settings: Settings, mode: str) -> None:

@@ -23,6 +23,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core import logs
 from bot.core.leadership import RENEW_EVERY, Lease, process_id
 from bot.nudges.sender import Messenger, Sender
 from bot.services import Services
@@ -60,7 +61,8 @@ def run_job(name: str, job: str) -> None:
     if jobs is None:
         logger.info("job %s skipped: no scheduler %s runs in this process", job, name)
         return
-    jobs.run(job)
+    with logs.job(job):  # one correlation id per run, on each of its log lines
+        jobs.run(job)
 
 
 class Jobs:

@@ -8,6 +8,7 @@ listener. What is still failing after that is handed to the sender as DeliveryFa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.error import URLError
 
@@ -27,6 +28,9 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.nudges.sender import DeliveryFailed, Posted
 from bot.stats.summary import SharedChart
+from handlers.metrics import metrics
+
+_API_METHOD = re.compile(r"^[a-z]+(\.[A-Za-z]+)+$")
 
 # Errors that no retry will fix: the member left, the channel is gone, the message is refused.
 PERMANENT = frozenset(
@@ -64,11 +68,47 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+class CountSlackCalls(RetryHandler):
+    """Counts every answer by method and result, and retries nothing. slack_sdk asks each retry
+    handler in order about every answer, a 200 as much as a 429 or a dropped connection, and Bolt
+    copies the handlers into the client it makes per request: so, first in the list, this sees
+    every attempt of every client."""
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        metrics().slack_calls.labels(_method(request.url), _result(response)).inc()
+        return False
+
+
+def _method(url: str) -> str:
+    """`https://slack.com/api/chat.postMessage` → `chat.postMessage`; anything else `other`."""
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    return name if _API_METHOD.match(name) else "other"
+
+
+def _result(response: HttpResponse | None) -> str:
+    if response is None:
+        return "connection"
+    if response.status_code == 429:
+        return "429"
+    if response.status_code >= 500:
+        return "5xx"
+    body = response.body if isinstance(response.body, dict) else {}
+    return "ok" if response.status_code == 200 and body.get("ok") else "error"
+
+
 def retry_handlers(
     *, rate_limited: int = 5, server: int = 3, connection: int = 3
 ) -> list[RetryHandler]:
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())
     return [
+        CountSlackCalls(),
         RateLimitErrorRetryHandler(max_retry_count=rate_limited),
         AnyServerErrorRetryHandler(max_retry_count=server, interval_calculator=backoff),
         ConnectionErrorRetryHandler(max_retry_count=connection, interval_calculator=backoff),

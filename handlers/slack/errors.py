@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
+from bot.core import logs
 from bot.core.errors import DomainError
 
 logger = logging.getLogger("security_bot")
@@ -21,7 +21,7 @@ def member_message(error: Exception) -> str:
     """What the member may read about `error`; unknown errors are logged with a reference id."""
     if isinstance(error, DomainError):
         return error.user_message
-    reference = secrets.token_hex(4)
+    reference = logs.current_id()  # the request's correlation id: its log lines all say it
     logger.error("unhandled error, reference %s", reference, exc_info=error)
     return f"Sorry, something went wrong on my side. Reference: `{reference}`."
 

@@ -27,7 +27,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": redaction.RedactSecureLinks}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"()": "bot.core.logs.like_the_root"}},  # LOG_FORMAT's, as ours
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
