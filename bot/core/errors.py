@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import sqlalchemy.exc
+
 
 class DomainError(Exception):
     """An error whose message may be shown to the member."""
@@ -41,3 +45,27 @@ class CodeRejected(DomainError):
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+DATABASE_UNAVAILABLE = "I cannot reach my database right now. Please try again in a minute."
+
+
+class DatabaseUnavailable(DomainError):
+    """The database did not answer in time, or refused us: nothing the member did, and nothing
+    a retry now would change, so they are told to come back rather than shown an error."""
+
+    def __init__(self) -> None:
+        super().__init__(DATABASE_UNAVAILABLE)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True for a failure to reach the database at all (a connect, statement or pool timeout, a
+    dropped or refused connection, SQLite's lock held too long), as opposed to a fault in what was
+    asked of it (SQLite reports a missing table as an OperationalError too)."""
+    if isinstance(error, DatabaseUnavailable | sqlalchemy.exc.TimeoutError):
+        return True
+    if not isinstance(error, sqlalchemy.exc.OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.OperationalError):
+        return "locked" in str(error.orig)
+    return True

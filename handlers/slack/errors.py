@@ -12,16 +12,26 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
-from bot.core.errors import DomainError
+from bot.core.errors import DatabaseUnavailable, DomainError, database_unavailable
 
 logger = logging.getLogger("security_bot")
 
 
+def reference_id() -> str:
+    """The reference an error is shown and logged with, so a member's report finds its log line."""
+    return secrets.token_hex(4)
+
+
 def member_message(error: Exception) -> str:
     """What the member may read about `error`; unknown errors are logged with a reference id."""
+    if database_unavailable(error):
+        reference = reference_id()
+        # The class only: the driver's message may quote the statement and its parameters.
+        logger.warning("database unavailable (%s), reference %s", type(error).__name__, reference)
+        return f"{DatabaseUnavailable().user_message} Reference: `{reference}`."
     if isinstance(error, DomainError):
         return error.user_message
-    reference = secrets.token_hex(4)
+    reference = reference_id()
     logger.error("unhandled error, reference %s", reference, exc_info=error)
     return f"Sorry, something went wrong on my side. Reference: `{reference}`."
 
