@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from granian._granian import RSGIHTTPProtocol as HTTPProtocol
+from granian._granian import RSGIProtocolClosed
 from granian.rsgi import Scope
 
 from handlers.web.front import DRAIN_BYTES, MAX_BODY_BYTES, WsgiApp
@@ -86,6 +87,8 @@ class DeadlineFront:
         except BodyRefused as refused:
             proto.response_bytes(refused.status, PLAIN, refused.reason.encode())
             return
+        except RSGIProtocolClosed:
+            return  # the client went away before it finished sending
         loop = asyncio.get_running_loop()
         environ = _environ(scope, body)
         status, headers, content = await loop.run_in_executor(
