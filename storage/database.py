@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,23 @@ def _bound_waits(engine: Engine, timeouts: Timeouts, silence: _Silence) -> None:
         # wait out its deadline in turn. They are dropped, and the reconnection fails at once.
         if silence.now():
             raise exc.DisconnectionError("the database fell silent a moment ago")
+
+
+def cannot_reach(error: BaseException) -> bool:
+    """True for a failure to reach the database at all (a connect, statement or pool timeout, a
+    dropped or refused connection, SQLite's lock held too long), whether SQLAlchemy wrapped it or
+    the driver raised it (a raw connection's checkout), as opposed to a fault in what was asked of
+    it: SQLite reports a missing table as an OperationalError too."""
+    if isinstance(error, exc.TimeoutError):
+        return True
+    driver_error: BaseException | None = error
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        driver_error = error.orig
+    if isinstance(driver_error, sqlite3.OperationalError):
+        return "locked" in str(driver_error)
+    return isinstance(driver_error, psycopg.OperationalError)
 
 
 def upsert_into(session: Session, table: Any) -> Any:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-import sqlalchemy.exc
+from storage.database import cannot_reach
 
 
 class DomainError(Exception):
@@ -59,13 +57,6 @@ class DatabaseUnavailable(DomainError):
 
 
 def database_unavailable(error: BaseException) -> bool:
-    """True for a failure to reach the database at all (a connect, statement or pool timeout, a
-    dropped or refused connection, SQLite's lock held too long), as opposed to a fault in what was
-    asked of it (SQLite reports a missing table as an OperationalError too)."""
-    if isinstance(error, DatabaseUnavailable | sqlalchemy.exc.TimeoutError):
-        return True
-    if not isinstance(error, sqlalchemy.exc.OperationalError):
-        return False
-    if isinstance(error.orig, sqlite3.OperationalError):
-        return "locked" in str(error.orig)
-    return True
+    """True when `error` means the database could not be reached (storage tells which those are),
+    rather than a fault in what was asked of it."""
+    return isinstance(error, DatabaseUnavailable) or cannot_reach(error)

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from sandbox import payloads
+from sandbox.slow_clients import SlowClients
 from tests.conftest import MemberFactory
 from tests.e2e.conftest import AppStarter, request
-from tests.e2e.slow_clients import SlowClients
 
 pytestmark = pytest.mark.e2e
 
