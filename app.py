@@ -154,7 +154,7 @@ def serve(settings: Settings, port: int | None = None, workers: int | None = Non
             "wiring:http_worker",
             port=port or settings.port,
             workers=workers or settings.web_workers,
-            threads=settings.web_threads,
+            header_deadline=settings.request_body_deadline,
         )
     finally:
         clean_up()

@@ -39,11 +39,12 @@ from handlers.slack import (
 from handlers.slack.correlation import NoteSlackIds
 from handlers.slack.errors import handle_error
 from handlers.slack.middleware import ProvideServices, RouteItemActions, SkipRetriedDeliveries
+from handlers.web.deadline_front import DeadlineFront
 from handlers.web.front import WsgiApp, create_web_app
 from handlers.web.http_server import die_with_server
 from handlers.web.observability import keep_process_gauges, observed
 from handlers.web.pages import redaction
-from storage.database import Database, connect
+from storage.database import Database, Timeouts, connect
 
 
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -66,10 +67,19 @@ def build(settings: Settings, clock: Clock, database: Database | None = None) ->
     return build_services(
         settings,
         clock,
-        database or connect(settings.database_url),
+        database or connect(settings.database_url, timeouts=database_timeouts(settings)),
         breach_ranges=pwned.for_settings(settings.pwned_passwords_url),
         mailer=mailer_for(settings),
         platform_hook=platform_webhook.for_settings(settings, clock),
+    )
+
+
+def database_timeouts(settings: Settings) -> Timeouts:
+    """How long a request waits on the database before the member is told it is unreachable."""
+    return Timeouts(
+        connect=settings.database_connect_timeout,
+        statement=settings.database_statement_timeout,
+        pool=settings.database_pool_timeout,
     )
 
 
@@ -171,7 +181,7 @@ def start_jobs(settings: Settings, services: Services) -> Jobs:
     return jobs.start() if settings.scheduled_jobs else jobs
 
 
-def http_worker() -> WsgiApp:
+def http_worker() -> DeadlineFront:
     """One `serve` worker process's app (the server's factory): settings read again from the
     environment the parent already checked, and an engine, app and jobs of the worker's own."""
     die_with_server()
@@ -181,4 +191,9 @@ def http_worker() -> WsgiApp:
     web = create_web(settings, services, create_app(settings, services), jobs=jobs)
     keep_process_gauges(services, lambda: leads_the_jobs(jobs))
     redaction.install()
-    return web
+    return DeadlineFront(
+        web,
+        threads=settings.web_threads,
+        body_deadline=settings.request_body_deadline,
+        ready=services.database.ping,
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, codes, dataset, load, nudges, pages, passwords, servers
+from bench import cases, codes, dataset, load, nudges, outages, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
 from bot.core.config import Settings
@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
         results["code_verification"] = codes.measure(seconds=1.0 if args.quick else 3.0)
         codes.print_figures(results["code_verification"])
+        results["outages"] = outages.measure(
+            quick=args.quick, postgres_url=args.database_url or outages.POSTGRES
+        )
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1

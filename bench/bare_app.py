@@ -1,7 +1,7 @@
 """The yardstick: a default Bolt app with one `/security` listener that only acknowledges.
 
-Served by the same server as our app (Granian through handlers/web/http_server.py, the same number
-of worker processes, Bolt's WSGI adapter), so the difference the benchmark measures is what the
+Served by the same server as our app (Granian through handlers/web/http_server.py and the same
+DeadlineFront, the same number of worker processes, Bolt's WSGI adapter), so the difference the benchmark measures is what the
 two apps do with a request. Its listener holds a thread for Bolt's 10 ms ack polling, so it gets
 as many threads per worker as suit it best (`--threads`). With `--fast` it is instead the fastest
 a Bolt app can answer here (process_before_response, nothing but ack), the floor our app's
@@ -21,9 +21,11 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from handlers.web.deadline_front import DeadlineFront
 from handlers.web.http_server import die_with_server, serve_forever
 
 FAST = "BENCH_BARE_FAST"
+THREADS = "BENCH_BARE_THREADS"
 
 
 def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool = False) -> App:
@@ -41,7 +43,7 @@ def create_bare_app(token: str, signing_secret: str, api_url: str, *, fast: bool
     return app
 
 
-def worker() -> SlackRequestHandler:
+def worker() -> DeadlineFront:
     """The server's factory, run in each worker process."""
     die_with_server()
     app = create_bare_app(
@@ -50,7 +52,8 @@ def worker() -> SlackRequestHandler:
         os.environ["SLACK_API_URL"],
         fast=os.environ.get(FAST) == "1",
     )
-    return SlackRequestHandler(app)
+    threads = int(os.environ[THREADS])
+    return DeadlineFront(SlackRequestHandler(app), threads=threads, body_deadline=5.0)
 
 
 def main() -> int:
@@ -62,9 +65,8 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     os.environ[FAST] = "1" if args.fast else "0"
-    serve_forever(
-        "bench.bare_app:worker", port=args.port, workers=args.workers, threads=args.threads
-    )
+    os.environ[THREADS] = str(args.threads)
+    serve_forever("bench.bare_app:worker", port=args.port, workers=args.workers)
     return 0
 
 

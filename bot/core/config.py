@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -52,6 +53,11 @@ class Settings:
     web_threads: int = 1
     log_format: str = "text"
     metrics_token: str | None = field(default=None, repr=False)
+    # Deadlines, in seconds, that keep every answer to Slack within its 3 seconds.
+    request_body_deadline: float = 5.0
+    database_connect_timeout: float = 2.0
+    database_statement_timeout: float = 1.5
+    database_pool_timeout: float = 1.0
 
     @property
     def http_mode_ready(self) -> bool:
@@ -116,6 +122,14 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         web_threads=int(threads),
         log_format=log_format(env),
         metrics_token=get("METRICS_TOKEN"),
+        request_body_deadline=_seconds("REQUEST_BODY_DEADLINE", get("REQUEST_BODY_DEADLINE"), 5.0),
+        database_connect_timeout=_seconds(
+            "DATABASE_CONNECT_TIMEOUT", get("DATABASE_CONNECT_TIMEOUT"), 2.0, least=2.0
+        ),
+        database_statement_timeout=_seconds(
+            "DATABASE_STATEMENT_TIMEOUT", get("DATABASE_STATEMENT_TIMEOUT"), 1.5
+        ),
+        database_pool_timeout=_seconds("DATABASE_POOL_TIMEOUT", get("DATABASE_POOL_TIMEOUT"), 1.0),
     )
     _check_mode(settings, mode)
     if settings.platform_webhook_url and not settings.alerts_signing_secret:
@@ -145,6 +159,19 @@ def _check_mode(settings: Settings, mode: str) -> None:
         raise ConfigError("SLACK_SIGNING_SECRET is required for HTTP mode")
     if mode == "socket" and not settings.slack_app_token:
         raise ConfigError("SLACK_APP_TOKEN is required for Socket Mode")
+
+
+def _seconds(name: str, raw: str | None, default: float, *, least: float = 0.1) -> float:
+    """A number of seconds (decimals allowed) from `least` to 60."""
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not least <= value <= 60:  # also refuses nan and inf
+        raise ConfigError(f"{name} must be a number of seconds from {least:g} to 60")
+    return value
 
 
 def _port(raw: str | None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage.database import cannot_reach
+
 
 class DomainError(Exception):
     """An error whose message may be shown to the member."""
@@ -41,3 +43,20 @@ class CodeRejected(DomainError):
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+DATABASE_UNAVAILABLE = "I cannot reach my database right now. Please try again in a minute."
+
+
+class DatabaseUnavailable(DomainError):
+    """The database did not answer in time, or refused us: nothing the member did, and nothing
+    a retry now would change, so they are told to come back rather than shown an error."""
+
+    def __init__(self) -> None:
+        super().__init__(DATABASE_UNAVAILABLE)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` means the database could not be reached (storage tells which those are),
+    rather than a fault in what was asked of it."""
+    return isinstance(error, DatabaseUnavailable) or cannot_reach(error)

@@ -12,16 +12,27 @@ from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
 from bot.core import logs
-from bot.core.errors import DomainError
+from bot.core.errors import DatabaseUnavailable, DomainError, database_unavailable
 
 logger = logging.getLogger("security_bot")
 
 
+def reference_id() -> str:
+    """The reference an error is shown and logged with: the request's correlation id, so a
+    member's report finds every log line of that request."""
+    return logs.current_id()
+
+
 def member_message(error: Exception) -> str:
     """What the member may read about `error`; unknown errors are logged with a reference id."""
+    if database_unavailable(error):
+        reference = reference_id()
+        # The class only: the driver's message may quote the statement and its parameters.
+        logger.warning("database unavailable (%s), reference %s", type(error).__name__, reference)
+        return f"{DatabaseUnavailable().user_message} Reference: `{reference}`."
     if isinstance(error, DomainError):
         return error.user_message
-    reference = logs.current_id()  # the request's correlation id: its log lines all say it
+    reference = reference_id()
     logger.error("unhandled error, reference %s", reference, exc_info=error)
     return f"Sorry, something went wrong on my side. Reference: `{reference}`."
 

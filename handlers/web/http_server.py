@@ -1,9 +1,11 @@
-"""Serving the WSGI app with Granian: several worker processes, because one Python process serves
+"""Serving the app with Granian: several worker processes, because one Python process serves
 only as fast as one core (the GIL), and HTTP parsed in Rust, outside the GIL.
 
 A worker process builds its own app from a factory named by import path (`module:function`):
-engines, pools and threads must belong to the process that uses them. Each worker runs the app
-in a few threads only: our requests are CPU and database work that answer inside ack(), slow
+engines, pools and threads must belong to the process that uses them. The factory returns a
+DeadlineFront (handlers/web/deadline_front.py), served through Granian's own interface (RSGI):
+bodies are read in the event loop under a deadline, and only complete requests reach the WSGI
+app, on a few threads. Our requests are CPU and database work that answer inside ack(), slow
 Slack calls go to lazy listeners on their own pool, and more threads than that only queue on the
 GIL, which lengthens the slowest answers.
 """
@@ -16,7 +18,8 @@ import signal
 import sys
 
 from granian import Granian
-from granian.constants import Interfaces
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
 from handlers.web.pages import redaction
@@ -40,16 +43,18 @@ LOGGING = {
 }
 
 
-def serve_forever(factory: str, *, port: int, workers: int, threads: int) -> None:
-    """Serve `factory` (`module:function`, returning a WSGI app) until SIGINT or SIGTERM."""
+def serve_forever(factory: str, *, port: int, workers: int, header_deadline: float = 5.0) -> None:
+    """Serve `factory` (`module:function`, returning an RSGI app such as a DeadlineFront) until
+    SIGINT or SIGTERM. A client has `header_deadline` seconds to send its request's headers."""
     Granian(
         factory,
         factory=True,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         address="0.0.0.0",  # noqa: S104 - Slack and members' browsers reach it from outside
         port=port,
         workers=workers,
-        blocking_threads=threads,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=round(header_deadline * 1000)),
         log_level=LogLevels.warning,
         log_dictconfig=LOGGING,
         log_access=False,

@@ -155,8 +155,11 @@ def test_metrics_want_the_bearer_token_when_one_is_set(
     assert request(operated_app.url, "GET", "/metrics").status == 401
     wrong = request(operated_app.url, "GET", "/metrics", headers={"Authorization": "Bearer no"})
     assert wrong.status == 401
+    # Health probes are answered before the app (no request can hold them up) and are not
+    # counted; a forged Slack request is.
+    assert request(operated_app.url, "POST", "/slack/events", body=b"x").status == 401
     assert (
-        "security_bot_http_requests"
+        'security_bot_http_requests_total{route="/slack/events",status="401"}'
         in request(
             operated_app.url, "GET", "/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
         ).text
