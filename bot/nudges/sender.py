@@ -2,6 +2,9 @@
 
 A message is claimed with a conditional UPDATE (pending, or a claim that expired), so two
 senders never send the same row; the claim expires, so a sender that dies mid-way is replaced.
+Claims, retry delays and waits for working hours are stamped on the real clock (`real`), even
+when the decisions are taken at another time (`nudge run-once --at`): a sender killed days
+"ahead" leaves nothing that the leader, on the real clock, would wait days for.
 A crash after the outbox write and before the send leaves a pending row: the next sender sends
 it. (A crash after Slack accepted a message and before its `ts` was recorded resends it once the
 claim expires: Slack has no idempotency key for chat.postMessage, so that one window stays.)
@@ -121,9 +124,11 @@ class Sender:
         holder: str,
         *,
         pace: DeliveryPace | None = None,
+        real: Clock | None = None,
     ) -> None:
         self._database = database
-        self._clock = clock
+        self._clock = clock  # the decisions' time: working hours, sent_at
+        self._real = real or clock  # claims and delays: what every other sender compares with
         self._messenger = messenger
         self._policy = policy
         self._holder = holder
@@ -142,7 +147,7 @@ class Sender:
         while keep_going() and (limit is None or done < limit):
             with self._database.sessions() as session:
                 size = BATCH if limit is None else min(BATCH, limit - done)
-                batch = outbox_store.deliverable(session, self._clock.now(), size)
+                batch = outbox_store.deliverable(session, self._real.now(), size)
             if not batch:
                 break
             for message_id in batch:
@@ -154,14 +159,14 @@ class Sender:
         return report
 
     def send(self, message_id: int, report: DeliveryReport) -> None:
-        now = self._clock.now()
+        now, real = self._clock.now(), self._real.now()
         with self._database.sessions.begin() as session:
             later = self._outside_hours(session, message_id, now)
             if later is not None:
-                outbox_store.defer(session, message_id, later)
+                outbox_store.defer(session, message_id, real + (later - now))
                 report.deferred += 1
                 return
-            if not outbox_store.claim(session, message_id, self._holder, now, now + CLAIM_FOR):
+            if not outbox_store.claim(session, message_id, self._holder, real, real + CLAIM_FOR):
                 return  # another sender has it
         with self._database.sessions() as session:
             message = outbox_store.message(session, message_id)
@@ -212,7 +217,7 @@ class Sender:
             self._finish(message_id, state="failed", last_error=failure.code[:100])
             report.failed += 1
             return
-        later = self._clock.now() + timedelta(minutes=2**attempts)
+        later = self._real.now() + timedelta(minutes=2**attempts)
         self._finish(message_id, state="pending", not_before=later, last_error=failure.code[:100])
         report.retry_later += 1
 
