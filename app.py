@@ -19,7 +19,7 @@ from bot.core.keys import rotate_keys
 from bot.core.secret_box import SecretBox
 from bot.core.words import plural
 from handlers.web.front import MAX_BODY_BYTES
-from storage.database import connect, upgrade
+from storage.database import connect, schema_version, upgrade
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,6 +138,7 @@ def serve(settings: Settings, port: int | None = None, workers: int | None = Non
     """HTTP mode behind Granian, a production server; each worker builds its own app."""
     from handlers.web.http_server import serve_forever
 
+    refuse_an_old_schema(settings.database_url)
     wiring.announce_mail(settings)
     serve_forever(
         "wiring:http_worker",
@@ -146,6 +147,23 @@ def serve(settings: Settings, port: int | None = None, workers: int | None = Non
         threads=settings.web_threads,
     )
     return 0
+
+
+def refuse_an_old_schema(database_url: str) -> None:
+    """Serving on a schema older than the code fails request by request; say so once, at start."""
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)  # its "Context impl" lines say nothing to an operator
+    try:
+        version = schema_version(database_url)
+    finally:
+        alembic_log.setLevel(level)
+    if version.behind:
+        raise ConfigError(
+            f"the database schema is at {', '.join(version.database) or 'no revision (empty)'}, "
+            f"this code "
+            f"needs {version.code}: run `python app.py db upgrade`"
+        )
 
 
 def socket(settings: Settings) -> int:

@@ -8,9 +8,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -75,5 +78,37 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every migration to the database at `url`."""
-    command.upgrade(alembic_config(url), "heads")
+    """Apply every migration to the database at `url`; safe to run twice at once (the migration
+    environment serialises runs with a lock)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    database: tuple[str, ...]  # the database's revisions (heads); none: never migrated
+    code: str
+    known: frozenset[str]  # every revision this code has
+
+    @property
+    def behind(self) -> bool:
+        """The database lacks migrations this code has. A revision the code does not know is a
+        newer release's, already applied: not behind."""
+        if self.database == (self.code,):
+            return False
+        return not self.database or all(revision in self.known for revision in self.database)
+
+
+def schema_version(url: str) -> SchemaVersion:
+    """Where the database's schema is, and where this code's migrations lead."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    return SchemaVersion(
+        tuple(sorted(current)),
+        script.get_current_head() or "",
+        frozenset(revision.revision for revision in script.walk_revisions()),
+    )
