@@ -158,7 +158,11 @@ def refuse_an_old_schema(database_url: str) -> None:
         version = schema_version(database_url)
     finally:
         alembic_log.setLevel(level)
-    if version.behind:
+    if version is None:
+        logging.getLogger("security_bot").warning(
+            "the database does not answer: its schema could not be checked"
+        )
+    elif version.behind:
         raise ConfigError(
             f"the database schema is at {', '.join(version.database) or 'no revision (empty)'}, "
             f"this code "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.util import Finalize
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -161,6 +162,10 @@ def http_worker() -> WsgiApp:
     settings = load_settings(mode="serve")
     services = build(settings, SystemClock())
     web = create_web(settings, services, create_app(settings, services))
-    start_jobs(settings, services)  # a database lease lets one worker run them
+    jobs = start_jobs(settings, services)  # leadership lets one worker run them
+    # On SIGTERM Granian's worker returns from its serving loop and the process exits through
+    # multiprocessing, which runs its finalizers (not atexit): stop the scheduler and let go of
+    # leadership there, so another process leads within a second.
+    Finalize(jobs, jobs.stop, exitpriority=100)
     redaction.install()
     return web

@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, codes, dataset, load, nudges, pages, passwords, servers
+from bench import cases, codes, dataset, failover, load, nudges, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
 from bot.core.config import Settings
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
         results["code_verification"] = codes.measure(seconds=1.0 if args.quick else 3.0)
         codes.print_figures(results["code_verification"])
+        results["leader_failover"] = failover.measure(args.database_url, OUTPUT)
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -98,13 +99,17 @@ class SchemaVersion:
         return not self.database or all(revision in self.known for revision in self.database)
 
 
-def schema_version(url: str) -> SchemaVersion:
-    """Where the database's schema is, and where this code's migrations lead."""
+def schema_version(url: str) -> SchemaVersion | None:
+    """Where the database's schema is, and where this code's migrations lead; None when the
+    database does not answer (a server that starts before its database serves anyway)."""
     script = ScriptDirectory.from_config(alembic_config(url))
-    engine = create_engine(url, poolclass=NullPool)
+    waits = {} if url.startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}
+    engine = create_engine(url, poolclass=NullPool, **waits)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_heads()
+    except OperationalError:
+        return None
     finally:
         engine.dispose()
     return SchemaVersion(

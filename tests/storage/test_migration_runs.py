@@ -60,6 +60,7 @@ def test_three_db_upgrades_at_once_all_succeed(empty_schema: str) -> None:
     outcomes = [(run.wait(timeout=120), run.communicate()[1]) for run in runs]
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     version = schema_version(empty_schema)
+    assert version is not None
     assert (version.database, version.behind) == ((version.code,), False)
     assert run_app("db", "upgrade", env=env).returncode == 0  # and once more: nothing to do
 
@@ -77,13 +78,16 @@ def test_serve_refuses_a_schema_older_than_its_code(database_url: str) -> None:
     command.downgrade(alembic_config(database_url), "0002")
     served = run_app("serve", "--port", "0", env=serve_environment(database_url), timeout=60)
     assert served.returncode == 2
-    head = schema_version(database_url).code
+    version = schema_version(database_url)
+    assert version is not None
+    head = version.code
     assert served.stderr.strip().splitlines() == [
         f"configuration error: the database schema is at 0002, this code needs {head}: "
         "run `python app.py db upgrade`"
     ]
     assert run_app("db", "upgrade", env=serve_environment(database_url)).returncode == 0
-    assert not schema_version(database_url).behind
+    upgraded = schema_version(database_url)
+    assert upgraded is not None and not upgraded.behind
 
 
 def test_serve_refuses_a_database_never_migrated(tmp_path: Path) -> None:
