@@ -1,11 +1,12 @@
-# make run: start the bot (sandbox without Slack settings); make test: everything CI checks.
+# make run: start the bot (sandbox without Slack settings); make test: everything CI checks;
+# make chaos: the full chaos test (leader killed, database cut, Slack failing).
 PYTHON ?= $(shell ./scripts/fast-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,10 @@ bench: $(STAMP)
 	./scripts/ensure-test-services
 	./scripts/ensure-bench-tools
 	$(BIN)/python -m bench
+
+chaos: $(STAMP)
+	./scripts/ensure-test-services
+	$(BIN)/python -m bench.chaos
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -76,6 +76,7 @@ class SlackStandIn(LoopbackStandIn):
         self._response_tokens: set[str] = set()
         self._response_posts: list[dict[str, Any]] = []
         self._failures: dict[str, deque[_Failure]] = {}
+        self._bursts: deque[_Failure] = deque()  # across every Web API method
         self._limits: dict[str, int] = {}
         self._hits: dict[str, deque[float]] = {}
         self.add_user(bot_user_id, email=None, real_name="Security Bot", is_bot=True)
@@ -165,6 +166,19 @@ class SlackStandIn(LoopbackStandIn):
         with self._lock:
             queue = self._failures.setdefault(method, deque())
             queue.append(_Failure(status, error, retry_after, times))
+
+    def fail_burst(self, *, status: int, calls: int, retry_after: int = 1) -> None:
+        """Fail the next `calls` Web API calls, whatever their method: a burst of 429s (with
+        `retry_after`) or of 5xx pages, as Slack answers when it is overloaded or down briefly.
+        Bursts queue behind each other; a method's own `fail_next` failures come first."""
+        if status != 429 and not 500 <= status < 600:
+            raise ValueError("a burst answers 429 or a 5xx")
+        if calls < 1:
+            raise ValueError("calls must be at least 1")
+        with self._lock:
+            self._bursts.append(
+                _Failure(status, None, retry_after if status == 429 else None, calls)
+            )
 
     def set_rate_limit(self, method: str, per_minute: int) -> None:
         """Answer 429 once `method` was called `per_minute` times in the last 60 seconds."""
@@ -286,6 +300,8 @@ class SlackStandIn(LoopbackStandIn):
     def _refusal(self, method: str, now: float) -> Reply | None:
         """An injected failure or a rate-limit answer, if this call gets one."""
         queue = self._failures.get(method)
+        if not queue and method in METHODS:
+            queue = self._bursts
         if queue:
             failure = queue[0]
             failure.remaining -= 1
