@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-from sandbox import slack_files
+from sandbox import slack_files, slack_history
 from sandbox.block_rules import validate_blocks, validate_view
 from sandbox.slack_methods import METHODS as CORE_METHODS
 from sandbox.slack_methods import ApiError, Workspace, read_args
@@ -31,7 +31,7 @@ __all__ = ["Call", "SlackStandIn", "validate_blocks", "validate_view"]
 T = TypeVar("T")
 RESPONSE_URL = "response_url"  # the `method` under which response_url posts are recorded
 UPLOAD = "upload"  # and the upload step of files_upload_v2
-METHODS = {**CORE_METHODS, **slack_files.METHODS}
+METHODS = {**CORE_METHODS, **slack_files.METHODS, **slack_history.METHODS}
 _SERVER_ERROR_PAGE = b"<html><body><h1>Service Unavailable</h1></body></html>"
 
 
@@ -63,6 +63,7 @@ class SlackStandIn(LoopbackStandIn):
         team_id: str = "T0STANDIN",
         bot_user_id: str = "U0BOT",
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.bot_token = bot_token
@@ -71,7 +72,7 @@ class SlackStandIn(LoopbackStandIn):
         self.bot_id = "B0STANDIN"
         self._clock = clock
         self._lock = threading.RLock()
-        self._workspace = Workspace(team_id, bot_user_id, self.bot_id)
+        self._workspace = Workspace(team_id, bot_user_id, self.bot_id, wall=wall)
         self._calls: list[Call] = []
         self._response_tokens: set[str] = set()
         self._response_posts: list[dict[str, Any]] = []

@@ -42,12 +42,18 @@ class KilledAfter:
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
         raise Crash
 
+    def find(self, channel: str, since: datetime, outbox_id: int) -> Posted | None:
+        return self._messenger.find(channel, since, outbox_id)
+
 
 class SlackDown:
     def post(self, channel: str, message: dict[str, Any]) -> Posted:
         raise DeliveryFailed("internal_error", permanent=False)
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        raise DeliveryFailed("internal_error", permanent=False)
+
+    def find(self, channel: str, since: datetime, outbox_id: int) -> Posted | None:
         raise DeliveryFailed("internal_error", permanent=False)
 
 
