@@ -77,17 +77,29 @@ class AdvisoryLock:
 
     def hold(self) -> bool:
         """Take the lock if it is free, or check that the connection holding it still lives;
-        whether this process holds it now. A dead connection means the lock is gone."""
+        whether this process holds it now. A dead connection means the server let go of the
+        lock with it (a cut backend, a restarted server): it is taken again at once on a new
+        connection, unless another process took it meanwhile, so a blip costs no leadership."""
+        was_held = self.held
         try:
-            if self._connection is None:
-                self._connection = self._engine.connect()
-            if self.held:
-                self._connection.execute(text("SELECT 1"))
-            else:
-                self.held = bool(self._connection.scalar(_TRY, {"name": self._name}))
+            return self._hold()
+        except Exception:
+            self.release()
+            if not was_held:
+                raise
+        try:
+            return self._hold()
         except Exception:
             self.release()
             raise
+
+    def _hold(self) -> bool:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        if self.held:
+            self._connection.execute(text("SELECT 1"))
+        else:
+            self.held = bool(self._connection.scalar(_TRY, {"name": self._name}))
         return self.held
 
     def release(self) -> None:

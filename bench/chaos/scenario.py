@@ -250,7 +250,8 @@ def _wait_for_delivery(standin: SlackStandIn, reminders: int, timeout: float) ->
 def _kill_leader(
     cluster: Cluster, balancer: Balancer, plan: Plan, say: Callable[[str], None]
 ) -> float | None:
-    leader = cluster.leader()
+    # Leadership may be between two processes at this instant (a cut connection): wait for it.
+    leader = cluster.wait_for_leader(plan.failover_timeout, poll=0.05)
     if leader is None:
         raise OutOfTime("a leader to kill")
     balancer.withdraw(leader)

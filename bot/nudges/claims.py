@@ -31,8 +31,9 @@ RENEW_EVERY = timedelta(seconds=5)
 
 
 class ClaimKeeper:
-    """Renews the claim of one message at a time (the sender sends one at a time), from a daemon
-    thread that runs while the sender delivers (`with keeper:`)."""
+    """Renews the claims of the messages in hand from a daemon thread that runs while at least
+    one delivery of the sender is under way (`with keeper:`; the sweep's delivery and the
+    scheduled one may overlap, each with its message in hand)."""
 
     def __init__(
         self,
@@ -49,12 +50,21 @@ class ClaimKeeper:
         self.claim_for = claim_for
         self._every = every.total_seconds()
         self._lock = threading.Lock()
-        self._in_hand: int | None = None
-        self._good_until: datetime | None = None
+        self._in_hand: dict[int, datetime] = {}  # message id: ours surely until then
+        self._good_until: dict[int, datetime] = {}  # kept after release, for recording it
+        self._deliveries = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> ClaimKeeper:
+        with self._lock:
+            self._deliveries += 1
+            if self._thread is None:
+                self._stop = threading.Event()
+                self._thread = threading.Thread(
+                    target=self._loop, args=(self._stop,), name="nudge-claims", daemon=True
+                )
+                self._thread.start()
         return self
 
     def __exit__(
@@ -63,52 +73,57 @@ class ClaimKeeper:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.release()
-        thread, self._thread = self._thread, None
-        if thread is not None:
+        with self._lock:
+            self._deliveries -= 1
+            if self._deliveries or self._thread is None:
+                return
+            thread, self._thread = self._thread, None
             self._stop.set()
-            thread.join(timeout=10)
+            self._in_hand.clear()
+            self._good_until.clear()
+        thread.join(timeout=10)
 
     def hold(self, message_id: int, until: datetime) -> None:
         """Keep renewing the claim on `message_id`, taken until `until`."""
         with self._lock:
-            self._in_hand, self._good_until = message_id, until
-        if self._thread is None:
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._loop, name="nudge-claims", daemon=True)
-            self._thread.start()
+            self._in_hand[message_id] = self._good_until[message_id] = until
 
-    def release(self) -> None:
+    def release(self, message_id: int) -> None:
         """Stop renewing (the message was posted or given up): the claim now ends on its own."""
         with self._lock:
-            self._in_hand = None
+            self._in_hand.pop(message_id, None)
 
-    def left(self) -> timedelta:
-        """How long the claim in hand surely stays ours, as far as this process knows."""
+    def forget(self, message_id: int) -> None:
         with self._lock:
-            until = self._good_until
+            self._in_hand.pop(message_id, None)
+            self._good_until.pop(message_id, None)
+
+    def left(self, message_id: int) -> timedelta:
+        """How long the claim on `message_id` surely stays ours, as far as this process knows."""
+        with self._lock:
+            until = self._good_until.get(message_id)
         return timedelta(0) if until is None else until - self._real.now()
 
     def renew(self) -> None:
-        """One renewal of the claim in hand; a database blip is logged and tried again later."""
+        """One renewal of every claim in hand; a database blip is logged and tried again later."""
         with self._lock:
-            message_id = self._in_hand
-        if message_id is None:
-            return
-        until = self._real.now() + self.claim_for
-        try:
-            with self._database.sessions.begin() as session:
-                ours = outbox_store.renew(session, message_id, self._holder, until)
-        except DBAPIError as error:
-            logger.warning("nudge %s: claim not renewed (%s)", message_id, type(error).__name__)
-            return
-        with self._lock:
-            if self._in_hand == message_id:
-                if ours:
-                    self._good_until = until
-                else:
-                    self._good_until, self._in_hand = None, None
+            in_hand = list(self._in_hand)
+        for message_id in in_hand:
+            until = self._real.now() + self.claim_for
+            try:
+                with self._database.sessions.begin() as session:
+                    ours = outbox_store.renew(session, message_id, self._holder, until)
+            except DBAPIError as error:
+                logger.warning("nudge %s: claim not renewed (%s)", message_id, type(error).__name__)
+                continue
+            with self._lock:
+                if message_id in self._in_hand:
+                    if ours:
+                        self._in_hand[message_id] = self._good_until[message_id] = until
+                    else:  # taken over: our renewals stopped long enough for it to expire
+                        del self._in_hand[message_id]
+                        self._good_until.pop(message_id, None)
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self._every):
+    def _loop(self, stop: threading.Event) -> None:
+        while not stop.wait(self._every):
             self.renew()

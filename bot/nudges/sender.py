@@ -174,7 +174,7 @@ class Sender:
         try:
             self._send(message_id, claimed.earlier, report)
         finally:
-            self.claims.release()
+            self.claims.forget(message_id)
 
     def _send(self, message_id: int, earlier: datetime | None, report: DeliveryReport) -> None:
         with self._database.sessions() as session:
@@ -185,7 +185,8 @@ class Sender:
             attempts, recipient = message.attempts, message.recipient
         if earlier is not None:
             try:
-                found = self._messenger.find(channel, earlier - CLAIM_FOR - LOOK_BACK, message_id)
+                since = earlier - self.claims.claim_for - LOOK_BACK
+                found = self._messenger.find(channel, since, message_id)
             except DeliveryFailed as failure:
                 if not failure.permanent:
                     report.retry_later += 1  # our claim ends on its own; the next one looks again
@@ -194,7 +195,7 @@ class Sender:
                                failure.code)  # fmt: skip
                 found = None
             if found is not None:
-                self.claims.release()
+                self.claims.release(message_id)
                 if self._record_sent(message_id, recipient, found):
                     report.found_sent += 1
                 return
@@ -203,7 +204,7 @@ class Sender:
             report.cancelled += 1
             return
         self._posts.wait(channel)
-        if self.claims.left() < FENCE:
+        if self.claims.left(message_id) < FENCE:
             report.retry_later += 1  # renewals have been failing: another sender may take it
             return
         tagged = {**rendered, "metadata": {"event_type": METADATA,
@@ -213,7 +214,7 @@ class Sender:
         except DeliveryFailed as failure:
             self._failed(message_id, attempts, failure, report)
             return
-        self.claims.release()
+        self.claims.release(message_id)
         if self._record_sent(message_id, recipient, posted):
             report.sent += 1
 
@@ -222,7 +223,7 @@ class Sender:
         (a database blip passes in seconds). Given up, the claim expires and the sender that
         takes it over finds the message in Slack instead of posting it again."""
         sent_at = self._clock.now()
-        give_up = time.monotonic() + self.claims.left().total_seconds()
+        give_up = time.monotonic() + self.claims.left(message_id).total_seconds()
         delay = 0.1
         for attempt in itertools.count(1):
             try:
