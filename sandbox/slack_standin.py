@@ -3,7 +3,8 @@
 The bot reaches it exactly as it reaches Slack: `WebClient(base_url=standin.base_url, token=...)`.
 It answers the handful of methods the bot uses, refuses what Slack would refuse (bad auth,
 missing fields, Block Kit over its limits), can inject rate limits and server errors, and records
-everything it was sent so tests can assert on it.
+everything it was sent so tests can assert on it. A message's ts is the Unix time of `wall` (the
+real clock, or a test's), as Slack's is, so conversations.history's `oldest` means what it means.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from bot.nudges.claims import ClaimKeeper
 from bot.nudges.sender import CLAIM_FOR, METADATA, Messenger, Posted, Sender
 from bot.services import Services
 from sandbox.slack_standin import SlackStandIn
+from storage import outbox as outbox_store
 from storage.database import Database
 from tests.bot.nudges.conftest import FAST, outbox
 from tests.conftest import BACKENDS, POSTGRES_SERVER, MemberFactory
@@ -244,3 +245,23 @@ def test_recording_a_sent_reminder_is_retried_when_the_connection_drops(
     assert reminders_received(standin) == 1
     [failed] = [r.getMessage() for r in caplog.records if "recording it failed" in r.getMessage()]
     assert "OperationalError" in failed and "UPDATE" not in failed and "U0ANA" not in failed
+
+
+def test_overlapping_deliveries_of_one_sender_keep_renewing_until_the_last_ends(
+    decided: Services, clock: FakeClock, standin: SlackStandIn
+) -> None:
+    """The sweep's delivery and the scheduled one may run at once in the leader, sharing one
+    sender: the first to end must not stop the renewals of the other's message in hand."""
+    [message] = outbox(decided.database)
+    keeper = ClaimKeeper(decided.database, clock, "leader", every=timedelta(milliseconds=20))
+    with decided.database.sessions.begin() as session:
+        claimed = outbox_store.claim(
+            session, message.id, "leader", clock.now(), clock.now() + CLAIM_FOR
+        )
+    assert claimed is not None and claimed.earlier is None
+    with keeper:
+        with keeper:
+            keeper.hold(message.id, clock.now() + CLAIM_FOR)
+        clock.advance(CLAIM_FOR / 2)
+        standin.wait_for(lambda: _renewed(decided.database, clock))
+    assert keeper.left(message.id) == timedelta(0)  # all ended: nothing kept
