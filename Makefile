@@ -1,11 +1,12 @@
-# make run: start the bot (sandbox without Slack settings); make test: everything CI checks.
+# make run: start the bot (sandbox without Slack settings); make test: everything CI checks;
+# make chaos: the full chaos test (leader killed, database cut, Slack failing).
 PYTHON ?= $(shell ./scripts/fast-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench chaos lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,10 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command 'make lock' --quiet --output-file requirements.lock
+
+chaos: $(STAMP)
+	./scripts/ensure-test-services
+	$(BIN)/python -m bench.chaos
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

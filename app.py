@@ -21,7 +21,7 @@ from bot.core.secret_box import SecretBox
 from bot.core.version import bot_version
 from bot.core.words import plural
 from handlers.web.front import MAX_BODY_BYTES
-from storage.database import connect, upgrade
+from storage.database import connect, schema_version, upgrade
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,6 +146,7 @@ def serve(settings: Settings, port: int | None = None, workers: int | None = Non
     from handlers.metrics import prepare_multiprocess_dir
     from handlers.web.http_server import serve_forever
 
+    refuse_an_old_schema(settings.database_url)
     logging.getLogger("security_bot").info("security-bot %s serving HTTP", bot_version())
     wiring.announce_mail(settings)
     clean_up = prepare_multiprocess_dir()  # before the workers: they add up /metrics there
@@ -159,6 +160,27 @@ def serve(settings: Settings, port: int | None = None, workers: int | None = Non
     finally:
         clean_up()
     return 0
+
+
+def refuse_an_old_schema(database_url: str) -> None:
+    """Serving on a schema older than the code fails request by request; say so once, at start."""
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)  # its "Context impl" lines say nothing to an operator
+    try:
+        version = schema_version(database_url)
+    finally:
+        alembic_log.setLevel(level)
+    if version is None:
+        logging.getLogger("security_bot").warning(
+            "the database does not answer: its schema could not be checked"
+        )
+    elif version.behind:
+        raise ConfigError(
+            f"the database schema is at {', '.join(version.database) or 'no revision (empty)'}, "
+            f"this code "
+            f"needs {version.code}: run `python app.py db upgrade`"
+        )
 
 
 def socket(settings: Settings) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.util import Finalize
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -72,6 +73,10 @@ def build(settings: Settings, clock: Clock, database: Database | None = None) ->
         mailer=mailer_for(settings),
         platform_hook=platform_webhook.for_settings(settings, clock),
     )
+
+
+# The scheduled jobs' database deadlines: a silent database is still noticed, a long sweep is not cut.
+JOB_TIMEOUTS = Timeouts(connect=5.0, statement=120.0, pool=30.0)
 
 
 def database_timeouts(settings: Settings) -> Timeouts:
@@ -177,6 +182,11 @@ def start_jobs(settings: Settings, services: Services) -> Jobs:
     weekly summary).
     With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
     messenger = build_messenger(settings)
+    if settings.scheduled_jobs and not settings.database_url.startswith("sqlite"):
+        # The jobs answer no one within 3 s: a sweep's batched writes may take longer than a
+        # request's statement deadline, so they get an engine of their own, as patient as that.
+        patient = connect(settings.database_url, pool_size=4, timeouts=JOB_TIMEOUTS)
+        services = build(settings, services.clock, patient)
     jobs = Jobs(services, messenger, uploader=messenger)
     return jobs.start() if settings.scheduled_jobs else jobs
 
@@ -187,7 +197,11 @@ def http_worker() -> DeadlineFront:
     die_with_server()
     settings = load_settings(mode="serve")
     services = build(settings, SystemClock())
-    jobs = start_jobs(settings, services)  # a database lease lets one worker run them
+    jobs = start_jobs(settings, services)  # leadership lets one worker run them
+    # On SIGTERM Granian's worker returns from its serving loop and the process exits through
+    # multiprocessing, which runs its finalizers (not atexit): stop the scheduler and let go of
+    # leadership there, so another process leads within a second.
+    Finalize(jobs, jobs.stop, exitpriority=100)
     web = create_web(settings, services, create_app(settings, services), jobs=jobs)
     keep_process_gauges(services, lambda: leads_the_jobs(jobs))
     redaction.install()

@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, codes, dataset, load, nudges, outages, pages, passwords, servers
+from bench import cases, codes, dataset, failover, load, nudges, outages, pages, passwords, servers
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
 from bot.core.config import Settings
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         results["outages"] = outages.measure(
             quick=args.quick, postgres_url=args.database_url or outages.POSTGRES
         )
+        results["leader_failover"] = failover.measure(args.database_url, OUTPUT)
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1

@@ -25,14 +25,17 @@ def run_once(
     verbose: bool = False,
     out: TextIO | None = None,
 ) -> int:
-    """`at` decides (and stamps what is sent) as if it were that time: the sandbox's time travel."""
+    """`at` decides (and stamps what is sent) as if it were that time: the sandbox's time travel.
+    Claims and delays stay on the real clock, so a run killed mid-way is finished by the leader."""
     if not dry_run and not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is required to send nudges (or use --dry-run)")
     out = out or sys.stdout
     clock: Clock = FakeClock(at) if at is not None else SystemClock()
     services = wiring.build(settings, clock)
     messenger = None if dry_run else wiring.build_messenger(settings)
-    sweep_and_deliver(services, messenger, dry_run=dry_run, verbose=verbose, out=out)
+    sweep_and_deliver(
+        services, messenger, dry_run=dry_run, verbose=verbose, out=out, real=SystemClock()
+    )
     return 0
 
 
@@ -43,8 +46,10 @@ def sweep_and_deliver(
     dry_run: bool,
     verbose: bool = False,
     out: TextIO,
+    real: Clock | None = None,
 ) -> None:
-    """One sweep at the services' clock, then (unless a dry run) delivery of the outbox."""
+    """One sweep at the services' clock, then (unless a dry run) delivery of the outbox; claims
+    and delays on `real` (the services' clock unless given)."""
     now = services.clock.now()
 
     def show(decision: Decision) -> None:
@@ -58,5 +63,5 @@ def sweep_and_deliver(
         return
     services.nudges.recheck()
     policy = services.nudges.policy
-    sender = Sender(services.database, services.clock, messenger, policy, process_id())
+    sender = Sender(services.database, services.clock, messenger, policy, process_id(), real=real)
     out.write(f"delivery: {sender.deliver().summary()}\n")

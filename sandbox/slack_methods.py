@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,14 +82,17 @@ class Workspace:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # sandbox/slack_files.py
     origin: str = ""  # where the stand-in serves, for upload URLs
     serial: int = 0
+    wall: Callable[[], float] = time.time  # Slack's ts is the Unix time of the message
+    last_ts: int = 0  # in microseconds: every ts unique and increasing
 
     def bump(self) -> int:
         self.serial += 1
         return self.serial
 
     def next_ts(self) -> str:
-        serial = self.bump()
-        return f"{1_700_000_000 + serial // 10_000}.{serial % 10_000 * 100:06d}"
+        self.bump()
+        self.last_ts = max(self.last_ts + 1, int(self.wall() * 1_000_000))
+        return f"{self.last_ts // 1_000_000}.{self.last_ts % 1_000_000:06d}"
 
     def dm_channel(self, user_id: str) -> str:
         if user_id not in self.users:
@@ -150,6 +154,16 @@ def post_message(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     message: dict[str, Any] = {"type": "message", "bot_id": ws.bot_id, "text": ""}
     message |= {"blocks": [], **_content(args)}
     message |= {"channel": channel, "ts": ws.next_ts(), "thread_ts": args.get("thread_ts")}
+    metadata = args.get("metadata")
+    if isinstance(metadata, str):  # form-encoded: JSON text
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            raise ApiError("invalid_metadata_format") from None
+    if metadata is not None:
+        if not isinstance(metadata, dict) or not metadata.get("event_type"):
+            raise ApiError("invalid_metadata_schema")
+        message["metadata"] = metadata
     ws.messages.append(message)
     ws.by_ts[(channel, message["ts"])] = message
     return {"channel": channel, "ts": message["ts"], "message": copy.deepcopy(message)}

@@ -3,7 +3,8 @@
 The bot reaches it exactly as it reaches Slack: `WebClient(base_url=standin.base_url, token=...)`.
 It answers the handful of methods the bot uses, refuses what Slack would refuse (bad auth,
 missing fields, Block Kit over its limits), can inject rate limits and server errors, and records
-everything it was sent so tests can assert on it.
+everything it was sent so tests can assert on it. A message's ts is the Unix time of `wall` (the
+real clock, or a test's), as Slack's is, so conversations.history's `oldest` means what it means.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-from sandbox import slack_files
+from sandbox import slack_files, slack_history
 from sandbox.block_rules import validate_blocks, validate_view
 from sandbox.slack_methods import METHODS as CORE_METHODS
 from sandbox.slack_methods import ApiError, Workspace, read_args
@@ -31,7 +32,7 @@ __all__ = ["Call", "SlackStandIn", "validate_blocks", "validate_view"]
 T = TypeVar("T")
 RESPONSE_URL = "response_url"  # the `method` under which response_url posts are recorded
 UPLOAD = "upload"  # and the upload step of files_upload_v2
-METHODS = {**CORE_METHODS, **slack_files.METHODS}
+METHODS = {**CORE_METHODS, **slack_files.METHODS, **slack_history.METHODS}
 _SERVER_ERROR_PAGE = b"<html><body><h1>Service Unavailable</h1></body></html>"
 
 
@@ -63,6 +64,7 @@ class SlackStandIn(LoopbackStandIn):
         team_id: str = "T0STANDIN",
         bot_user_id: str = "U0BOT",
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.bot_token = bot_token
@@ -71,11 +73,12 @@ class SlackStandIn(LoopbackStandIn):
         self.bot_id = "B0STANDIN"
         self._clock = clock
         self._lock = threading.RLock()
-        self._workspace = Workspace(team_id, bot_user_id, self.bot_id)
+        self._workspace = Workspace(team_id, bot_user_id, self.bot_id, wall=wall)
         self._calls: list[Call] = []
         self._response_tokens: set[str] = set()
         self._response_posts: list[dict[str, Any]] = []
         self._failures: dict[str, deque[_Failure]] = {}
+        self._bursts: deque[_Failure] = deque()  # across every Web API method
         self._limits: dict[str, int] = {}
         self._hits: dict[str, deque[float]] = {}
         self.add_user(bot_user_id, email=None, real_name="Security Bot", is_bot=True)
@@ -165,6 +168,19 @@ class SlackStandIn(LoopbackStandIn):
         with self._lock:
             queue = self._failures.setdefault(method, deque())
             queue.append(_Failure(status, error, retry_after, times))
+
+    def fail_burst(self, *, status: int, calls: int, retry_after: int = 1) -> None:
+        """Fail the next `calls` Web API calls, whatever their method: a burst of 429s (with
+        `retry_after`) or of 5xx pages, as Slack answers when it is overloaded or down briefly.
+        Bursts queue behind each other; a method's own `fail_next` failures come first."""
+        if status != 429 and not 500 <= status < 600:
+            raise ValueError("a burst answers 429 or a 5xx")
+        if calls < 1:
+            raise ValueError("calls must be at least 1")
+        with self._lock:
+            self._bursts.append(
+                _Failure(status, None, retry_after if status == 429 else None, calls)
+            )
 
     def set_rate_limit(self, method: str, per_minute: int) -> None:
         """Answer 429 once `method` was called `per_minute` times in the last 60 seconds."""
@@ -286,6 +302,8 @@ class SlackStandIn(LoopbackStandIn):
     def _refusal(self, method: str, now: float) -> Reply | None:
         """An injected failure or a rate-limit answer, if this call gets one."""
         queue = self._failures.get(method)
+        if not queue and method in METHODS:
+            queue = self._bursts
         if queue:
             failure = queue[0]
             failure.remaining -= 1

@@ -12,9 +12,13 @@ from typing import Any
 import psycopg
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # After the database fell silent, connections are not tried again for this long: each try would
@@ -208,5 +212,41 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every migration to the database at `url`."""
-    command.upgrade(alembic_config(url), "heads")
+    """Apply every migration to the database at `url`; safe to run twice at once (the migration
+    environment serialises runs with a lock)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    database: tuple[str, ...]  # the database's revisions (heads); none: never migrated
+    code: str
+    known: frozenset[str]  # every revision this code has
+
+    @property
+    def behind(self) -> bool:
+        """The database lacks migrations this code has. A revision the code does not know is a
+        newer release's, already applied: not behind."""
+        if self.database == (self.code,):
+            return False
+        return not self.database or all(revision in self.known for revision in self.database)
+
+
+def schema_version(url: str) -> SchemaVersion | None:
+    """Where the database's schema is, and where this code's migrations lead; None when the
+    database does not answer (a server that starts before its database serves anyway)."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    waits = {} if url.startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}
+    engine = create_engine(url, poolclass=NullPool, **waits)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+    return SchemaVersion(
+        tuple(sorted(current)),
+        script.get_current_head() or "",
+        frozenset(revision.revision for revision in script.walk_revisions()),
+    )

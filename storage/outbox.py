@@ -4,6 +4,7 @@ and the DM channels learnt from Slack. Every write that senders may race on is c
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -80,12 +81,36 @@ def defer(session: Session, message_id: int, until: datetime) -> None:
     )
 
 
-def claim(session: Session, message_id: int, holder: str, now: datetime, until: datetime) -> bool:
-    """Take a message to send it; only one sender can, even with several processes."""
+@dataclass(frozen=True)
+class Claimed:
+    """A claim taken. `earlier` is the last renewal of an unfinished claim it replaced (its sender
+    died or lost the database, perhaps after Slack accepted the message); None for a fresh one."""
+
+    earlier: datetime | None
+
+
+def claim(
+    session: Session, message_id: int, holder: str, now: datetime, until: datetime
+) -> Claimed | None:
+    """Take a message to send it; only one sender can, even with several processes. None when
+    another sender has it (or it is not due)."""
+    seen = session.execute(
+        select(NudgeOutbox.state, NudgeOutbox.claimed_until).where(NudgeOutbox.id == message_id)
+    ).first()
+    if seen is None:
+        return None
+    # Compare-and-set on what was read, so the claim replaced is the one `earlier` describes.
+    unchanged = (
+        NudgeOutbox.claimed_until.is_(None)
+        if seen.claimed_until is None
+        else NudgeOutbox.claimed_until == seen.claimed_until
+    )
     result = session.execute(
         update(NudgeOutbox)
         .where(
             NudgeOutbox.id == message_id,
+            NudgeOutbox.state == seen.state,
+            unchanged,
             or_(
                 and_(
                     NudgeOutbox.state == "pending",
@@ -101,16 +126,34 @@ def claim(session: Session, message_id: int, holder: str, now: datetime, until: 
             attempts=NudgeOutbox.attempts + 1,
         )
     )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return Claimed(seen.claimed_until if seen.state == "sending" else None)
+
+
+def renew(session: Session, message_id: int, holder: str, until: datetime) -> bool:
+    """Keep our claim on a message while it is being sent; False when it is no longer ours."""
+    result = session.execute(
+        update(NudgeOutbox)
+        .where(
+            NudgeOutbox.id == message_id,
+            NudgeOutbox.state == "sending",
+            NudgeOutbox.claimed_by == holder,
+        )
+        .values(claimed_until=until)
+    )
     return bool(getattr(result, "rowcount", 0))
 
 
-def finish(session: Session, message_id: int, holder: str, **values: Any) -> None:
-    """Record how sending went (sent, failed, cancelled, or pending again), under our claim."""
-    session.execute(
+def finish(session: Session, message_id: int, holder: str, **values: Any) -> bool:
+    """Record how sending went (sent, failed, cancelled, or pending again), under our claim;
+    False when the claim is no longer ours (it expired and another sender took it)."""
+    result = session.execute(
         update(NudgeOutbox)
         .where(NudgeOutbox.id == message_id, NudgeOutbox.claimed_by == holder)
         .values(claimed_by=None, claimed_until=None, **values)
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def refreshes_wanted(session: Session, limit: int) -> list[int]:

@@ -79,7 +79,8 @@ def test_scopes_are_least_privilege() -> None:
         "channels:history",  # notes in case threads (message.channels)
         "groups:history",  # the same in a private case channel (message.groups)
         "files:write",  # the weekly summary's chart, uploaded to security admins' DMs
+        "im:history",  # its own DMs: did a reminder a dead process was sending arrive?
     }
-    assert not any(
-        scope.startswith(("admin", "im:history", "mpim:history", "files:read")) for scope in scopes
-    )
+    assert not any(scope.startswith(("admin", "mpim:history", "files:read")) for scope in scopes)
+    # It reads its DMs only when it asks (conversations.history), never through events.
+    assert "message.im" not in _manifest()["settings"]["event_subscriptions"]["bot_events"]

@@ -1,10 +1,22 @@
 """Delivery: the outbox's messages sent at Slack's pace, each claimed first, each sent once.
 
 A message is claimed with a conditional UPDATE (pending, or a claim that expired), so two
-senders never send the same row; the claim expires, so a sender that dies mid-way is replaced.
-A crash after the outbox write and before the send leaves a pending row: the next sender sends
-it. (A crash after Slack accepted a message and before its `ts` was recorded resends it once the
-claim expires: Slack has no idempotency key for chat.postMessage, so that one window stays.)
+senders never send the same row. The claim is short and renewed while the message is in hand
+(bot/nudges/claims.py), so a sender that dies mid-way is replaced within CLAIM_FOR.
+Claims, retry delays and waits for working hours are stamped on the real clock (`real`), even
+when the decisions are taken at another time (`nudge run-once --at`): a sender killed days
+"ahead" leaves nothing that the leader, on the real clock, would wait days for.
+
+Sent once, though Slack has no idempotency key for chat.postMessage:
+- a crash after the outbox write and before the claim leaves a pending row: the next sender
+  sends it;
+- once Slack accepted a message, recording it is retried while the claim is ours, so a database
+  blip of a few seconds changes nothing;
+- every message carries its outbox id in Slack's message metadata, and a sender that takes over
+  an unfinished claim first looks in the DM's history (since that claim) for it: found, it is
+  recorded as sent; not found, it is posted.
+A sender only starts a post while its claim has FENCE left; what it cannot fence is a post in
+flight while its database stays out of reach for longer than the claim.
 
 Retries of one call (429 after Retry-After; 5xx and connection errors with backoff and jitter)
 happen inside the `Messenger` (slack_sdk's retry handlers); when those give up, the message goes
@@ -13,18 +25,22 @@ back to pending with a growing delay, up to MAX_ATTEMPTS.
 
 from __future__ import annotations
 
+import itertools
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.checklist.model import Check, State
 from bot.core.clock import Clock
+from bot.nudges.claims import CLAIM_FOR, ClaimKeeper
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
+from bot.nudges.pacing import Pacer
 from bot.nudges.settings import DeliveryPace, NudgePolicy
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
@@ -32,9 +48,12 @@ from storage.database import Database
 from storage.nudge_models import NudgeItem, NudgeOutbox
 
 logger = logging.getLogger("security_bot.nudges")
-CLAIM_FOR = timedelta(minutes=5)  # longer than any Retry-After the client waits out
+__all__ = ["CLAIM_FOR", "DeliveryFailed", "Messenger", "Posted", "Sender"]
 MAX_ATTEMPTS = 5
 BATCH = 100
+FENCE = timedelta(seconds=10)  # a post starts only with this much of its claim left
+LOOK_BACK = timedelta(minutes=1)  # before a dead claim's last renewal: clock skew, a renewal late
+METADATA = "security_bot_nudge"  # Slack message metadata's event_type on every outbox message
 
 
 class DeliveryFailed(Exception):
@@ -59,43 +78,16 @@ class Messenger(Protocol):
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None: ...
 
-
-class Pacer:
-    """Calls evenly spaced below a rate, and at least `per_channel` apart in one channel."""
-
-    def __init__(
-        self,
-        per_minute: float,
-        per_channel: timedelta = timedelta(seconds=1),
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._interval = 60.0 / per_minute
-        self._per_channel = per_channel.total_seconds()
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next = 0.0
-        self._channels: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, channel: str | None = None) -> None:
-        with self._lock:
-            now = self._monotonic()
-            at = max(now, self._next)
-            if channel is not None:
-                at = max(at, self._channels.get(channel, 0.0) + self._per_channel)
-                if len(self._channels) > 10_000:
-                    self._channels = {k: v for k, v in self._channels.items() if v > now - 60}
-                self._channels[channel] = at
-            self._next = at + self._interval
-        if at > now:
-            self._sleep(at - now)
+    def find(self, channel: str, since: datetime, outbox_id: int) -> Posted | None:
+        """The bot's message in `channel` (or a user's DM) since `since` whose metadata names
+        outbox message `outbox_id`, if Slack has one."""
+        ...
 
 
 @dataclass
 class DeliveryReport:
     sent: int = 0
+    found_sent: int = 0  # taken over from a dead sender, and already in Slack: recorded, not sent
     updated: int = 0
     cancelled: int = 0
     failed: int = 0
@@ -105,7 +97,7 @@ class DeliveryReport:
 
     def summary(self) -> str:
         return (
-            f"sent {self.sent}, updated in place {self.updated}, cancelled {self.cancelled}, "
+            f"sent {self.sent}, found already sent {self.found_sent}, updated in place {self.updated}, cancelled {self.cancelled}, "
             f"failed {self.failed}, to retry {self.retry_later}, "
             f"waiting for working hours {self.deferred}, in {self.seconds:.1f} s"
         )
@@ -121,15 +113,18 @@ class Sender:
         holder: str,
         *,
         pace: DeliveryPace | None = None,
+        real: Clock | None = None,
     ) -> None:
         self._database = database
-        self._clock = clock
+        self._clock = clock  # the decisions' time: working hours, sent_at
+        self._real = real or clock  # claims and delays: what every other sender compares with
         self._messenger = messenger
         self._policy = policy
         self._holder = holder
         pace = pace or policy.pace
         self._posts = Pacer(pace.messages_per_minute * pace.headroom, pace.per_channel)
         self._updates = Pacer(pace.updates_per_minute * pace.headroom, pace.per_channel)
+        self.claims = ClaimKeeper(database, self._real, holder)
 
     def deliver(
         self, *, limit: int | None = None, keep_going: Callable[[], bool] = lambda: True
@@ -139,60 +134,127 @@ class Sender:
         report = DeliveryReport()
         self._refresh(report, keep_going)
         done = 0
-        while keep_going() and (limit is None or done < limit):
-            with self._database.sessions() as session:
-                size = BATCH if limit is None else min(BATCH, limit - done)
-                batch = outbox_store.deliverable(session, self._clock.now(), size)
-            if not batch:
-                break
-            for message_id in batch:
-                if not keep_going():
+        with self.claims:
+            while keep_going() and (limit is None or done < limit):
+                with self._database.sessions() as session:
+                    size = BATCH if limit is None else min(BATCH, limit - done)
+                    batch = outbox_store.deliverable(session, self._real.now(), size)
+                if not batch:
                     break
-                self.send(message_id, report)
-                done += 1
+                for message_id in batch:
+                    if not keep_going():
+                        break
+                    try:
+                        self.send(message_id, report)
+                    except DBAPIError as error:
+                        # The database is out of reach: a claim taken stays ours until it
+                        # expires and is taken over then; the next round tries again.
+                        logger.warning("nudge delivery paused: %s", type(error).__name__)
+                        report.retry_later += 1
+                        report.seconds = time.perf_counter() - started
+                        return report
+                    done += 1
         report.seconds = time.perf_counter() - started
         return report
 
     def send(self, message_id: int, report: DeliveryReport) -> None:
-        now = self._clock.now()
+        now, real = self._clock.now(), self._real.now()
         with self._database.sessions.begin() as session:
             later = self._outside_hours(session, message_id, now)
             if later is not None:
-                outbox_store.defer(session, message_id, later)
+                outbox_store.defer(session, message_id, real + (later - now))
                 report.deferred += 1
                 return
-            if not outbox_store.claim(session, message_id, self._holder, now, now + CLAIM_FOR):
+            claimed = outbox_store.claim(
+                session, message_id, self._holder, real, real + self.claims.claim_for
+            )
+            if claimed is None:
                 return  # another sender has it
+        self.claims.hold(message_id, real + self.claims.claim_for)
+        try:
+            self._send(message_id, claimed.earlier, report)
+        finally:
+            self.claims.forget(message_id)
+
+    def _send(self, message_id: int, earlier: datetime | None, report: DeliveryReport) -> None:
         with self._database.sessions() as session:
             message = outbox_store.message(session, message_id)
             assert message is not None
             rendered = self._render(session, message)
             channel = outbox_store.dm_channel(session, message.recipient) or message.recipient
-            attempts = message.attempts
+            attempts, recipient = message.attempts, message.recipient
+        if earlier is not None:
+            try:
+                since = earlier - self.claims.claim_for - LOOK_BACK
+                found = self._messenger.find(channel, since, message_id)
+            except DeliveryFailed as failure:
+                if not failure.permanent:
+                    report.retry_later += 1  # our claim ends on its own; the next one looks again
+                    return
+                logger.warning("nudge %s: cannot look for an earlier copy (%s)", message_id,
+                               failure.code)  # fmt: skip
+                found = None
+            if found is not None:
+                self.claims.release(message_id)
+                if self._record_sent(message_id, recipient, found):
+                    report.found_sent += 1
+                return
         if rendered is None:
             self._finish(message_id, state="cancelled", last_error="fixed before it was sent")
             report.cancelled += 1
             return
         self._posts.wait(channel)
+        if self.claims.left(message_id) < FENCE:
+            report.retry_later += 1  # renewals have been failing: another sender may take it
+            return
+        tagged = {**rendered, "metadata": {"event_type": METADATA,
+                                           "event_payload": {"outbox_id": message_id}}}  # fmt: skip
         try:
-            posted = self._messenger.post(channel, rendered)
+            posted = self._messenger.post(channel, tagged)
         except DeliveryFailed as failure:
             self._failed(message_id, attempts, failure, report)
             return
+        self.claims.release(message_id)
+        if self._record_sent(message_id, recipient, posted):
+            report.sent += 1
+
+    def _record_sent(self, message_id: int, recipient: str, posted: Posted) -> bool:
+        """Record a message Slack accepted, retrying with short backoff while the claim is ours
+        (a database blip passes in seconds). Given up, the claim expires and the sender that
+        takes it over finds the message in Slack instead of posting it again."""
         sent_at = self._clock.now()
-        with self._database.sessions.begin() as session:
-            outbox_store.finish(
-                session,
-                message_id,
-                self._holder,
-                state="sent",
-                sent_at=sent_at,
-                channel_id=posted.channel,
-                ts=posted.ts,
-                last_error=None,
-            )
-            outbox_store.remember_dm_channel(session, message.recipient, posted.channel, sent_at)
-        report.sent += 1
+        give_up = time.monotonic() + self.claims.left(message_id).total_seconds()
+        delay = 0.1
+        for attempt in itertools.count(1):
+            try:
+                with self._database.sessions.begin() as session:
+                    ours = outbox_store.finish(
+                        session,
+                        message_id,
+                        self._holder,
+                        state="sent",
+                        sent_at=sent_at,
+                        channel_id=posted.channel,
+                        ts=posted.ts,
+                        last_error=None,
+                    )
+                    if ours:
+                        outbox_store.remember_dm_channel(
+                            session, recipient, posted.channel, sent_at
+                        )
+            except DBAPIError as error:
+                logger.warning("nudge %s sent; recording it failed (%s), attempt %d",
+                               message_id, type(error).__name__, attempt)  # fmt: skip
+                if time.monotonic() + delay >= give_up:
+                    logger.warning("nudge %s sent; left for the next sender to find", message_id)
+                    return False
+                time.sleep(delay)
+                delay = min(2 * delay, 2.0)
+                continue
+            if not ours:
+                logger.warning("nudge %s sent after its claim passed to another sender", message_id)
+            return ours
+        return False  # pragma: no cover - the loop returns
 
     def _outside_hours(self, session: Any, message_id: int, now: datetime) -> datetime | None:
         """A reminder decided in working hours but still unsent when they ended (a long queue,
@@ -212,7 +274,7 @@ class Sender:
             self._finish(message_id, state="failed", last_error=failure.code[:100])
             report.failed += 1
             return
-        later = self._clock.now() + timedelta(minutes=2**attempts)
+        later = self._real.now() + timedelta(minutes=2**attempts)
         self._finish(message_id, state="pending", not_before=later, last_error=failure.code[:100])
         report.retry_later += 1
 

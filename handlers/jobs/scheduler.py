@@ -1,7 +1,9 @@
-"""Scheduled jobs: APScheduler, run only by the app process that holds the jobs lease.
+"""Scheduled jobs: APScheduler, run only by the app process that leads.
 
 APScheduler 3 cannot share a job store between processes, so every process competes for one
-lease (bot/core/leadership.py) and only its holder starts a scheduler. The job store is the application
+leadership (bot/core/leadership.py: an advisory lock on PostgreSQL, a lease row on SQLite) and
+only the leader starts a scheduler; stop() shuts it down and lets go, so a successor takes over
+within a second or two. The job store is the application
 database, so the schedule survives restarts; `coalesce` folds missed runs into one,
 `max_instances=1` never overlaps a job with itself, and a run later than its misfire grace is
 skipped (the next one comes soon).
@@ -24,7 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import logs
-from bot.core.leadership import RENEW_EVERY, Lease, process_id
+from bot.core.leadership import leadership, process_id
 from bot.nudges.sender import Messenger, Sender
 from bot.services import Services
 from bot.stats.summary import Uploader
@@ -81,7 +83,7 @@ class Jobs:
         self.services = services
         self.name = name
         self.holder = holder or process_id()
-        self.lease = Lease(services.database, services.clock, JOBS_LEASE, self.holder)
+        self.lease = leadership(services.database, services.clock, JOBS_LEASE, self.holder)
         self.sender = Sender(
             services.database, services.clock, messenger, services.nudges.policy, self.holder
         )
@@ -105,6 +107,8 @@ class Jobs:
         return self
 
     def stop(self) -> None:
+        """Stop the scheduler and let go of leadership (a job still running stops at its next
+        check of the lease: a nudge delivery after the message in hand)."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
@@ -118,7 +122,7 @@ class Jobs:
             except Exception:  # the next round tries again; leadership must not die with it
                 logger.exception("scheduled jobs: leadership round failed")
                 self._stop_scheduler()
-            self._stopping.wait(RENEW_EVERY.total_seconds())
+            self._stopping.wait(self.lease.renew_every.total_seconds())
 
     def tick(self) -> None:
         """One round: renew or take the lease, and start or stop the scheduler to match."""

@@ -8,7 +8,9 @@ listener. What is still failing after that is handed to the sender as DeliveryFa
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import datetime
 from typing import Any
 from urllib.error import URLError
 
@@ -26,11 +28,12 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.nudges.sender import DeliveryFailed, Posted
+from bot.nudges.sender import METADATA, DeliveryFailed, Posted
 from bot.stats.summary import SharedChart
 from handlers.metrics import metrics
 
 _API_METHOD = re.compile(r"^[a-z]+(\.[A-Za-z]+)+$")
+HISTORY_PAGE, HISTORY_PAGES = 200, 5  # a DM since one claim: a handful of messages, bounded
 
 # Errors that no retry will fix: the member left, the channel is gone, the message is refused.
 PERMANENT = frozenset(
@@ -137,6 +140,29 @@ class SlackMessenger:
         except (URLError, OSError) as error:
             raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
 
+    def find(self, channel: str, since: datetime, outbox_id: int) -> Posted | None:
+        """conversations.history of the bot's DM (im:history), newest first, since `since`, with
+        message metadata: the bot's message whose metadata carries `outbox_id`. Only read to
+        learn whether a reminder arrived; nothing of it is stored or logged."""
+        try:
+            if channel[:1] in ("U", "W"):
+                channel = self.open_dm(channel)
+            pages = self._client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+            )
+            for page in itertools.islice(pages, HISTORY_PAGES):
+                for message in page.get("messages") or []:
+                    if message.get("bot_id") and _outbox_id(message) == outbox_id:
+                        return Posted(channel=channel, ts=str(message["ts"]))
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (URLError, OSError) as error:
+            raise DeliveryFailed(f"connection: {type(error).__name__}", permanent=False) from None
+        return None
+
     def open_dm(self, user: str) -> str:
         try:
             answer = self._client.conversations_open(users=user)
@@ -163,6 +189,14 @@ class SlackMessenger:
         except (SlackRequestError, URLError, OSError) as error:
             raise DeliveryFailed(f"upload: {type(error).__name__}", permanent=False) from None
         return str(answer["file"]["id"])
+
+
+def _outbox_id(message: dict[str, Any]) -> int | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA:
+        return None
+    found = (metadata.get("event_payload") or {}).get("outbox_id")
+    return found if isinstance(found, int) else None
 
 
 def _failure(error: SlackApiError) -> DeliveryFailed:

@@ -1,5 +1,6 @@
-"""Exactly one process runs the scheduled jobs: the lease holder. When it dies, another takes
-over once the lease expires (the fake clock stands in for the minute that passes)."""
+"""Exactly one process runs the scheduled jobs: the leader. When it dies, another takes over: on
+PostgreSQL as soon as the server ends the dead leader's session, on SQLite once the lease expires
+(the fake clock stands in for the minute that passes)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from bot.core.leadership import LEASE_FOR, RENEW_EVERY
 from bot.nudges.settings import NudgePolicy
 from bot.services import Services
 from handlers.jobs import cases as case_jobs
-from handlers.jobs.scheduler import DELIVER, SUMMARY, SUMMARY_EVERY, SWEEP, Jobs, run_job
+from handlers.jobs.scheduler import (
+    DELIVER,
+    JOBS_LEASE,
+    SUMMARY,
+    SUMMARY_EVERY,
+    SWEEP,
+    Jobs,
+    run_job,
+)
 from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
@@ -87,25 +96,48 @@ def test_only_the_lease_holder_runs_a_scheduler(
     assert jobs[SWEEP].misfire_grace_time == int(SLOW.sweep_every.total_seconds())
 
 
-def test_another_process_takes_over_within_a_minute_when_the_holder_dies(
-    processes: tuple[Jobs, Jobs], clock: FakeClock
+def end_the_leaders_session(database: Database) -> None:
+    """What the server does when the leader's process is killed: end its session, and with it
+    the advisory lock that session held."""
+    with database.engine.connect() as connection:
+        ended = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted "
+                "AND ((classid::bigint << 32) | objid::bigint) "
+                "= hashtextextended(:name || ':' || current_schema(), 0)"
+            ),
+            {"name": JOBS_LEASE},
+        )
+    assert ended == 1
+
+
+def test_another_process_takes_over_when_the_leader_dies(
+    processes: tuple[Jobs, Jobs], clock: FakeClock, database: Database
 ) -> None:
     first, second = processes
     first.tick()
     second.tick()
     first_run = next_run(first)
-    # The holder dies: it stops renewing. Before the lease expires nobody takes over...
-    clock.advance(LEASE_FOR - timedelta(seconds=1))
-    second.tick()
-    assert not second.leading
-    # ...and at the next round after it expired, the other one does: within a minute.
-    clock.advance(timedelta(seconds=2))
-    second.tick()
-    assert second.leading
-    assert timedelta(minutes=1) >= LEASE_FOR + RENEW_EVERY  # the longest a takeover takes
+    if database.engine.dialect.name == "postgresql":
+        # The server lets go of a dead leader's lock at once: the next check takes over.
+        end_the_leaders_session(database)
+        second.tick()
+        assert second.leading
+        assert second.lease.renew_every <= timedelta(seconds=2)  # the longest a takeover takes
+    else:
+        # The holder stops renewing. Before the lease expires nobody takes over...
+        clock.advance(LEASE_FOR - timedelta(seconds=1))
+        second.tick()
+        assert not second.leading
+        # ...and at the next round after it expired, the other one does: within a minute.
+        clock.advance(timedelta(seconds=2))
+        second.tick()
+        assert second.leading
+        assert timedelta(minutes=1) >= LEASE_FOR + RENEW_EVERY  # the longest a takeover takes
     # The schedule survived in the database: the same next run, not a fresh one.
     assert next_run(second) == first_run
-    # The old holder, if it was only paused, finds out and stops its scheduler.
+    # The old leader, if it was only cut off or paused, finds out and stops its scheduler.
     first.tick()
     assert (first.leading, second.leading) == (False, True)
 

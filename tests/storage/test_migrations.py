@@ -34,7 +34,7 @@ def test_downgrade_and_upgrade_again(database_url: str, database: Database) -> N
     config = alembic_config(database_url)
     command.downgrade(config, "base")
     assert "members" not in inspect(database.engine).get_table_names()
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
     assert "members" in inspect(database.engine).get_table_names()
 
 

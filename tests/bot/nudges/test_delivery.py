@@ -3,7 +3,7 @@ a crash between the outbox write and the send (or mid-send) resent exactly once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,9 @@ class CrashingMessenger:
         raise Crash
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        raise Crash
+
+    def find(self, channel: str, since: datetime, outbox_id: int) -> Posted | None:
         raise Crash
 
 
