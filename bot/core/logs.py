@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -171,12 +172,25 @@ def like_the_root() -> logging.Formatter:
     return JsonLines() if json_root else Text()
 
 
+class _ToStderr(logging.StreamHandler[Any]):
+    """Writes to whatever sys.stderr is when a record comes, not the one of start-up: a stream
+    swapped later (a redirect, a test's capture that has since closed) is never written to."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _ignored: Any) -> None:
+        pass
+
+
 def configure(log_format: str, level: int = logging.INFO) -> None:
     """The root logger writes to stderr in `log_format`; every handler adds the correlation."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    handler = logging.StreamHandler()
+    handler = _ToStderr()
     handler.setFormatter(formatter(log_format))
     handler.addFilter(AddCorrelation())
     root.addHandler(handler)
