@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
@@ -25,7 +25,6 @@ from handlers.slack.two_step import metadata_for, show_updated_from
 logger = logging.getLogger("security_bot.recovery")
 # Set by a submission's ack listener; Bolt hands lazy listeners a copy of the context taken after
 # it returns, so the follow-up acts only on what this very request did.
-_ISSUED = "recovery_code_issued"
 _FROM_COMMAND = json.dumps({"surface": "status"})  # no message to refresh: the Home tab only
 
 
@@ -96,33 +95,19 @@ def open_phone_modal(
 # -- the modals ---------------------------------------------------------------------------------
 
 
-def submit_address(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
-) -> None:
-    address = modal_input.typed(view, Block.EMAIL)
-    try:
-        issued = services.recovery_email.request_code(body["user"]["id"], address)
-    except DomainError as error:
-        ack(response_action="errors", errors={Block.EMAIL: error.user_message})
-        return
-    context[_ISSUED] = issued
+def accept_address(member: str, view: dict[str, Any], services: Services) -> Accepted[CodeToSend]:
+    """In the acknowledgement: a code is issued for the typed address (or the refusal shows on
+    it), and the modal becomes the one that asks for the code."""
+    issued = services.recovery_email.request_code(member, modal_input.typed(view, Block.EMAIL))
     metadata = view.get("private_metadata") or _FROM_COMMAND
     modal = views_recovery.code_modal(metadata, issued.masked, issued.expires_at)
-    ack(response_action="update", view=modal)
+    return Accepted(issued, {"response_action": "update", "view": modal})
 
 
-@tells_member
 def mail_code(
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    services: Services,
-    context: BoltContext,
+    issued: CodeToSend, member: str, view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    issued = context.get(_ISSUED)
-    if not isinstance(issued, CodeToSend):
-        return  # the address was refused in the acknowledgement
-    member = body["user"]["id"]
+    """After it: the mail goes out; a mail that fails puts the address modal back, saying why."""
     try:
         services.recovery_email.deliver(issued)
     except DomainError as error:
@@ -162,7 +147,8 @@ def register(app: App) -> None:
             Action.REPORT_RECOVERY_PHONE: open_phone_modal,
         },
     )
-    app.view(Callback.RECOVERY_EMAIL)(ack=submit_address, lazy=[mail_code])
+    submit, follow = modal_input.checked_listeners(accept_address, mail_code, on=Block.EMAIL)
+    app.view(Callback.RECOVERY_EMAIL)(ack=submit, lazy=[follow])
     submit, follow = modal_input.checked_listeners(accept_code, after_saved)
     app.view(Callback.RECOVERY_CODE)(ack=submit, lazy=[follow])
     submit, follow = modal_input.checked_listeners(accept_phone, after_saved, on=Block.PHONE)
