@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from http import HTTPStatus
 
 from bot.platform.alert_document import AlertInvalid
 from bot.platform.alerts import Outcome, UnknownAccount
@@ -33,18 +32,14 @@ class AlertsApi(SignedPlatformApi):
         except UnknownAccount as refused:
             admins = services.settings.security_admins
             self._later(partial(tell_admins, self._client, admins, refused))
-            return ApiAnswer(HTTPStatus.BAD_REQUEST, {"error": refused.reason})
+            return ApiAnswer.malformed(refused.reason)
         except AlertInvalid as invalid:
-            return ApiAnswer(HTTPStatus.BAD_REQUEST, {"error": invalid.reason})
+            return ApiAnswer.malformed(invalid.reason)
         if receipt.outcome is Outcome.DUPLICATE:
-            return ApiAnswer(
-                HTTPStatus.OK, {"status": "duplicate", "id": receipt.platform_alert_id}
-            )
+            return ApiAnswer.duplicate(receipt.platform_alert_id)
         notice = receipt.notice
         if notice is not None:
             self._later(partial(notify, self._client, services.alerts, notice))
         # A takeover opens a case; a suspicious login asks "Was this you?" (no-op otherwise).
         self._later(partial(after_alert, self._client, services, receipt.platform_alert_id))
-        return ApiAnswer(
-            HTTPStatus.ACCEPTED, {"status": "accepted", "id": receipt.platform_alert_id}
-        )
+        return ApiAnswer.accepted(receipt.platform_alert_id)

@@ -28,6 +28,19 @@ class ApiAnswer:
     status: HTTPStatus
     payload: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def malformed(cls, reason: str) -> ApiAnswer:
+        return cls(HTTPStatus.BAD_REQUEST, {"error": reason})
+
+    @classmethod
+    def duplicate(cls, document_id: str) -> ApiAnswer:
+        """A document whose id was received before: accepted once, so nothing more happens."""
+        return cls(HTTPStatus.OK, {"status": "duplicate", "id": document_id})
+
+    @classmethod
+    def accepted(cls, document_id: str, **more: Any) -> ApiAnswer:
+        return cls(HTTPStatus.ACCEPTED, {"status": "accepted", "id": document_id, **more})
+
 
 TOO_LARGE = ApiAnswer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "request body too large"})
 NOT_SIGNED = ApiAnswer(HTTPStatus.UNAUTHORIZED, {"error": "invalid signature"})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from http import HTTPStatus
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -38,22 +37,16 @@ class PostureApi(SignedPlatformApi):
         try:
             receipt = services.posture.receive(body)
         except PostureInvalid as invalid:
-            return ApiAnswer(HTTPStatus.BAD_REQUEST, {"error": invalid.reason})
+            return ApiAnswer.malformed(invalid.reason)
         if receipt.outcome is PostureOutcome.DUPLICATE:
-            return ApiAnswer(
-                HTTPStatus.OK, {"status": "duplicate", "id": receipt.platform_report_id}
-            )
+            return ApiAnswer.duplicate(receipt.platform_report_id)
         applied = receipt.applied
         if applied.members or applied.closed:
             self._later(partial(follow_up, self._client, services.members, applied, services.stats))
-        return ApiAnswer(
-            HTTPStatus.ACCEPTED,
-            {
-                "status": "accepted",
-                "id": receipt.platform_report_id,
-                "applied": list(applied.fields),
-                "superseded": list(applied.superseded),
-            },
+        return ApiAnswer.accepted(
+            receipt.platform_report_id,
+            applied=list(applied.fields),
+            superseded=list(applied.superseded),
         )
 
 
