@@ -36,6 +36,9 @@ _LIVE_FILE = re.compile(r"^gauge_live\w+?_(\d+)\.db$")
 
 @dataclass(frozen=True)
 class Metrics:
+    """The instruments this process counts with; the database's figures are read at each scrape
+    instead (handlers/web/observability.py), so they need none."""
+
     requests: Counter
     ack_seconds: Histogram
     slack_calls: Counter

@@ -33,16 +33,16 @@ class PostureApi(SignedPlatformApi):
     follow_up_failed = "a posture report's follow-up in Slack failed"
 
     def _receive(self, body: bytes) -> ApiAnswer:
-        services = self._services
         try:
-            receipt = services.posture.receive(body)
+            receipt = self._services.posture.receive(body)
         except PostureInvalid as invalid:
             return ApiAnswer.malformed(invalid.reason)
         if receipt.outcome is PostureOutcome.DUPLICATE:
             return ApiAnswer.duplicate(receipt.platform_report_id)
         applied = receipt.applied
         if applied.members or applied.closed:
-            self._later(partial(follow_up, self._client, services.members, applied, services.stats))
+            members, stats = self._services.members, self._services.stats
+            self._later(partial(follow_up, self._client, members, applied, stats))
         return ApiAnswer.accepted(
             receipt.platform_report_id,
             applied=list(applied.fields),
