@@ -10,11 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -24,36 +21,21 @@ from bot.core.clock import FakeClock
 from bot.core.config import Settings
 from bot.core.secure_links import IssuedLink, LinkPurpose
 from bot.passwords.rules import sha1_hex
-from bot.platform.alerts import Recipient
-from bot.platform.compromised import Role
 from bot.services import Services
-from handlers.web.front import WsgiApp
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount
 from storage.schema import Base
 from tests.conftest import AccountFactory, MemberFactory
-from tests.handlers.test_secure_pages import SECURITY_HEADERS, Browser, Page, path_of
-from wiring import build_client, create_app, create_web
+from tests.handlers.conftest import Browser, Page
+from tests.handlers.test_secure_pages import SECURITY_HEADERS, path_of
+from wiring import build_client
 
 ANA = "U0ANA"
 MARKER = "Zq7MarkerXv"
 STRONG = f"{MARKER}-plum-Orbit-42!"  # 24 characters: strong, but too long for TikTok
 FITS = f"{MARKER}#5y"  # 14 characters: strong, and TikTok for Business takes it
 WEAK = f"{MARKER[:3]}"  # too short everywhere
-
-
-@pytest.fixture
-def web(settings: Settings, services: Services) -> Iterator[WsgiApp]:
-    executor = ThreadPoolExecutor(max_workers=2)
-    app = create_app(settings, services, client=build_client(settings), executor=executor)
-    yield create_web(settings, services, app)
-    executor.shutdown(wait=True)
-
-
-@pytest.fixture
-def browser(web: WsgiApp) -> Browser:
-    return Browser(web)
 
 
 @pytest.fixture
@@ -360,71 +342,3 @@ def test_expired_and_used_links_are_refused(
     other = services.secure_links.issue(ANA, LinkPurpose.LINK_AUTHENTICATOR)
     token = path_of(other).rsplit("/", 1)[1]
     assert browser.get(f"/secure/password_check/{token}").status == 404
-
-
-def test_a_rotation_link_passing_reports_the_password_changed_waiting_for_the_platform(
-    browser: Browser,
-    services: Services,
-    settings: Settings,
-    standin: SlackStandIn,
-    clock: FakeClock,
-    accounts: tuple[BusinessAccount, ...],
-) -> None:
-    hats, shoes = accounts
-    receipt = services.alerts.receive(_alert(shoes))
-    assert receipt.notice is not None
-    dm = build_client(settings).chat_postMessage(channel=ANA, text="Your password was compromised")
-    services.alerts.remember_message(
-        receipt.notice.alert_key, Recipient(ANA, Role.MEMBER), dm["channel"], dm["ts"]
-    )
-    clock.advance(timedelta(hours=2))
-    weak_try = services.secure_links.issue(ANA, LinkPurpose.PASSWORD_ROTATION)
-    landing = opened(browser, weak_try)
-    assert "Check your new password" in landing.html
-
-    stays = browser.post(
-        path_of(weak_try), {"step": "check", field(shoes): WEAK}, csrf=landing.csrf
-    )
-    assert "The alert on Acme Shoes Ads stays open" in stays.read().text_by_id["rotation"]
-    assert services.alerts.open_compromised(ANA)
-
-    good = services.secure_links.issue(ANA, LinkPurpose.PASSWORD_ROTATION)
-    closed = check(browser, good, {field(shoes): FITS, field(hats): STRONG})
-
-    rotation = closed.read().text_by_id["rotation"]
-    assert "The alert on Acme Shoes Ads now waits for the platform" in rotation
-    assert "reported 3 h after the alert" in rotation
-    assert services.alerts.open_compromised(ANA) == []
-    line = services.members.status(ANA).checklist.line(Check.NO_COMPROMISED_PASSWORD)
-    assert line.state is State.UNKNOWN and line.explanation.startswith("Waiting for the platform")
-    waiting = standin.wait_for(
-        lambda: [m for m in standin.messages(ANA) if m["text"].startswith("⏳")]
-    )
-    assert "Acme Shoes Ads" in waiting[0]["text"]
-    assert MARKER not in closed.html and MARKER not in json.dumps([c.args for c in standin.calls()])
-
-
-def test_a_plain_check_never_closes_an_alert(
-    browser: Browser, services: Services, accounts: tuple[BusinessAccount, ...]
-) -> None:
-    """Closing an alert follows a step-up in Slack, which only the rotation link stands for."""
-    _, shoes = accounts
-    services.alerts.receive(_alert(shoes))
-    link = services.secure_links.issue(ANA, LinkPurpose.PASSWORD_CHECK)
-
-    page = check(browser, link, {field(shoes): FITS})
-
-    assert "Meets the policy" in page.html and "rotation" not in page.read().text_by_id
-    assert services.alerts.open_compromised(ANA)
-
-
-def _alert(account: BusinessAccount) -> bytes:
-    document: dict[str, Any] = {
-        "id": f"alert-{account.id}",
-        "kind": "compromised_password",
-        "account_id": account.platform_account_id,
-        "member_email": "ana@example.com",
-        "detected_at": "2026-11-24T09:00:00Z",
-        "detail": "Found in a credential dump",
-    }
-    return json.dumps(document).encode()

@@ -9,22 +9,18 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltResponse
+from slack_bolt import BoltResponse
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
 from bot.services import Services
 from bot.twostep import views as views_twostep
 from bot.twostep.authenticator import LinkState
-from handlers.slack import alerts, cases, step_up, two_step
-from handlers.slack.step_up import StepUp
-from handlers.slack.suspicious_login import CONFIRM
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_view
 from tests.conftest import ADMIN, MemberFactory
 from tests.handlers.conftest import Slack, text_of
 from tests.handlers.test_two_step import audit_actions, code, dm_link, link_authenticator
-from wiring import build_client
 
 STALE = timedelta(minutes=11)  # a step-up is fresh for 10 minutes
 CLOSES = {"response_action": "clear"}  # a correct code for an action: the modal closes
@@ -292,114 +288,3 @@ def test_a_next_step_that_cannot_be_told_is_refused_on_the_code_input(
 
 def test_reset_of_an_unparseable_person(slack: Slack) -> None:
     assert "like `/security 2sv reset @dana`" in slack.command(ADMIN, "2sv reset dana")["text"]
-
-
-CONTINUATIONS: list[step_up.Continuation] = [
-    two_step.RESET,
-    alerts.ROTATE,
-    cases.RESOLVE,
-    cases.APPROVE,
-    CONFIRM,
-]
-
-
-def test_every_purpose_has_one_continuation_and_a_reason(settings: Settings) -> None:
-    assert sorted(then.purpose for then in CONTINUATIONS) == sorted(StepUp)
-    assert all(then.reason for then in CONTINUATIONS)
-    app = App(client=build_client(settings), token_verification_enabled=False)
-    with pytest.raises(RuntimeError, match="without a continuation: approve_reimbursement"):
-        step_up.register(app, [c for c in CONTINUATIONS if c is not cases.APPROVE])
-    with pytest.raises(RuntimeError, match="resolve_case has two continuations"):
-        step_up.register(app, [*CONTINUATIONS, cases.RESOLVE])
-
-
-def test_a_context_too_large_for_private_metadata_is_refused(
-    settings: Settings,
-    services: Services,
-    clock: FakeClock,
-    member: MemberFactory,
-    standin: SlackStandIn,
-) -> None:
-    member(ADMIN)
-    link_authenticator(services, clock, ADMIN)
-    clock.advance(STALE)
-    with pytest.raises(ValueError, match="too large"):
-        step_up.perform(
-            build_client(settings),
-            services,
-            two_step.RESET,
-            user=ADMIN,
-            trigger_id="1.2.3",
-            arguments={"subject": "U" + "X" * 3000},
-        )
-    assert standin.opened_views() == []
-
-
-def perform_reset(settings: Settings, services: Services) -> None:
-    """The admin resets Ana's link through `perform`, from the Home tab (no response_url)."""
-    step_up.perform(
-        build_client(settings),
-        services,
-        two_step.RESET,
-        user=ADMIN,
-        trigger_id="1.2.3",
-        arguments={"subject": "U0ANA"},
-    )
-
-
-@pytest.mark.usefixtures("ana_linked")
-def test_perform_runs_the_purposes_continuation_at_once_when_fresh(
-    settings: Settings,
-    services: Services,
-    clock: FakeClock,
-    member: MemberFactory,
-    standin: SlackStandIn,
-) -> None:
-    member(ADMIN)
-    link_authenticator(services, clock, ADMIN)  # linking counts as a step-up, for 10 minutes
-
-    perform_reset(settings, services)
-
-    assert services.authenticator.status("U0ANA").state is LinkState.NONE
-    assert standin.opened_views() == []
-    told = standin.messages(ADMIN)[-1]  # no response_url: the admin is told by DM
-    assert told["text"].startswith("I've reset <@U0ANA>'s authenticator link")
-
-
-@pytest.mark.usefixtures("ana_linked")
-def test_perform_only_asks_for_a_code_when_stale(
-    settings: Settings,
-    services: Services,
-    clock: FakeClock,
-    member: MemberFactory,
-    standin: SlackStandIn,
-) -> None:
-    member(ADMIN)
-    link_authenticator(services, clock, ADMIN)
-    clock.advance(STALE)
-
-    perform_reset(settings, services)
-
-    assert step_up_modal(standin)["callback_id"] == "step_up"
-    assert services.authenticator.status("U0ANA").state is LinkState.ACTIVE
-
-
-def test_reply_answers_where_the_member_acted_or_by_dm(
-    settings: Settings, member: MemberFactory, standin: SlackStandIn
-) -> None:
-    member("U0ANA")
-    client = build_client(settings)
-    message = {"text": "Done."}
-
-    step_up.reply(client, "U0ANA", step_up.respond_from({"response_url": None}), message)
-    step_up.reply(
-        client, "U0ANA", step_up.respond_from({"response_url": standin.response_url()}), message
-    )
-
-    assert [dm["text"] for dm in standin.messages("U0ANA")] == ["Done."]
-    [post] = standin.wait_for(standin.response_url_posts)
-    assert (post["text"], post["response_type"], post["replace_original"]) == (
-        "Done.",
-        "ephemeral",
-        False,
-    )
