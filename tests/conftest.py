@@ -3,6 +3,7 @@ the Slack stand-in, and small factories so tests read like the scenario they che
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -38,6 +39,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """A test that runs app.py's main() in-process sets up the root logger as a process would;
+    the next tests get the logging they started with, not its handlers and level."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
