@@ -10,11 +10,11 @@ quote what it was given.
 from __future__ import annotations
 
 import logging
-import secrets
 import traceback
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from bot.core import logs
 from bot.core.errors import InvalidInput
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import escape, slack_date
@@ -79,7 +79,7 @@ class PasswordCheckFlow:
         except InvalidInput as invalid:
             return self.landing(visit, error=invalid.user_message)
         except Exception as error:  # noqa: BLE001 - logged without its message, see the docstring
-            reference = secrets.token_hex(4)
+            reference = logs.current_id()  # the request's correlation id, in every log line of it
             logger.error("password check failed, reference %s: %s", reference, _where(error))
             return _problem(
                 HTTPStatus.INTERNAL_SERVER_ERROR,

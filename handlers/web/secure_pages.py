@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk import WebClient
 
+from bot.core import logs
 from bot.core.errors import CodeRejected, NotAllowed
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import slack_date
@@ -101,7 +101,7 @@ class SecurePages:
         try:
             response = self._route(environ)
         except Exception:  # the member gets a page, the log a reference
-            reference = secrets.token_hex(4)
+            reference = logs.current_id()  # the request's correlation id, in every log line of it
             logger.exception("secure page failed, reference %s", reference)
             response = _problem(
                 HTTPStatus.INTERNAL_SERVER_ERROR,

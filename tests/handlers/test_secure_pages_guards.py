@@ -10,6 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import text
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
@@ -208,3 +209,24 @@ def test_without_a_signing_secret_slack_events_are_not_served(
     answer = Browser(web).call("POST", "/slack/events", b"command=%2Fsecurity", "text/plain")
 
     assert answer.status == 404
+
+
+def test_a_page_that_fails_shows_the_requests_own_reference(
+    browser: Browser, services: Services, database: Database, member: MemberFactory
+) -> None:
+    """The reference on the error page is the request's correlation id, the one its log lines and
+    its X-Request-Id header carry, so a member's screenshot finds the failure in the logs."""
+    member(ANA)
+    link = services.secure_links.issue(ANA, LinkPurpose.LINK_AUTHENTICATOR)
+    with database.engine.begin() as connection:  # the page can no longer read its link
+        connection.execute(text("ALTER TABLE secure_links RENAME TO secure_links_gone"))
+    try:
+        page = browser.get(path_of(link))
+    finally:  # the schema is shared with the tests that follow
+        with database.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE secure_links_gone RENAME TO secure_links"))
+
+    assert page.status == 500
+    reference = re.findall(r"Reference: <code>([^<]+)</code>|Reference: `([^`]+)`", page.html)
+    shown = next(part for found in reference for part in found if part)
+    assert shown == page.headers["X-Request-Id"]
