@@ -98,11 +98,12 @@ def test_only_the_lease_holder_runs_a_scheduler(
 
 def end_the_leaders_session(database: Database) -> None:
     """What the server does when the leader's process is killed: end its session, and with it
-    the advisory lock that session held."""
+    the advisory lock that session held (waiting, up to 5 s, until the backend has exited: the
+    lock is let go then, not when the signal is sent)."""
     with database.engine.connect() as connection:
         ended = connection.scalar(
             text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_locks "
                 "WHERE locktype = 'advisory' AND granted "
                 "AND ((classid::bigint << 32) | objid::bigint) "
                 "= hashtextextended(:name || ':' || current_schema(), 0)"

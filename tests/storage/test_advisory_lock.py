@@ -29,11 +29,12 @@ def locks(database: Database) -> Iterator[tuple[AdvisoryLock, AdvisoryLock]]:
 
 
 def cut_the_holders_connection(database: Database) -> None:
-    """pg_terminate_backend on the session holding the lock: the server lets go of it."""
+    """pg_terminate_backend on the session holding the lock, waiting until it has exited: the
+    server lets go of the lock then."""
     with database.engine.connect() as connection:
         ended = connection.scalar(
             text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_locks "
                 "WHERE locktype = 'advisory' AND granted "
                 "AND ((classid::bigint << 32) | objid::bigint) "
                 "= hashtextextended(:name || ':' || current_schema(), 0)"
