@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
 
 from sandbox import payloads
 from sandbox.payloads import sign
 from sandbox.slack_standin import SlackStandIn
-from tests.conftest import BACKENDS, POSTGRES_SERVER
+from tests.conftest import BACKENDS, empty_schema_url
 from tests.e2e.conftest import REPO_ROOT, START_TIMEOUT, bot_environment, free_port, request
 from tests.test_deployment import dockerfile, unit_stop_seconds
 
@@ -37,14 +36,8 @@ def new_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'security-bot.db'}"
         return
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with empty_schema_url("c") as url:
+        yield url
 
 
 def in_the_image(path: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +12,10 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from storage.database import alembic_config, schema_version
-from tests.conftest import BACKENDS, POSTGRES_SERVER
+from tests.conftest import BACKENDS, empty_schema_url
 from tests.e2e.conftest import REPO_ROOT, bot_environment, run_app
 
 needs_postgresql = pytest.mark.skipif(
@@ -27,14 +26,8 @@ needs_postgresql = pytest.mark.skipif(
 @pytest.fixture
 def empty_schema() -> Iterator[str]:
     """A schema of its own in the `test` database, with no table in it."""
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with empty_schema_url("m") as url:
+        yield url
 
 
 def test_the_migrations_have_one_head() -> None:
