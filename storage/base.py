@@ -1,7 +1,7 @@
 """The one declarative base every model module builds on: times are aware UTC (UTCDateTime),
 JSON maps to dicts, and constraint names follow one convention so migrations are stable.
 
-Imports nothing of storage/ but the UTC type, so any model module can import it without a cycle.
+Imports nothing of storage/ but the UTC type and the workspace scope, so any model module can import it without a cycle.
 Every table together is storage/schema.py.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import JSON, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.scope import workspace_id
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -27,3 +28,13 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class WorkspaceScoped:
+    """A row of one workspace's data. New rows take the workspace being served
+    (storage/scope.py), and storage/scoping.py limits every ORM statement to it, so a query that
+    forgets the workspace cannot read, change or delete another workspace's rows."""
+
+    workspace_id: Mapped[str] = mapped_column(
+        String(32), default=workspace_id, doc="The Slack team, or the organisation (Grid)."
+    )

@@ -11,10 +11,10 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage import models as models  # the business_accounts table these refer to
-from storage.base import Base
+from storage.base import Base, WorkspaceScoped
 
 
-class Case(Base):
+class Case(WorkspaceScoped, Base):
     """A compromise case about one business account; its id is the case number people quote."""
 
     __tablename__ = "cases"
@@ -69,10 +69,11 @@ class Case(Base):
     )
 
 
-class CaseReport(Base):
+class CaseReport(WorkspaceScoped, Base):
     """One report of the compromise: the one that opened the case, and each that joined it."""
 
     __tablename__ = "case_reports"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform_alert_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -81,12 +82,12 @@ class CaseReport(Base):
     what_happened: Mapped[str] = mapped_column(String(3000))
     unauthorized_charges: Mapped[str] = mapped_column(String(8))
     platform_alert_id: Mapped[str | None] = mapped_column(
-        String(128), unique=True, doc="The alert this report came from: each alert reports once."
+        String(128), doc="The alert this report came from: each alert reports once."
     )
     at: Mapped[datetime]
 
 
-class CaseEvent(Base):
+class CaseEvent(WorkspaceScoped, Base):
     """One entry of a case's timeline: a change, or a note written in its thread (and its edits
     and deletion). `source_key` makes a retried Slack event land once."""
 
@@ -107,7 +108,7 @@ class CaseEvent(Base):
     )
 
 
-class CaseCharge(Base):
+class CaseCharge(WorkspaceScoped, Base):
     """A charge from unauthorized activity, claimed for reimbursement. Amounts in minor units."""
 
     __tablename__ = "case_charges"
@@ -132,7 +133,7 @@ class CaseCharge(Base):
     )
 
 
-class CaseReminder(Base):
+class CaseReminder(WorkspaceScoped, Base):
     """A reminder sent about a case. Unique per case, kind and period, so each is sent once per
     interval whichever app process gets there first."""
 

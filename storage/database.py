@@ -20,6 +20,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from storage import scoping as scoping  # every session limited to the workspace being served
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # After the database fell silent, connections are not tried again for this long: each try would
 # wait out the connect timeout, and a request that waited on a silent statement first would then

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from storage import nudges as nudge_store
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 from storage.prepared import PreparedReads, on_cursor
+from storage.scope import workspace_id
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
@@ -120,7 +121,7 @@ def save_check_result(
 
 
 # The `/security status` read path: one statement built once, keyed by the Slack user id, run on
-# the driver's cursor (storage/prepared.py). It is the hottest path of the bot: SQLAlchemy's
+# the driver's cursor (storage/prepared.py), so it names the workspace itself (storage/scope.py). It is the hottest path of the bot: SQLAlchemy's
 # per-call work would cost more than the query, and each extra round trip to a database server
 # waits for a core of its own under load. The member with each business account, and each check
 # result, come back as rows of one UNION ALL, told apart by `kind`; each kind leaves the other's
@@ -163,7 +164,10 @@ _MEMBER_AND_ACCOUNTS = (
     .outerjoin(Membership, Membership.member_id == Member.id)
     .outerjoin(BusinessAccount, BusinessAccount.id == Membership.business_account_id)
     .outerjoin(_MANAGER, _MANAGER.id == BusinessAccount.account_manager_id)
-    .where(Member.slack_user_id == bindparam("slack_user_id"))
+    .where(
+        Member.workspace_id == bindparam("workspace_id"),
+        Member.slack_user_id == bindparam("slack_user_id"),
+    )
 )
 _CHECK_RESULTS_OF_MEMBER = (
     select(
@@ -175,7 +179,10 @@ _CHECK_RESULTS_OF_MEMBER = (
         *_RESULT_COLUMNS,
     )
     .join(Member, Member.id == CheckResult.member_id)
-    .where(Member.slack_user_id == bindparam("slack_user_id"))
+    .where(
+        Member.workspace_id == bindparam("workspace_id"),
+        Member.slack_user_id == bindparam("slack_user_id"),
+    )
 )
 _STATUS: CompoundSelect[*tuple[Any, ...]] = union_all(
     _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER
@@ -223,7 +230,7 @@ def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
     rows = on_cursor(
         engine,
         lambda cursor: _READ_STATUS.for_engine(engine).rows(
-            cursor, {"slack_user_id": slack_user_id}
+            cursor, {"workspace_id": workspace_id(), "slack_user_id": slack_user_id}
         ),
     )
     if not rows:

@@ -17,18 +17,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, WorkspaceScoped
 
 
-class Member(Base):
+class Member(WorkspaceScoped, Base):
     """A person in the workspace. Created by the account import (by email) or on first contact."""
 
     __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id"),
+        UniqueConstraint("workspace_id", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32))
     team_id: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
     display_name: Mapped[str | None] = mapped_column(String(200))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     profile_refreshed_at: Mapped[datetime | None] = mapped_column(
@@ -37,11 +41,11 @@ class Member(Base):
     created_at: Mapped[datetime]
 
 
-class BusinessAccount(Base):
+class BusinessAccount(WorkspaceScoped, Base):
     """An advertising or business account on a platform such as TikTok for Business."""
 
     __tablename__ = "business_accounts"
-    __table_args__ = (UniqueConstraint("platform", "platform_account_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "platform", "platform_account_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_account_id: Mapped[str] = mapped_column(String(64), doc="The platform's own id.")
@@ -54,7 +58,7 @@ class BusinessAccount(Base):
     created_at: Mapped[datetime]
 
 
-class Membership(Base):
+class Membership(WorkspaceScoped, Base):
     """A member works on a business account."""
 
     __tablename__ = "memberships"
@@ -67,7 +71,7 @@ class Membership(Base):
     )
 
 
-class CheckResult(Base):
+class CheckResult(WorkspaceScoped, Base):
     """The latest evidence for one check of one member from one source, per business account.
 
     Each source keeps its own row, so a platform report never erases what the member said and
@@ -93,7 +97,7 @@ class CheckResult(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class AuditRecord(Base):
+class AuditRecord(WorkspaceScoped, Base):
     """Who did what to whom, and when. Append-only."""
 
     __tablename__ = "audit_records"
@@ -120,7 +124,7 @@ class SlackDelivery(Base):
     received_at: Mapped[datetime]
 
 
-class AuthenticatorLink(Base):
+class AuthenticatorLink(WorkspaceScoped, Base):
     """A member's authenticator app enrolled with the bot (TOTP). One per member: pending or active."""
 
     __tablename__ = "authenticator_links"
@@ -144,7 +148,7 @@ class AuthenticatorLink(Base):
     )
 
 
-class RecoveryCode(Base):
+class RecoveryCode(WorkspaceScoped, Base):
     """A single-use code that stands in for the authenticator; only its hash is kept."""
 
     __tablename__ = "recovery_codes"
@@ -157,7 +161,7 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None]
 
 
-class SecureLink(Base):
+class SecureLink(WorkspaceScoped, Base):
     """A one-time link to one of the bot's own pages. Only the token's hash is stored."""
 
     __tablename__ = "secure_links"
@@ -175,17 +179,18 @@ class SecureLink(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
 
 
-class Alert(Base):
+class Alert(WorkspaceScoped, Base):
     """An alert the platform sent about a business account, kept open until it is remediated."""
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_business_account_id_kind_status", "business_account_id", "kind", "status"),
+        UniqueConstraint("workspace_id", "platform_alert_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_alert_id: Mapped[str] = mapped_column(
-        String(128), unique=True, doc="The platform's id: a second delivery of it is a duplicate."
+        String(128), doc="The platform's id: a second delivery of it is a duplicate."
     )
     kind: Mapped[str] = mapped_column(
         String(32), doc="compromised_password, suspicious_login or account_takeover"
@@ -207,7 +212,7 @@ class Alert(Base):
     )
 
 
-class AlertMessage(Base):
+class AlertMessage(WorkspaceScoped, Base):
     """A DM the bot sent about an alert, so it can be updated in place once the alert closes."""
 
     __tablename__ = "alert_messages"
@@ -232,7 +237,7 @@ class Lease(Base):
     expires_at: Mapped[datetime]
 
 
-class RecoveryEmail(Base):
+class RecoveryEmail(WorkspaceScoped, Base):
     """A member's recovery email address: confirmed only once the member typed the code mailed to
     it. The address is not a secret; the code is kept only as a keyed hash, until used or replaced.
     """
@@ -258,7 +263,7 @@ class RecoveryEmail(Base):
     )
 
 
-class RecoveryPhone(Base):
+class RecoveryPhone(WorkspaceScoped, Base):
     """The recovery phone number a member told the bot, normalised to E.164."""
 
     __tablename__ = "recovery_phones"
@@ -271,15 +276,18 @@ class RecoveryPhone(Base):
     recorded_at: Mapped[datetime]
 
 
-class PostureReport(Base):
+class PostureReport(WorkspaceScoped, Base):
     """A posture report the platform sent about a business account (and maybe one member)."""
 
     __tablename__ = "posture_reports"
-    __table_args__ = (Index("ix_posture_reports_business_account_id", "business_account_id"),)
+    __table_args__ = (
+        Index("ix_posture_reports_business_account_id", "business_account_id"),
+        UniqueConstraint("workspace_id", "platform_report_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_report_id: Mapped[str] = mapped_column(
-        String(128), unique=True, doc="The platform's id: a second delivery of it is a duplicate."
+        String(128), doc="The platform's id: a second delivery of it is a duplicate."
     )
     business_account_id: Mapped[int] = mapped_column(
         ForeignKey("business_accounts.id", ondelete="CASCADE")

@@ -13,10 +13,11 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage import models as models  # the members table these refer to
-from storage.base import Base
+from storage.base import Base, WorkspaceScoped
+from storage.scope import workspace_id
 
 
-class NudgeItem(Base):
+class NudgeItem(WorkspaceScoped, Base):
     """One open gap of one member that the bot reminds them about, from the first reminder until it
     is fixed. A check that fails again later opens a new row; closed rows are kept for reporting
     (time from first reminder to fix, reminders and snoozes per gap, escalations)."""
@@ -61,7 +62,7 @@ class NudgeItem(Base):
     )
 
 
-class NudgeOutbox(Base):
+class NudgeOutbox(WorkspaceScoped, Base):
     """Every message the nudges send, written before it is sent.
 
     (recipient, kind, round_number) is unique: a recipient's n-th round of a kind of message can
@@ -70,7 +71,7 @@ class NudgeOutbox(Base):
 
     __tablename__ = "nudge_outbox"
     __table_args__ = (
-        UniqueConstraint("recipient", "kind", "round_number"),
+        UniqueConstraint("workspace_id", "recipient", "kind", "round_number"),
         Index("ix_nudge_outbox_state_id", "state", "id"),
         Index("ix_nudge_outbox_member_id_round_number", "member_id", "round_number"),
     )
@@ -101,7 +102,7 @@ class NudgeOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(100))
 
 
-class NudgeExclusion(Base):
+class NudgeExclusion(WorkspaceScoped, Base):
     """A member the nudges leave alone: a service account, or someone on leave until a date."""
 
     __tablename__ = "nudge_exclusions"
@@ -116,10 +117,14 @@ class NudgeExclusion(Base):
     created_at: Mapped[datetime]
 
 
-class SlackDmChannel(Base):
+class SlackDmChannel(WorkspaceScoped, Base):
     """The DM channel of a member, learnt from the first message, so updates need no lookup."""
 
     __tablename__ = "slack_dm_channels"
+
+    workspace_id: Mapped[str] = mapped_column(
+        String(32), primary_key=True, default=workspace_id, doc="Part of the key: per workspace."
+    )
 
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))

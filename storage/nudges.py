@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from storage.database import upsert_into
 from storage.models import Member
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
+from storage.scope import workspace_id
 
 MEMBER_KIND = "member"
 _items = cast(Table, NudgeItem.__table__)
@@ -71,7 +72,7 @@ def insert_messages(
     ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
     statement = (
         upsert_into(session, _outbox)
-        .on_conflict_do_nothing(index_elements=["recipient", "kind", "round_number"])
+        .on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "kind", "round_number"])
         .returning(_outbox.c.id, _outbox.c.recipient, _outbox.c.kind, _outbox.c.round_number)
     )
     found = session.connection().execute(statement, ordered)  # batched, in this order
@@ -129,7 +130,12 @@ def _update_open_items(
         return
     statement = (
         update(_items)
-        .where(_items.c.id == bindparam("item_id"), _items.c.closed_at.is_(None), *only)
+        .where(
+            _items.c.workspace_id == workspace_id(),
+            _items.c.id == bindparam("item_id"),
+            _items.c.closed_at.is_(None),
+            *only,
+        )
         .values(values)
     )
     session.connection().execute(statement, list(rows))

@@ -190,7 +190,7 @@ def remember_dm_channel(
     )
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=["slack_user_id"],
+            index_elements=["workspace_id", "slack_user_id"],
             set_={
                 "channel_id": statement.excluded.channel_id,
                 "seen_at": statement.excluded.seen_at,

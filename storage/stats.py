@@ -99,7 +99,7 @@ def save_adoption(
         values = [{**row, "day": day, "taken_at": taken_at} for row in rows]
         columns = [column for column in values[0] if column not in ("day", key)]
         upsert = statement.on_conflict_do_update(
-            index_elements=["day", key],
+            index_elements=["workspace_id", "day", key],
             set_={column: statement.excluded[column] for column in columns},
             where=model.taken_at <= statement.excluded.taken_at,
         )

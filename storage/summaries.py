@@ -41,7 +41,7 @@ def claim(
             attempts=1,
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["recipient", "week"])
+        .on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "week"])
         .returning(WeeklySummary.id)
     ).first()
     if created is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.nudges import MEMBER_KIND
+from storage.scoping import limited
 
 STREAM_CHUNK = 2_000
 
@@ -99,7 +100,9 @@ def _stream(session: Session, statement: Any, row: type[R]) -> Iterator[R]:
     fields once per statement: a column added, dropped or moved on one side only fails here
     instead of filling the wrong field.
     """
-    result = session.connection().execute(statement.execution_options(yield_per=STREAM_CHUNK))
+    result = session.connection().execute(
+        limited(statement).execution_options(yield_per=STREAM_CHUNK)
+    )
     labels = tuple(result.keys())
     if labels != row._fields:
         result.close()

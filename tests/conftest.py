@@ -23,6 +23,7 @@ from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
 from storage.models import BusinessAccount, Member, Membership
 from storage.schema import Base
+from storage.scope import serving
 
 POSTGRES_SERVER = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -31,6 +32,7 @@ BACKENDS = [
     b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()
 ]
 ADMIN = "U0ADMIN"
+WORKSPACE = "T0STANDIN"  # the stand-in's team: what signed test requests name
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
@@ -55,6 +57,14 @@ def empty_schema_url(prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def serving_the_test_workspace() -> Iterator[str]:
+    """The test itself acts in the stand-in's workspace, as a request from it would; the app's
+    own requests and jobs choose theirs as in production."""
+    with serving(WORKSPACE):
+        yield WORKSPACE
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.core.ids import ITEM_SEPARATOR, base_action
 from bot.services import Services
+from bot.workspaces.scope import serving, workspace_key
 
 
 class _WithServices(Middleware):
@@ -20,13 +21,20 @@ class _WithServices(Middleware):
 
 
 class ProvideServices(_WithServices):
-    """Puts the services into the context, so listeners can ask for `services` by name."""
+    """Puts the services into the context, so listeners can ask for `services` by name, and
+    serves the request's workspace: every row read or written below belongs to it (lazy
+    listeners inherit it with the copied context). A request naming no workspace touches none."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         req.context["services"] = self._services
-        return next()
+        context = req.context
+        if not (context.team_id or context.enterprise_id):
+            return next()
+        key = workspace_key(context.team_id, context.enterprise_id, context.is_enterprise_install)
+        with serving(key):
+            return next()
 
 
 class SkipRetriedDeliveries(_WithServices):
