@@ -72,7 +72,9 @@ def insert_messages(
     ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
     statement = (
         upsert_into(session, _outbox)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "recipient", "kind", "round_number"])
+        .on_conflict_do_nothing(
+            index_elements=["workspace_id", "recipient", "kind", "round_number"]
+        )
         .returning(_outbox.c.id, _outbox.c.recipient, _outbox.c.kind, _outbox.c.round_number)
     )
     found = session.connection().execute(statement, ordered)  # batched, in this order

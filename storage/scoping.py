@@ -40,9 +40,10 @@ def _limit_to_workspace(state: ORMExecuteState) -> None:
         # An UPDATE by primary key for many rows at once takes WHERE criteria, not loader options.
         model: Any = state.bind_mapper.class_ if state.bind_mapper else None
         if model is not None and issubclass(model, WorkspaceScoped):
-            state.statement = state.statement.where(
-                model.workspace_id == workspace
-            ).execution_options(synchronize_session=None)
+            statement: Any = state.statement
+            state.statement = statement.where(model.workspace_id == workspace).execution_options(
+                synchronize_session=None
+            )
         return
     state.statement = state.statement.options(_criterion(workspace))
 

@@ -199,6 +199,12 @@ class Jobs:
     def run(self, job: str) -> None:
         if not self.lease.held:
             return  # lost the lease since the scheduler fired; the new holder runs it
+        self.services.workspace_rounds.each(lambda _key: self.run_in_workspace(job), what=job)
+
+    def run_in_workspace(self, job: str) -> None:
+        """One job for the workspace being served."""
+        if not self.lease.held:
+            return
         if job == case_jobs.JOB:
             case_jobs.run_case_jobs(self.services, self.messenger)
             return

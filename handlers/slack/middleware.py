@@ -32,7 +32,8 @@ class ProvideServices(_WithServices):
         context = req.context
         if not (context.team_id or context.enterprise_id):
             return next()
-        key = workspace_key(context.team_id, context.enterprise_id, context.is_enterprise_install)
+        enterprise_install = bool(context.is_enterprise_install)
+        key = workspace_key(context.team_id, context.enterprise_id, enterprise_install)
         with serving(key):
             return next()
 

@@ -41,7 +41,9 @@ def test_status_rows_equal_what_sqlalchemy_reads(
 
     assert rows is not None
     with database.engine.connect() as connection:
-        read = connection.execute(member_store._STATUS, {"workspace_id": WORKSPACE, "slack_user_id": "U0ANA"}).all()
+        read = connection.execute(
+            member_store._STATUS, {"workspace_id": WORKSPACE, "slack_user_id": "U0ANA"}
+        ).all()
     accounts = [tuple(row)[4:10] for row in read if row.kind == 0]
     results = [tuple(row)[10:] for row in read if row.kind == 1]
     assert (rows.member_id, rows.display_name) == (ana.id, "Ana <Admin>")
