@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage.database import upsert_into
 from storage.nudge_models import NudgeItem, NudgeOutbox, SlackDmChannel
+from storage.scope import workspace_id
 
 # -- the items of one message (rendering, snoozing) --------------------------------------------
 
@@ -177,7 +178,7 @@ def refreshed(session: Session, message_id: int, seen: datetime) -> None:
 
 
 def dm_channel(session: Session, slack_user_id: str) -> str | None:
-    found = session.get(SlackDmChannel, slack_user_id)
+    found = session.get(SlackDmChannel, (workspace_id(), slack_user_id))
     return None if found is None else found.channel_id
 
 

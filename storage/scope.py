@@ -47,11 +47,22 @@ def serving(workspace: str) -> Iterator[str]:
         _CURRENT.reset(token)
 
 
-def serve(workspace: str) -> None:
-    """Serve `workspace` from here on in this context (a Bolt middleware cannot wrap a block)."""
-    if not workspace:
+def serve(workspace: str | None) -> None:
+    """Serve `workspace` (None: none) from here on in this context: a Bolt middleware cannot wrap
+    the rest of the request, so the front door's `unserved()` block around it ends this."""
+    if workspace == "":
         raise NoWorkspace("an empty workspace id")
     _CURRENT.set(workspace)
+
+
+@contextmanager
+def unserved() -> Iterator[None]:
+    """No workspace inside the block, whatever an earlier request left in this thread."""
+    token = _CURRENT.set(None)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Member, SecureLink
+from storage.scope import every_workspace
 
 
 class LinkOfMember(NamedTuple):
@@ -17,11 +18,16 @@ class LinkOfMember(NamedTuple):
 
 
 def by_token_hash(session: Session, token_hash: str) -> LinkOfMember | None:
-    row = session.execute(
-        select(SecureLink, Member)
-        .join(Member, Member.id == SecureLink.member_id)
-        .where(SecureLink.token_hash == token_hash)
-    ).first()
+    """The link, whichever workspace it belongs to: a page is reached by its token alone (a
+    secret of 256 bits), and the link says which workspace the visit then serves."""
+    with every_workspace():
+        row = session.execute(
+            select(SecureLink, Member)
+            .join(Member, Member.id == SecureLink.member_id)
+            .where(
+                SecureLink.token_hash == token_hash, Member.workspace_id == SecureLink.workspace_id
+            )
+        ).first()
     return None if row is None else LinkOfMember(row.SecureLink, row.Member)
 
 

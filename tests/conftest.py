@@ -3,6 +3,7 @@ the Slack stand-in, and small factories so tests read like the scenario they che
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import shutil
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from cryptography.fernet import Fernet
@@ -33,6 +35,7 @@ BACKENDS = [
 ]
 ADMIN = "U0ADMIN"
 WORKSPACE = "T0STANDIN"  # the stand-in's team: what signed test requests name
+T = TypeVar("T")
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
@@ -57,6 +60,17 @@ def empty_schema_url(prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def carrying(target: Callable[..., T]) -> Callable[..., T]:
+    """`target` run from another thread in the test's context, so in its workspace (a new
+    thread starts with an empty context; one copy per call, as each thread needs its own)."""
+    context = contextvars.copy_context()
+
+    def run(*args: Any, **kwargs: Any) -> T:
+        return context.copy().run(target, *args, **kwargs)
+
+    return run
 
 
 @pytest.fixture(autouse=True)

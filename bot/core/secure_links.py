@@ -53,6 +53,7 @@ class LinkGrant:
     purpose: LinkPurpose
     slack_channel: str | None = None
     slack_ts: str | None = None
+    workspace: str = ""  # the link's workspace: the visit serves it (bot/workspaces/scope.py)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class SecureLinks:
             purpose,
             link.slack_channel,
             link.slack_ts,
+            link.workspace_id,
         )
 
     def spend(self, grant: LinkGrant) -> None:

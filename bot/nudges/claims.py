@@ -22,6 +22,7 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.clock import Clock
+from bot.workspaces.scope import every_workspace
 from storage import outbox as outbox_store
 from storage.database import Database
 
@@ -111,7 +112,8 @@ class ClaimKeeper:
         for message_id in in_hand:
             until = self._real.now() + self.claim_for
             try:
-                with self._database.sessions.begin() as session:
+                # Claims of every workspace this sender serves, by their own ids and holder.
+                with every_workspace(), self._database.sessions.begin() as session:
                     ours = outbox_store.renew(session, message_id, self._holder, until)
             except DBAPIError as error:
                 logger.warning("nudge %s: claim not renewed (%s)", message_id, type(error).__name__)

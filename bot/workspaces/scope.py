@@ -9,6 +9,7 @@ from storage.scope import (
     every_workspace,
     serve,
     serving,
+    unserved,
     workspace_id,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "every_workspace",
     "serve",
     "serving",
+    "unserved",
     "workspace_id",
     "workspace_key",
 ]

@@ -10,7 +10,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.core.ids import ITEM_SEPARATOR, base_action
 from bot.services import Services
-from bot.workspaces.scope import serving, workspace_key
+from bot.workspaces.scope import serve, workspace_key
 
 
 class _WithServices(Middleware):
@@ -23,19 +23,21 @@ class _WithServices(Middleware):
 class ProvideServices(_WithServices):
     """Puts the services into the context, so listeners can ask for `services` by name, and
     serves the request's workspace: every row read or written below belongs to it (lazy
-    listeners inherit it with the copied context). A request naming no workspace touches none."""
+    listeners inherit it with the copied context). A request naming no workspace touches none.
+    Bolt runs the listener after the middleware returned, so the workspace is set, not wrapped:
+    the front door (or, in Socket Mode, the next request) replaces it."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         req.context["services"] = self._services
         context = req.context
-        if not (context.team_id or context.enterprise_id):
-            return next()
-        enterprise_install = bool(context.is_enterprise_install)
-        key = workspace_key(context.team_id, context.enterprise_id, enterprise_install)
-        with serving(key):
-            return next()
+        if context.team_id or context.enterprise_id:
+            enterprise_install = bool(context.is_enterprise_install)
+            serve(workspace_key(context.team_id, context.enterprise_id, enterprise_install))
+        else:
+            serve(None)
+        return next()
 
 
 class SkipRetriedDeliveries(_WithServices):

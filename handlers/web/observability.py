@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core import logs
 from bot.core.backlog import connections_in_use, read_backlog
 from bot.services import Services
+from bot.workspaces.scope import unserved
 from handlers import metrics as process_metrics
 from handlers.web.front import WsgiApp
 
@@ -157,7 +158,8 @@ def observed(
             return start_response(status_line, headers, *exc)
 
         try:
-            return web_app(environ, start)
+            with unserved():  # each request chooses its workspace; none is left from the last
+                return web_app(environ, start)
         finally:
             logs.end(correlation)
             route = route_of(path)

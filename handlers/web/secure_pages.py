@@ -8,6 +8,7 @@ on its own thread, so a slow or failing Slack never costs the member the page.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
@@ -25,6 +26,7 @@ from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import slack_date
 from bot.services import Services
 from bot.twostep.authenticator import Enrolment, NoAuthenticator
+from bot.workspaces.scope import serving
 from handlers.slack.surfaces import publish_home
 from handlers.web.pages import forms, redaction, templates
 from handlers.web.pages.forms import (
@@ -48,7 +50,9 @@ Job = Callable[[], None]
 
 
 def in_background(job: Job) -> None:
-    threading.Thread(target=job, name="secure-page-slack", daemon=True).start()
+    """After the page: in the request's context, so its workspace and correlation carry over."""
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(job,), name="secure-page-slack", daemon=True).start()
 
 
 @dataclass(frozen=True)
@@ -133,11 +137,12 @@ class SecurePages:
             )
         csrf = self._csrf.token_for(environ)
         visit = Visit(grant, form, csrf, self._csrf.set_cookie(csrf))
-        if method == "GET":
-            return flow.landing(visit)
-        if not self._csrf.matches(environ, form):
-            return _problem(HTTPStatus.FORBIDDEN, "Please try again", _CSRF)
-        return flow.submit(visit)
+        with serving(grant.workspace):  # the link's workspace, and no other, from here on
+            if method == "GET":
+                return flow.landing(visit)
+            if not self._csrf.matches(environ, form):
+                return _problem(HTTPStatus.FORBIDDEN, "Please try again", _CSRF)
+            return flow.submit(visit)
 
 
 class _AuthenticatorPage:

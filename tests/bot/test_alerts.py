@@ -20,7 +20,7 @@ from bot.services import Services
 from storage.database import Database
 from storage.models import Alert, AuditRecord, BusinessAccount, CheckResult
 from storage.tracing import driver_statements, queries
-from tests.conftest import AccountFactory, MemberFactory
+from tests.conftest import AccountFactory, MemberFactory, carrying
 
 HOUR = timedelta(hours=1)
 
@@ -149,7 +149,7 @@ def test_parallel_deliveries_of_one_id_store_one_alert(
         start.wait()
         outcomes.append(services.alerts.receive(alert()).outcome)
 
-    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    threads = [threading.Thread(target=carrying(deliver)) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -15,7 +15,7 @@ from bot.core.errors import CodeRejected, NotAllowed, StepUpNeeded
 from bot.services import Services
 from bot.twostep.authenticator import NoAuthenticator
 from storage.models import AuditRecord, Member
-from tests.conftest import ADMIN, MemberFactory
+from tests.conftest import ADMIN, MemberFactory, carrying
 
 
 def _code(secret: str, clock: FakeClock, steps_off: int = 0) -> str:
@@ -139,7 +139,7 @@ def test_a_burst_of_parallel_wrong_codes_cannot_get_past_the_limit(
         return "ok"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(attempt, ["000000"] * 12))
+        results = list(pool.map(carrying(attempt), ["000000"] * 12))
     assert results.count("wrong") == 4 and results.count("locked") == 8
     assert attempt(right) == "locked"
     assert _actions(services).count("twostep.code.rejected") == 5

@@ -30,7 +30,7 @@ from bot.core.config import Settings
 from bot.recovery.email import RecoveryEmailService
 from bot.recovery.mail import Mail, MailNotSent, OutboxMailer, SmtpMailer, mailer_for, outbox_folder
 from storage.database import Database
-from tests.conftest import MemberFactory
+from tests.conftest import MemberFactory, carrying
 from tests.mailbox import CODE
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -262,7 +262,7 @@ def test_a_mail_in_the_outbox_is_never_seen_half_written(tmp_path: Path) -> None
             for path in folder.glob("*.eml"):
                 seen.setdefault(path.name, path.read_bytes())
 
-    watcher = threading.Thread(target=watch)
+    watcher = threading.Thread(target=carrying(watch))
     watcher.start()
     try:
         for _ in range(40):

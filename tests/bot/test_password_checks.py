@@ -19,7 +19,7 @@ from bot.passwords.service import PasswordChecks, TooManyChecks
 from bot.services import Services
 from storage.database import Database
 from storage.models import AuditRecord, BusinessAccount, CheckResult, Member
-from tests.conftest import AccountFactory, MemberFactory
+from tests.conftest import AccountFactory, MemberFactory, carrying
 
 ANA = "U0ANA"
 MARKER = "Qx9MarkerWv"
@@ -223,7 +223,7 @@ def test_parallel_checks_of_one_member_never_pass_the_limit(
         except TooManyChecks:
             results.append("refused")
 
-    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    threads = [threading.Thread(target=carrying(attempt)) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -27,6 +27,7 @@ from bot.passwords.rules import (
     strength,
     within_edits,
 )
+from tests.conftest import carrying
 
 TIKTOK = "tiktok_business"
 L33T_SUBSTITUTES = "".join(sorted({sub for subs in matching.L33T_TABLE.values() for sub in subs}))
@@ -207,7 +208,7 @@ def test_parallel_checks_never_see_each_others_words_and_leave_none_behind() -> 
             errors.append(f"thread {n}: {type(error).__name__}: {error}")
             barrier.abort()
 
-    workers = [threading.Thread(target=check, args=(n,)) for n in range(threads)]
+    workers = [threading.Thread(target=carrying(check), args=(n,)) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.platform.signature import sign
 from storage.database import Database
 from storage.models import Alert, AuditRecord, BusinessAccount
-from tests.conftest import ADMIN, AccountFactory, MemberFactory
+from tests.conftest import ADMIN, AccountFactory, MemberFactory, carrying
 from tests.e2e.conftest import Answer, AppStarter, RunningApp, request, row_counts
 
 pytestmark = pytest.mark.e2e
@@ -173,7 +173,7 @@ def test_parallel_deliveries_of_one_id_store_one_alert(
         start.wait()
         statuses.append(post(alerts_app, body, headers).status)
 
-    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    threads = [threading.Thread(target=carrying(deliver)) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

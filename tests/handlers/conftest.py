@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.core.config import Settings
+from bot.core.logs import CarryingPool
 from bot.services import Services
 from handlers.web.front import WsgiApp
 from sandbox import payloads
@@ -68,7 +68,7 @@ class Slack:
 
 @pytest.fixture
 def slack(settings: Settings, services: Services, standin: SlackStandIn) -> Iterator[Slack]:
-    executor = ThreadPoolExecutor(max_workers=4)
+    executor = CarryingPool(max_workers=4)
     app = create_app(settings, services, client=build_client(settings), executor=executor)
     yield Slack(app=app, signing_secret=settings.slack_signing_secret or "", standin=standin)
     executor.shutdown(wait=True)  # lazy listeners finish before the stand-in stops
@@ -207,7 +207,7 @@ class Browser:
 
 @pytest.fixture
 def web(settings: Settings, services: Services) -> Iterator[WsgiApp]:
-    executor = ThreadPoolExecutor(max_workers=2)
+    executor = CarryingPool(max_workers=2)
     app = create_app(settings, services, client=build_client(settings), executor=executor)
     yield create_web(settings, services, app)
     executor.shutdown(wait=True)

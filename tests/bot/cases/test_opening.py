@@ -27,7 +27,7 @@ from tests.bot.cases.conftest import (
     audit_trail,
     reported,
 )
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, carrying
 
 
 def test_a_members_report_opens_a_managed_case_in_the_escalation_channel(
@@ -97,7 +97,7 @@ def test_two_reports_at_once_still_make_one_case(services: Services, world: Worl
         except BaseException as error:  # noqa: BLE001 - collected for the assertion
             errors.append(error)
 
-    threads = [threading.Thread(target=report, args=(who,)) for who in (ANA, RAJ)]
+    threads = [threading.Thread(target=carrying(report), args=(who,)) for who in (ANA, RAJ)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -13,7 +13,7 @@ from bot.core.config import Settings
 from bot.services import Services, build_services
 from storage.database import connect
 from tests.bot.cases.conftest import DANA, ESCALATION, World, reported
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, carrying
 
 
 def kinds(found: list[Reminder]) -> list[tuple[Kind, str]]:
@@ -94,7 +94,7 @@ def test_two_processes_send_each_reminder_once(
         found.extend(process.cases.reminders.due())
 
     try:
-        threads = [threading.Thread(target=run, args=(p,)) for p in (services, other)]
+        threads = [threading.Thread(target=carrying(run), args=(p,)) for p in (services, other)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -24,7 +24,7 @@ from sandbox.slack_standin import SlackStandIn
 from storage import outbox as outbox_store
 from storage.database import Database
 from tests.bot.nudges.conftest import FAST, outbox
-from tests.conftest import BACKENDS, POSTGRES_SERVER, MemberFactory
+from tests.conftest import BACKENDS, POSTGRES_SERVER, MemberFactory, carrying
 
 PAST_GRACE = timedelta(days=14)
 FIVE_MINUTES = timedelta(minutes=5)  # the old claim life, which these takeovers must beat
@@ -153,7 +153,7 @@ def test_a_live_senders_claim_is_renewed_and_never_taken_over(
     slow = sender(decided, clock, stalled, "slow")
     slow.claims = ClaimKeeper(decided.database, clock, "slow", every=timedelta(milliseconds=20))
     reports = []
-    worker = threading.Thread(target=lambda: reports.append(slow.deliver()))
+    worker = threading.Thread(target=carrying(lambda: reports.append(slow.deliver())))
     worker.start()
     other = sender(decided, clock, messenger, "other")
     try:

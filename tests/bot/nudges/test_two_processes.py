@@ -17,7 +17,7 @@ from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect
 from tests.bot.nudges.conftest import FAST, outbox
-from tests.conftest import AccountFactory, MemberFactory
+from tests.conftest import AccountFactory, MemberFactory, carrying
 
 MEMBERS = 40
 
@@ -59,7 +59,8 @@ def test_two_processes_sweeping_at_once_send_each_nudge_exactly_once(
     for wait in waits:
         start = threading.Barrier(2)
         threads = [
-            threading.Thread(target=process, args=(start,), name=f"process-{n}") for n in (1, 2)
+            threading.Thread(target=carrying(process), args=(start,), name=f"process-{n}")
+            for n in (1, 2)
         ]
         for thread in threads:
             thread.start()

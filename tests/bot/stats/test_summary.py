@@ -21,7 +21,7 @@ from sandbox.slack_standin import UPLOAD, SlackStandIn
 from storage import summaries as summary_store
 from storage.stats_models import WeeklySummary
 from tests.bot.stats.test_chart import size_of
-from tests.conftest import ADMIN, MemberFactory
+from tests.conftest import ADMIN, MemberFactory, carrying
 
 TOKYO_ADMIN = "U0TOKYO"
 WEDNESDAY_TOKYO_MORNING = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -146,7 +146,9 @@ def test_two_processes_at_once_send_each_admin_one_summary(
         start.wait()
         runs.append(send(services, messenger, holder))
 
-    threads = [threading.Thread(target=process, args=(h,)) for h in ("process-a", "process-b")]
+    threads = [
+        threading.Thread(target=carrying(process), args=(h,)) for h in ("process-a", "process-b")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
