@@ -20,6 +20,9 @@ from bot.core.keys import rotate_keys
 from bot.core.secret_box import SecretBox
 from bot.core.version import bot_version
 from bot.core.words import plural
+from bot.workspaces.rounds import WorkspaceRounds
+from bot.workspaces.scope import every_workspace, serving
+from cli.workspace_choice import chosen_workspace
 from handlers.web.front import MAX_BODY_BYTES
 from storage.database import connect, schema_version, upgrade
 
@@ -45,16 +48,19 @@ def _parser() -> argparse.ArgumentParser:
         sub, "import", "load data", "accounts", "business accounts and their members (CSV)", "KIND"
     )
     accounts.add_argument("file")
+    _workspace_option(accounts)
     alerts = _action(
         sub, "alerts", "the platform's alerts",
         "import", "alerts as JSON lines, the documents of POST /api/v1/alerts",
     )  # fmt: skip
     alerts.add_argument("file")
+    _workspace_option(alerts)
     posture = _action(
         sub, "posture", "the platform's posture reports",
         "import", "posture reports as JSON lines, the documents of POST /api/v1/posture",
     )  # fmt: skip
     posture.add_argument("file")
+    _workspace_option(posture)
     run_once = _action(
         sub, "nudge", "reminders about open checklist gaps",
         "run-once", "one sweep now, then deliver what it decided",
@@ -68,13 +74,24 @@ def _parser() -> argparse.ArgumentParser:
     run_once.add_argument(
         "--verbose", action="store_true", help="with --dry-run, also who waits, and why"
     )
+    _workspace_option(run_once, every=True)
     _action(
         sub, "keys", "encryption keys for secrets at rest",
         "rotate", "re-encrypt stored secrets under the first key",
     )  # fmt: skip
     export = _action(sub, "audit", "the audit trail", "export", "every audit record as JSON lines")
     export.add_argument("--since", required=True, help="a date, e.g. 2026-11-01")
+    _workspace_option(export, every=True)
     return parser
+
+
+def _workspace_option(parser: argparse.ArgumentParser, *, every: bool = False) -> None:
+    default = (
+        "every workspace" if every else "the bot token's workspace, else the only one with data"
+    )
+    parser.add_argument(
+        "--workspace", metavar="TEAM_ID", help=f"the workspace to act in (default: {default})"
+    )
 
 
 def _action(
@@ -105,7 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return socket(load_settings(mode="socket"))
         if args.command == "sandbox":
             return sandbox(load_settings(mode="sandbox"))
-        return _TOOLS[args.command](load_settings(mode="tool"), args)
+        settings = load_settings(mode="tool")
+        tool = _TOOLS[args.command]
+        if args.command in _IN_ONE_WORKSPACE:
+            with serving(chosen_workspace(settings, args.workspace)):
+                return tool(settings, args)
+        if getattr(args, "workspace", None):
+            with serving(args.workspace):
+                return tool(settings, args)
+        with every_workspace():
+            return tool(settings, args)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -128,6 +154,9 @@ _TOOLS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "keys": lambda settings, _: keys_rotate(settings),
     "audit": lambda settings, args: audit_export(settings, _date(args.since)),
 }
+
+
+_IN_ONE_WORKSPACE = ("import", "alerts", "posture")  # the others: every workspace by default
 
 
 def run_default() -> int:
@@ -239,7 +268,13 @@ def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbo
 
 
 def keys_rotate(settings: Settings) -> int:
-    count = rotate_keys(connect(settings.database_url), SecretBox(settings.security_bot_keys))
+    """Each workspace's secrets in turn (their audit records are the workspace's own)."""
+    database, box = connect(settings.database_url), SecretBox(settings.security_bot_keys)
+    counts: list[int] = []
+    WorkspaceRounds(database).each(
+        lambda _key: counts.append(rotate_keys(database, box)), what="keys rotate"
+    )
+    count = sum(counts)
     print(f"re-encrypted {plural(count, 'secret')} under the first key of SECURITY_BOT_KEYS")
     return 0
 

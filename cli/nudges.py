@@ -15,6 +15,7 @@ from bot.nudges.dry_run import describe
 from bot.nudges.policy import Decision
 from bot.nudges.sender import Messenger, Sender
 from bot.services import Services
+from bot.workspaces.scope import EVERY_WORKSPACE, current_workspace, workspace_id
 
 
 def run_once(
@@ -33,9 +34,19 @@ def run_once(
     clock: Clock = FakeClock(at) if at is not None else SystemClock()
     services = wiring.build(settings, clock)
     messenger = None if dry_run else wiring.build_messenger(settings)
-    sweep_and_deliver(
-        services, messenger, dry_run=dry_run, verbose=verbose, out=out, real=SystemClock()
-    )
+
+    def in_workspace(key: str) -> None:
+        if every:
+            out.write(f"workspace {key}:\n")
+        sweep_and_deliver(
+            services, messenger, dry_run=dry_run, verbose=verbose, out=out, real=SystemClock()
+        )
+
+    every = current_workspace() in (None, EVERY_WORKSPACE)
+    if every:
+        failed = services.workspace_rounds.each(in_workspace, what="nudge run-once")
+        return 1 if failed else 0
+    in_workspace(workspace_id())
     return 0
 
 

@@ -1,18 +1,21 @@
 """The app's lazy-listener pool, counting the work it still has: the console waits for a slow
-follow-up (the statistics after "Gathering the figures…") instead of guessing from silence."""
+follow-up (the statistics after "Gathering the figures…") instead of guessing from silence.
+Its tasks run in the submitter's context (its workspace), as the production pool's do."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, ParamSpec, TypeVar
+
+from bot.core.logs import CarryingPool
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class ListenerPool(ThreadPoolExecutor):
+class ListenerPool(CarryingPool):
     def __init__(self, max_workers: int) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._lock = threading.Lock()

@@ -56,6 +56,7 @@ def export_lines(database: Database, since: datetime) -> Iterator[str]:
                     "action": item.action,
                     "target": item.target,
                     "details": item.details,
+                    "workspace": item.workspace_id,
                 },
                 sort_keys=True,
             )

@@ -10,6 +10,7 @@ from bot.core.clock import Clock
 from bot.platform.compromised import COMPROMISED
 from storage import metrics_reads
 from storage.database import Database
+from storage.scope import every_workspace
 
 DEADLINE_MS = 2000
 
@@ -26,7 +27,8 @@ class Backlog:
 
 
 def read_backlog(database: Database, clock: Clock) -> Backlog:
-    with database.sessions.begin() as session:
+    """Over every workspace: the operator runs one process for all of them."""
+    with every_workspace(), database.sessions.begin() as session:
         found = metrics_reads.backlog(session, COMPROMISED, DEADLINE_MS)
     oldest = found.oldest_waiting_since
     age = max(0.0, (clock.now() - oldest).total_seconds()) if oldest is not None else 0.0

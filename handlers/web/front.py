@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.core.logs import CarryingPool
 from bot.services import Services
 from handlers.web import alerts_api, posture_api
 from handlers.web.alerts_api import AlertsApi
@@ -92,7 +92,7 @@ def create_web_app(
     """`run_later` runs follow-ups after an API answer (default: a small thread pool)."""
     slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
     if run_later is None:
-        run_later = ThreadPoolExecutor(max_workers=4, thread_name_prefix="api-follow-up").submit
+        run_later = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up").submit
     alerts = AlertsApi(services, bolt_app.client, run_later)
     posture = PostureApi(services, bolt_app.client, run_later)
     pages = SecurePages(services, bolt_app.client)

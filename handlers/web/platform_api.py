@@ -19,6 +19,8 @@ from slack_sdk import WebClient
 
 from bot.platform import signature as platform_signature
 from bot.services import Services
+from bot.workspaces.documents import WorkspaceUnknown, workspace_of_body
+from bot.workspaces.scope import serving
 
 Job = Callable[[], None]
 
@@ -76,7 +78,12 @@ class SignedPlatformApi(ABC):
         refused_early = refusal(self._services, headers, body)
         if refused_early is not None or body is None:
             return refused_early or TOO_LARGE
-        return self._receive(body)
+        try:
+            workspace = workspace_of_body(body, self._services.workspace_rounds.keys)
+        except WorkspaceUnknown as unknown:
+            return ApiAnswer.malformed(unknown.reason)
+        with serving(workspace):  # the follow-ups, submitted inside, carry it along
+            return self._receive(body)
 
     @abstractmethod
     def _receive(self, body: bytes) -> ApiAnswer:
