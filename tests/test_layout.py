@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SLACK_OR_HTTP = ("slack_bolt", "slack_sdk", "http", "urllib.request", "granian", "requests")
 COMPOSITION = ("wiring", "cli", "app", "sandbox")  # only the top level and the sandbox build apps
 FEATURES = {"checklist", "twostep", "passwords", "recovery", "platform", "directory", "cases"}
-FEATURES |= {"nudges", "stats"}
+FEATURES |= {"nudges", "stats", "workspaces"}
 # SQLAlchemy's query API: building statements, and running them on a session. Transactions
 # (`sessions.begin()`), `session.add`, `flush` and `Session` as a type stay open to the domain.
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "union", "union_all", "exists", "text"}
