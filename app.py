@@ -191,6 +191,7 @@ def socket(settings: Settings) -> int:
     wiring.announce_mail(settings)
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
+    wiring.record_token_workspace(settings, services, app.client)
     jobs = wiring.start_jobs(settings, services)
     pages = create_server(
         wiring.create_web(settings, services, app, jobs=jobs),

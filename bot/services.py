@@ -25,6 +25,7 @@ from bot.stats.report import StatsService
 from bot.stats.summary import WeeklySummaries
 from bot.twostep.authenticator import AuthenticatorService
 from bot.twostep.self_reports import SelfReports
+from bot.workspaces.service import Workspaces
 from storage.database import Database
 
 
@@ -47,6 +48,7 @@ class Services:
     cases: CaseService
     stats: StatsService
     summaries: WeeklySummaries
+    workspaces: Workspaces
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -113,4 +115,5 @@ def build_services(
             policy.hours,
             policy.default_time_zone,
         ),
+        workspaces=Workspaces(database, clock),
     )

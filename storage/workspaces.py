@@ -103,12 +103,14 @@ def purge(session: Session, workspace_id: str, tables: Sequence[Table]) -> dict[
     counts: dict[str, int] = {}
     for table in tables:
         gone = session.execute(delete(table).where(table.c[WORKSPACE_COLUMN] == workspace_id))
-        counts[table.name] = gone.rowcount
+        counts[table.name] = int(getattr(gone, "rowcount", 0))
     for table in INSTALLATION_TABLES:
         # A team's install has its team id; an organisation's has no team, only the enterprise.
         of_it = or_(
             table.c.team_id == workspace_id,
             and_(table.c.team_id.is_(None), table.c.enterprise_id == workspace_id),
         )
-        counts[table.name] = session.execute(delete(table).where(of_it)).rowcount
+        counts[table.name] = int(
+            getattr(session.execute(delete(table).where(of_it)), "rowcount", 0)
+        )
     return counts
