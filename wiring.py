@@ -138,6 +138,7 @@ def create_app(
         token_verification_enabled=verify_token and oauth is None,
         oauth_flow=oauth.flow if oauth else None,
         authorize=oauth.authorize if oauth else None,  # type: ignore[arg-type] # an Authorize
+        user_facing_authorize_error_message=installs.NOT_INSTALLED if oauth else None,
         listener_executor=executor
         or CarryingPool(max_workers=settings.request_threads, thread_name_prefix="listener"),
         logger=bolt_logger(),

@@ -34,6 +34,10 @@ from handlers.web.pages.responses import SECURITY_HEADERS
 logger = logging.getLogger("security_bot.installs")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+NOT_INSTALLED = (
+    "Account Security is not installed in this workspace any more. "
+    "An admin can install it again from its Add to Slack page."
+)
 TOKEN_REFRESH_MINUTES = 120  # Bolt's default: a rotating token (12 h) is refreshed this early
 
 
