@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from sandbox import payloads
-from sandbox.slack_standin import SlackStandIn
+from sandbox.slack_standin import Call, SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord
 from storage.workspace_models import Workspace, slack_bots, slack_oauth_states
@@ -93,6 +93,12 @@ def oauth_app(
     return start_app(env, database)
 
 
+def calls_once(method: str, count: int, standin: SlackStandIn) -> list[Call] | None:
+    """The calls of `method` once there are `count` of them."""
+    calls = standin.calls(method)
+    return calls if len(calls) >= count else None
+
+
 def auth_tests(standin: SlackStandIn, team_id: str) -> int:
     return len([call for call in standin.calls("auth.test") if call.team == team_id])
 
@@ -129,9 +135,7 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
     code, text = status(oauth_app, "T0BRAVO", "U0BEN")
     assert code == 200 and '"response_type": "ephemeral"' in text
     # First contact reads each member's profile after the answer, with their workspace's token.
-    profile_reads = standin.wait_for(
-        lambda: len(standin.calls("users.info")) >= 2 and standin.calls("users.info")
-    )
+    profile_reads = standin.wait_for(lambda: calls_once("users.info", 2, standin))
     assert {call.args["user"]: call.team for call in profile_reads} == {
         "U0ANA": "T0ALPHA",
         "U0BEN": "T0BRAVO",
