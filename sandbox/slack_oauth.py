@@ -70,7 +70,9 @@ class Installs:
             workspace = self._refresh.pop(str(args.get("refresh_token") or ""), None)
             if workspace is None:
                 raise ApiError("invalid_refresh_token")
-            return {**self._issue(app, workspace), "team": _team(workspace)}
+            # A refreshed token lives Slack's full 12 hours, whatever the install's first did.
+            fresh = self._issue(app, workspace, ROTATING_LIFETIME)
+            return {**fresh, "token_type": "bot", "team": _team(workspace)}
         found = self._codes.pop(str(args.get("code") or ""), None)
         if found is None:
             raise ApiError("invalid_code")
@@ -104,15 +106,18 @@ class Installs:
         for refresh in [r for r, found in self._refresh.items() if found is workspace]:
             del self._refresh[refresh]
 
-    def _issue(self, app: OAuthApp, workspace: Workspace) -> dict[str, Any]:
+    def _issue(
+        self, app: OAuthApp, workspace: Workspace, lifetime: int | None = None
+    ) -> dict[str, Any]:
+        lifetime = lifetime or app.lifetime
         prefix = "xoxe.xoxb-1-" if app.rotating else "xoxb-"
         token = f"{prefix}{workspace.team_id}-{secrets.token_hex(12)}"
         issued: dict[str, Any] = {"access_token": token}
         if app.rotating:
-            self.grants[token] = Grant(workspace, self._wall() + app.lifetime)
+            self.grants[token] = Grant(workspace, self._wall() + lifetime)
             refresh = "xoxe-1-" + secrets.token_hex(16)
             self._refresh[refresh] = workspace
-            issued |= {"refresh_token": refresh, "expires_in": app.lifetime}
+            issued |= {"refresh_token": refresh, "expires_in": lifetime}
         else:
             self.grants[token] = Grant(workspace)
         return issued

@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -173,13 +174,18 @@ def test_a_cancelled_install_shows_why_and_installs_nothing(
 
 
 def test_an_expiring_token_is_refreshed_before_use(
-    oauth_app: RunningApp, standin: SlackStandIn
+    oauth_app: RunningApp, standin: SlackStandIn, database: Database
 ) -> None:
     standin.oauth_app(CLIENT_ID, CLIENT_SECRET, rotating=True, lifetime=3600)  # < 2 hours
     assert "installed in Alpha Agency" in install(oauth_app, "T0ALPHA", "U0ANA").text
 
-    code, text = status(oauth_app, "T0ALPHA", "U0ANA")
+    answers = [status(oauth_app, "T0ALPHA", "U0ANA") for _ in range(2)]
 
-    assert code == 200 and '"response_type": "ephemeral"' in text
+    assert all(code == 200 and '"response_type": "ephemeral"' in text for code, text in answers)
     grants = [call.args.get("grant_type") for call in standin.calls("oauth.v2.access")]
-    assert grants == [None, "refresh_token"]  # the install, then one refresh before use
+    assert grants == [None, "refresh_token"]  # the install, then one refresh before first use
+    with database.sessions() as session:
+        expiries = session.scalars(select(slack_bots.c.bot_token_expires_at)).all()
+    assert len(expiries) == 1 and expiries[0] > datetime.now(UTC).replace(tzinfo=None) + timedelta(
+        hours=11
+    )  # the refreshed token (12 hours) was saved, so the second request did not refresh
