@@ -27,6 +27,7 @@ from bot.workspaces.service import Install
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
 from handlers.outbound.slack_messenger import CountSlackCalls, SlackMessenger, retry_handlers
+from handlers.outbound.workspace_tokens import WorkspaceClients
 from handlers.slack import (
     actions,
     alerts,
@@ -228,23 +229,32 @@ def leads_the_jobs(jobs: Jobs) -> bool:
     return jobs.leading
 
 
-def build_messenger(settings: Settings) -> SlackMessenger:
+def build_messenger(settings: Settings, services: Services | None = None) -> SlackMessenger:
     """The nudges' own client: it runs in the scheduler's worker, so it may wait out a long
-    Retry-After and retry 5xx and connection errors longer than a listener could."""
-    client = WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=15,  # retry_handlers() count each answer for /metrics too
-        retry_handlers=retry_handlers(),
-    )
-    return SlackMessenger(client)
+    Retry-After and retry 5xx and connection errors longer than a listener could. In OAuth mode
+    (which needs `services`) each workspace's sends go with its own bot token."""
+
+    def client_for(token: str | None) -> WebClient:
+        return WebClient(
+            token=token,
+            base_url=settings.slack_api_url,
+            timeout=15,  # retry_handlers() count each answer for /metrics too
+            retry_handlers=retry_handlers(),
+        )
+
+    if not settings.oauth_mode:
+        return SlackMessenger(client_for(settings.slack_bot_token))
+    if services is None:
+        raise ValueError("OAuth mode sends with each workspace's token: pass the services")
+    tokens = installs.installed_tokens(settings, services, client_for(None))
+    return SlackMessenger(WorkspaceClients(client_for, tokens))
 
 
 def start_jobs(settings: Settings, services: Services) -> Jobs:
     """Compete for the jobs lease; the process holding it runs the scheduler (nudges, cases, the
     weekly summary).
     With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
-    messenger = build_messenger(settings)
+    messenger = build_messenger(settings, services)
     if settings.scheduled_jobs and not settings.database_url.startswith("sqlite"):
         # The jobs answer no one within 3 s: a sweep's batched writes may take longer than a
         # request's statement deadline, so they get an engine of their own, as patient as that.

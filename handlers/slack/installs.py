@@ -20,6 +20,7 @@ from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, Succ
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.core.config import Settings
 from bot.core.ids import Event
@@ -28,6 +29,7 @@ from bot.services import Services
 from bot.workspaces.scope import NoWorkspace, workspace_key
 from bot.workspaces.service import Install
 from handlers.outbound.installations import KeyedStateStore, SealedInstallationStore
+from handlers.outbound.workspace_tokens import InstalledTokens
 from handlers.web.pages import install_templates
 from handlers.web.pages.responses import SECURITY_HEADERS
 
@@ -88,6 +90,21 @@ def oauth_parts(
         client=client,
     )
     return OAuthParts(InstallFlow(client=client, logger=logger, settings=oauth), authorize, store)
+
+
+def installed_tokens(settings: Settings, services: Services, client: WebClient) -> InstalledTokens:
+    """Each workspace's bot token for what the bot sends on its own (handlers/outbound), from the
+    same store, refreshed as early as the authorize refreshes it."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    store = SealedInstallationStore(
+        settings.slack_client_id, services.database.engine, SecretBox(settings.security_bot_keys)
+    )
+    rotator = TokenRotator(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        client=client,
+    )
+    return InstalledTokens(store, services, rotator, TOKEN_REFRESH_MINUTES)
 
 
 def authorization_url(slack_api_url: str) -> str:

@@ -16,6 +16,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+import wiring
+from bot.core.clock import SystemClock
+from bot.core.config import load_settings
+from bot.nudges.sender import DeliveryFailed
+from bot.workspaces.scope import serving
+from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox import payloads
 from sandbox.slack_standin import Call, SlackStandIn
 from storage.database import Database
@@ -75,14 +81,12 @@ def status(app: RunningApp, team_id: str, user_id: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def oauth_app(
-    start_app: AppStarter, standin: SlackStandIn, database_url: str, database: Database
-) -> RunningApp:
+def oauth_environment(standin: SlackStandIn, database_url: str) -> dict[str, str]:
     for team_id, name in (("T0ALPHA", "Alpha Agency"), ("T0BRAVO", "Bravo Bikes")):
         standin.add_workspace(team_id, name=name)
     standin.add_user("U0ANA", email="ana@alpha.example", real_name="Ana", team_id="T0ALPHA")
     standin.add_user("U0BEN", email="ben@bravo.example", real_name="Ben", team_id="T0BRAVO")
-    env = bot_environment(
+    return bot_environment(
         SLACK_CLIENT_ID=CLIENT_ID,
         SLACK_CLIENT_SECRET=CLIENT_SECRET,
         SLACK_STATE_SECRET="state-" + uuid.uuid4().hex,
@@ -91,7 +95,19 @@ def oauth_app(
         DATABASE_URL=database_url,
         SECURITY_BOT_KEYS=Fernet.generate_key().decode(),
     )
-    return start_app(env, database)
+
+
+@pytest.fixture
+def oauth_app(
+    start_app: AppStarter, oauth_environment: dict[str, str], database: Database
+) -> RunningApp:
+    return start_app(oauth_environment, database)
+
+
+def remind(messenger: SlackMessenger, workspace: str, member: str) -> None:
+    """What a reminder job does for one member, serving their workspace."""
+    with serving(workspace):
+        messenger.post(member, {"text": "Your security checklist has 1 gap."})
 
 
 def calls_once(method: str, count: int, standin: SlackStandIn) -> list[Call] | None:
@@ -105,7 +121,10 @@ def auth_tests(standin: SlackStandIn, team_id: str) -> int:
 
 
 def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
-    oauth_app: RunningApp, standin: SlackStandIn, database: Database
+    oauth_app: RunningApp,
+    oauth_environment: dict[str, str],
+    standin: SlackStandIn,
+    database: Database,
 ) -> None:
     standin.oauth_app(CLIENT_ID, CLIENT_SECRET)
 
@@ -142,7 +161,18 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
         "U0BEN": "T0BRAVO",
     }
 
-    # Alpha removes the app: its tokens are gone before the event is acknowledged.
+    # The reminders' messenger sends with the token of the workspace it serves.
+    settings = load_settings(oauth_environment, mode="tool")
+    messenger = wiring.build_messenger(settings, wiring.build(settings, SystemClock(), database))
+    remind(messenger, "T0ALPHA", "U0ANA")
+    remind(messenger, "T0BRAVO", "U0BEN")
+    posts = [(call.args["channel"], call.team) for call in standin.calls("chat.postMessage")]
+    assert posts == [("U0ANA", "T0ALPHA"), ("U0BEN", "T0BRAVO")]
+    assert len(standin.messages("U0BEN", team_id="T0BRAVO")) == 1
+
+    # Alpha removes the app (Slack revokes its tokens and tells the app): its tokens are gone
+    # from the database before the event is acknowledged.
+    standin.uninstall("T0ALPHA")
     gone = payloads.event({"type": "app_uninstalled"}, team_id="T0ALPHA")
     assert oauth_app.send(gone).status == 200
     with database.sessions() as session:
@@ -159,6 +189,11 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
     code, text = status(oauth_app, "T0BRAVO", "U0BEN")
     assert code == 200 and '"response_type": "ephemeral"' in text
     assert [line for line in oauth_app.logged_errors() if "AuthorizeResult" not in line] == []
+    with pytest.raises(DeliveryFailed) as refused:
+        remind(messenger, "T0ALPHA", "U0ANA")
+    assert refused.value.code in ("invalid_auth", "not_installed")  # Slack's answer, or ours
+    remind(messenger, "T0BRAVO", "U0BEN")
+    assert len(standin.messages("U0BEN", team_id="T0BRAVO")) == 2
 
 
 def test_a_cancelled_install_shows_why_and_installs_nothing(
