@@ -214,14 +214,19 @@ def record_token_workspace(settings: Settings, services: Services, client: WebCl
             type(error).__name__,
         )
         return
-    services.workspaces.configured(
-        Install(
-            team_id=found.get("team_id"),
-            enterprise_id=found.get("enterprise_id"),
-            enterprise_install=bool(found.get("is_enterprise_install")),
-            name=str(found.get("team") or found.get("team_id")),
-        )
+    install = Install(
+        team_id=found.get("team_id"),
+        enterprise_id=found.get("enterprise_id"),
+        enterprise_install=bool(found.get("is_enterprise_install")),
+        name=str(found.get("team") or found.get("team_id")),
     )
+    try:
+        services.workspaces.configured(install)
+    except Exception as error:  # noqa: BLE001 - a database down at start: serve, /readyz says it
+        logging.getLogger("security_bot").warning(
+            "the workspace could not be recorded (%s): the next start records it",
+            type(error).__name__,
+        )
 
 
 def leads_the_jobs(jobs: Jobs) -> bool:

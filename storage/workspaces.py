@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import MetaData, Table, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
+from storage.database import upsert_into
 from storage.workspace_models import INSTALLATION_TABLES, Workspace
 
 WORKSPACE_COLUMN = "workspace_id"
@@ -52,11 +53,17 @@ def find(session: Session, workspace_id: str) -> WorkspaceRow | None:
 def record_install(session: Session, row: WorkspaceRow) -> WorkspaceRow | None:
     """Insert or refresh the workspace (a reinstall clears `uninstalled_at`); returns what was
     there before, None for a first install."""
-    found = session.get(Workspace, row.workspace_id, with_for_update=True)
-    before = None if found is None else _row(found)
-    if found is None:
-        found = Workspace(workspace_id=row.workspace_id)
-        session.add(found)
+    # Several processes record the same workspace when they start: the row is made once.
+    fresh = {"name": row.name, "enterprise_install": row.enterprise_install}
+    made = session.execute(
+        upsert_into(session, Workspace.__table__)
+        .values(workspace_id=row.workspace_id, installed_at=row.installed_at, **fresh)
+        .on_conflict_do_nothing(index_elements=["workspace_id"])
+        .returning(Workspace.workspace_id)
+    )
+    found = session.get(Workspace, row.workspace_id, with_for_update=True, populate_existing=True)
+    assert found is not None
+    before = None if made.first() is not None else _row(found)
     found.team_id = row.team_id
     found.enterprise_id = row.enterprise_id
     found.name = row.name

@@ -48,15 +48,15 @@ class Workspaces:
         return self._record(install, actor=install.installer_user_id or audit.SYSTEM)
 
     def configured(self, install: Install) -> WorkspaceRow:
-        """Record the workspace of SLACK_BOT_TOKEN at start-up (single-workspace mode): audited
-        the first time only, since every start records it again."""
+        """Record the workspace of SLACK_BOT_TOKEN at start-up (single-workspace mode). Not
+        audited: the operator's configuration chose it, and no one in Slack changed anything."""
         with serving(install.workspace_id), self._database.sessions() as session:
             known = store.find(session, install.workspace_id)
         if known is not None and known.uninstalled_at is None and known.name == install.name:
             return known
-        return self._record(install, actor=audit.SYSTEM)
+        return self._record(install, actor=None)
 
-    def _record(self, install: Install, *, actor: str) -> WorkspaceRow:
+    def _record(self, install: Install, *, actor: str | None) -> WorkspaceRow:
         now = self._clock.now()
         row = WorkspaceRow(
             workspace_id=install.workspace_id,
@@ -71,16 +71,17 @@ class Workspaces:
         with serving(row.workspace_id), self._database.sessions.begin() as session:
             before = store.record_install(session, row)
             first = before is None or before.uninstalled_at is not None
-            audit.record(
-                session,
-                at=now,
-                actor=actor,
-                action="workspace.installed" if first else "workspace.reinstalled",
-                target=row.workspace_id,
-                name=row.name,
-                enterprise_id=row.enterprise_id,
-                enterprise_install=row.enterprise_install,
-            )
+            if actor is not None:
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action="workspace.installed" if first else "workspace.reinstalled",
+                    target=row.workspace_id,
+                    name=row.name,
+                    enterprise_id=row.enterprise_id,
+                    enterprise_install=row.enterprise_install,
+                )
             found = store.find(session, row.workspace_id)
         assert found is not None
         return found
