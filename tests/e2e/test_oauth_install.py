@@ -110,10 +110,10 @@ def remind(messenger: SlackMessenger, workspace: str, member: str) -> None:
         messenger.post(member, {"text": "Your security checklist has 1 gap."})
 
 
-def calls_once(method: str, count: int, standin: SlackStandIn) -> list[Call] | None:
-    """The calls of `method` once there are `count` of them."""
-    calls = standin.calls(method)
-    return calls if len(calls) >= count else None
+def profiles_of(members: set[str], standin: SlackStandIn) -> list[Call] | None:
+    """The users.info calls once each of `members` had their profile read."""
+    calls = standin.calls("users.info")
+    return calls if {call.args["user"] for call in calls} >= members else None
 
 
 def auth_tests(standin: SlackStandIn, team_id: str) -> int:
@@ -155,7 +155,7 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
     code, text = status(oauth_app, "T0BRAVO", "U0BEN")
     assert code == 200 and '"response_type": "ephemeral"' in text
     # First contact reads each member's profile after the answer, with their workspace's token.
-    profile_reads = standin.wait_for(lambda: calls_once("users.info", 2, standin))
+    profile_reads = standin.wait_for(lambda: profiles_of({"U0ANA", "U0BEN"}, standin))
     assert {call.args["user"]: call.team for call in profile_reads} == {
         "U0ANA": "T0ALPHA",
         "U0BEN": "T0BRAVO",
