@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         sub, "keys", "encryption keys for secrets at rest",
         "rotate", "re-encrypt stored secrets under the first key",
     )  # fmt: skip
+    purge = _action(
+        sub, "workspace", "the workspaces the bot is installed in",
+        "purge", "delete every row of one workspace now (its tokens too), audited",
+    )  # fmt: skip
+    purge.add_argument(
+        "workspace_id", metavar="TEAM_ID", help="its team id (enterprise id for Grid)"
+    )
     export = _action(sub, "audit", "the audit trail", "export", "every audit record as JSON lines")
     export.add_argument("--since", required=True, help="a date, e.g. 2026-11-01")
     _workspace_option(export, every=True)
@@ -153,6 +160,7 @@ _TOOLS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     ),
     "keys": lambda settings, _: keys_rotate(settings),
     "audit": lambda settings, args: audit_export(settings, _date(args.since)),
+    "workspace": lambda settings, args: workspace_purge(settings, args.workspace_id),
 }
 
 
@@ -220,6 +228,7 @@ def socket(settings: Settings) -> int:
     wiring.announce_mail(settings)
     services = wiring.build(settings, SystemClock())
     app = wiring.create_app(settings, services)
+    wiring.record_token_workspace(settings, services, app.client)
     jobs = wiring.start_jobs(settings, services)
     pages = create_server(
         wiring.create_web(settings, services, app, jobs=jobs),
@@ -265,6 +274,12 @@ def nudge_run_once(settings: Settings, dry_run: bool, at: datetime | None, verbo
     from cli.nudges import run_once
 
     return run_once(settings, dry_run=dry_run, at=at, verbose=verbose)
+
+
+def workspace_purge(settings: Settings, workspace_id: str) -> int:
+    from cli.workspaces import run_purge
+
+    return run_purge(settings, workspace_id)
 
 
 def keys_rotate(settings: Settings) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.util import Finalize
+from pathlib import Path
 
+import yaml
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -16,12 +19,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings, load_settings
+from bot.core.errors import ConfigError
 from bot.core.logs import CarryingPool
 from bot.recovery.mail import mailer_for
 from bot.services import Services, build_services
+from bot.workspaces.service import Install
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
 from handlers.outbound.slack_messenger import CountSlackCalls, SlackMessenger, retry_handlers
+from handlers.outbound.workspace_tokens import WorkspaceClients
 from handlers.slack import (
     actions,
     alerts,
@@ -29,6 +35,7 @@ from handlers.slack import (
     cases,
     commands,
     events,
+    installs,
     modals,
     nudges,
     passwords,
@@ -115,12 +122,24 @@ def create_app(
     verify_token: bool = True,
     executor: ThreadPoolExecutor | None = None,
 ) -> App:
-    """A fresh Bolt app: answers go in ack() (process_before_response), slow work in lazy listeners."""
+    """A fresh Bolt app: answers go in ack() (process_before_response), slow work in lazy listeners.
+
+    In OAuth mode it serves every workspace that installed it (handlers/slack/installs.py), with
+    the token each request's workspace installed it with; otherwise SLACK_BOT_TOKEN's one."""
+    client = client or build_client(settings)
+    oauth = (
+        installs.oauth_parts(settings, services, client, manifest_bot_scopes())
+        if settings.oauth_mode
+        else None
+    )
     app = App(
-        client=client or build_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        token_verification_enabled=verify_token,
+        token_verification_enabled=verify_token and oauth is None,
+        oauth_flow=oauth.flow if oauth else None,
+        authorize=oauth.authorize if oauth else None,  # type: ignore[arg-type] # an Authorize
+        user_facing_authorize_error_message=installs.NOT_INSTALLED if oauth else None,
         listener_executor=executor
         or CarryingPool(max_workers=settings.request_threads, thread_name_prefix="listener"),
         logger=bolt_logger(),
@@ -143,11 +162,27 @@ def create_app(
     cases.register(app)
     case_threads.register(app)
     suspicious_login.register(app)
+    installs.register(app, oauth.store if oauth else None)
     step_up.register(  # what a correct code continues with: one continuation per purpose
         app, [two_step.RESET, alerts.ROTATE, cases.RESOLVE, cases.APPROVE, suspicious_login.CONFIRM]
     )
     app.error(handle_error)
     return app
+
+
+MANIFEST = Path(__file__).resolve().parent / "manifest.yml"
+
+
+def manifest_bot_scopes(path: Path = MANIFEST) -> list[str]:
+    """The bot scopes an OAuth install asks for: the manifest's, so the two never drift apart."""
+    try:
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+        scopes = manifest["oauth_config"]["scopes"]["bot"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        raise ConfigError(f"{path.name} cannot be read for the bot scopes of OAuth mode") from None
+    if not scopes or not all(isinstance(scope, str) for scope in scopes):
+        raise ConfigError(f"{path.name} lists no bot scopes for OAuth mode")
+    return list(scopes)
 
 
 def create_web(
@@ -160,28 +195,71 @@ def create_web(
     return observed(web, services, leading=lambda: jobs is not None and leads_the_jobs(jobs))
 
 
+def record_token_workspace(settings: Settings, services: Services, client: WebClient) -> None:
+    """Single-workspace mode: record SLACK_BOT_TOKEN's workspace (auth.test names it), so both
+    modes keep the same table of workspaces. A Slack that does not answer now is no reason not to
+    serve: the next start records it."""
+    if settings.oauth_mode or not settings.slack_bot_token:
+        return
+    try:
+        found = client.auth_test()
+    except SlackApiError as error:
+        logging.getLogger("security_bot").warning(
+            "auth.test failed (%s): the workspace is not recorded", error.response.get("error")
+        )
+        return
+    except OSError as error:
+        logging.getLogger("security_bot").warning(
+            "Slack did not answer auth.test (%s): the workspace is not recorded",
+            type(error).__name__,
+        )
+        return
+    install = Install(
+        team_id=found.get("team_id"),
+        enterprise_id=found.get("enterprise_id"),
+        enterprise_install=bool(found.get("is_enterprise_install")),
+        name=str(found.get("team") or found.get("team_id")),
+    )
+    try:
+        services.workspaces.configured(install)
+    except Exception as error:  # noqa: BLE001 - a database down at start: serve, /readyz says it
+        logging.getLogger("security_bot").warning(
+            "the workspace could not be recorded (%s): the next start records it",
+            type(error).__name__,
+        )
+
+
 def leads_the_jobs(jobs: Jobs) -> bool:
     """Whether this process runs the scheduled jobs now: the one place that reads it."""
     return jobs.leading
 
 
-def build_messenger(settings: Settings) -> SlackMessenger:
+def build_messenger(settings: Settings, services: Services | None = None) -> SlackMessenger:
     """The nudges' own client: it runs in the scheduler's worker, so it may wait out a long
-    Retry-After and retry 5xx and connection errors longer than a listener could."""
-    client = WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=15,  # retry_handlers() count each answer for /metrics too
-        retry_handlers=retry_handlers(),
-    )
-    return SlackMessenger(client)
+    Retry-After and retry 5xx and connection errors longer than a listener could. In OAuth mode
+    (which needs `services`) each workspace's sends go with its own bot token."""
+
+    def client_for(token: str | None) -> WebClient:
+        return WebClient(
+            token=token,
+            base_url=settings.slack_api_url,
+            timeout=15,  # retry_handlers() count each answer for /metrics too
+            retry_handlers=retry_handlers(),
+        )
+
+    if not settings.oauth_mode:
+        return SlackMessenger(client_for(settings.slack_bot_token))
+    if services is None:
+        raise ValueError("OAuth mode sends with each workspace's token: pass the services")
+    tokens = installs.installed_tokens(settings, services, client_for(None))
+    return SlackMessenger(WorkspaceClients(client_for, tokens))
 
 
 def start_jobs(settings: Settings, services: Services) -> Jobs:
     """Compete for the jobs lease; the process holding it runs the scheduler (nudges, cases, the
     weekly summary).
     With SCHEDULED_JOBS=off this process stays out (stop() is then a no-op)."""
-    messenger = build_messenger(settings)
+    messenger = build_messenger(settings, services)
     if settings.scheduled_jobs and not settings.database_url.startswith("sqlite"):
         # The jobs answer no one within 3 s: a sweep's batched writes may take longer than a
         # request's statement deadline, so they get an engine of their own, as patient as that.
@@ -202,7 +280,9 @@ def http_worker() -> DeadlineFront:
     # multiprocessing, which runs its finalizers (not atexit): stop the scheduler and let go of
     # leadership there, so another process leads within a second.
     Finalize(jobs, jobs.stop, exitpriority=100)
-    web = create_web(settings, services, create_app(settings, services), jobs=jobs)
+    app = create_app(settings, services)
+    record_token_workspace(settings, services, app.client)
+    web = create_web(settings, services, app, jobs=jobs)
     keep_process_gauges(services, lambda: leads_the_jobs(jobs))
     redaction.install()
     return DeadlineFront(

@@ -26,6 +26,7 @@ from bot.stats.summary import WeeklySummaries
 from bot.twostep.authenticator import AuthenticatorService
 from bot.twostep.self_reports import SelfReports
 from bot.workspaces.rounds import WorkspaceRounds
+from bot.workspaces.service import Workspaces
 from storage.database import Database
 
 
@@ -49,6 +50,7 @@ class Services:
     stats: StatsService
     summaries: WeeklySummaries
     workspace_rounds: WorkspaceRounds
+    workspaces: Workspaces
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -116,4 +118,5 @@ def build_services(
             policy.default_time_zone,
         ),
         workspace_rounds=WorkspaceRounds(database),
+        workspaces=Workspaces(database, clock),
     )

@@ -33,10 +33,11 @@ def slash_command(
     response_url: str,
     command: str = "/security",
     channel: str = "D0SANDBOX",
+    team_id: str = TEAM_ID,
 ) -> tuple[bytes, str]:
     form = {
         "token": "legacy-unused",
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "team_domain": "sandbox",
         "channel_id": channel,
         "channel_name": "directmessage",
@@ -92,16 +93,18 @@ def view_submission(
     return _interactive(payload)
 
 
-def event(event_body: dict[str, Any], *, event_id: str | None = None) -> tuple[bytes, str]:
+def event(
+    event_body: dict[str, Any], *, event_id: str | None = None, team_id: str = TEAM_ID
+) -> tuple[bytes, str]:
     envelope = {
         "token": "legacy-unused",
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "api_app_id": "A0SANDBOX",
         "type": "event_callback",
         "event_id": event_id or "Ev" + secrets.token_hex(6).upper(),
         "event_time": int(time.time()),
         "event": event_body,
-        "authorizations": [{"team_id": TEAM_ID, "user_id": "U0BOT", "is_bot": True}],
+        "authorizations": [{"team_id": team_id, "user_id": "U0BOT", "is_bot": True}],
     }
     return json.dumps(envelope).encode(), "application/json"
 

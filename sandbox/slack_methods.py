@@ -84,6 +84,8 @@ class Workspace:
     serial: int = 0
     wall: Callable[[], float] = time.time  # Slack's ts is the Unix time of the message
     last_ts: int = 0  # in microseconds: every ts unique and increasing
+    name: str = "Stand-in"
+    enterprise_id: str | None = None
 
     def bump(self) -> int:
         self.serial += 1
@@ -140,12 +142,13 @@ def _content(args: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
 def auth_test(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": "https://standin.slack.com/",
-        "team": "Stand-in",
+        "team": ws.name,
         "user": ws.users[ws.bot_user_id]["name"],
         "team_id": ws.team_id,
         "user_id": ws.bot_user_id,
         "bot_id": ws.bot_id,
         "is_enterprise_install": False,
+        **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
     }
 
 

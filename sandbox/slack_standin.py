@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-from sandbox import slack_files, slack_history
+from sandbox import slack_files, slack_history, slack_oauth
 from sandbox.block_rules import validate_blocks, validate_view
 from sandbox.slack_methods import METHODS as CORE_METHODS
 from sandbox.slack_methods import ApiError, Workspace, read_args
@@ -44,6 +44,7 @@ class Call:
     args: dict[str, Any]
     ok: bool
     at: float
+    team: str = ""  # the workspace whose token made the call
 
 
 @dataclass
@@ -54,8 +55,10 @@ class _Failure:
     remaining: int
 
 
-class SlackStandIn(LoopbackStandIn):
+class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
     """Serves Slack Web API methods on 127.0.0.1 from a daemon thread; see the module docstring."""
+
+    methods = METHODS
 
     def __init__(
         self,
@@ -73,7 +76,12 @@ class SlackStandIn(LoopbackStandIn):
         self.bot_id = "B0STANDIN"
         self._clock = clock
         self._lock = threading.RLock()
+        self._wall = wall
         self._workspace = Workspace(team_id, bot_user_id, self.bot_id, wall=wall)
+        self._workspaces = {team_id: self._workspace}
+        self._installs = slack_oauth.Installs(wall)
+        self._installs.grants[bot_token] = slack_oauth.Grant(self._workspace)
+        self.installer = (team_id, "U0INSTALLER")  # who "allows" on the authorize page
         self._calls: list[Call] = []
         self._response_tokens: set[str] = set()
         self._response_posts: list[dict[str, Any]] = []
@@ -87,7 +95,8 @@ class SlackStandIn(LoopbackStandIn):
 
     def start(self) -> Self:
         super().start()
-        self._workspace.origin = self.origin
+        for workspace in self._workspaces.values():
+            workspace.origin = self.origin
         return self
 
     @property
@@ -108,8 +117,10 @@ class SlackStandIn(LoopbackStandIn):
         deleted: bool = False,
         is_admin: bool = False,
         display_name: str = "",
+        team_id: str | None = None,
     ) -> None:
-        """Add (or replace) a workspace member, shaped like Slack's user object."""
+        """Add (or replace) a workspace member, shaped like Slack's user object; in the first
+        workspace unless `team_id` names another (add_workspace)."""
         profile: dict[str, Any] = {
             "real_name": real_name,
             "display_name": display_name,
@@ -117,13 +128,15 @@ class SlackStandIn(LoopbackStandIn):
         }
         if email is not None:
             profile["email"] = email
+        workspace = self._in(team_id)
         if is_bot:
-            profile["bot_id"] = self.bot_id if user_id == self.bot_user_id else f"B{user_id[1:]}"
+            own = user_id == workspace.bot_user_id
+            profile["bot_id"] = workspace.bot_id if own else f"B{user_id[1:]}"
         name = email.split("@")[0] if email else real_name.lower().replace(" ", ".")
         with self._lock:
-            self._workspace.users[user_id] = {
+            workspace.users[user_id] = {
                 "id": user_id,
-                "team_id": self.team_id,
+                "team_id": workspace.team_id,
                 "name": name,
                 "real_name": real_name,
                 "deleted": deleted,
@@ -207,15 +220,17 @@ class SlackStandIn(LoopbackStandIn):
     def calls(self, method: str | None = None) -> list[Call]:
         with self._lock:
             return [
-                Call(c.method, copy.deepcopy(c.args), c.ok, c.at)
+                Call(c.method, copy.deepcopy(c.args), c.ok, c.at, c.team)
                 for c in self._calls
                 if method is None or c.method == method
             ]
 
-    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def messages(
+        self, channel: str | None = None, *, team_id: str | None = None
+    ) -> list[dict[str, Any]]:
         """Every posted message in its current state; a user id selects that user's DM."""
         with self._lock:
-            workspace = self._workspace
+            workspace = self._in(team_id)
             if channel is not None and channel[:1] in "UW" and channel in workspace.users:
                 channel = workspace.dm_channel(channel)
             found = [m for m in workspace.messages if channel is None or m["channel"] == channel]
@@ -264,39 +279,41 @@ class SlackStandIn(LoopbackStandIn):
         path = urlsplit(request.path).path
         if path.startswith("/api/"):
             return self._api(path.removeprefix("/api/"), request)
+        if path == "/oauth/v2/authorize":
+            return self._authorize_page(request)
         if path.startswith("/response/"):
             return self._respond(path.removeprefix("/response/"), request)
         if path.startswith(slack_files.UPLOAD_PATH):
             return self._upload(path.removeprefix(slack_files.UPLOAD_PATH), request)
         return Reply(404, b"not found", "text/plain")
 
-    def _record(self, method: str, args: dict[str, Any], ok: bool, at: float) -> None:
-        self._calls.append(Call(method, copy.deepcopy(args), ok, at))
+    def _record(
+        self, method: str, args: dict[str, Any], ok: bool, at: float, team: str = ""
+    ) -> None:
+        self._calls.append(Call(method, copy.deepcopy(args), ok, at, team))
 
     def _api(self, method: str, request: Request) -> Reply:
         with self._lock:
             now = self._clock()
             args: dict[str, Any] = {}
+            team = ""
             try:
                 args = read_args(request.query, request.content_type, request.body)
-                token = request.authorization.removeprefix("Bearer ").strip()
+                bearer = request.authorization.startswith("Bearer ")
+                token = request.authorization.removeprefix("Bearer ").strip() if bearer else ""
                 token = token or str(args.pop("token", ""))
                 args.pop("token", None)  # never record a secret
                 refusal = self._refusal(method, now)
                 if refusal is not None:
                     self._record(method, args, False, now)
                     return refusal
-                handler = METHODS.get(method)
-                if handler is None:
-                    raise ApiError("unknown_method")
-                if not token:
-                    raise ApiError("not_authed")
-                if token != self.bot_token:
-                    raise ApiError("invalid_auth")
-                payload = {"ok": True, **handler(self._workspace, args)}
+                payload = {"ok": True, **self._answer(method, args, token, request)}
+                team = self._team_of(token, payload)
             except ApiError as e:
                 payload = {"ok": False, "error": e.error, **e.extra}
-            self._record(method, args, payload["ok"], now)
+            for secret in ("client_secret", "code", "refresh_token"):
+                args.pop(secret, None)  # never record a secret
+            self._record(method, args, payload["ok"], now, team)
             return json_reply(payload)
 
     def _refusal(self, method: str, now: float) -> Reply | None:
@@ -332,7 +349,11 @@ class SlackStandIn(LoopbackStandIn):
         with self._lock:
             now = self._clock()
             refusal = self._refusal(UPLOAD, now)
-            if refusal is None and not slack_files.receive(self._workspace, token, request.body):
+            received = any(
+                slack_files.receive(workspace, token, request.body)
+                for workspace in self._workspaces.values()
+            )
+            if refusal is None and not received:
                 refusal = Reply(404, b"not found", "text/plain")
             self._record(UPLOAD, {"length": len(request.body)}, refusal is None, now)
             return refusal or Reply(200, f"OK - {len(request.body)}".encode(), "text/plain")

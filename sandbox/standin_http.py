@@ -30,6 +30,7 @@ class Reply:
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     retry_after: int | None = None
+    location: str | None = None  # a redirect's target
 
 
 def json_reply(payload: dict[str, Any], status: int = 200, **kw: Any) -> Reply:
@@ -118,6 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(reply.body)))
             if reply.retry_after is not None:
                 self.send_header("Retry-After", str(reply.retry_after))
+            if reply.location is not None:
+                self.send_header("Location", reply.location)
             self.end_headers()
             self.wfile.write(reply.body)
         except OSError:  # the client gave up waiting (a timeout test): nothing to answer

@@ -3,15 +3,16 @@ module, for Alembic (storage/migrations/env.py), the schema checks and the tests
 
 The model modules form a tree over storage/base.py, never a cycle: models (members, business
 accounts, alerts, ...) builds on the base; cases, nudges and reporting build on the base and
-refer to the tables of models.
+refer to the tables of models; workspace_models (the installs, and slack_sdk's OAuth tables)
+builds on the base alone.
 """
 
 from __future__ import annotations
 
-from storage import case_models, models, nudge_models, stats_models
+from storage import case_models, models, nudge_models, stats_models, workspace_models
 from storage.base import Base
 
-MODEL_MODULES = (models, case_models, nudge_models, stats_models)
+MODEL_MODULES = (models, case_models, nudge_models, stats_models, workspace_models)
 metadata = Base.metadata
 
 __all__ = ["MODEL_MODULES", "Base", "metadata"]

@@ -8,13 +8,23 @@ from sqlalchemy.orm import Session
 
 from storage.models import BusinessAccount, Member
 from storage.scope import every_workspace
+from storage.workspace_models import Workspace
 
 UNADOPTED = ""  # rows written before workspaces existed, until a single-workspace start adopts them
 
 
 def with_data(session: Session) -> list[str]:
+    """Workspaces with members or accounts, but for those uninstalled (their data waits for its
+    purge, and nothing is sent to them)."""
     with every_workspace():
-        keys = session.scalars(
-            union(select(Member.workspace_id), select(BusinessAccount.workspace_id))
+        keys = set(
+            session.scalars(
+                union(select(Member.workspace_id), select(BusinessAccount.workspace_id))
+            )
         )
-        return sorted(key for key in keys if key != UNADOPTED)
+        gone = set(
+            session.scalars(
+                select(Workspace.workspace_id).where(Workspace.uninstalled_at.is_not(None))
+            )
+        )
+        return sorted(keys - gone - {UNADOPTED})

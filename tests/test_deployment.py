@@ -127,6 +127,7 @@ def build_inputs() -> Iterator[str]:
             if path.is_file() and "__pycache__" not in path.parts:
                 yield path.relative_to(ROOT).as_posix()
     yield from ("deploy/docker-entrypoint.sh", "deploy/healthcheck.py")
+    yield "manifest.yml"  # OAuth mode reads the bot scopes from it
 
 
 def test_the_build_context_holds_what_the_image_needs_and_no_secrets_or_state() -> None:

@@ -20,6 +20,9 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///security-bot.db"
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_CLIENT_ID = re.compile(r"^[0-9]+\.[0-9]+$")  # Basic Information > App Credentials
+_CLIENT_SECRET = re.compile(r"^[A-Za-z0-9]{16,128}$")
+STATE_SECRET_LENGTH = 32
 SUPPORT_CONTACT_LIMIT = 200
 
 
@@ -30,6 +33,10 @@ class Settings:
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_state_secret: str | None = field(default=None, repr=False)
+    workspace_retention_days: int = 30
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     port: int = 3000
@@ -60,8 +67,13 @@ class Settings:
     database_pool_timeout: float = 1.0
 
     @property
+    def oauth_mode(self) -> bool:
+        """Many workspaces, installed through /slack/install, rather than one SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def http_mode_ready(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool((self.slack_bot_token or self.oauth_mode) and self.slack_signing_secret)
 
     @property
     def socket_mode_ready(self) -> bool:
@@ -100,6 +112,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, mode: str = "serv
         slack_bot_token=_token("SLACK_BOT_TOKEN", get("SLACK_BOT_TOKEN"), "xoxb-"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=_token("SLACK_APP_TOKEN", get("SLACK_APP_TOKEN"), "xapp-"),
+        slack_client_id=_matching("SLACK_CLIENT_ID", get("SLACK_CLIENT_ID"), _CLIENT_ID),
+        slack_client_secret=_matching(
+            "SLACK_CLIENT_SECRET", get("SLACK_CLIENT_SECRET"), _CLIENT_SECRET
+        ),
+        slack_state_secret=_state_secret(get("SLACK_STATE_SECRET")),
+        workspace_retention_days=_days("WORKSPACE_RETENTION_DAYS", get("WORKSPACE_RETENTION_DAYS")),
         slack_api_url=slack_api_url,
         database_url=database_url,
         port=port,
@@ -149,12 +167,32 @@ def log_format(environ: Mapping[str, str] | None = None) -> str:
     return raw
 
 
+def _check_oauth(settings: Settings) -> None:
+    """OAuth mode needs its three settings together, and is one mode: not beside a bot token."""
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set together (OAuth mode)")
+    if not settings.oauth_mode:
+        return
+    if not settings.slack_state_secret:
+        raise ConfigError("SLACK_STATE_SECRET is required in OAuth mode (SLACK_CLIENT_ID is set)")
+    if settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are two modes: unset SLACK_BOT_TOKEN to install "
+            "by OAuth, or the client id and secret to serve one workspace"
+        )
+
+
 def _check_mode(settings: Settings, mode: str) -> None:
-    if mode in ("serve", "socket"):
-        if not settings.slack_bot_token:
-            raise ConfigError("SLACK_BOT_TOKEN is required to connect to Slack")
-        if not settings.security_bot_keys:
-            raise ConfigError("SECURITY_BOT_KEYS is required outside the sandbox")
+    _check_oauth(settings)
+    if mode == "socket" and not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is required to connect to Slack")
+    if mode == "serve" and not (settings.slack_bot_token or settings.oauth_mode):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is required to connect to Slack "
+            "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install by OAuth)"
+        )
+    if mode in ("serve", "socket") and not settings.security_bot_keys:
+        raise ConfigError("SECURITY_BOT_KEYS is required outside the sandbox")
     if mode == "serve" and not settings.slack_signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required for HTTP mode")
     if mode == "socket" and not settings.slack_app_token:
@@ -198,6 +236,30 @@ def _token(name: str, value: str | None, prefix: str) -> str | None:
     if value is not None and not value.startswith(prefix):
         raise ConfigError(f"{name} must start with {prefix}")
     return value
+
+
+def _matching(name: str, value: str | None, shape: re.Pattern[str]) -> str | None:
+    if value is not None and not shape.match(value):
+        raise ConfigError(f"{name} is not shaped as Slack's App Credentials show it")
+    return value
+
+
+def _state_secret(raw: str | None) -> str | None:
+    """Keys the OAuth states stored in the database (only their HMAC is stored)."""
+    if raw is not None and (len(raw) < STATE_SECRET_LENGTH or not raw.isprintable()):
+        raise ConfigError(
+            f"SLACK_STATE_SECRET must be at least {STATE_SECRET_LENGTH} characters "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return raw
+
+
+def _days(name: str, raw: str | None, default: int = 30) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        raise ConfigError(f"{name} must be a number of days from 1 to 3650")
+    return int(raw)
 
 
 def _fernet_keys(raw: str | None) -> tuple[str, ...]:

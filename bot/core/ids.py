@@ -78,6 +78,8 @@ class Block(StrEnum):
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
     MESSAGE = "message"  # message.channels / message.groups: notes in case threads
+    APP_UNINSTALLED = "app_uninstalled"  # its tokens deleted at once (OAuth mode)
+    TOKENS_REVOKED = "tokens_revoked"
 
 
 class Surface(StrEnum):

@@ -38,6 +38,8 @@ JOB_TABLE = "apscheduler_jobs"
 SWEEP, DELIVER = "nudges.sweep", "nudges.deliver"
 SUMMARY = "stats.summary"
 SUMMARY_EVERY = timedelta(minutes=15)
+# Workspaces uninstalled longer ago than WORKSPACE_RETENTION_DAYS lose their data (README).
+PURGE, PURGE_EVERY = "workspaces.purge", timedelta(hours=6)
 
 # The job store keeps a textual reference to `run_job` and its arguments, not live objects, so
 # a job finds the running Jobs of its process here, by name.
@@ -154,6 +156,7 @@ class Jobs:
         self._schedule(scheduler, case_jobs.JOB, case_jobs.EVERY, grace=case_jobs.EVERY)
         if self.uploader is not None:
             self._schedule(scheduler, SUMMARY, SUMMARY_EVERY, grace=SUMMARY_EVERY)
+        self._schedule(scheduler, PURGE, PURGE_EVERY, grace=PURGE_EVERY)
         with _RUNNING_LOCK:
             _RUNNING[self.name] = self
         scheduler.resume()
@@ -207,6 +210,12 @@ class Jobs:
             return
         if job == case_jobs.JOB:
             case_jobs.run_case_jobs(self.services, self.messenger)
+            return
+        if job == PURGE:
+            days = self.services.settings.workspace_retention_days
+            purged = self.services.workspaces.purge_expired(days)
+            if purged:
+                logger.info("purged the data of %s uninstalled workspaces", len(purged))
             return
         if job == SUMMARY:
             if self.uploader is not None:

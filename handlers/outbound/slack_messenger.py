@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.error import URLError
@@ -119,8 +120,18 @@ def retry_handlers(
 
 
 class SlackMessenger:
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    """`client` is one WebClient, or what gives the client of the workspace being served
+    (handlers/outbound/workspace_tokens.py)."""
+
+    def __init__(self, client: WebClient | Callable[[], WebClient]) -> None:
+        self._clients = client if not isinstance(client, WebClient) else lambda: client
+
+    @property
+    def _client(self) -> WebClient:
+        try:
+            return self._clients()
+        except LookupError:  # the workspace has no token: uninstalled, or never installed
+            raise DeliveryFailed("not_installed", permanent=True) from None
 
     def post(self, channel: str, message: dict[str, Any]) -> Posted:
         """`channel` may be a member's user id: Slack posts to the bot's DM with them."""

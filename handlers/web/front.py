@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 256 * 1024
 DRAIN_BYTES = 4 * 1024 * 1024
 SLACK_PATH = "/slack/events"
+OAUTH_PATHS = ("/slack/install", "/slack/oauth_redirect")  # handlers/slack/installs.py
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
@@ -99,6 +100,8 @@ def create_web_app(
     database = services.database
     # Without a signing secret (Socket Mode) nothing could tell Slack's requests from forgeries.
     slack_events = bool(services.settings.slack_signing_secret)
+    # The install pages exist in OAuth mode only; Bolt's flow answers them.
+    installing = bolt_app.oauth_flow is not None
 
     def web_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -112,6 +115,13 @@ def create_web_app(
                 return _answer(start_response, "401 Unauthorized", "invalid request")
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
+            return slack(environ, start_response)
+        if path in OAUTH_PATHS and installing:
+            if method != "GET":
+                start_response(
+                    "405 Method Not Allowed", [("Allow", "GET"), ("Content-Length", "0")]
+                )
+                return [b""]
             return slack(environ, start_response)
         if path in (alerts_api.PATH, posture_api.PATH):
             if method != "POST":

@@ -20,6 +20,7 @@ from handlers.jobs import cases as case_jobs
 from handlers.jobs.scheduler import (
     DELIVER,
     JOBS_LEASE,
+    PURGE,
     SUMMARY,
     SUMMARY_EVERY,
     SWEEP,
@@ -91,7 +92,7 @@ def test_only_the_lease_holder_runs_a_scheduler(
     scheduler = first._scheduler
     assert scheduler is not None
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {SWEEP, DELIVER, case_jobs.JOB}  # case reminders share the scheduler
+    assert set(jobs) == {SWEEP, DELIVER, case_jobs.JOB, PURGE}  # one scheduler for them all
     assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
     assert jobs[SWEEP].misfire_grace_time == int(SLOW.sweep_every.total_seconds())
 

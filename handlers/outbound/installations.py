@@ -1,0 +1,91 @@
+"""slack_sdk's OAuth stores on the bot's own database, with nothing usable stored in plain text.
+
+The installation store keeps each workspace's bot token (and refresh token) sealed with the
+secret box under SECURITY_BOT_KEYS: the columns' type seals what is written and opens what is
+read, so slack_sdk's own queries (which never compare a token) work unchanged (`keys rotate` does
+not re-seal them yet: a key still sealing them must stay in SECURITY_BOT_KEYS). The state store keeps only an HMAC of each OAuth state under SLACK_STATE_SECRET:
+someone who reads the table cannot complete another person's install with a state from it.
+Their tables are created by our migrations (storage/workspace_models.py), never by create_tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine, String, Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from bot.core.secret_box import SecretBox
+
+SEALED_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+SEALED_LENGTH = 1000  # storage/workspace_models.SEALED_TOKEN
+STATE_EXPIRY_SECONDS = 600
+logger = logging.getLogger("security_bot.installations")
+
+
+class Sealed(TypeDecorator[str]):
+    """A secret stored as a Fernet token (text), opened when read."""
+
+    impl = String(SEALED_LENGTH)
+    cache_ok = False  # holds the keys: never shared through the statement cache
+
+    def __init__(self, box: SecretBox) -> None:
+        super().__init__()
+        self._box = box
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._box.seal(value).decode("ascii")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self._box.open(str(value).encode("ascii"))
+
+
+class Keyed(TypeDecorator[str]):
+    """A value stored (and compared) as its HMAC-SHA256 under a secret."""
+
+    impl = String(200)
+    cache_ok = False
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._key = secret.encode()
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def _seal_columns(table: Table, box: SecretBox) -> None:
+    for name in SEALED_COLUMNS:
+        if name in table.c:
+            table.c[name].type = Sealed(box)
+
+
+class SealedInstallationStore(SQLAlchemyInstallationStore):
+    """SQLAlchemyInstallationStore whose tokens are sealed at rest."""
+
+    def __init__(self, client_id: str, engine: Engine, box: SecretBox) -> None:
+        super().__init__(client_id=client_id, engine=engine, logger=logger)
+        _seal_columns(self.installations, box)
+        _seal_columns(self.bots, box)
+
+    def create_tables(self) -> None:
+        raise RuntimeError("the installation tables are created by `app.py db upgrade`")
+
+
+class KeyedStateStore(SQLAlchemyOAuthStateStore):
+    """SQLAlchemyOAuthStateStore that stores an HMAC of each state, never the state."""
+
+    def __init__(self, engine: Engine, secret: str) -> None:
+        super().__init__(expiration_seconds=STATE_EXPIRY_SECONDS, engine=engine, logger=logger)
+        self.oauth_states.c.state.type = Keyed(secret)
+
+    def create_tables(self) -> None:
+        raise RuntimeError("the OAuth state table is created by `app.py db upgrade`")
