@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import MetaData, Table, and_, delete, or_, select
+from sqlalchemy import MetaData, Table, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.database import upsert_into
@@ -121,3 +121,15 @@ def purge(session: Session, workspace_id: str, tables: Sequence[Table]) -> dict[
             getattr(session.execute(delete(table).where(of_it)), "rowcount", 0)
         )
     return counts
+
+
+def adopt_unassigned(session: Session, workspace_id: str, tables: Sequence[Table]) -> int:
+    """Give the rows written before workspaces existed (workspace_id '') to `workspace_id`: the
+    single workspace the bot served then. How many rows it took."""
+    adopted = 0
+    for table in tables:
+        moved = session.execute(
+            update(table).where(table.c[WORKSPACE_COLUMN] == "").values(workspace_id=workspace_id)
+        )
+        adopted += int(getattr(moved, "rowcount", 0))
+    return adopted

@@ -50,11 +50,30 @@ class Workspaces:
     def configured(self, install: Install) -> WorkspaceRow:
         """Record the workspace of SLACK_BOT_TOKEN at start-up (single-workspace mode). Not
         audited: the operator's configuration chose it, and no one in Slack changed anything."""
+        self.adopt_unassigned(install.workspace_id)
         with serving(install.workspace_id), self._database.sessions() as session:
             known = store.find(session, install.workspace_id)
         if known is not None and known.uninstalled_at is None and known.name == install.name:
             return known
         return self._record(install, actor=None)
+
+    def adopt_unassigned(self, workspace_id: str) -> int:
+        """Data kept before this version knew workspaces (workspace_id '') is the single
+        workspace's: it joins the workspace of SLACK_BOT_TOKEN at the first start (audited)."""
+        tables = store.tables_of_a_workspace(schema.metadata)
+        with serving(workspace_id), self._database.sessions.begin() as session:
+            with every_workspace():
+                adopted = store.adopt_unassigned(session, workspace_id, tables)
+            if adopted:
+                audit.record(
+                    session,
+                    at=self._clock.now(),
+                    actor="system",
+                    action="workspace.adopted",
+                    target=f"workspace:{workspace_id}",
+                    rows=adopted,
+                )
+        return adopted
 
     def _record(self, install: Install, *, actor: str | None) -> WorkspaceRow:
         now = self._clock.now()
