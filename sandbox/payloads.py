@@ -59,12 +59,13 @@ def block_action(
     response_url: str | None,
     container: dict[str, Any] | None = None,
     view: dict[str, Any] | None = None,
+    team_id: str = TEAM_ID,
 ) -> tuple[bytes, str]:
     """A button press; from a message when `response_url` is given, from a view otherwise."""
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "sandbox"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+        "team": {"id": team_id, "domain": "sandbox"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
         "api_app_id": "A0SANDBOX",
         "trigger_id": _trigger_id(),
         "container": container or {"type": "message"},
@@ -79,13 +80,13 @@ def block_action(
 
 
 def view_submission(
-    user_id: str, view: dict[str, Any], values: dict[str, Any]
+    user_id: str, view: dict[str, Any], values: dict[str, Any], *, team_id: str = TEAM_ID
 ) -> tuple[bytes, str]:
     submitted = {**view, "state": {"values": values}}
     payload = {
         "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "sandbox"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+        "team": {"id": team_id, "domain": "sandbox"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
         "api_app_id": "A0SANDBOX",
         "trigger_id": _trigger_id(),
         "view": submitted,
@@ -109,10 +110,13 @@ def event(
     return json.dumps(envelope).encode(), "application/json"
 
 
-def app_home_opened(user_id: str, *, event_id: str | None = None) -> tuple[bytes, str]:
+def app_home_opened(
+    user_id: str, *, event_id: str | None = None, team_id: str = TEAM_ID
+) -> tuple[bytes, str]:
     return event(
         {"type": "app_home_opened", "user": user_id, "channel": "D0SANDBOX", "tab": "home"},
         event_id=event_id,
+        team_id=team_id,
     )
 
 
