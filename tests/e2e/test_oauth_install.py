@@ -26,6 +26,7 @@ from sandbox import payloads
 from sandbox.slack_standin import Call, SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord
+from storage.scope import every_workspace
 from storage.workspace_models import Workspace, slack_bots, slack_oauth_states
 from tests.e2e.conftest import AppStarter, RunningApp, bot_environment
 
@@ -133,7 +134,7 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
 
     assert alpha.status == 200 and "Account Security is installed in Alpha Agency." in alpha.text
     assert "installed in Bravo Bikes." in bravo.text
-    with database.sessions() as session:
+    with every_workspace(), database.sessions() as session:
         workspaces = session.scalars(select(Workspace).order_by(Workspace.workspace_id)).all()
         tokens = session.execute(select(slack_bots.c.team_id, slack_bots.c.bot_token)).all()
         states = session.execute(select(slack_oauth_states.c.state)).all()
@@ -175,7 +176,7 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
     standin.uninstall("T0ALPHA")
     gone = payloads.event({"type": "app_uninstalled"}, team_id="T0ALPHA")
     assert oauth_app.send(gone).status == 200
-    with database.sessions() as session:
+    with every_workspace(), database.sessions() as session:
         left = session.scalars(select(slack_bots.c.team_id)).all()
         alpha_row = session.get(Workspace, "T0ALPHA")
         actions = session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()
@@ -204,7 +205,7 @@ def test_a_cancelled_install_shows_why_and_installs_nothing(
 
     assert cancelled.status == 200 and "You cancelled the install" in cancelled.text
     assert forged.status == 400 and "started in another browser" in forged.text
-    with database.sessions() as session:
+    with every_workspace(), database.sessions() as session:
         assert session.scalars(select(Workspace)).all() == []
 
 
@@ -219,7 +220,7 @@ def test_an_expiring_token_is_refreshed_before_use(
     assert all(code == 200 and '"response_type": "ephemeral"' in text for code, text in answers)
     grants = [call.args.get("grant_type") for call in standin.calls("oauth.v2.access")]
     assert grants == [None, "refresh_token"]  # the install, then one refresh before first use
-    with database.sessions() as session:
+    with every_workspace(), database.sessions() as session:
         expiries = session.scalars(select(slack_bots.c.bot_token_expires_at)).all()
     assert len(expiries) == 1 and expiries[0] > datetime.now(UTC).replace(tzinfo=None) + timedelta(
         hours=11

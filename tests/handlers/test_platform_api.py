@@ -18,6 +18,7 @@ from handlers.web.alerts_api import AlertsApi
 from handlers.web.platform_api import ApiAnswer, SignedPlatformApi
 from handlers.web.posture_api import PostureApi
 from storage.database import Database
+from tests.conftest import MemberFactory
 from wiring import build_client
 
 SECRET = "platform-secret"
@@ -73,8 +74,9 @@ def test_a_forged_or_stale_signature_is_refused_unread(
 
 
 def test_a_signed_body_is_read_and_a_failed_follow_up_only_logged(
-    api: EchoApi, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    api: EchoApi, clock: FakeClock, caplog: pytest.LogCaptureFixture, member: MemberFactory
 ) -> None:
+    member("U0ANA")  # the one workspace with data: a document naming none is its
     answer = api.answer(sign(SECRET, b"{}", stamp(clock)), b"{}")
 
     assert answer == ApiAnswer(HTTPStatus.ACCEPTED, {"status": "accepted"})
