@@ -109,6 +109,10 @@ class SettingsBook:
         self._check_admin(viewer, attempted="view")
         return self.current()
 
+    def validate(self, proposal: Proposal) -> None:
+        """Raise SettingsInvalid naming every bad value of `proposal` (before any step-up)."""
+        checked(proposal, self.defaults)
+
     def would_change_admins(self, proposal: Proposal) -> bool:
         return frozenset(proposal.security_admins) != self.current().admins
 
