@@ -25,7 +25,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.errors import NotAllowed, StepUpNeeded
 from bot.nudges.settings import NudgePolicy
-from bot.workspaces.scope import EVERY_WORKSPACE, current_workspace
+from bot.workspaces.scope import EVERY_WORKSPACE, current_workspace, workspace_id
 from bot.workspaces.settings_model import (
     USER_ID,
     Chosen,
@@ -74,10 +74,14 @@ class SettingsBook:
 
     # -- reading, at use -------------------------------------------------------------------
 
-    def current(self) -> WorkspaceSettings:
-        """The served workspace's settings in force (the defaults when none is served)."""
+    def current(self, *, strict: bool = False) -> WorkspaceSettings:
+        """The served workspace's settings in force. With none served, the defaults (what the
+        process is set up with: the scheduler's intervals, Slack's pace), unless `strict`: who
+        may do what is never decided without a workspace (NoWorkspace)."""
         workspace = current_workspace()
         if workspace is None or workspace == EVERY_WORKSPACE:
+            if strict:
+                workspace_id()  # raises NoWorkspace
             return self._default
         now = self._timer()
         with self._lock:
@@ -156,6 +160,7 @@ class SettingsBook:
         settings yet (a reinstall changes nothing); whether they did."""
         if not USER_ID.match(installer):
             raise ValueError("the installer is not a Slack user id")
+        workspace_id()  # raises NoWorkspace: an install names its workspace
         with self._database.sessions.begin() as session:
             if store.find(session, lock=True) is not None:
                 return False
@@ -173,7 +178,7 @@ class SettingsBook:
         return True
 
     def _check_admin(self, actor: str, *, attempted: str) -> None:
-        if actor in self.current().admins:
+        if actor in self.current(strict=True).admins:
             return
         with self._database.sessions.begin() as session:
             _refused(session, self._clock, actor, attempted, "not a security admin")
@@ -188,13 +193,13 @@ class Admins(AbstractSet[str]):
         self._book = book
 
     def __contains__(self, user: object) -> bool:
-        return user in self._book.current().admins
+        return user in self._book.current(strict=True).admins
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._book.current().admins)
+        return iter(self._book.current(strict=True).admins)
 
     def __len__(self) -> int:
-        return len(self._book.current().admins)
+        return len(self._book.current(strict=True).admins)
 
     def __repr__(self) -> str:
         return f"Admins({sorted(self)!r})"
