@@ -43,6 +43,7 @@ from handlers.slack import (
     step_up,
     suspicious_login,
     two_step,
+    workspace_settings,
 )
 from handlers.slack.correlation import NoteSlackIds
 from handlers.slack.errors import handle_error
@@ -163,8 +164,17 @@ def create_app(
     case_threads.register(app)
     suspicious_login.register(app)
     installs.register(app, oauth.store if oauth else None)
+    workspace_settings.register(app)
     step_up.register(  # what a correct code continues with: one continuation per purpose
-        app, [two_step.RESET, alerts.ROTATE, cases.RESOLVE, cases.APPROVE, suspicious_login.CONFIRM]
+        app,
+        [
+            two_step.RESET,
+            alerts.ROTATE,
+            cases.RESOLVE,
+            cases.APPROVE,
+            suspicious_login.CONFIRM,
+            workspace_settings.CHANGE,
+        ],
     )
     app.error(handle_error)
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.cases.platform import PlatformHook, RecordingHook
-from bot.cases.records import Routing
 from bot.cases.service import CaseService
 from bot.checklist.members import MemberService
 from bot.core.clock import Clock
@@ -27,6 +26,7 @@ from bot.twostep.authenticator import AuthenticatorService
 from bot.twostep.self_reports import SelfReports
 from bot.workspaces.rounds import WorkspaceRounds
 from bot.workspaces.service import Workspaces
+from bot.workspaces.settings import Admins, SettingsBook
 from storage.database import Database
 
 
@@ -35,6 +35,8 @@ class Services:
     settings: Settings
     clock: Clock
     database: Database
+    workspace_settings: SettingsBook  # each workspace's own admins, channels and reminder knobs
+    admins: Admins  # the served workspace's security admins, asked at use
     members: MemberService
     self_reports: SelfReports
     deliveries: DeliveryLog
@@ -71,16 +73,21 @@ def build_services(
     `platform_hook` takes suspend and restore requests (default: recorded only)."""
     if settings.pwned_passwords_url and breach_ranges is None:
         raise ValueError("PWNED_PASSWORDS_URL is set but no breach lookup was given")
+    # Each workspace's own settings, asked at use (the environment's values are the defaults);
+    # the book asks the authenticator, built after it, whether an admin stepped up recently.
+    book = SettingsBook(database, clock, settings, fresh=lambda user: authenticator.is_fresh(user))
+    admins = book.admins
     authenticator = AuthenticatorService(
-        database, clock, SecretBox(settings.security_bot_keys), settings.security_admins
+        database, clock, SecretBox(settings.security_bot_keys), admins
     )
-    stats = StatsService(database, clock, settings.security_admins)
-    policy = settings.nudge_policy
+    stats = StatsService(database, clock, admins)
     return Services(
         settings=settings,
         clock=clock,
         database=database,
-        members=MemberService(database, clock, settings.security_admins),
+        workspace_settings=book,
+        admins=admins,
+        members=MemberService(database, clock, admins),
         self_reports=SelfReports(database, clock),
         deliveries=DeliveryLog(database, clock),
         authenticator=authenticator,
@@ -89,7 +96,7 @@ def build_services(
         passwords=PasswordChecks(
             database, clock, breach_ranges, min_score=settings.password_min_score
         ),
-        nudges=NudgeService(database, clock, policy, settings.security_admins),
+        nudges=NudgeService(database, clock, book.policy, admins),
         recovery_email=RecoveryEmailService(
             database, clock, mailer or mailer_for(settings), settings.security_bot_keys
         ),
@@ -98,25 +105,13 @@ def build_services(
         cases=CaseService(
             database,
             clock,
-            settings.security_admins,
-            Routing(
-                settings.escalation_channel,
-                settings.support_channel,
-                settings.support_handlers,
-                settings.support_contact,
-            ),
+            admins,
+            book.routing,
             authenticator.is_fresh,
             platform_hook or RecordingHook(),
         ),
         stats=stats,
-        summaries=WeeklySummaries(
-            database,
-            clock,
-            stats,
-            settings.security_admins,
-            policy.hours,
-            policy.default_time_zone,
-        ),
+        summaries=WeeklySummaries(database, clock, stats, admins, book.policy),
         workspace_rounds=WorkspaceRounds(database),
         workspaces=Workspaces(database, clock),
     )

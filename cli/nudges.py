@@ -73,6 +73,6 @@ def sweep_and_deliver(
         out.write("dry run: nothing was written or sent\n")
         return
     services.nudges.recheck()
-    policy = services.nudges.policy
+    policy = services.nudges.policies
     sender = Sender(services.database, services.clock, messenger, policy, process_id(), real=real)
     out.write(f"delivery: {sender.deliver().summary()}\n")

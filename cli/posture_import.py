@@ -8,6 +8,7 @@ from bot.core.config import Settings
 from bot.platform.posture import Applied
 from bot.platform.posture_import import PostureImport, PostureImportReport
 from bot.stats.report import StatsService
+from bot.workspaces.settings import SettingsBook
 from cli.file_imports import run_lines_import, slack_client
 from handlers.web.posture_api import follow_up
 from storage.database import Database
@@ -28,7 +29,9 @@ def _update_slack(
         return
     client = slack_client(settings, "Slack was not updated (Home tabs, DMs about closed alerts)")
     if client is not None:
-        members = MemberService(database, clock, settings.security_admins)
-        stats = StatsService(database, clock, settings.security_admins)
+        # The served workspace's admins (--workspace), its own settings over the environment's.
+        admins = SettingsBook(database, clock, settings, fresh=lambda _user: False).admins
+        members = MemberService(database, clock, admins)
+        stats = StatsService(database, clock, admins)
         changed = Applied(members=report.members, closed=report.closed)
         follow_up(client, members, changed, stats)

@@ -9,10 +9,17 @@ builds on the base alone.
 
 from __future__ import annotations
 
-from storage import case_models, models, nudge_models, stats_models, workspace_models
+from storage import (
+    case_models,
+    models,
+    nudge_models,
+    settings_models,
+    stats_models,
+    workspace_models,
+)
 from storage.base import Base
 
-MODEL_MODULES = (models, case_models, nudge_models, stats_models, workspace_models)
+MODEL_MODULES = (models, case_models, nudge_models, stats_models, workspace_models, settings_models)
 metadata = Base.metadata
 
 __all__ = ["MODEL_MODULES", "Base", "metadata"]

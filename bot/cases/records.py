@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -96,13 +97,21 @@ def target(number: int) -> str:
 @dataclass
 class Desk:
     """The database, the clock and the rules every case service works with (a test may give it
-    other routing)."""
+    other routing). Admins and routing are the served workspace's, asked at use."""
 
     database: Database
     clock: Clock
-    admins: frozenset[str]
-    routing: Routing
+    admins: AbstractSet[str]
+    routes: Callable[[], Routing]
     fresh: Callable[[str], bool]  # whether a member stepped up recently (authenticator service)
+
+    @property
+    def routing(self) -> Routing:
+        return self.routes()
+
+    @routing.setter
+    def routing(self, fixed: Routing) -> None:
+        self.routes = lambda: fixed
 
     def card(self, session: Session, case: Case, now: datetime) -> CaseCard:
         return card(session, case, now, self.routing, self.admins)
@@ -178,7 +187,7 @@ def record(
 
 
 def card(
-    session: Session, case: Case, now: datetime, routing: Routing, admins: frozenset[str]
+    session: Session, case: Case, now: datetime, routing: Routing, admins: AbstractSet[str]
 ) -> CaseCard:
     session.flush()
     found = case_store.account_and_manager(session, case.business_account_id)
@@ -242,7 +251,11 @@ def _platform_step(found: CaseEvent | None) -> PlatformStep | None:
 
 
 def _role(
-    opener: str | None, manager: str | None, managed: bool, routing: Routing, admins: frozenset[str]
+    opener: str | None,
+    manager: str | None,
+    managed: bool,
+    routing: Routing,
+    admins: AbstractSet[str],
 ) -> str | None:
     """What the opener of a case by command was to it (only these may open one)."""
     if opener is None:

@@ -8,6 +8,7 @@ line in its thread, and the DMs to send.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -55,12 +56,14 @@ class CaseService:
         self,
         database: Database,
         clock: Clock,
-        admins: frozenset[str],
-        routing: Routing,
+        admins: AbstractSet[str],
+        routing: Routing | Callable[[], Routing],
         fresh: Callable[[str], bool],
         platform: PlatformHook,
     ) -> None:
-        self.desk = Desk(database, clock, admins, routing, fresh)
+        """`routing` is fixed, or asked at use (the served workspace's)."""
+        routes = routing if callable(routing) else (lambda: routing)
+        self.desk = Desk(database, clock, admins, routes, fresh)
         self.platform = platform
         self.charges = Reimbursements(self.desk)
         self.notes = ThreadNotes(self.desk)

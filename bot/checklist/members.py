@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,7 +40,7 @@ class StatusView:
 
 
 class MemberService:
-    def __init__(self, database: Database, clock: Clock, security_admins: frozenset[str]) -> None:
+    def __init__(self, database: Database, clock: Clock, security_admins: AbstractSet[str]) -> None:
         self._database = database
         self._clock = clock
         self._admins = security_admins

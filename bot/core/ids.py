@@ -55,6 +55,7 @@ class Callback(StrEnum):
     RECOVERY_EMAIL = "recovery_email"
     RECOVERY_CODE = "recovery_code"
     RECOVERY_PHONE = "recovery_phone"
+    WORKSPACE_SETTINGS = "workspace_settings"
 
 
 class Block(StrEnum):
@@ -73,6 +74,17 @@ class Block(StrEnum):
     REASON = "reason"
     EMAIL = "email"
     PHONE = "phone"
+    # the workspace settings modal (bot/workspaces/settings_views.py): one per setting
+    SECURITY_ADMINS = "security_admins"
+    ESCALATION_CHANNEL = "escalation_channel"
+    SUPPORT_CHANNEL = "support_channel"
+    SUPPORT_CONTACT = "support_contact"
+    SUPPORT_HANDLERS = "support_handlers"
+    REMINDER_CAP = "reminder_cap"
+    WORKING_HOURS_START = "working_hours_start"
+    WORKING_HOURS_END = "working_hours_end"
+    WORKING_DAYS = "working_days"
+    DEFAULT_TIME_ZONE = "default_time_zone"
 
 
 class Event(StrEnum):

@@ -41,7 +41,7 @@ from bot.nudges.claims import CLAIM_FOR, ClaimKeeper
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
 from bot.nudges.pacing import Pacer
-from bot.nudges.settings import DeliveryPace, NudgePolicy
+from bot.nudges.settings import DeliveryPace, NudgePolicy, PolicySource, policy_of
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
 from storage.database import Database
@@ -109,7 +109,7 @@ class Sender:
         database: Database,
         clock: Clock,
         messenger: Messenger,
-        policy: NudgePolicy,
+        policy: PolicySource,
         holder: str,
         *,
         pace: DeliveryPace | None = None,
@@ -119,12 +119,16 @@ class Sender:
         self._clock = clock  # the decisions' time: working hours, sent_at
         self._real = real or clock  # claims and delays: what every other sender compares with
         self._messenger = messenger
-        self._policy = policy
+        self._policies = policy  # asked at use: the served workspace's policy
         self._holder = holder
-        pace = pace or policy.pace
+        pace = pace or policy_of(policy).pace  # Slack's pace: the process's, not a workspace's
         self._posts = Pacer(pace.messages_per_minute * pace.headroom, pace.per_channel)
         self._updates = Pacer(pace.updates_per_minute * pace.headroom, pace.per_channel)
         self.claims = ClaimKeeper(database, self._real, holder)
+
+    @property
+    def _policy(self) -> NudgePolicy:
+        return policy_of(self._policies)
 
     def deliver(
         self, *, limit: int | None = None, keep_going: Callable[[], bool] = lambda: True

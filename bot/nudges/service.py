@@ -3,7 +3,8 @@ exclusions. The sweep and delivery themselves run in the scheduler (handlers/job
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -18,10 +19,10 @@ from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
-from bot.nudges.policy import snooze_length
+from bot.nudges.policy import Decision, snooze_length
 from bot.nudges.sender import refreshed_reminder
-from bot.nudges.settings import NudgePolicy
-from bot.nudges.sweep import Sweep
+from bot.nudges.settings import NudgePolicy, PolicySource, policy_of
+from bot.nudges.sweep import Sweep, SweepReport
 from bot.nudges.views import why_message
 from storage import members as member_store
 from storage import nudges as store
@@ -55,18 +56,36 @@ class Exclusion:
 
 class NudgeService:
     def __init__(
-        self, database: Database, clock: Clock, policy: NudgePolicy, admins: frozenset[str]
+        self, database: Database, clock: Clock, policy: PolicySource, admins: AbstractSet[str]
     ) -> None:
         self._database = database
         self._clock = clock
-        self._policy = policy
+        self.policies = policy  # asked at use: the served workspace's policy
         self._admins = admins
-        # One sweep now (see bot/nudges/sweep.py), over the same database, clock and policy.
-        self.sweep = Sweep(database, clock, policy, admins).run
 
     @property
     def policy(self) -> NudgePolicy:
-        return self._policy
+        """The served workspace's policy, now."""
+        return policy_of(self.policies)
+
+    @property
+    def _policy(self) -> NudgePolicy:
+        return self.policy
+
+    def sweep(
+        self,
+        *,
+        dry_run: bool = False,
+        member_ids: Collection[int] | None = None,
+        only_close: bool = False,
+        on_decision: Callable[[Decision], None] | None = None,
+    ) -> SweepReport:
+        """One sweep now (see bot/nudges/sweep.py), with the served workspace's policy and
+        admins as they are at its start."""
+        sweep = Sweep(self._database, self._clock, self.policy, frozenset(self._admins))
+        return sweep.run(
+            dry_run=dry_run, member_ids=member_ids, only_close=only_close, on_decision=on_decision
+        )
 
     def recheck(self, member_ids: Collection[int] | None = None) -> int:
         """Close the gaps of members whose evidence changed (`save_check_result` asks for it)."""

@@ -4,7 +4,7 @@ Slack's pace. Plain values, read from NUDGE_POLICY_FILE (bot/nudges/policy_file.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -106,3 +106,12 @@ class NudgePolicy:
 
     def snooze(self, key: str) -> SnoozeChoice | None:
         return next((choice for choice in self.snoozes if choice.key == key), None)
+
+
+# The policy itself, or where to ask for it at use: each workspace may set its own knobs
+# (bot/workspaces/settings.py), and services are built once per process.
+PolicySource = NudgePolicy | Callable[[], NudgePolicy]
+
+
+def policy_of(source: PolicySource) -> NudgePolicy:
+    return source if isinstance(source, NudgePolicy) else source()

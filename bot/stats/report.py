@@ -11,6 +11,7 @@ account managers and how their members do.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -136,7 +137,7 @@ class StatsService:
 
     database: Database
     clock: Clock
-    admins: frozenset[str]
+    admins: AbstractSet[str]
 
     def is_admin(self, slack_user_id: str) -> bool:
         return slack_user_id in self.admins

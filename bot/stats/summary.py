@@ -11,14 +11,16 @@ says so has it uploaded again once its claim expires, as Slack's upload has no i
 from __future__ import annotations
 
 import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
-from bot.nudges.hours import WorkingHours, zone
+from bot.nudges.hours import zone
 from bot.nudges.sender import DeliveryFailed
+from bot.nudges.settings import PolicySource, policy_of
 from bot.stats.chart import adoption_chart, alt_text
 from bot.stats.report import AdoptionReport, StatsService
 from bot.stats.views import summary_text
@@ -82,20 +84,21 @@ class WeeklySummaries:
     database: Database
     clock: Clock
     stats: StatsService
-    admins: frozenset[str]
-    hours: WorkingHours
-    default_time_zone: str
+    admins: AbstractSet[str]
+    policies: PolicySource  # the served workspace's: its working hours and default time zone
 
     def send_due(self, uploader: Uploader, holder: str) -> SummaryRun:
         """Send this week's summary to every security admin in working hours who lacks it."""
         now = self.clock.now()
         run = SummaryRun()
+        policy = policy_of(self.policies)
+        admins = frozenset(self.admins)
         with self.database.sessions() as session:
-            zones = store.time_zones(session, self.admins)
+            zones = store.time_zones(session, admins)
         built: tuple[AdoptionReport, bytes] | None = None
-        for admin in sorted(self.admins):
-            tz = zone(zones.get(admin), self.default_time_zone)
-            if not self.hours.contains(now, tz):
+        for admin in sorted(admins):
+            tz = zone(zones.get(admin), policy.default_time_zone)
+            if not policy.hours.contains(now, tz):
                 run.outside_hours.append(admin)
                 continue
             week = iso_week(now, tz)

@@ -3,6 +3,7 @@ actions. Every attempt, Slack or page, goes through `_attempt`, so they share on
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -73,7 +74,7 @@ class AuthenticatorService:
         database: Database,
         clock: Clock,
         box: SecretBox,
-        admins: frozenset[str],
+        admins: AbstractSet[str],
         policy: VerificationPolicy | None = None,
     ) -> None:
         self._database = database

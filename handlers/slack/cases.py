@@ -49,8 +49,8 @@ def open_report_modal(
 ) -> None:
     accounts = services.cases.accounts_to_report(user)
     if not accounts:
-        settings = services.settings
-        support = Support(settings.support_contact, settings.support_channel)
+        routing = services.workspace_settings.routing()
+        support = Support(routing.support_contact, routing.support)
         step_up.tell(client, user, respond, NO_ACCOUNTS.format(support=support_words(support)))
         return
     client.views_open(trigger_id=trigger_id, view=modals.report_modal(accounts))

@@ -19,7 +19,15 @@ from bot.core.errors import DomainError, InvalidInput
 from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
-from handlers.slack import case_commands, nudges, passwords, recovery, stats, two_step
+from handlers.slack import (
+    case_commands,
+    nudges,
+    passwords,
+    recovery,
+    stats,
+    two_step,
+    workspace_settings,
+)
 from handlers.slack.command_line import (
     Call,
     CommandLine,
@@ -223,6 +231,18 @@ SUBCOMMANDS: dict[str, Subcommand] = {
             who=stats.may_see,
             answer=stats.answer,
             follow_up=stats.send_after_answer,
+        ),
+        Subcommand(
+            "settings",
+            help=(
+                "`/security settings`: this workspace's own settings: security admins, where "
+                "cases go, the support team, and the reminders' cap and working hours "
+                "(security admins only)",
+            ),
+            takes=no_arguments,
+            who=workspace_settings.may_change,
+            answer=workspace_settings.answer,
+            follow_up=workspace_settings.open_modal,
         ),
         Subcommand("help", help=("`/security help`: this list",), takes=no_arguments, answer=_help),
     )

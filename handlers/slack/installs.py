@@ -26,7 +26,7 @@ from bot.core.config import Settings
 from bot.core.ids import Event
 from bot.core.secret_box import SecretBox
 from bot.services import Services
-from bot.workspaces.scope import NoWorkspace, workspace_key
+from bot.workspaces.scope import NoWorkspace, serving, workspace_key
 from bot.workspaces.service import Install
 from handlers.outbound.installations import KeyedStateStore, SealedInstallationStore
 from handlers.outbound.workspace_tokens import InstalledTokens
@@ -142,6 +142,9 @@ def callbacks(services: Services) -> CallbackOptions:
             installer_user_id=found.user_id,
         )
         workspace = services.workspaces.installed(install)
+        if install.installer_user_id:  # the installer is the new workspace's first admin
+            with serving(workspace.workspace_id):
+                services.workspace_settings.installed(install.installer_user_id)
         logger.info("installed in workspace %s", workspace.workspace_id)
         return _html(200, install_templates.installed(workspace.name))
 

@@ -59,6 +59,7 @@ class StepUp(StrEnum):
     RESOLVE_CASE = "resolve_case"
     APPROVE_REIMBURSEMENT = "approve_reimbursement"
     CONFIRM_LOGIN = "confirm_login"  # "Yes, it was me" about a suspicious sign-in
+    CHANGE_SETTINGS = "change_settings"  # saving a workspace's settings that change its admins
 
 
 @dataclass(frozen=True)

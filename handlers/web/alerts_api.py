@@ -30,7 +30,7 @@ class AlertsApi(SignedPlatformApi):
         try:
             receipt = services.alerts.receive(body)
         except UnknownAccount as refused:
-            admins = services.settings.security_admins
+            admins = frozenset(services.admins)  # the document's workspace's, now
             self._later(partial(tell_admins, self._client, admins, refused))
             return ApiAnswer.malformed(refused.reason)
         except AlertInvalid as invalid:

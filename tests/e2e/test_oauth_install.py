@@ -183,6 +183,7 @@ def test_two_workspaces_install_work_side_by_side_and_one_uninstalls(
     assert left == ["T0BRAVO"]
     assert alpha_row is not None and alpha_row.uninstalled_at is not None
     assert actions.count("workspace.installed") == 2 and "workspace.uninstalled" in actions
+    assert actions.count("workspace.settings.first_admin") == 2  # each installer, its first admin
 
     code, text = status(oauth_app, "T0ALPHA", "U0ANA")
     assert (code, text) == (200, "")  # not authorised: told through the response_url

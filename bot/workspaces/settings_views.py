@@ -1,0 +1,138 @@
+"""The settings modal of `/security settings`: each setting an input filled with the value in
+force, the defaults said as such, and what a saved change said back. Pure builders."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from bot.core.blocks import Blocks, modal, mrkdwn, plain
+from bot.core.ids import Block, Callback
+from bot.core.text import escape
+from bot.core.words import plural, slack_time
+from bot.workspaces.settings_model import DAY_NAMES, WorkspaceSettings
+
+TITLE = "Workspace settings"
+DEFAULT_HINT = "Default (the bot's configuration)."
+_LABELS = {
+    Block.SECURITY_ADMINS: "Security admins",
+    Block.ESCALATION_CHANNEL: "Escalation channel (managed clients' cases)",
+    Block.SUPPORT_CHANNEL: "Support channel (other clients' cases)",
+    Block.SUPPORT_CONTACT: "Support contact given to reporters",
+    Block.SUPPORT_HANDLERS: "Support team (works other clients' cases)",
+    Block.REMINDER_CAP: "Most reminders per open check",
+    Block.WORKING_HOURS_START: "Working hours start",
+    Block.WORKING_HOURS_END: "Working hours end",
+    Block.WORKING_DAYS: "Working days",
+    Block.DEFAULT_TIME_ZONE: "Time zone for members without one",
+}
+
+
+def label(name: str) -> str:
+    return _LABELS[Block(name)]
+
+
+def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
+    intro = (
+        "These settings are this workspace's own. A value marked _default_ comes from the "
+        "bot's configuration; change it here to set your own, or set it back to the same value "
+        "to follow the default again. Changing the security admins asks for a code from your "
+        "authenticator app."
+    )
+    blocks: Blocks = [{"type": "section", "text": mrkdwn(intro)}]
+    if current.changed_at is not None and current.changed_by:
+        changed = f"Last changed by <@{current.changed_by}> on {slack_time(current.changed_at)}."
+        blocks.append({"type": "context", "elements": [mrkdwn(changed)]})
+    blocks += [
+        _users(current, Block.SECURITY_ADMINS, optional=False),
+        _channel(current, Block.ESCALATION_CHANNEL),
+        _channel(current, Block.SUPPORT_CHANNEL),
+        _text(current, Block.SUPPORT_CONTACT, max_length=200),
+        _users(current, Block.SUPPORT_HANDLERS, optional=True),
+        {"type": "header", "text": plain("Reminders")},
+        _text(current, Block.REMINDER_CAP, max_length=2, hint_unset="as each check's policy says"),
+        _time(current, Block.WORKING_HOURS_START),
+        _time(current, Block.WORKING_HOURS_END),
+        _days(current),
+        _text(current, Block.DEFAULT_TIME_ZONE, max_length=64, hint_unset="UTC"),
+    ]
+    return modal(Callback.WORKSPACE_SETTINGS, TITLE, "Save", blocks)
+
+
+def saved_message(changed: list[str]) -> str:
+    """What the admin is told after saving; mrkdwn, safe."""
+    if not changed:
+        return "Nothing changed: the workspace settings are as they were."
+    names = ", ".join(label(name).split(" (")[0].lower() for name in changed)
+    return f"Saved {plural(len(changed), 'setting')} of this workspace: {escape(names)}."
+
+
+def _input(
+    current: WorkspaceSettings,
+    block: Block,
+    element: dict[str, Any],
+    *,
+    optional: bool,
+    hint: str = "",
+) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "type": "input",
+        "block_id": block,
+        "label": plain(_LABELS[block]),
+        "element": element | {"action_id": block},
+        "optional": optional,
+    }
+    words = [DEFAULT_HINT] if current.is_default(block) else []
+    words += [hint] if hint else []
+    if words:
+        found["hint"] = plain(" ".join(words)[:150])
+    return found
+
+
+def _users(current: WorkspaceSettings, block: Block, *, optional: bool) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "multi_users_select"}
+    chosen = sorted(current.value(block) or ())
+    if chosen:
+        element["initial_users"] = chosen
+    return _input(current, block, element, optional=optional)
+
+
+def _channel(current: WorkspaceSettings, block: Block) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "conversations_select",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    chosen = current.value(block)
+    if chosen:
+        element["initial_conversation"] = chosen
+    hint = "Invite the bot to the channel, so it can post cases there."
+    return _input(current, block, element, optional=True, hint=hint)
+
+
+def _text(
+    current: WorkspaceSettings, block: Block, *, max_length: int, hint_unset: str = ""
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": max_length}
+    value = current.value(block)
+    if value is not None:
+        element["initial_value"] = str(value)
+    hint = f"Not set: {hint_unset}." if value is None and hint_unset else ""
+    return _input(current, block, element, optional=True, hint=hint)
+
+
+def _time(current: WorkspaceSettings, block: Block) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "timepicker"}
+    value = current.value(block)
+    if isinstance(value, time):
+        element["initial_time"] = value.strftime("%H:%M")
+    return _input(current, block, element, optional=True, hint="In each member's own time zone.")
+
+
+def _days(current: WorkspaceSettings) -> dict[str, Any]:
+    options = [{"text": plain(name), "value": str(day)} for day, name in enumerate(DAY_NAMES)]
+    element: dict[str, Any] = {"type": "checkboxes", "options": options}
+    chosen = current.value(Block.WORKING_DAYS) or frozenset()
+    initial = [option for day, option in enumerate(options) if day in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return _input(current, Block.WORKING_DAYS, element, optional=False)
