@@ -93,6 +93,7 @@ def command_lines(b: Seeded) -> list[str]:
         f"include {dana}",
         "excluded",
         "stats",
+        "settings",
         "help",
     ]
 
@@ -234,6 +235,19 @@ def submissions(
         (Callback.RECOVERY_EMAIL.value, {"member": b.people.member}, _field("email", b.email)),
         (Callback.RECOVERY_CODE.value, {"member": b.people.member}, _field("code", "123456")),
         (Callback.RECOVERY_PHONE.value, {"member": b.people.member}, _field("phone", "+491511111")),
+        (  # A's settings, set to B's people: A's row may change, nothing of B's
+            Callback.WORKSPACE_SETTINGS.value,
+            {},
+            {
+                "security_admins": {
+                    "security_admins": {
+                        "type": "multi_users_select",
+                        "selected_users": [b.people.member],
+                    }
+                },
+                **_field("support_contact", "forged"),
+            },
+        ),
     ]
 
 
