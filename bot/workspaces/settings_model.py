@@ -87,15 +87,21 @@ def _to_stored(value: Any) -> Any:
 
 def defaults_of(settings: Settings) -> Chosen:
     """The environment's values: what a workspace with no row of its own works with. The reminder
-    cap has no single default when the policy file gives checks different caps (None then)."""
+    cap has no single default when the policy file gives checks different caps (None then).
+
+    People and channels are one workspace's: in OAuth mode, where any workspace may install the
+    bot, SECURITY_ADMINS, the channels and the support team of the environment are nobody's
+    default (an operator's admin must not become every customer's); each workspace starts with
+    its installer as its one admin. The reminder policy and working hours stay defaults in both."""
     policy = settings.nudge_policy
     caps = {policy.check(check).cap for check in Check}
+    own = not settings.oauth_mode
     return Chosen(
-        security_admins=settings.security_admins,
-        escalation_channel=settings.escalation_channel,
-        support_channel=settings.support_channel,
-        support_contact=settings.support_contact,
-        support_handlers=settings.support_handlers,
+        security_admins=settings.security_admins if own else frozenset(),
+        escalation_channel=settings.escalation_channel if own else None,
+        support_channel=settings.support_channel if own else None,
+        support_contact=settings.support_contact if own else None,
+        support_handlers=settings.support_handlers if own else frozenset(),
         reminder_cap=caps.pop() if len(caps) == 1 else None,
         working_hours_start=policy.hours.start,
         working_hours_end=policy.hours.end,

@@ -4,6 +4,7 @@ admins only after a fresh step-up), and every change and refusal audited."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 import pyotp
@@ -11,10 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.core.errors import NotAllowed, StepUpNeeded
 from bot.services import Services
 from bot.workspaces.settings import SettingsBook
-from bot.workspaces.settings_model import Proposal, SettingsInvalid
+from bot.workspaces.settings_model import Proposal, SettingsInvalid, defaults_of
 from storage.models import AuditRecord
 from storage.scope import serving
 from tests.conftest import ADMIN, MemberFactory
@@ -214,3 +216,26 @@ def test_another_process_sees_a_change_within_the_cache_time(
     assert other.current().value("support_channel") is None  # cached, no query
     now[0] += 31
     assert other.current().value("support_channel") == "C0HELP"
+
+
+def test_in_oauth_mode_the_environments_people_and_channels_are_no_workspaces_default(
+    settings: Settings,
+) -> None:
+    single = defaults_of(settings)
+    many = defaults_of(
+        replace(
+            settings,
+            slack_bot_token=None,
+            slack_client_id="1.2",
+            slack_client_secret="s" * 32,
+            slack_state_secret="t" * 32,
+        )
+    )
+
+    assert single.security_admins == settings.security_admins and ADMIN in single.security_admins
+    assert many.security_admins == frozenset() and many.support_handlers == frozenset()
+    assert many.escalation_channel is None and many.support_channel is None
+    assert (many.working_hours_start, many.reminder_cap) == (
+        single.working_hours_start,
+        single.reminder_cap,
+    )
