@@ -16,7 +16,7 @@ from bot.core.audit import export_lines
 from bot.core.clock import SystemClock
 from bot.core.config import Settings, load_settings, log_format
 from bot.core.errors import ConfigError
-from bot.core.keys import rotate_keys
+from bot.core.keys import reseal_installation_tokens, rotate_keys
 from bot.core.secret_box import SecretBox
 from bot.core.version import bot_version
 from bot.core.words import plural
@@ -289,7 +289,7 @@ def keys_rotate(settings: Settings) -> int:
     WorkspaceRounds(database).each(
         lambda _key: counts.append(rotate_keys(database, box)), what="keys rotate"
     )
-    count = sum(counts)
+    count = sum(counts) + reseal_installation_tokens(database, box)
     print(f"re-encrypted {plural(count, 'secret')} under the first key of SECURITY_BOT_KEYS")
     return 0
 

@@ -7,7 +7,7 @@ is purged too, children before parents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -133,3 +133,24 @@ def adopt_unassigned(session: Session, workspace_id: str, tables: Sequence[Table
         )
         adopted += int(getattr(moved, "rowcount", 0))
     return adopted
+
+
+SEALED_TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+def reseal_installation_tokens(session: Session, reseal: Callable[[bytes], bytes]) -> int:
+    """Every sealed token of the installation tables passed through `reseal` (`keys rotate`);
+    how many tokens were re-sealed."""
+    count = 0
+    for table in INSTALLATION_TABLES:
+        columns = [table.c[name] for name in SEALED_TOKEN_COLUMNS if name in table.c]
+        for row in session.execute(select(table.c.id, *columns)).all():
+            fresh = {
+                column.name: reseal(value.encode("ascii")).decode("ascii")
+                for column, value in zip(columns, row[1:], strict=True)
+                if value is not None
+            }
+            if fresh:
+                session.execute(update(table).where(table.c.id == row[0]).values(**fresh))
+                count += len(fresh)
+    return count

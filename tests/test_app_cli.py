@@ -8,12 +8,14 @@ from datetime import timedelta
 import pyotp
 import pytest
 from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import text
 
 import app
 from bot.core.clock import FakeClock
 from bot.core.secret_box import SecretBox
 from bot.services import Services
+from handlers.outbound.installations import SealedInstallationStore
 from tests.conftest import MemberFactory
 
 
@@ -63,17 +65,27 @@ def test_keys_rotate_moves_every_secret_to_the_first_key(
     secret = environment.authenticator.begin("U0ANA").secret
     environment.authenticator.confirm("U0ANA", pyotp.TOTP(secret).at(clock.now()))
     old_key = environment.settings.security_bot_keys[0]
+    store = SealedInstallationStore("1.2", environment.database.engine, SecretBox((old_key,)))
+    store.save(
+        Installation(
+            app_id="A0APP", enterprise_id=None, team_id="T0ALPHA", user_id="U0ANA",
+            bot_token="xoxb-alpha", bot_id="B0BOT", bot_user_id="U0BOT",
+        )
+    )  # fmt: skip
     new_key = Fernet.generate_key().decode()
     monkeypatch.setenv("SECURITY_BOT_KEYS", f"{new_key},{old_key}")
 
     assert app.main(["keys", "rotate"]) == 0
 
-    assert "re-encrypted 1 secret" in capsys.readouterr().out
+    # the authenticator's secret, and the install's bot token in both of slack_sdk's tables
+    assert "re-encrypted 3 secrets" in capsys.readouterr().out
     with environment.database.engine.connect() as connection:
         sealed = connection.execute(
             text("SELECT secret_encrypted FROM authenticator_links")
         ).scalar_one()
+        tokens = connection.execute(text("SELECT bot_token FROM slack_bots")).scalars().all()
     assert SecretBox((new_key,)).open(bytes(sealed)) == secret
+    assert [SecretBox((new_key,)).open(token.encode()) for token in tokens] == ["xoxb-alpha"]
 
 
 def test_a_bad_setting_is_one_clear_line(

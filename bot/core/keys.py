@@ -6,7 +6,9 @@ from bot.core import audit
 from bot.core.clock import Clock, SystemClock
 from bot.core.secret_box import SecretBox
 from storage import authenticator as link_store
+from storage import workspaces as workspace_store
 from storage.database import Database
+from storage.scope import every_workspace
 
 
 def rotate_keys(database: Database, box: SecretBox, clock: Clock | None = None) -> int:
@@ -25,3 +27,10 @@ def rotate_keys(database: Database, box: SecretBox, clock: Clock | None = None) 
             count=len(links),
         )
     return len(links)
+
+
+def reseal_installation_tokens(database: Database, box: SecretBox) -> int:
+    """The bot tokens of OAuth installs (every workspace's, in slack_sdk's tables) re-sealed
+    under the first key; how many."""
+    with every_workspace(), database.sessions.begin() as session:
+        return workspace_store.reseal_installation_tokens(session, box.reseal)

@@ -2,8 +2,9 @@
 
 The installation store keeps each workspace's bot token (and refresh token) sealed with the
 secret box under SECURITY_BOT_KEYS: the columns' type seals what is written and opens what is
-read, so slack_sdk's own queries (which never compare a token) work unchanged (`keys rotate` does
-not re-seal them yet: a key still sealing them must stay in SECURITY_BOT_KEYS). The state store keeps only an HMAC of each OAuth state under SLACK_STATE_SECRET:
+read, so slack_sdk's own queries (which never compare a token) work unchanged; `keys rotate`
+re-seals them with the other secrets. The state store keeps only an HMAC of each OAuth state
+under SLACK_STATE_SECRET:
 someone who reads the table cannot complete another person's install with a state from it.
 Their tables are created by our migrations (storage/workspace_models.py), never by create_tables.
 """
