@@ -80,6 +80,6 @@ class CaseCommands(Screen):
             "thread_ts": message.get("thread_ts") or message["ts"],
             "channel_type": "channel",
         }
-        status, _ = self.send(payloads.event(event))
+        status, _ = self.send(payloads.event(event, team_id=self.team_id))
         self.say(f"(you wrote in the case thread: {text.strip()})", "dim")
         self.settle(expect=status != 200)

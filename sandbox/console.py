@@ -29,7 +29,9 @@ from sandbox.screen import APP_NAME, answer, as_sent, numbered_buttons, pick, pi
 from sandbox.slack_standin import SlackStandIn
 from sandbox.stats_console import HELP as STATS_HELP
 from sandbox.stats_console import StatsCommands
-from sandbox.workspace import PEOPLE, Person
+from sandbox.teams import Team, first_team, install, pick_team
+from sandbox.workspace import Person
+from storage.scope import serving
 
 HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
@@ -47,6 +49,8 @@ HELP = """\
                            need days, and working hours: mon 10:00 is the next Monday, your time)
   nudge [dry-run]          one reminder sweep now, at the app's time, and its DMs
   wait [seconds]           show what the app sends meanwhile, e.g. an alert's DMs (10 s)
+  install [name]           add another simulated workspace (its own members and data)
+  workspace <name | id>    act in another workspace: its members, its data, its requests
   reset                    start a clean sandbox: wipe its database and clock, reload the demo
   help, quit               (what the app stored, and a moved clock, stay for next time)"""
 
@@ -58,7 +62,9 @@ class Console(
         super().__init__(stdin=stdin, stdout=out)
         self.standin, self.url, self.secret, self.color = standin, url, secret, out.isatty()
         self.use_rawinput = stdin is sys.stdin and stdin.isatty() and out is sys.stdout
-        self.person = PEOPLE[0]
+        self.team: Team = first_team(standin)
+        self.teams: list[Team] = [self.team]
+        self.person = self.team.people[0]
         self.resetting, self.database_url = False, ""
         self.surfaces = {}
         self.want_home = False
@@ -75,8 +81,17 @@ class Console(
         word, space, rest = line.strip().partition(" ")
         return line if line == "EOF" else word.lower() + space + rest
 
+    @property
+    def team_id(self) -> str:  # type: ignore[override] # Screen declares it, the team decides
+        return self.team.team_id
+
+    def onecmd(self, line: str) -> bool:
+        with serving(self.team_id):  # what a command reads or runs, it does in its workspace
+            return super().onecmd(line)
+
     def postcmd(self, stop: bool, line: str) -> bool:
-        self.prompt = f"{self.person.short}> "
+        where = f"{self.team.name} · " if len(self.teams) > 1 else ""
+        self.prompt = f"{where}{self.person.short}> "
         return stop
 
     def emptyline(self) -> bool:
@@ -120,8 +135,12 @@ class Console(
             return
         self.close_modal()  # in Slack a command is typed after closing any modal
         response_url = self.standin.response_url()
-        text = workspace.escape_mentions(text)  # should_escape is on in manifest.yml
-        request = payloads.slash_command(self.person.user_id, text, response_url=response_url)
+        text = workspace.escape_mentions(
+            text, self.team.people
+        )  # should_escape is on in manifest.yml
+        request = payloads.slash_command(
+            self.person.user_id, text, response_url=response_url, team_id=self.team_id
+        )
         status, body = self.send(request)
         if status != 200:
             self.say(f'{command} failed with the error "dispatch_failed" ({status})', "warning")
@@ -150,7 +169,12 @@ class Console(
             container = {"type": "view", "view_id": view["id"]}
         action = found.action
         request = payloads.block_action(
-            self.person.user_id, action, response_url=response_url, container=container, view=view
+            self.person.user_id,
+            action,
+            response_url=response_url,
+            container=container,
+            view=view,
+            team_id=self.team_id,
         )
         status, _ = self.send(request)
         if status != 200:
@@ -165,7 +189,7 @@ class Console(
     def do_home(self, _rest: str) -> None:
         self.close_modal()
         self.want_home = True
-        status, _ = self.send(payloads.app_home_opened(self.person.user_id))
+        status, _ = self.send(payloads.app_home_opened(self.person.user_id, team_id=self.team_id))
         self.settle(expect=True, until=lambda: not self.want_home)
         if self.want_home:
             self.want_home = False
@@ -181,10 +205,39 @@ class Console(
         self.settle(expect=False)
 
     def do_as(self, name: str) -> None:
-        found = pick(name, [(p.short, p) for p in PEOPLE] + [(p.name, p) for p in PEOPLE], "member")
+        people = self.team.people
+        found = pick(name, [(p.short, p) for p in people] + [(p.name, p) for p in people], "member")
         if isinstance(found, Person):
             self.person = found
         self.say(found if isinstance(found, str) else f"You are now {found}.")
+
+    def do_install(self, name: str) -> None:
+        """Another simulated workspace, as if the app were added to it; stays where you are."""
+        if self.place is None:
+            self.say("This console has no workspace to install the app in.")
+            return
+        found = install(self.place, name, self.teams)
+        if isinstance(found, str):
+            self.say(found)
+            return
+        self.say(
+            f"The app is installed in the workspace {found}, with its own members "
+            f"({', '.join('@' + p.short for p in found.people)}) and the demo directory. "
+            f"Type workspace {found.name} to act there."
+        )
+
+    def do_workspace(self, wanted: str) -> None:
+        if not wanted.strip():
+            names = ", ".join(str(t) for t in self.teams)
+            self.say(f"You are in the workspace {self.team}. The workspaces: {names}.")
+            return
+        found = pick_team(wanted, self.teams)
+        if isinstance(found, str):
+            self.say(found)
+            return
+        self.close_modal()
+        self.team, self.person = found, found.people[0]
+        self.say(f"You are now in the workspace {found}, as {self.person}.")
 
 
 def run_console(

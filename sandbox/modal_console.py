@@ -69,7 +69,9 @@ class ModalCommands(Screen):
         if not missing:
             view = as_sent(modal)
             values = view["state"]["values"]
-            status, body = self.send(payloads.view_submission(self.person.user_id, view, values))
+            status, body = self.send(
+                payloads.view_submission(self.person.user_id, view, values, team_id=self.team_id)
+            )
             if status != 200:
                 self.say("We had some trouble connecting. Try again?", "warning")
                 return

@@ -114,6 +114,7 @@ def as_sent(surface: Surface) -> dict[str, Any]:
 class Screen:
     standin: SlackStandIn
     person: Person
+    team_id: str  # the workspace the member acts in: every request is signed with it
     place: Workspace | None  # the app's clock, nudges and mail, if served
     stdout: IO[str]
     color: bool

@@ -44,6 +44,7 @@ from sandbox.listener_pool import ListenerPool
 from sandbox.outbox_watch import OutboxWatch
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database, connect, upgrade
+from storage.scope import serving
 
 DIRECTORY = Path(__file__).with_name("demo_directory.csv")
 ADMIN = "U0SAM"
@@ -202,14 +203,14 @@ class Workspace:
         return out.getvalue()
 
 
-def escape_mentions(text: str) -> str:
+def escape_mentions(text: str, people: tuple[Person, ...] = PEOPLE) -> str:
     """@ana as Slack sends it when the command escapes mentions: <@U0ANA|ana>."""
-    return _MENTION.sub(_escape_mention, text)
 
+    def escaped(match: re.Match[str]) -> str:
+        person = next((p for p in people if p.short == match.group(1).lower()), None)
+        return f"<@{person.user_id}|{person.short}>" if person else match.group(0)
 
-def _escape_mention(match: re.Match[str]) -> str:
-    person = next((p for p in PEOPLE if p.short == match.group(1).lower()), None)
-    return f"<@{person.user_id}|{person.short}>" if person else match.group(0)
+    return _MENTION.sub(escaped, text)
 
 
 @contextmanager
@@ -246,7 +247,9 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
         )
         clock, kept = ShiftedClock(), clock_file(database_url)
         clock.advance(kept_offset(kept))
-        report = _seed(app_settings, database, clock)
+        # The stand-in's own workspace is served while seeding and at the console's prompt
+        stack.enter_context(serving(standin.team_id))  # (commands switch it: Console.onecmd)
+        report = seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
         listeners = ListenerPool(app_settings.request_threads)
         stack.enter_context(_serving(app_settings, services, listener, listeners))
@@ -308,7 +311,7 @@ def _migrated(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def _seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
+def seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
     """The demo directory, through the importer `import accounts` runs; a rerun changes nothing."""
     users = SlackWorkspaceUsers(wiring.build_client(settings))
     directory = DIRECTORY.read_text(encoding="utf-8")

@@ -1,0 +1,76 @@
+"""The sandbox's second workspace: `install` adds one, `workspace` switches to it, and what one
+workspace keeps is not seen from the other."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bot.core.config import Settings
+from sandbox.console import run_console
+
+pytestmark = pytest.mark.e2e
+
+Turn = tuple[str, str]
+
+
+def session(settings: Settings, database_url: str, *lines: str) -> list[Turn]:
+    """Run the console on these lines; the banner is turn 0, typed as ""."""
+    stdout = io.StringIO()
+    stdin = io.StringIO("".join(line + "\n" for line in lines))
+
+    assert run_console(settings, stdin=stdin, stdout=stdout, database_url=database_url) == 0
+    prompt = r"^(?:(?:Sandbox|Second) · )?(?:ana|raj|dana|sam)> (.*)\n"
+    parts = re.split(prompt, stdout.getvalue(), flags=re.MULTILINE)
+    return [("", parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
+
+
+def shown_after(turns: list[Turn], typed: str, occurrence: int = 0) -> str:
+    return [output for line, output in turns if line == typed][occurrence]
+
+
+def test_a_second_workspace_keeps_its_own_checklists(settings: Settings, database_url: str) -> None:
+    turns = session(
+        settings,
+        database_url,
+        "/security status",
+        "press Add a recovery phone",
+        "type 1 +49 30 12345612",
+        "submit",
+        "cancel",
+        "install",
+        "workspace second",
+        "/security status",
+        "workspace T0STANDIN",
+        "/security status",
+        "help",
+        "quit",
+    )
+
+    assert "1 of 7 checks pass" in shown_after(turns, "submit")
+    installed = " ".join(shown_after(turns, "install").split())
+    assert "installed in the workspace Second (T1SECOND)" in installed
+    assert "You are now in the workspace Second (T1SECOND), as @ana" in shown_after(
+        turns, "workspace second"
+    )
+    second = shown_after(turns, "/security status", 1)
+    assert "0 of 7 checks pass" in second  # the same person's phone was kept in the first only
+    assert "Acme Shoes Ads" in second  # the demo directory, imported into the second too
+    assert "1 of 7 checks pass" in shown_after(turns, "/security status", 2)
+    shown = shown_after(turns, "help")
+    assert "install [name]" in shown and "workspace <name | id>" in shown
+
+
+def test_switching_to_an_unknown_workspace_names_the_ones_there(
+    settings: Settings, database_url: str
+) -> None:
+    turns = session(settings, database_url, "workspace elsewhere", "install Bravo", "workspace")
+
+    assert "The workspaces: Sandbox (T0STANDIN)." in " ".join(
+        shown_after(turns, "workspace elsewhere").split()
+    )
+    listed = " ".join(shown_after(turns, "workspace").split())
+    assert "You are in the workspace Sandbox (T0STANDIN)" in listed
+    assert "Bravo (T1BRAVO)" in listed
