@@ -34,6 +34,5 @@ def test_serving_is_undone_after_its_block_and_nothing_is_every_workspace() -> N
                 workspace_id()  # a new row must name one workspace, never "every"
             assert workspace_id() == "T0ALPHA"
         assert current_workspace() is None
-    with pytest.raises(NoWorkspace):
-        with serving(""):
-            pass
+    with pytest.raises(NoWorkspace), serving(""):
+        pass
