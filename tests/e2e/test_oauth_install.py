@@ -27,7 +27,7 @@ from sandbox.slack_standin import Call, SlackStandIn
 from storage.database import Database
 from storage.models import AuditRecord
 from storage.scope import every_workspace
-from storage.workspace_models import Workspace, slack_bots, slack_oauth_states
+from storage.workspace_models import Workspace, slack_bots, slack_installations, slack_oauth_states
 from tests.e2e.conftest import AppStarter, RunningApp, bot_environment
 
 pytestmark = pytest.mark.e2e
@@ -226,3 +226,28 @@ def test_an_expiring_token_is_refreshed_before_use(
     assert len(expiries) == 1 and expiries[0] > datetime.now(UTC).replace(tzinfo=None) + timedelta(
         hours=11
     )  # the refreshed token (12 hours) was saved, so the second request did not refresh
+
+
+def test_a_revoked_bot_token_is_deleted_at_once_and_the_workspace_marked(
+    oauth_app: RunningApp, standin: SlackStandIn, database: Database
+) -> None:
+    standin.oauth_app(CLIENT_ID, CLIENT_SECRET)
+    for team_id, installer in (("T0ALPHA", "U0ANA"), ("T0BRAVO", "U0BEN")):
+        assert "installed in" in install(oauth_app, team_id, installer).text
+
+    standin.uninstall("T0BRAVO")  # Slack revoked Bravo's bot token, then says so
+    revoked = payloads.event(
+        {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}}, team_id="T0BRAVO"
+    )
+    assert oauth_app.send(revoked).status == 200
+
+    with every_workspace(), database.sessions() as session:
+        bots = session.scalars(select(slack_bots.c.team_id)).all()
+        installs = session.scalars(select(slack_installations.c.team_id)).all()
+        bravo = session.get(Workspace, "T0BRAVO")
+        actions = session.scalars(select(AuditRecord.action)).all()
+    assert bots == ["T0ALPHA"] and installs == ["T0ALPHA"]  # both copies of Bravo's token gone
+    assert bravo is not None and bravo.uninstalled_at is not None
+    assert actions.count("workspace.uninstalled") == 1
+    code, text = status(oauth_app, "T0ALPHA", "U0ANA")
+    assert code == 200 and '"response_type": "ephemeral"' in text  # Alpha keeps working
