@@ -15,6 +15,8 @@ from slack_sdk import WebClient
 import wiring
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
+from bot.workspaces.documents import lines_elsewhere
+from bot.workspaces.scope import workspace_id
 from storage.database import Database, connect
 
 CANNOT_RUN = 2
@@ -69,6 +71,13 @@ def run_lines_import(
     text = read_text(path)
     if text is None:
         return CANNOT_RUN
+    served = workspace_id()
+    elsewhere = lines_elsewhere(text, served)
+    for number, named in elsewhere:
+        print(f"line {number}: names workspace {named!r}, but this import is for {served}")
+    if elsewhere:
+        print("nothing was imported: import each workspace's lines with --workspace")
+        return 1
     clock = clock or SystemClock()
     database = connect(settings.database_url)
     try:

@@ -59,3 +59,17 @@ def _named(fields: object) -> list[str]:
         return []
     named = [fields.get("enterprise_id"), fields.get("team_id")]
     return [key for key in named if isinstance(key, str) and key]
+
+
+def lines_elsewhere(text: str, served: str) -> list[tuple[int, str]]:
+    """(line number, workspace named) of each JSON line naming a workspace other than `served`:
+    an import for one workspace refuses the whole file rather than file another's data."""
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            named = _named(json.loads(line)) if line.strip() else []
+        except ValueError:
+            continue  # the document's own checks say what is wrong with it
+        if named and served not in named:
+            found.append((number, named[0][:32]))
+    return found

@@ -106,3 +106,28 @@ def test_without_a_bot_token_the_alerts_are_stored_and_the_operator_is_told(
     assert "no DM was sent: SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
     assert row_counts(environment.database)["alerts"] == 1
     assert standin.messages() == []
+
+
+def test_lines_naming_another_workspace_are_refused_and_nothing_is_applied(
+    environment: Services,
+    standin: SlackStandIn,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write(
+        tmp_path,
+        line(team_id="T0STANDIN"),  # the token's workspace: what this import is for
+        line(id="alert-2", team_id="T0BRAVO"),
+        line(id="alert-3", enterprise_id="E0ACME"),
+    )
+    before = row_counts(environment.database)
+
+    assert app.main(["alerts", "import", path]) == 1
+
+    assert capsys.readouterr().out.splitlines() == [
+        "line 2: names workspace 'T0BRAVO', but this import is for T0STANDIN",
+        "line 3: names workspace 'E0ACME', but this import is for T0STANDIN",
+        "nothing was imported: import each workspace's lines with --workspace",
+    ]
+    assert row_counts(environment.database) == before
+    assert standin.messages() == []
