@@ -149,3 +149,24 @@ class _counting:
             context.__exit__(None, None, None)
         for found in self._lists:
             self._seen.extend(found)
+
+
+def print_figures(latency: dict[str, Any], count: RequestCount) -> None:
+    """The OAuth app's figures beside the single-workspace ones (bench/__main__.print_report)."""
+    print(f"\nOAuth mode: {WORKSPACES:,} workspaces installed, the measured one among them")
+    print(f"{'':<11}{'single':>9}{'OAuth':>9}{'target':>8}   (ours/bare; OAuth ms, bare ms)")
+    limits = (("c1", "p50", 0.15), ("c1", "p99", 0.15), ("c16", "p99", 0.65))
+    for phase, pct, limit in limits:
+        figures = latency[phase]
+        single, ratio = figures[f"ratio_{pct}"], figures[f"oauth_ratio_{pct}"]
+        verdict = "PASS" if ratio <= limit else "MISS"
+        label = f"c={figures['concurrency']} {pct}"
+        ms = f"{figures['oauth'][f'{pct}_ms']:.2f}, {figures['bare'][f'{pct}_ms']:.2f}"
+        print(f"{label:<11}{single:>8.2f}x{ratio:>8.2f}x{f'≤ {limit:.2f}':>8}  {verdict:<5}({ms})")
+    print(
+        f"  SQL statements per status: our data {count.ours} (target 1: "
+        f"{'PASS' if count.ours <= 1 else 'MISS'}), installation lookup {count.installation_lookup}"
+    )
+    calls = latency["auth_tests"]
+    shown = ", ".join(f"{team} {number}" for team, number in sorted(calls.items())) or "none"
+    print(f"  auth.test calls during the run, by workspace (one token each): {shown}")
