@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, select
 
 from bot.core.clock import FakeClock
+from bot.core.errors import ConfigError
 from bot.core.secret_box import SecretBox
 from bot.services import Services
 from bot.workspaces.service import Install
@@ -111,3 +114,36 @@ def test_tokens_are_sealed_at_rest_and_states_kept_only_as_a_keyed_hash(
     assert bot is not None and bot.bot_token == "xoxb-alpha-secret"
     assert stored_states != [state] and len(stored_states) == 1
     assert states.consume(state) and not states.consume(state)
+
+
+def test_the_bot_lookup_is_compiled_once_and_never_opened_with_another_box(
+    database: Database,
+) -> None:
+    """Every authorised request looks its workspace's bot up: the SELECT comes from SQLAlchemy's
+    statement cache, yet a store sealing with other keys never reuses what was compiled for the
+    first one's (it would open tokens with the wrong keys)."""
+    box = SecretBox((Fernet.generate_key().decode(),))
+    store = SealedInstallationStore("1.2", database.engine, box)
+    store.save(
+        Installation(app_id="A0", team_id="T0ALPHA", user_id="U0ANA", bot_token="xoxb-alpha-secret")
+    )
+    lookups: list[object] = []
+
+    def executed(_conn: object, _cursor: object, statement: str, *args: Any) -> None:
+        if "FROM slack_bots" in statement:
+            lookups.append(args[1].cache_hit)  # args: parameters, context, executemany
+
+    event.listen(database.engine, "before_cursor_execute", executed)
+    try:
+        for _ in range(2):
+            bot = store.find_bot(enterprise_id=None, team_id="T0ALPHA")
+            assert bot is not None and bot.bot_token == "xoxb-alpha-secret"
+        other = SealedInstallationStore(
+            "1.2", database.engine, SecretBox((Fernet.generate_key().decode(),))
+        )
+        with pytest.raises(ConfigError, match="cannot be decrypted"):
+            other.find_bot(enterprise_id=None, team_id="T0ALPHA")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", executed)
+    hit = database.engine.dialect.CACHE_HIT
+    assert [found is hit for found in lookups] == [False, True, False]
