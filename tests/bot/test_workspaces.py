@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store import Bot, Installation
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, select
 
 from bot.core.clock import FakeClock
@@ -147,3 +147,45 @@ def test_the_bot_lookup_is_compiled_once_and_never_opened_with_another_box(
         event.remove(database.engine, "before_cursor_execute", executed)
     hit = database.engine.dialect.CACHE_HIT
     assert [found is hit for found in lookups] == [False, True, False]
+
+
+def test_the_bot_lookup_finds_the_latest_bot_of_a_team_or_of_an_organisation(
+    database: Database,
+) -> None:
+    box = SecretBox((Fernet.generate_key().decode(),))
+    store = SealedInstallationStore("1.2", database.engine, box)
+    for bot_token, installed_at in (("xoxb-alpha-old", 1_000.0), ("xoxb-alpha-new", 2_000.0)):
+        store.save_bot(
+            Bot(
+                app_id="A0",
+                team_id="T0ALPHA",
+                bot_token=bot_token,
+                bot_id="B0",
+                bot_user_id="U0BOT",
+                installed_at=installed_at,
+            )
+        )
+    store.save_bot(
+        Bot(
+            app_id="A0",
+            enterprise_id="E0GRID",
+            team_id=None,
+            is_enterprise_install=True,
+            bot_token="xoxb-grid",
+            bot_id="B1",
+            bot_user_id="U1BOT",
+            installed_at=1_500.0,
+        )
+    )
+
+    def token_of(enterprise: str | None, team: str | None, org_wide: bool = False) -> str | None:
+        found = store.find_bot(
+            enterprise_id=enterprise, team_id=team, is_enterprise_install=org_wide
+        )
+        return None if found is None else found.bot_token
+
+    assert token_of(None, "T0ALPHA") == "xoxb-alpha-new"
+    assert token_of("E0GRID", "T0ANYWHERE", org_wide=True) == "xoxb-grid"
+    assert token_of("E0GRID", None) == "xoxb-grid"
+    assert token_of("E0GRID", "T0ALPHA") is None  # the team's bot is not the organisation's
+    assert token_of(None, "T0BRAVO") is None
