@@ -21,7 +21,19 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, codes, dataset, failover, load, nudges, outages, pages, passwords, servers
+from bench import (
+    cases,
+    codes,
+    dataset,
+    failover,
+    load,
+    nudges,
+    oauth,
+    outages,
+    pages,
+    passwords,
+    servers,
+)
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
 from bot.core.config import Settings
@@ -33,6 +45,7 @@ LARGE, SMALL = 10_000, 100
 # app's listener holds its thread through Bolt's 10 ms ack polling, so it gets the count that
 # serves it best here (16 and 32 measured alike; 4 queues its requests).
 OUR_THREADS, BARE_THREADS = Settings().web_threads, 16
+WORKERS = Settings().web_workers  # worker processes of each app
 SIGNED = 6_000  # requests signed for each round, sent in turn
 
 
@@ -61,21 +74,18 @@ def main(argv: list[str] | None = None) -> int:
         help="a PostgreSQL database to build the data set in (its own schema); default SQLite",
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of the requests, to try")
+    parser.add_argument(
+        "--status-only",
+        action="store_true",
+        help="only the /security status figures (single-workspace and OAuth mode)",
+    )
     args = parser.parse_args(argv)
     plan = Plan(warmup_seconds=1, round_seconds=1, rounds=2) if args.quick else Plan()
     started = time.perf_counter()
     try:
         results = measure(args.database_url, plan)
-        results["linking_page_ttfb"] = pages.measure(requests=100 if args.quick else 300)
-        results["password_checks"] = passwords.measure(quick=args.quick)
-        results["cases"] = cases.measure(args.database_url, quick=args.quick)
-        results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
-        results["code_verification"] = codes.measure(seconds=1.0 if args.quick else 3.0)
-        codes.print_figures(results["code_verification"])
-        results["outages"] = outages.measure(
-            quick=args.quick, postgres_url=args.database_url or outages.POSTGRES
-        )
-        results["leader_failover"] = failover.measure(args.database_url, OUTPUT)
+        if not args.status_only:
+            results |= others(args.database_url, args.quick)
     except servers.StartFailed as error:
         print(f"bench: could not start an app under test:\n{error}", file=sys.stderr)
         return 1
@@ -88,6 +98,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwritten to {OUTPUT.relative_to(servers.REPO_ROOT) / 'results.json'} "
           f"in {results['seconds']} s")  # fmt: skip
     return 0
+
+
+def others(database_url: str | None, quick: bool) -> dict[str, Any]:
+    """Every figure beyond `/security status`'s."""
+    results: dict[str, Any] = {}
+    results["linking_page_ttfb"] = pages.measure(requests=100 if quick else 300)
+    results["password_checks"] = passwords.measure(quick=quick)
+    results["cases"] = cases.measure(database_url, quick=quick)
+    results["nudges"] = nudges.measure(quick=quick, database_url=database_url)
+    results["code_verification"] = codes.measure(seconds=1.0 if quick else 3.0)
+    codes.print_figures(results["code_verification"])
+    results["outages"] = outages.measure(quick=quick, postgres_url=database_url or outages.POSTGRES)
+    results["leader_failover"] = failover.measure(database_url, OUTPUT)
+    return results
 
 
 def build(database_url: str | None, members: int) -> tuple[str, bool, float]:
@@ -109,16 +133,34 @@ def measure(database_url: str | None, plan: Plan) -> dict[str, Any]:
     small_url, _, _ = build(database_url, SMALL)
 
     counts = statement_counts(small_url, large_url)
-    latency = acknowledgement_latency(large_url, plan)
+    keys = Fernet.generate_key().decode()
+    with SlackStandIn() as standin:
+        oauth.store_installations(large_url, (keys,), dataset.WORKSPACE, standin.bot_token)
+        oauth_count = oauth.count_request_statements(
+            large_url, (keys,), dataset.member_slack_id(1), standin
+        )
+    latency = acknowledgement_latency(large_url, plan, keys)
 
     targets = [
         Target("c=1 p50 ours/bare", latency["c1"]["ratio_p50"], 0.15),
         Target("c=1 p99 ours/bare", latency["c1"]["ratio_p99"], 0.15),
         Target("c=16 p99 ours/bare", latency["c16"]["ratio_p99"], 0.65),
         Target("SQL statements per status (max)", max(c.statements for c in counts), 1),
+        Target("OAuth c=1 p50 ours/bare", latency["c1"]["oauth_ratio_p50"], 0.15),
+        Target("OAuth c=1 p99 ours/bare", latency["c1"]["oauth_ratio_p99"], 0.15),
+        Target("OAuth c=16 p99 ours/bare", latency["c16"]["oauth_ratio_p99"], 0.65),
+        Target("OAuth SQL statements per status, our data", oauth_count.ours, 1),
+        # Bolt's authorize cache lives in each worker process: one call per token in each.
+        Target(
+            "OAuth auth.test calls per token",
+            max(latency["auth_tests"].values(), default=0),
+            WORKERS,
+        ),
     ]
     constant = len({c.statements for c in counts}) == 1
     print_report(backend, latency, counts, targets, constant)
+    oauth.print_figures(latency, oauth_count)
+    print("\ntargets: " + ", ".join(f"{t.name} {'PASS' if t.met else 'MISS'}" for t in targets))
     stages = []
     if not all(t.met for t in targets[:3]):
         stages = breakdown(large_url)
@@ -153,6 +195,14 @@ def measure(database_url: str | None, plan: Plan) -> dict[str, Any]:
             ],
             "constant": constant,
         },
+        "oauth": {
+            "workspaces_installed": oauth.WORKSPACES,
+            "sql_statements_our_data": oauth_count.ours,
+            "sql_statements_installation_lookup": oauth_count.installation_lookup,
+            "sql": list(oauth_count.sql),
+            "auth_test_calls": latency["auth_tests"],
+            "worker_processes": WORKERS,
+        },
         "targets": [
             {"name": t.name, "value": t.value, "limit": t.limit, "met": t.met} for t in targets
         ],
@@ -178,21 +228,22 @@ def statement_counts(small_url: str, large_url: str) -> list[Count]:
     ]
 
 
-APPS = ("ours", "bare", "floor")
+APPS = ("ours", "bare", "floor", "oauth")
 
 
-def acknowledgement_latency(url: str, plan: Plan) -> dict[str, Any]:
-    """Latency of each app, phase by phase; rounds alternate the apps so drift hits all."""
+def acknowledgement_latency(url: str, plan: Plan, keys: str) -> dict[str, Any]:
+    """Latency of each app, phase by phase; rounds alternate the apps so drift hits all. `oauth`
+    is ours in OAuth mode (bench/oauth.py), with a stand-in of its own; the installation store
+    holds `keys`' sealed tokens."""
     dataset.refresh_profiles(url, datetime.now(UTC))
     secret = "bench-" + uuid.uuid4().hex
     user_ids = [dataset.member_slack_id(n) for n in range(1, LARGE + 1)]
-    with SlackStandIn() as standin:
+    with SlackStandIn() as standin, SlackStandIn() as oauth_standin:
         common = {
             "SLACK_BOT_TOKEN": standin.bot_token,
             "SLACK_SIGNING_SECRET": secret,
             "SLACK_API_URL": standin.base_url,
         }
-        keys = Fernet.generate_key().decode()
         started = {
             "ours": servers.ours(
                 # No nudge sweeps in the background while latency is measured.
@@ -207,9 +258,13 @@ def acknowledgement_latency(url: str, plan: Plan) -> dict[str, Any]:
             "floor": servers.bare(
                 servers.environment(**common), OUTPUT / "floor.stderr", OUR_THREADS, fast=True
             ),
+            "oauth": servers.ours(
+                servers.environment(**oauth.environment(url, keys, secret, oauth_standin)),
+                OUTPUT / "oauth.stderr",
+            ),
         }
-        with started["ours"], started["bare"], started["floor"]:
-            expected = {"ours": "checks pass", "bare": "ok", "floor": "ok"}
+        with started["ours"], started["bare"], started["floor"], started["oauth"]:
+            expected = {"ours": "checks pass", "bare": "ok", "floor": "ok", "oauth": "checks pass"}
             print(
                 "apps up: "
                 + ", ".join(f"{name} pid {server.pid}" for name, server in started.items())
@@ -243,6 +298,7 @@ def acknowledgement_latency(url: str, plan: Plan) -> dict[str, Any]:
                 phases[phase] = summary(merged, cpu, concurrency)
                 total = sum(run.requests for run in merged.values())
                 print(f"measured {phase}: {total:,} requests in all")
+            phases["auth_tests"] = oauth.auth_tests(oauth_standin)
         for server in started.values():
             errors = [line for line in server.stderr().splitlines() if " ERROR " in line]
             if errors:
@@ -262,9 +318,10 @@ def summary(runs: dict[str, load.Run], cpu: dict[str, float], concurrency: int) 
             "server_cpu_ms_per_request": round(cpu[name] * 1000 / max(1, run.requests), 3),
         }
     for pct in ("p50", "p99"):
-        figures[f"ratio_{pct}"] = round(
-            figures["ours"][f"{pct}_ms"] / figures["bare"][f"{pct}_ms"], 3
-        )
+        for app, key in (("ours", "ratio"), ("oauth", "oauth_ratio")):
+            figures[f"{key}_{pct}"] = round(
+                figures[app][f"{pct}_ms"] / figures["bare"][f"{pct}_ms"], 3
+            )
     return figures
 
 
@@ -320,7 +377,6 @@ def print_report(
     print(
         f"  constant: {'yes' if constant else 'no'}, = 1: {'yes' if worst <= 1 else 'no'}  {verdict}"
     )
-    print("\ntargets: " + ", ".join(f"{t.name} {'PASS' if t.met else 'MISS'}" for t in targets))
 
 
 if __name__ == "__main__":

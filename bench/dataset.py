@@ -22,13 +22,15 @@ from sqlalchemy import Engine, create_engine, func, insert, select, text, update
 
 from storage.database import alembic_config, upgrade
 from storage.models import BusinessAccount, CheckResult, Member, Membership
+from storage.scope import serving
 
 # Bump when what the builder writes changes, so cached databases are rebuilt.
-DATA_VERSION = "workspace-v1"
+DATA_VERSION = "workspace-v2"  # v2: every row belongs to WORKSPACE
 SEED = 20261124
 ACCOUNTS_PER_MEMBER = 2
 HEAVY_ACCOUNTS = 20
 HEAVY_MEMBER = "UBHEAVY00"
+WORKSPACE = "T0STANDIN"  # the stand-in's team: its rows are kept under its team id
 MANAGERS = 50
 CACHE = Path(__file__).resolve().parent.parent / ".bench"
 _CHUNK = 5_000
@@ -147,7 +149,7 @@ def refresh_profiles(url: str, at: datetime) -> None:
     """Mark every cached profile fresh, so serving a command never has to ask Slack who it is."""
     engine = create_engine(url)
     try:
-        with engine.begin() as connection:
+        with serving(WORKSPACE), engine.begin() as connection:
             connection.execute(update(Member).values(profile_refreshed_at=at))
     finally:
         engine.dispose()
@@ -157,7 +159,8 @@ def fill(engine: Engine, members: int) -> None:
     rng = random.Random(SEED)
     now = datetime.now(UTC).replace(microsecond=0)
     accounts = members * ACCOUNTS_PER_MEMBER
-    with engine.begin() as connection:
+    # Inserts take their workspace from the column's default: the workspace served.
+    with serving(WORKSPACE), engine.begin() as connection:
         _bulk(connection, Member, _members(members, now))
         _bulk(connection, BusinessAccount, _accounts(rng, accounts, members, now))
         owners = _owners(rng, members, accounts)
@@ -184,7 +187,7 @@ def _members(count: int, now: datetime) -> Iterator[dict[str, Any]]:
         yield {
             "id": index,
             "slack_user_id": slack_id,
-            "team_id": "T0STANDIN",
+            "team_id": WORKSPACE,
             "email": f"{slack_id.lower()}@example.com",
             "display_name": f"Member {index}",
             "time_zone": "Europe/Berlin",

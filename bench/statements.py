@@ -15,6 +15,7 @@ from sqlalchemy import event
 import wiring
 from bot.core.clock import SystemClock
 from bot.core.config import Settings
+from storage.scope import serving
 from storage.tracing import driver_statements, queries
 
 
@@ -41,7 +42,7 @@ class Count:
 
 
 def count_status_statements(
-    url: str, members: int, subjects: list[tuple[str, str, int]]
+    url: str, members: int, subjects: list[tuple[str, str, int]], workspace: str = "T0STANDIN"
 ) -> list[Count]:
     """For each (label, slack user id, accounts of that member): statements of one status call.
 
@@ -66,13 +67,14 @@ def count_status_statements(
         ),
     ]
     try:
-        services.members.status(subjects[0][1])
+        with serving(workspace):
+            services.members.status(subjects[0][1])
         for target, name, listener in listeners:
             event.listen(target, name, listener)
         counts = []
         for label, slack_user_id, accounts in subjects:
             checkouts.clear()
-            with driver_statements(engine) as seen:
+            with serving(workspace), driver_statements(engine) as seen:
                 status = services.members.status(slack_user_id)
             assert len(status.checklist.accounts) == accounts, (label, status.checklist.accounts)
             sql = queries(seen)

@@ -1,5 +1,5 @@
-"""`make bench`'s set-up asks before it installs system packages, and the benchmarks' docstrings
-cite files that exist."""
+"""`make bench`'s set-up asks before it installs system packages, the benchmarks' docstrings
+cite files that exist, and the OAuth-mode status figures count what they claim to."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import subprocess
 from pathlib import Path
 
 import slack_bolt
+from cryptography.fernet import Fernet
+
+from bench import dataset, oauth
+from sandbox.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).parents[1]
 SCRIPT = ROOT / "scripts" / "ensure-bench-tools"
@@ -67,3 +71,19 @@ def test_the_benchmarks_cite_files_that_exist() -> None:
         if not (ROOT / path).exists() and not (packages / path).exists()
     ]
     assert not missing, missing
+
+
+def test_a_status_in_oauth_mode_reads_our_data_once_and_its_workspace_bot_once(
+    tmp_path: Path,
+) -> None:
+    """What the bench reports for OAuth mode, on a small data set: 1,000 installations stored,
+    one status through the whole OAuth app, one auth.test for the warm-up request only."""
+    url, _ = dataset.sqlite_dataset(tmp_path, 10)
+    keys = (Fernet.generate_key().decode(),)
+    with SlackStandIn() as standin:
+        oauth.store_installations(url, keys, dataset.WORKSPACE, standin.bot_token)
+        oauth.store_installations(url, keys, dataset.WORKSPACE, standin.bot_token)  # replaced
+        count = oauth.count_request_statements(url, keys, dataset.member_slack_id(1), standin)
+        assert oauth.auth_tests(standin) == {dataset.WORKSPACE: 1}
+    assert (count.ours, count.installation_lookup) == (1, 1), count.sql
+    assert "slack_bots" in count.sql[0]

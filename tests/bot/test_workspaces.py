@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
-from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, select
+from slack_sdk.oauth.installation_store import Bot, Installation
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, event, select
 
 from bot.core.clock import FakeClock
+from bot.core.errors import ConfigError
 from bot.core.secret_box import SecretBox
 from bot.services import Services
 from bot.workspaces.service import Install
@@ -114,3 +117,78 @@ def test_tokens_are_sealed_at_rest_and_states_kept_only_as_a_keyed_hash(
     assert bot is not None and bot.bot_token == "xoxb-alpha-secret"
     assert stored_states != [state] and len(stored_states) == 1
     assert states.consume(state) and not states.consume(state)
+
+
+def test_the_bot_lookup_is_compiled_once_and_never_opened_with_another_box(
+    database: Database,
+) -> None:
+    """Every authorised request looks its workspace's bot up: the SELECT comes from SQLAlchemy's
+    statement cache, yet a store sealing with other keys never reuses what was compiled for the
+    first one's (it would open tokens with the wrong keys)."""
+    box = SecretBox((Fernet.generate_key().decode(),))
+    store = SealedInstallationStore("1.2", database.engine, box)
+    store.save(
+        Installation(app_id="A0", team_id="T0ALPHA", user_id="U0ANA", bot_token="xoxb-alpha-secret")
+    )
+    lookups: list[object] = []
+
+    def executed(_conn: object, _cursor: object, statement: str, *args: Any) -> None:
+        if "FROM slack_bots" in statement:
+            lookups.append(args[1].cache_hit)  # args: parameters, context, executemany
+
+    event.listen(database.engine, "before_cursor_execute", executed)
+    try:
+        for _ in range(2):
+            bot = store.find_bot(enterprise_id=None, team_id="T0ALPHA")
+            assert bot is not None and bot.bot_token == "xoxb-alpha-secret"
+        other = SealedInstallationStore(
+            "1.2", database.engine, SecretBox((Fernet.generate_key().decode(),))
+        )
+        with pytest.raises(ConfigError, match="cannot be decrypted"):
+            other.find_bot(enterprise_id=None, team_id="T0ALPHA")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", executed)
+    hit = database.engine.dialect.CACHE_HIT
+    assert [found is hit for found in lookups] == [False, True, False]
+
+
+def test_the_bot_lookup_finds_the_latest_bot_of_a_team_or_of_an_organisation(
+    database: Database,
+) -> None:
+    box = SecretBox((Fernet.generate_key().decode(),))
+    store = SealedInstallationStore("1.2", database.engine, box)
+    for bot_token, installed_at in (("xoxb-alpha-old", 1_000.0), ("xoxb-alpha-new", 2_000.0)):
+        store.save_bot(
+            Bot(
+                app_id="A0",
+                team_id="T0ALPHA",
+                bot_token=bot_token,
+                bot_id="B0",
+                bot_user_id="U0BOT",
+                installed_at=installed_at,
+            )
+        )
+    store.save_bot(
+        Bot(
+            app_id="A0",
+            enterprise_id="E0GRID",
+            team_id=None,
+            is_enterprise_install=True,
+            bot_token="xoxb-grid",
+            bot_id="B1",
+            bot_user_id="U1BOT",
+            installed_at=1_500.0,
+        )
+    )
+
+    def token_of(enterprise: str | None, team: str | None, org_wide: bool = False) -> str | None:
+        found = store.find_bot(
+            enterprise_id=enterprise, team_id=team, is_enterprise_install=org_wide
+        )
+        return None if found is None else found.bot_token
+
+    assert token_of(None, "T0ALPHA") == "xoxb-alpha-new"
+    assert token_of("E0GRID", "T0ANYWHERE", org_wide=True) == "xoxb-grid"
+    assert token_of("E0GRID", None) == "xoxb-grid"
+    assert token_of("E0GRID", "T0ALPHA") is None  # the team's bot is not the organisation's
+    assert token_of(None, "T0BRAVO") is None
