@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUN_STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos lock clean
+.PHONY: run test lint bench chaos lock catalogue clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command 'make lock' --quiet --output-file requirements.lock
+
+# bot/locale/: every text people read, extracted from the sources; then translate what it adds.
+catalogue: $(STAMP)
+	$(BIN)/python -m scripts.catalogue
 
 chaos: $(STAMP)
 	./scripts/ensure-test-services

@@ -1,0 +1,50 @@
+"""What the catalogue tests of views share: render in the pseudo-language (every catalogue text
+marked ⟦…⟧), then find the words that escaped the catalogue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
+_TOKEN = re.compile(r"<[^<>]*>|`[^`]*`")  # Slack's mentions, links, dates; code spans
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def texts(surface: Any) -> list[str]:
+    """Every text a person reads in Block Kit (blocks, a view, a message) or a plain string."""
+    found: list[str] = []
+
+    def walk(node: Any, key: str | None = None) -> None:
+        if isinstance(node, str):
+            if key in ("text", "alt_text", "placeholder", "title", "hint", "label"):
+                found.append(node)
+            return
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name in ("action_id", "block_id", "value", "url", "callback_id", "type"):
+                    continue
+                if name == "private_metadata" or name == "image_url":
+                    continue
+                walk(value, name if isinstance(value, str) else key if name == "text" else name)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item, key)
+
+    if isinstance(surface, str):
+        return [surface]
+    walk(surface)
+    return found
+
+
+def escaped_words(surface: Any, allowed: Iterable[str] = ()) -> list[str]:
+    """Words outside every ⟦…⟧ mark: texts that did not come from the catalogue. `allowed`
+    names the data shown as it is (people's and accounts' names, platform names, ids)."""
+    left: list[str] = []
+    for text in texts(surface):
+        rest = _TOKEN.sub(" ", _MARKED.sub(" ", text))
+        for name in allowed:
+            rest = rest.replace(name, " ")
+        left.extend(_WORD.findall(rest))
+    return left
