@@ -81,7 +81,9 @@ def main() -> int:
     write(LOCALE / "en" / "LC_MESSAGES" / "messages.po", english(template))
     german = LOCALE / "de" / "LC_MESSAGES" / "messages.po"
     write(german, updated(german, template, "de_DE"))
-    untranslated = sum(1 for message in read_po(german.open("rb")) if message.id and not message.string)
+    untranslated = sum(
+        1 for message in read_po(german.open("rb")) if message.id and not message.string
+    )
     print(f"{len(template)} texts; German: {untranslated} still to translate", file=sys.stderr)
     return 0
 

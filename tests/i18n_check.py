@@ -13,29 +13,28 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def texts(surface: Any) -> list[str]:
-    """Every text a person reads in Block Kit (blocks, a view, a message) or a plain string."""
-    found: list[str] = []
-
-    def walk(node: Any, key: str | None = None) -> None:
-        if isinstance(node, str):
-            if key in ("text", "alt_text", "placeholder", "title", "hint", "label"):
-                found.append(node)
-            return
-        if isinstance(node, dict):
-            for name, value in node.items():
-                if name in ("action_id", "block_id", "value", "url", "callback_id", "type"):
-                    continue
-                if name == "private_metadata" or name == "image_url":
-                    continue
-                walk(value, name if isinstance(value, str) else key if name == "text" else name)
-        elif isinstance(node, list | tuple):
-            for item in node:
-                walk(item, key)
-
+    """Every text a person reads in Block Kit (blocks, a view, a message) or a plain string:
+    the `text` of every text object (titles, labels, hints, placeholders, options included)."""
     if isinstance(surface, str):
         return [surface]
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name in ("text", "alt_text") and isinstance(value, str):
+                    found.append(value)
+                elif name not in _NOT_READ:
+                    walk(value)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
     walk(surface)
     return found
+
+
+_NOT_READ = {"action_id", "block_id", "value", "url", "callback_id", "private_metadata"}
 
 
 def escaped_words(surface: Any, allowed: Iterable[str] = ()) -> list[str]:

@@ -94,7 +94,7 @@ def number(value: int | float | Decimal) -> str:
 
 
 def amount(value: Decimal, currency: str) -> str:
-    """"€120.50" in English, "120,50 €" in German."""
+    """ "€120.50" in English, "120,50 €" in German."""
     return format_currency(value, currency, locale=_babel_locale())
 
 
@@ -111,7 +111,7 @@ def day(when: datetime, zone: str) -> str:
 
 
 def duration(delta: timedelta, *, relative: bool = True) -> str:
-    """"in 3 days" / "in 3 Tagen" (or "3 days ago"); without direction "3 days" / "3 Tage"."""
+    """ "in 3 days" / "in 3 Tagen" (or "3 days ago"); without direction "3 days" / "3 Tage"."""
     return format_timedelta(
         delta,
         add_direction=relative,
