@@ -80,7 +80,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue(language()).ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's own name for "mark, translate later"
+def N_(message: str) -> str:
     """Marks a text for the catalogue where it is defined (a module constant) and translated
     where it is shown, with `_()`."""
     return message
