@@ -27,7 +27,7 @@ def ids(messages: Catalog) -> set[object]:
 
 def forms(message: Message) -> list[str]:
     text = message.string
-    return list(text) if isinstance(text, tuple | list) else [text]
+    return [str(form or "") for form in text] if isinstance(text, tuple | list) else [text or ""]
 
 
 def test_the_template_holds_every_text_of_the_sources() -> None:
