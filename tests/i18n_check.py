@@ -42,8 +42,17 @@ def escaped_words(surface: Any, allowed: Iterable[str] = ()) -> list[str]:
     names the data shown as it is (people's and accounts' names, platform names, ids)."""
     left: list[str] = []
     for text in texts(surface):
-        rest = _TOKEN.sub(" ", _MARKED.sub(" ", text))
+        rest = _TOKEN.sub(" ", _unmarked(text))
         for name in allowed:
             rest = rest.replace(name, " ")
         left.extend(_WORD.findall(rest))
     return left
+
+
+def _unmarked(text: str) -> str:
+    """`text` without its marked parts, innermost first: a translated text may hold another."""
+    while True:
+        shorter = _MARKED.sub(" ", text)
+        if shorter == text:
+            return text
+        text = shorter
