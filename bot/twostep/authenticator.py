@@ -185,7 +185,7 @@ class AuthenticatorService:
         with self._database.sessions.begin() as session:
             refusal = self._attempt(session, slack_user_id, code, want=ACTIVE)
             if refusal is None:
-                _, link = self._member_and_link(session, slack_user_id)
+                _member, link = self._member_and_link(session, slack_user_id)
                 link_store.replace_recovery_codes(
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
                 )
