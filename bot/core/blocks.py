@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.i18n import _
+
 Blocks = list[dict[str, Any]]
 
 
@@ -32,7 +34,7 @@ def modal(
         "callback_id": callback_id,
         "title": plain(title),
         "submit": plain(submit),
-        "close": plain("Cancel"),
+        "close": plain(_("Cancel")),
         "private_metadata": private_metadata,
         "blocks": blocks,
     }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot.core.i18n import N_, _
 from storage.database import cannot_reach
 
 
 class DomainError(Exception):
-    """An error whose message may be shown to the member."""
+    """An error whose message may be shown to the member: already in the reader's language (the
+    raiser translates it with `_()`, in the request of the member it is for)."""
 
     def __init__(self, user_message: str) -> None:
         super().__init__(user_message)
@@ -45,7 +47,7 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable, never its value."""
 
 
-DATABASE_UNAVAILABLE = "I cannot reach my database right now. Please try again in a minute."
+DATABASE_UNAVAILABLE = N_("I cannot reach my database right now. Please try again in a minute.")
 
 
 class DatabaseUnavailable(DomainError):
@@ -53,7 +55,7 @@ class DatabaseUnavailable(DomainError):
     a retry now would change, so they are told to come back rather than shown an error."""
 
     def __init__(self) -> None:
-        super().__init__(DATABASE_UNAVAILABLE)
+        super().__init__(_(DATABASE_UNAVAILABLE))
 
 
 def database_unavailable(error: BaseException) -> bool:

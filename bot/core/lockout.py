@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import audit
 from bot.core.errors import CodeRejected
-from bot.core.words import plural
+from bot.core.i18n import ngettext, number
 from storage import audit as audit_store
 
 
@@ -59,17 +59,25 @@ def lock_end(failures: Sequence[datetime], limits: FailureLimits, now: datetime)
     return None
 
 
+def minutes_to_wait(until: datetime, now: datetime) -> int:
+    """Rounded up, so a member never retries a moment too soon."""
+    return max(1, int((until - now).total_seconds() + 59) // 60)
+
+
 def minutes_left(until: datetime, now: datetime) -> str:
-    """ "1 minute", "15 minutes": rounded up, so a member never retries a moment too soon."""
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return plural(minutes, "minute")
+    """ "1 minute", "15 minutes" in the reader's language. A sentence around a count is better
+    one catalogue entry with `minutes_to_wait` (German declines the words around it)."""
+    minutes = minutes_to_wait(until, now)
+    return ngettext("{count} minute", "{count} minutes", minutes).format(count=number(minutes))
 
 
 def locked_message(until: datetime, now: datetime) -> str:
-    return (
-        "Too many wrong codes. For your safety, codes are refused for the next "
-        f"{minutes_left(until, now)}."
-    )
+    minutes = minutes_to_wait(until, now)
+    return ngettext(
+        "Too many wrong codes. For your safety, codes are refused for the next {count} minute.",
+        "Too many wrong codes. For your safety, codes are refused for the next {count} minutes.",
+        minutes,
+    ).format(count=number(minutes))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.checklist.members import member_for
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError
+from bot.core.i18n import N_, _, ngettext, number
 from storage import secure_links as link_store
 from storage.database import Database
 from storage.models import SecureLink
@@ -107,18 +108,20 @@ class SecureLinks:
         with self._database.sessions() as session:
             found = link_store.by_token_hash(session, token_hash(token))
         if found is None:
-            raise LinkUnusable(_UNKNOWN + _how(purpose))
+            raise LinkUnusable(_refusal(_(_UNKNOWN), purpose))
         link, member = found.link, found.member
         if link.purpose != purpose.value:
-            raise LinkUnusable(_UNKNOWN + _how(purpose))
+            raise LinkUnusable(_refusal(_(_UNKNOWN), purpose))
         if link.used_at is not None:
-            raise LinkUnusable(_USED + _how(purpose), gone=True)
+            raise LinkUnusable(_refusal(_(_USED), purpose), gone=True)
         if self._clock.now() >= link.expires_at:
             minutes = int(self.lifetime.total_seconds() // 60)
-            raise LinkUnusable(
-                f"This link has expired; links work for {minutes} minutes. " + _how(purpose),
-                gone=True,
-            )
+            expired = ngettext(
+                "This link has expired; links work for {count} minute.",
+                "This link has expired; links work for {count} minutes.",
+                minutes,
+            ).format(count=number(minutes))
+            raise LinkUnusable(_refusal(expired, purpose), gone=True)
         return LinkGrant(
             link.token_hash,
             member.slack_user_id or "",
@@ -139,7 +142,7 @@ def spend_within(session: Session, grant: LinkGrant, now: datetime) -> None:
     """`spend`, inside the caller's transaction: the link is used up together with what it did,
     or not at all."""
     if not link_store.mark_used(session, grant.token_hash, now):
-        raise LinkUnusable(_USED + _how(grant.purpose), gone=True)
+        raise LinkUnusable(_refusal(_(_USED), grant.purpose), gone=True)
     _audit(session, now, "secure_link.used", grant.slack_user_id, grant.purpose)
 
 
@@ -151,15 +154,24 @@ def _audit(
     trail.record(action, purpose=purpose.value)
 
 
-_UNKNOWN = "This link is not valid. "
-_USED = "This link has already been used; each link works once. "
-_WHERE = {
-    LinkPurpose.LINK_AUTHENTICATOR: "`/security 2sv`",
-    LinkPurpose.RECOVERY_CODES: "`/security 2sv`",
-    LinkPurpose.PASSWORD_CHECK: "`/security password`",
-    LinkPurpose.PASSWORD_ROTATION: 'the "I\'ve changed it" button of the alert',
+_UNKNOWN = N_("This link is not valid.")
+_USED = N_("This link has already been used; each link works once.")
+_BY_COMMAND = N_("Ask for a new one in Slack with {command} (or the button in your checklist).")
+_HOW: dict[LinkPurpose, tuple[str, str]] = {  # the sentence, and the command it names
+    LinkPurpose.LINK_AUTHENTICATOR: (_BY_COMMAND, "`/security 2sv`"),
+    LinkPurpose.RECOVERY_CODES: (_BY_COMMAND, "`/security 2sv`"),
+    LinkPurpose.PASSWORD_CHECK: (_BY_COMMAND, "`/security password`"),
+    LinkPurpose.PASSWORD_ROTATION: (
+        N_(
+            'Ask for a new one in Slack with the "I\'ve changed it" button of the alert '
+            "(or the button in your checklist)."
+        ),
+        "",
+    ),
 }
 
 
-def _how(purpose: LinkPurpose) -> str:
-    return f"Ask for a new one in Slack with {_WHERE[purpose]} (or the button in your checklist)."
+def _refusal(why: str, purpose: LinkPurpose) -> str:
+    """Why the link cannot serve, then how to get a new one: two whole sentences."""
+    how, command = _HOW[purpose]
+    return f"{why} {_(how).format(command=command)}"

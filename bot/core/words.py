@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.core.i18n import _
+
 TIKTOK_BUSINESS = "tiktok_business"
 PLATFORM_NAMES = {TIKTOK_BUSINESS: "TikTok for Business"}
 
@@ -20,7 +22,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 def platform_name(platform: str) -> str:
     """ "tiktok_business" reads "TikTok for Business"; an unknown slug is spelled out."""
-    return PLATFORM_NAMES.get(platform, platform.replace("_", " ").strip().title() or "Platform")
+    return PLATFORM_NAMES.get(platform, platform.replace("_", " ").strip().title() or _("Platform"))
 
 
 def account_label(platform: str, name: str, platform_account_id: str) -> str:

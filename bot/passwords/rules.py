@@ -19,7 +19,9 @@ from typing import Any, Protocol, TypeVar
 from zxcvbn import matching as zxcvbn_matching
 from zxcvbn import zxcvbn
 
+from bot.core.i18n import N_, _
 from bot.core.words import TIKTOK_BUSINESS, platform_name
+from bot.passwords.feedback import advice, crack_time
 
 DEFAULT_MIN_SCORE = 3
 # zxcvbn refuses more than 72 characters, and its cost grows steeply before that: choosing the
@@ -31,7 +33,7 @@ MAX_EVALUATED = 32
 # (l33t tables + 1) x length²: measured at 1-5 µs per unit on one core, so at most about 10 ms more.
 WORK_BUDGET = 6_000
 CRACK_SCENARIO = "offline_slow_hashing_1e4_per_second"
-SCORE_WORDS = ("very weak", "weak", "fair", "strong", "very strong")
+SCORE_WORDS = (N_("very weak"), N_("weak"), N_("fair"), N_("strong"), N_("very strong"))
 NEAR_EDITS = 2  # lower-cased passwords this many edits apart count as the same password
 MIN_CONTAINED = 6  # a password of at least this length inside another counts as the same
 
@@ -61,7 +63,7 @@ class Strength:
 
     @property
     def words(self) -> str:
-        return SCORE_WORDS[self.score]
+        return _(SCORE_WORDS[self.score])
 
 
 def _l33t_letters() -> dict[str, tuple[str, ...]]:
@@ -121,9 +123,9 @@ def strength(password: str, user_inputs: Sequence[str]) -> Strength:
     feedback: dict[str, Any] = result["feedback"]
     return Strength(
         score=int(result["score"]),
-        crack_time=str(result["crack_times_display"][CRACK_SCENARIO]),
-        warning=str(feedback.get("warning") or ""),
-        suggestions=tuple(str(s) for s in feedback.get("suggestions") or ()),
+        crack_time=crack_time(result["crack_times_seconds"][CRACK_SCENARIO]),
+        warning=advice(str(feedback.get("warning") or "")),
+        suggestions=tuple(advice(str(s)) for s in feedback.get("suggestions") or ()),
         evaluated_length=len(prefix),
         truncated=len(prefix) < len(password),
         dictionaries=frozenset(
@@ -152,7 +154,7 @@ def own_words(
 
     add(display_name)
     if email:
-        local, _, domain = email.partition("@")
+        local, _at, domain = email.partition("@")
         add(email)
         add(local)
         add(domain)
@@ -170,7 +172,7 @@ def own_words(
 @dataclass(frozen=True)
 class Acceptance:
     accepted: bool
-    rule: str  # the platform's rule in words
+    rule: str  # the platform's rule in words, in the reader's language
     problems: tuple[str, ...]  # what the password misses, in words; never the password
 
 
@@ -181,19 +183,19 @@ def acceptance(password: str, platform: str | None) -> Acceptance:
     if platform == TIKTOK_BUSINESS:
         problems = []
         if length < 6:
-            problems.append("shorter than 6 characters")
+            problems.append(_("shorter than 6 characters"))
         if length > 20:
-            problems.append("longer than 20 characters")
+            problems.append(_("longer than 20 characters"))
         if not _LETTER.search(password):
-            problems.append("no letters")
+            problems.append(_("no letters"))
         if not _DIGIT.search(password):
-            problems.append("no numbers")
+            problems.append(_("no numbers"))
         if not _SPECIAL.search(password):
-            problems.append("no special characters")
-        rule = "6-20 characters, with letters, numbers and special characters"
+            problems.append(_("no special characters"))
+        rule = _("6-20 characters, with letters, numbers and special characters")
         return Acceptance(not problems, rule, tuple(problems))
-    problems = ["shorter than 8 characters"] if length < 8 else []
-    return Acceptance(not problems, "at least 8 characters", tuple(problems))
+    problems = [_("shorter than 8 characters")] if length < 8 else []
+    return Acceptance(not problems, _("at least 8 characters"), tuple(problems))
 
 
 # -- the same password on two accounts ------------------------------------------------------------

@@ -21,8 +21,9 @@ from bot.checklist.model import BusinessAccountRef, Check, Source, State
 from bot.core import member_audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError, InvalidInput
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.secure_links import LinkGrant, spend_within
-from bot.core.words import platform_name, plural
+from bot.core.words import platform_name
 from bot.passwords import rules
 from bot.passwords.rules import Acceptance, Breach, BreachLookupFailed, BreachRanges, Strength
 from storage import members as member_store
@@ -38,8 +39,10 @@ WINDOW = timedelta(hours=1)
 class TooManyChecks(DomainError):
     def __init__(self, retry_at: datetime) -> None:
         super().__init__(
-            f"You have checked passwords {CHECKS_PER_HOUR} times in the last hour, the most the "
-            f"bot allows. You can check again from {retry_at:%H:%M} UTC."
+            _(
+                "You have checked passwords {count} times in the last hour, the most the "
+                "bot allows. You can check again from {time} UTC."
+            ).format(count=number(CHECKS_PER_HOUR), time=f"{retry_at:%H:%M}")
         )
         self.retry_at = retry_at
 
@@ -65,7 +68,7 @@ class AccountVerdict:
 
     @property
     def name(self) -> str:
-        return self.account.name if self.account is not None else "Your password"
+        return self.account.name if self.account is not None else _(YOUR_PASSWORD)
 
     @property
     def platform(self) -> str | None:
@@ -150,7 +153,7 @@ class PasswordChecks:
         with self._database.sessions() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)
             if member is None:
-                raise InvalidInput(_NO_MEMBER)
+                raise InvalidInput(_(_NO_MEMBER))
             accounts = tuple(business_accounts_of(session, member.id))
             email, display_name = member.email, member.display_name
             early_refusal = self._retry_at(session, slack_user_id)
@@ -179,13 +182,13 @@ class PasswordChecks:
         self, entries: Sequence[tuple[BusinessAccountRef | None, str]], words: list[str], total: int
     ) -> CheckOutcome:
         strengths: dict[str, Strength] = {}
-        for _, password in entries:
+        for _account, password in entries:
             if password not in strengths:
                 strengths[password] = rules.strength(password, words)
-        breaches = self._breaches([password for _, password in entries])
-        groups = rules.reuse_groups({n: password for n, (_, password) in enumerate(entries)})
+        breaches = self._breaches([password for _account, password in entries])
+        groups = rules.reuse_groups({n: password for n, (_account, password) in enumerate(entries)})
         reused_with: dict[int, tuple[str, ...]] = {}
-        names = [account.name if account else "Your password" for account, _ in entries]
+        names = [account.name if account else _(YOUR_PASSWORD) for account, _typed in entries]
         for group in groups:
             for n in group:
                 reused_with[n] = tuple(names[other] for other in group if other != n)
@@ -208,7 +211,7 @@ class PasswordChecks:
         """One range lookup per distinct prefix, all at once; every password without a usable
         answer is FAILED, never NOT_FOUND."""
         if self._ranges is None:
-            return [Breach.NOT_CONFIGURED for _ in passwords]
+            return [Breach.NOT_CONFIGURED for _password in passwords]
         digests = [rules.sha1_hex(password) for password in passwords]
         answers = self._ranges.ranges(sorted({digest[:5] for digest in digests}))
         found: list[Breach] = []
@@ -275,24 +278,25 @@ def _entries(
     if not accounts:
         by_id[None] = None
     if any(key not in by_id for key in passwords):
-        raise InvalidInput(_STALE_FORM)
+        raise InvalidInput(_(_STALE_FORM))
     entries = [(by_id[key], password) for key, password in passwords.items() if password]
     if not entries:
-        raise InvalidInput("Type at least one password to check.")
+        raise InvalidInput(_("Type at least one password to check."))
     return entries
 
 
 def _uniqueness(reused: Sequence[Sequence[str]], *, checked: int, total: int) -> tuple[State, str]:
     if reused:
-        return State.NEEDS_ACTION, " ".join(
-            f"The same or nearly the same password is used on {_and(group)}." for group in reused
-        )
+        same = _("The same or nearly the same password is used on {accounts}.")
+        return State.NEEDS_ACTION, " ".join(same.format(accounts=_and(group)) for group in reused)
     if checked >= total:
-        return State.PASSING, "A different password on each business account."
-    return (
-        State.UNKNOWN,
-        f"No reuse among the {plural(checked, 'account')} checked; check all {total} to confirm.",
+        return State.PASSING, _("A different password on each business account.")
+    some = ngettext(
+        "No reuse among the {count} account checked; check all {total} to confirm.",
+        "No reuse among the {count} accounts checked; check all {total} to confirm.",
+        checked,
     )
+    return State.UNKNOWN, some.format(count=number(checked), total=number(total))
 
 
 def _strength_detail(verdict: AccountVerdict, now: datetime) -> dict[str, Any]:
@@ -313,25 +317,42 @@ def _strength_detail(verdict: AccountVerdict, now: datetime) -> dict[str, Any]:
 
 def strength_note(verdict: AccountVerdict) -> str:
     """The verdict in one line, for the checklist: what passed, or what needs changing."""
-    platform = platform_name(verdict.platform) if verdict.platform else "the platform"
-    score = f"score {verdict.strength.score} of 4"
+    score = number(verdict.strength.score)
     if verdict.passed:
-        return f"Strong ({score}) and accepted by {platform}."
+        if verdict.platform:
+            accepted = _("Strong (score {score} of 4) and accepted by {platform}.")
+            return accepted.format(score=score, platform=platform_name(verdict.platform))
+        return _("Strong (score {score} of 4) and accepted by the platform.").format(score=score)
     if verdict.state is State.UNKNOWN:
-        return f"Strong ({score}) and accepted, but it could not be checked against known breaches."
+        return _(
+            "Strong (score {score} of 4) and accepted, but it could not be checked against "
+            "known breaches."
+        ).format(score=score)
     problems = []
     if not verdict.strong:
-        problems.append(f"too weak ({score})")
+        problems.append(_("too weak (score {score} of 4)").format(score=score))
     if not verdict.acceptance.accepted:
-        problems.append(f"{platform} won't accept it ({', '.join(verdict.acceptance.problems)})")
+        missing = ", ".join(verdict.acceptance.problems)
+        if verdict.platform:
+            refused = _("{platform} won't accept it ({problems})")
+            problems.append(
+                refused.format(platform=platform_name(verdict.platform), problems=missing)
+            )
+        else:
+            problems.append(_("the platform won't accept it ({problems})").format(problems=missing))
     if verdict.breach is Breach.FOUND:
-        problems.append("found in known data breaches")
-    return "Needs a new password: " + "; ".join(problems) + "."
+        problems.append(_("found in known data breaches"))
+    # Translators: {problems} lists what is wrong, separated by semicolons.
+    return _("Needs a new password: {problems}.").format(problems="; ".join(problems))
 
 
 def _and(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    # Translators: the last two of a list of business accounts: "Shoes Ads, Hats Ads and Bags Ads".
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
-_NO_MEMBER = "The bot doesn't know you yet. Open the bot in Slack and try again."
-_STALE_FORM = "This form doesn't match your business accounts any more. Reload the page."
+YOUR_PASSWORD = N_("Your password")  # the field's name for a member without business accounts
+_NO_MEMBER = N_("The bot doesn't know you yet. Open the bot in Slack and try again.")
+_STALE_FORM = N_("This form doesn't match your business accounts any more. Reload the page.")

@@ -16,6 +16,7 @@ from bot.checklist.model import Check, State
 from bot.core import audit, member_audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, NotAllowed, StepUpNeeded
+from bot.core.i18n import N_, _
 from bot.core.lockout import CodeActions, CodeAttempt
 from bot.core.secret_box import SecretBox
 from bot.twostep import totp
@@ -101,8 +102,10 @@ class AuthenticatorService:
             link = link_store.link_of(session, member.id)
             if link is not None and link.state == ACTIVE:
                 raise NotAllowed(
-                    "You already have an authenticator linked. Remove it (with a current code) "
-                    "before linking a new one."
+                    _(
+                        "You already have an authenticator linked. Remove it (with a current "
+                        "code) before linking a new one."
+                    )
                 )
             if link is None:
                 link = AuthenticatorLink(member_id=member.id, created_at=now)
@@ -136,7 +139,7 @@ class AuthenticatorService:
                 link_store.replace_recovery_codes(
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
                 )
-                self._record_check(session, member, State.PASSING, "Authenticator linked.")
+                self._record_check(session, member, State.PASSING, _LINKED)
                 member_audit.record(session, now, slack_user_id, "twostep.enrol.confirmed")
         if refusal is not None:
             raise refusal  # after the transaction, so the attempt's audit records are kept
@@ -170,7 +173,7 @@ class AuthenticatorService:
             if refusal is None:
                 member, link = self._member_and_link(session, slack_user_id)
                 session.delete(link)
-                self._record_check(session, member, State.NEEDS_ACTION, "Removed; link a new one.")
+                self._record_check(session, member, State.NEEDS_ACTION, _REMOVED)
                 member_audit.record(
                     session, self._clock.now(), slack_user_id, "twostep.authenticator.removed"
                 )
@@ -182,7 +185,7 @@ class AuthenticatorService:
         with self._database.sessions.begin() as session:
             refusal = self._attempt(session, slack_user_id, code, want=ACTIVE)
             if refusal is None:
-                _, link = self._member_and_link(session, slack_user_id)
+                _member, link = self._member_and_link(session, slack_user_id)
                 link_store.replace_recovery_codes(
                     session, link.id, [totp.recovery_code_hash(c) for c in codes]
                 )
@@ -199,16 +202,16 @@ class AuthenticatorService:
         if admin not in self._admins:
             with self._database.sessions.begin() as session:
                 _by_admin(session, now, admin, "twostep.reset.refused", subject)
-            raise NotAllowed("Only security admins can reset someone's authenticator.")
+            raise NotAllowed(_("Only security admins can reset someone's authenticator."))
         if not self.is_fresh(admin):
-            raise StepUpNeeded("Confirm with a code from your own authenticator first.")
+            raise StepUpNeeded(_("Confirm with a code from your own authenticator first."))
         with self._database.sessions.begin() as session:
             member = member_store.member_by_slack_id(session, subject)
             link = link_store.link_of(session, member.id) if member else None
             if member is None or link is None:
-                raise NoAuthenticator("That member has no authenticator linked to the bot.")
+                raise NoAuthenticator(_("That member has no authenticator linked to the bot."))
             session.delete(link)
-            self._record_check(session, member, State.NEEDS_ACTION, "Reset by a security admin.")
+            self._record_check(session, member, State.NEEDS_ACTION, _RESET)
             _by_admin(session, now, admin, "twostep.authenticator.reset", subject)
 
     # -- the one place codes are checked ---------------------------------------------------
@@ -219,10 +222,10 @@ class AuthenticatorService:
         """None when the code is right; else the refusal to raise once the attempt is stored."""
         now = self._clock.now()
         if not link_store.lock_for_attempt(session, slack_user_id, now):
-            raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
-        _, link = self._member_and_link(session, slack_user_id, with_secret=True)
+            raise NoAuthenticator(_(_NO_LINK if want == ACTIVE else _NO_PENDING))
+        _member, link = self._member_and_link(session, slack_user_id, with_secret=True)
         if link.state != want:
-            raise NoAuthenticator(_NO_LINK if want == ACTIVE else _NO_PENDING)
+            raise NoAuthenticator(_(_NO_LINK if want == ACTIVE else _NO_PENDING))
         attempt = CodeAttempt(
             slack_user_id, member_audit.target(slack_user_id), _CODES, self.policy, now
         )
@@ -240,7 +243,7 @@ class AuthenticatorService:
             member_audit.record(session, now, slack_user_id, "twostep.recovery_code.used")
             return None
         reason = "malformed" if totp.normalise_code(code) is None else "wrong_or_replayed"
-        return attempt.rejected(session, reason, _WRONG_CODE)
+        return attempt.rejected(session, reason, _(_WRONG_CODE))
 
     def _spend_recovery_code(
         self, session: Session, link: AuthenticatorLink, code: str, now: datetime
@@ -259,7 +262,7 @@ class AuthenticatorService:
         member = member_store.member_by_slack_id(session, slack_user_id)
         link = link_store.link_of(session, member.id, with_secret=with_secret) if member else None
         if member is None or link is None:
-            raise NoAuthenticator(_NO_LINK)
+            raise NoAuthenticator(_(_NO_LINK))
         return member, link
 
     def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
@@ -276,6 +279,13 @@ def _by_admin(session: Session, at: datetime, admin: str, action: str, subject: 
     audit.record(session, at=at, actor=admin, action=action, target=member_audit.target(subject))
 
 
-_WRONG_CODE = "That code didn't work. Enter the 6-digit code your authenticator app shows now."
-_NO_LINK = "You have no authenticator linked to the bot yet. Use `/security 2sv` to link one."
-_NO_PENDING = "There is no authenticator waiting to be linked. Start again from `/security 2sv`."
+_WRONG_CODE = N_("That code didn't work. Enter the 6-digit code your authenticator app shows now.")
+_NO_LINK = N_("You have no authenticator linked to the bot yet. Use `/security 2sv` to link one.")
+_NO_PENDING = N_(
+    "There is no authenticator waiting to be linked. Start again from `/security 2sv`."
+)
+# The checklist's note on the authenticator check: stored as the English text of the catalogue,
+# translated when the checklist is shown, so each reader reads it in their own language.
+_LINKED = N_("Authenticator linked.")
+_REMOVED = N_("Removed; link a new one.")
+_RESET = N_("Reset by a security admin.")

@@ -12,6 +12,7 @@ from bot.checklist.model import BusinessAccountRef, Check, TwoStepMethod
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.i18n import _
 from storage import members as member_store
 from storage.database import Database
 
@@ -34,14 +35,14 @@ class SelfReports:
         try:
             chosen = TwoStepMethod(method)
         except ValueError:
-            raise InvalidInput("Please choose the verification method you turned on.") from None
+            raise InvalidInput(_("Please choose the verification method you turned on.")) from None
         now = self._clock.now()
         account = business_account_id
         with self._database.sessions.begin() as session:
             member = member_for(session, slack_user_id, self._clock)
             if not member_store.is_member_of(session, member.id, account):
                 _record(session, now, slack_user_id, "twostep.self_report.refused", account)
-                refusal = NotAllowed("You can only report on business accounts you work on.")
+                refusal = NotAllowed(_("You can only report on business accounts you work on."))
             else:
                 detail = {"method": chosen.value}
                 self_reported(member.id, Check.TWO_STEP, now, detail, account).save(session)

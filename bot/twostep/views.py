@@ -12,6 +12,7 @@ from typing import Any
 from bot.checklist.model import AccountLine, Check, Checklist, State
 from bot.checklist.views import ICONS, SOURCE_WORDS, TIKTOK_STEPS
 from bot.core.blocks import Blocks, modal, mrkdwn, notice, plain
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.ids import Action, Block, Callback, Surface, button_value, item_action
 from bot.core.secure_links import LinkPurpose
 from bot.core.text import escape, slack_date
@@ -21,30 +22,42 @@ ACCOUNTS_SHOWN = 20  # a message holds 50 blocks; the rest are reported through 
 RECOVERY_CODES_LOW = 3
 PENDING_ICON = "🟡"
 
-LINK_SENT = "I've sent you a one-time link in a DM."
-NO_DM_ASKS = "I will never ask for a password or a code in a DM."
+LINK_SENT = N_("I've sent you a one-time link in a DM.")  # shown with _()
+NO_DM_ASKS = N_("I will never ask for a password or a code in a DM.")
 
 
 def two_step_message(checklist: Checklist, link: LinkStatus) -> dict[str, Any]:
     """`/security 2sv`: each business account's 2SV, then the member's authenticator link."""
     line = checklist.line(Check.TWO_STEP)
-    blocks: Blocks = [{"type": "header", "text": plain("2-step verification")}]
+    blocks: Blocks = [{"type": "header", "text": plain(_("2-step verification"))}]
     blocks.extend(_platform_part(checklist, line.explanation, line.state, line.accounts))
     blocks.append({"type": "divider"})
     blocks.extend(_authenticator_part(link))
     on = sum(1 for account in line.accounts if account.state is State.PASSING)
-    text = f"2-step verification: on for {on} of {len(line.accounts)} business accounts; " + (
-        "authenticator linked to the bot"
-        if link.state is LinkState.ACTIVE
-        else "no authenticator linked to the bot"
-    )
-    return {"text": text, "blocks": blocks}
+    total = len(line.accounts)
+    if link.state is LinkState.ACTIVE:
+        text = ngettext(
+            "2-step verification: on for {on} of {total} business account; "
+            "authenticator linked to the bot",
+            "2-step verification: on for {on} of {total} business accounts; "
+            "authenticator linked to the bot",
+            total,
+        )
+    else:
+        text = ngettext(
+            "2-step verification: on for {on} of {total} business account; "
+            "no authenticator linked to the bot",
+            "2-step verification: on for {on} of {total} business accounts; "
+            "no authenticator linked to the bot",
+            total,
+        )
+    return {"text": text.format(on=number(on), total=number(total)), "blocks": blocks}
 
 
 def _platform_part(
     checklist: Checklist, explanation: str, state: State, accounts: tuple[AccountLine, ...]
 ) -> Blocks:
-    intro = (
+    intro = _(
         "*1 · Your business accounts on the platform*\n"
         "The platform's own 2-step verification asks for a second step each time someone logs in "
         "to a business account. I can't switch it on for you: follow the steps, then tell me. "
@@ -56,8 +69,10 @@ def _platform_part(
             {
                 "type": "section",
                 "text": mrkdwn(
-                    "No business accounts are on record for you yet. "
-                    "Ask your account manager to add you to the account directory."
+                    _(
+                        "No business accounts are on record for you yet. "
+                        "Ask your account manager to add you to the account directory."
+                    )
                 ),
             }
         )
@@ -68,7 +83,7 @@ def _platform_part(
     blocks.append(
         {
             "type": "section",
-            "text": mrkdwn("*How to turn it on* (TikTok for Business)\n" + TIKTOK_STEPS),
+            "text": mrkdwn(_("*How to turn it on* (TikTok for Business)") + "\n" + _(TIKTOK_STEPS)),
         }
     )
     blocks.extend(_account_block(account) for account in accounts[:ACCOUNTS_SHOWN])
@@ -77,12 +92,18 @@ def _platform_part(
         blocks.append(
             {
                 "type": "section",
-                "text": mrkdwn(f"…and {hidden} more business accounts."),
+                "text": mrkdwn(
+                    ngettext(
+                        "…and {count} more business account.",
+                        "…and {count} more business accounts.",
+                        hidden,
+                    ).format(count=number(hidden))
+                ),
                 "accessory": {
                     "type": "button",
                     "action_id": Action.REPORT_TWO_STEP,
                     "value": button_value(Surface.TWO_STEP),
-                    "text": plain("Report another account"),
+                    "text": plain(_("Report another account")),
                 },
             }
         )
@@ -91,9 +112,9 @@ def _platform_part(
 
 def _account_block(line: AccountLine) -> dict[str, Any]:
     if line.source is not None and line.observed_at is not None:
-        evidence = f"{SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
+        evidence = f"{_(SOURCE_WORDS[line.source])} · {slack_date(line.observed_at)}"
     else:
-        evidence = "no report yet"
+        evidence = _("no report yet")
     body = (
         f"{ICONS[line.state]} *{escape(line.account.name, limit=150)}*\n"
         f"{escape(line.explanation, limit=300)}\n_{evidence}_"
@@ -104,42 +125,47 @@ def _account_block(line: AccountLine) -> dict[str, Any]:
             "type": "button",
             "action_id": item_action(Action.REPORT_TWO_STEP, line.account.id),
             "value": button_value(Surface.TWO_STEP, line.account.id),
-            "text": plain("I've turned it on"),
+            "text": plain(_("I've turned it on")),
         }
     return block
 
 
 def _authenticator_part(link: LinkStatus) -> Blocks:
-    intro = (
+    intro = _(
         "*2 · Your authenticator app, linked to this bot*\n"
         "Separate from the platform's 2-step verification: I ask for a code from this app before "
         "sensitive actions, so a Slack session alone can't do damage in your name."
     )
     if link.state is LinkState.ACTIVE:
-        verified = f", verified {slack_date(link.confirmed_at)}" if link.confirmed_at else ""
-        state = (
-            f"{ICONS[State.PASSING]} *Authenticator linked{verified}*\n"
-            f"Recovery codes left: {link.recovery_codes_left}"
-        )
-        if link.recovery_codes_left <= RECOVERY_CODES_LOW:
-            state += " (running low: get new ones)"
+        if link.confirmed_at:
+            linked = _("*Authenticator linked, verified {date}*").format(
+                date=slack_date(link.confirmed_at)
+            )
+        else:
+            linked = _("*Authenticator linked*")
+        left = link.recovery_codes_left
+        if left <= RECOVERY_CODES_LOW:
+            codes = _("Recovery codes left: {count} (running low: get new ones)")
+        else:
+            codes = _("Recovery codes left: {count}")
+        state = f"{ICONS[State.PASSING]} {linked}\n{codes.format(count=number(left))}"
         buttons = [
-            _button(Action.NEW_RECOVERY_CODES, "New recovery codes"),
-            _button(Action.REMOVE_AUTHENTICATOR, "Remove authenticator", style="danger"),
+            _button(Action.NEW_RECOVERY_CODES, _("New recovery codes")),
+            _button(Action.REMOVE_AUTHENTICATOR, _("Remove authenticator"), style="danger"),
         ]
     elif link.state is LinkState.PENDING:
-        state = (
-            f"{PENDING_ICON} *Pending*\nYou started linking an app but haven't entered a code "
+        state = f"{PENDING_ICON} " + _(
+            "*Pending*\nYou started linking an app but haven't entered a code "
             "from it yet. Start again for a new link."
         )
-        buttons = [_button(Action.LINK_AUTHENTICATOR, "Link an authenticator app", "primary")]
+        buttons = [_button(Action.LINK_AUTHENTICATOR, _("Link an authenticator app"), "primary")]
     else:
-        state = (
-            f"{ICONS[State.NEEDS_ACTION]} *Not linked*\nLink an authenticator app (such as "
+        state = f"{ICONS[State.NEEDS_ACTION]} " + _(
+            "*Not linked*\nLink an authenticator app (such as "
             "Google Authenticator, Microsoft Authenticator or 1Password) through a one-time link "
             "I send you in a DM."
         )
-        buttons = [_button(Action.LINK_AUTHENTICATOR, "Link an authenticator app", "primary")]
+        buttons = [_button(Action.LINK_AUTHENTICATOR, _("Link an authenticator app"), "primary")]
     return [
         {"type": "section", "text": mrkdwn(intro)},
         {"type": "section", "text": mrkdwn(state)},
@@ -161,24 +187,32 @@ def _button(action: Action, label: str, style: str | None = None) -> dict[str, A
 
 _LINK_PAGES: dict[LinkPurpose, tuple[str, str]] = {
     LinkPurpose.LINK_AUTHENTICATOR: (
-        "Link an authenticator app to the bot",
-        "Open the link below. The page shows a QR code to scan with your authenticator app, "
-        "then asks for the code the app shows.",
+        N_("Link an authenticator app to the bot"),
+        N_(
+            "Open the link below. The page shows a QR code to scan with your authenticator app, "
+            "then asks for the code the app shows."
+        ),
     ),
     LinkPurpose.RECOVERY_CODES: (
-        "New recovery codes",
-        "Open the link below and enter a current code from your authenticator app. You'll get "
-        "ten new recovery codes, and the old ones stop working.",
+        N_("New recovery codes"),
+        N_(
+            "Open the link below and enter a current code from your authenticator app. You'll get "
+            "ten new recovery codes, and the old ones stop working."
+        ),
     ),
     LinkPurpose.PASSWORD_CHECK: (
-        "Check your passwords",
-        "Open the link below and type the password of each business account on the page, never "
-        "in Slack. They are checked on the server and thrown away: only the verdict is kept.",
+        N_("Check your passwords"),
+        N_(
+            "Open the link below and type the password of each business account on the page, never "
+            "in Slack. They are checked on the server and thrown away: only the verdict is kept."
+        ),
     ),
     LinkPurpose.PASSWORD_ROTATION: (
-        "Check your new password",
-        "Open the link below and type your new password on the page, never in Slack. The alert "
-        "closes once it passes: strong, accepted by the platform, not breached, not reused.",
+        N_("Check your new password"),
+        N_(
+            "Open the link below and type your new password on the page, never in Slack. The alert "
+            "closes once it passes: strong, accepted by the platform, not breached, not reused."
+        ),
     ),
 }
 
@@ -186,14 +220,20 @@ _LINK_PAGES: dict[LinkPurpose, tuple[str, str]] = {
 def link_dm(
     purpose: LinkPurpose, url: str, *, minutes: int, reason: str | None = None
 ) -> dict[str, Any]:
-    """The DM carrying a one-time link: the URL travels only in the button, never in the text."""
-    title, how = _LINK_PAGES[purpose]
+    """The DM carrying a one-time link: the URL travels only in the button, never in the text.
+    `reason`, in the reader's language, says why it comes (escaped here)."""
+    title, how = (_(text) for text in _LINK_PAGES[purpose])
     body = f"*{title}*\n"
     if reason is not None:
         body += escape(reason, limit=1000) + "\n"
     body += how
+    lasts = ngettext(
+        "This link works once, for {count} minute, and only for you.",
+        "This link works once, for {count} minutes, and only for you.",
+        minutes,
+    ).format(count=number(minutes))
     return {
-        "text": f"{title}: your one-time link",
+        "text": _("{title}: your one-time link").format(title=title),
         "blocks": [
             {"type": "section", "text": mrkdwn(body)},
             {
@@ -202,7 +242,7 @@ def link_dm(
                     {
                         "type": "button",
                         "action_id": Action.OPEN_SECURE_LINK,
-                        "text": plain("Open your one-time link"),
+                        "text": plain(_("Open your one-time link")),
                         "url": url,
                         "style": "primary",
                     }
@@ -210,31 +250,25 @@ def link_dm(
             },
             {
                 "type": "context",
-                "elements": [
-                    mrkdwn(
-                        f"This link works once, for {minutes} minutes, and only for you. "
-                        + NO_DM_ASKS
-                    )
-                ],
+                "elements": [mrkdwn(f"{lasts} {_(NO_DM_ASKS)}")],
             },
         ],
     }
 
 
 def link_sent() -> dict[str, Any]:
-    return notice(LINK_SENT)
+    return notice(_(LINK_SENT))
 
 
-def step_up_modal(reason: str, private_metadata: str) -> dict[str, Any]:
-    """The modal "Enter a code from your authenticator app", before the action `reason` names."""
+def step_up_modal(explanation: str, private_metadata: str) -> dict[str, Any]:
+    """The modal "Enter a code from your authenticator app"; `explanation`, in the reader's
+    language, says which action needs it (escaped here): "To resolve a compromise case, I need a
+    current code from the authenticator app you linked to the bot." """
     return _code_modal(
         callback_id=Callback.STEP_UP,
-        title="Confirm it's you",
-        submit="Confirm",
-        explanation=(
-            f"To {escape(reason, limit=500)}, I need a current code from the authenticator app "
-            "you linked to the bot."
-        ),
+        title=_("Confirm it's you"),
+        submit=_("Confirm"),
+        explanation=escape(explanation, limit=1000),
         private_metadata=private_metadata,
     )
 
@@ -242,9 +276,9 @@ def step_up_modal(reason: str, private_metadata: str) -> dict[str, Any]:
 def remove_authenticator_modal(private_metadata: str) -> dict[str, Any]:
     return _code_modal(
         callback_id=Callback.REMOVE_AUTHENTICATOR,
-        title="Remove authenticator",
-        submit="Remove",
-        explanation=(
+        title=_("Remove authenticator"),
+        submit=_("Remove"),
+        explanation=_(
             "Without a linked app I can't confirm it's you before sensitive actions, and your "
             "recovery codes stop working. You can link a new app afterwards."
         ),
@@ -260,8 +294,8 @@ def _code_modal(
         {
             "type": "input",
             "block_id": Block.CODE,
-            "label": plain("Enter a code from your authenticator app"),
-            "hint": plain("The 6-digit code your app shows now, or one of your recovery codes."),
+            "label": plain(_("Enter a code from your authenticator app")),
+            "hint": plain(_("The 6-digit code your app shows now, or one of your recovery codes.")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": Block.CODE,

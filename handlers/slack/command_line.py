@@ -56,7 +56,7 @@ class Subcommand:
     """One row of the table: everything `/security <name>` is, in one place."""
 
     name: str  # one word, or two for a subcommand of its own ("2sv reset", "case open")
-    help: tuple[str, ...]  # its lines in `/security help`, in the table's order
+    help: tuple[str, ...]  # its lines in `/security help` (marked N_, shown with _())
     takes: Callable[[tuple[str, ...]], bool]  # the arguments it accepts; others are not it
     answer: Callable[[Call], Message | None]  # the acknowledgement's message (None: an empty ack)
     who: Rule = anyone

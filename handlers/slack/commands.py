@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.checklist import views
 from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
-from bot.core.i18n import read_in
+from bot.core.i18n import N_, _, read_in
 from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
@@ -57,7 +57,7 @@ def _status(call: Call) -> Message:
     if call.arguments:
         found = mentioned(call.arguments[0])
         if found is None:
-            return blocks.notice(_BAD_MENTION)
+            return blocks.notice(_(_BAD_MENTION))
         subject = found
     status = call.services.members.status(call.viewer, subject)
     if status.own:  # the read brought the reader's language along: no lookup of it
@@ -70,13 +70,13 @@ def _status(call: Call) -> Message:
 
 
 def _help(call: Call) -> Message:
-    return views.help_message([line for row in SUBCOMMANDS.values() for line in row.help])
+    return views.help_message([_(line) for row in SUBCOMMANDS.values() for line in row.help])
 
 
 def _reset_subject(call: Call) -> str:
     subject = mentioned(call.arguments[0])
     if subject is None:
-        raise InvalidInput(_BAD_RESET_MENTION)
+        raise InvalidInput(_(_BAD_RESET_MENTION))
     return subject
 
 
@@ -128,9 +128,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "status",
             help=(
-                "`/security status`: your security checklist, with a button that fixes each gap",
-                "`/security status @someone`: another member's checklist "
-                "(security admins and their account manager only)",
+                N_(
+                    "`/security status`: your security checklist, with a button that fixes each gap"
+                ),
+                N_(
+                    "`/security status @someone`: another member's checklist "
+                    "(security admins and their account manager only)"
+                ),
             ),
             takes=_one_at_most,
             who=by_the_service,
@@ -139,8 +143,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "2sv",
             help=(
-                "`/security 2sv`: 2-step verification on your business accounts, and the "
-                "authenticator app you link to the bot",
+                N_(
+                    "`/security 2sv`: 2-step verification on your business accounts, and the "
+                    "authenticator app you link to the bot"
+                ),
             ),
             takes=no_arguments,
             answer=two_step.answer,
@@ -148,8 +154,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "2sv reset",
             help=(
-                "`/security 2sv reset @someone`: reset a member's authenticator link "
-                "(security admins only, after a code from their own app)",
+                N_(
+                    "`/security 2sv reset @someone`: reset a member's authenticator link "
+                    "(security admins only, after a code from their own app)"
+                ),
             ),
             takes=_one,
             who=_may_reset,
@@ -159,9 +167,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "password",
             help=(
-                "`/security password`: a one-time link to a page that checks your passwords "
-                "(strength, what the platform accepts, reuse, known breaches); never type a "
-                "password in Slack",
+                N_(
+                    "`/security password`: a one-time link to a page that checks your passwords "
+                    "(strength, what the platform accepts, reuse, known breaches); never type a "
+                    "password in Slack"
+                ),
             ),
             takes=no_arguments,
             answer=passwords.answer,
@@ -170,8 +180,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "recovery",
             help=(
-                "`/security recovery`: confirm a recovery email with a code I mail to it "
-                "(`/security recovery phone` for a recovery phone)",
+                N_(
+                    "`/security recovery`: confirm a recovery email with a code I mail to it "
+                    "(`/security recovery phone` for a recovery phone)"
+                ),
             ),
             takes=recovery.wants_modal,
             answer=_modal_follows,
@@ -180,8 +192,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "report",
             help=(
-                "`/security report`: report a business account someone else may be using; it "
-                "opens a case with your account manager or the support team",
+                N_(
+                    "`/security report`: report a business account someone else may be using; it "
+                    "opens a case with your account manager or the support team"
+                ),
             ),
             takes=no_arguments,
             answer=case_commands.answer_report,
@@ -190,9 +204,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "case",
             help=(
-                "`/security case list`, `/security case show <number>`: the compromise cases you "
-                "can see (`/security case open <account id> <summary>` for security admins and "
-                "account managers)",
+                N_(
+                    "`/security case list`, `/security case show <number>`: the compromise cases you "
+                    "can see (`/security case open <account id> <summary>` for security admins and "
+                    "account managers)"
+                ),
             ),
             takes=any_arguments,
             who=by_the_service,
@@ -209,9 +225,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "exclude",
             help=(
-                "`/security exclude @someone service` or `... leave <date>`, "
-                "`/security include @someone`, `/security excluded`: who the reminders leave "
-                "alone (security admins only)",
+                N_(
+                    "`/security exclude @someone service` or `... leave <date>`, "
+                    "`/security include @someone`, `/security excluded`: who the reminders leave "
+                    "alone (security admins only)"
+                ),
             ),
             takes=any_arguments,
             who=by_the_service,
@@ -226,9 +244,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "stats",
             help=(
-                "`/security stats`: members in scope, how many pass each check, adoption over "
-                "time, reminders, snoozes, escalations and time to fix, per account manager "
-                "(security admins only)",
+                N_(
+                    "`/security stats`: members in scope, how many pass each check, adoption over "
+                    "time, reminders, snoozes, escalations and time to fix, per account manager "
+                    "(security admins only)"
+                ),
             ),
             takes=no_arguments,
             who=stats.may_see,
@@ -238,16 +258,20 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "settings",
             help=(
-                "`/security settings`: this workspace's own settings: security admins, where "
-                "cases go, the support team, and the reminders' cap and working hours "
-                "(security admins only)",
+                N_(
+                    "`/security settings`: this workspace's own settings: security admins, where "
+                    "cases go, the support team, and the reminders' cap and working hours "
+                    "(security admins only)"
+                ),
             ),
             takes=no_arguments,
             who=workspace_settings.may_change,
             answer=workspace_settings.answer,
             follow_up=workspace_settings.open_modal,
         ),
-        Subcommand("help", help=("`/security help`: this list",), takes=no_arguments, answer=_help),
+        Subcommand(
+            "help", help=(N_("`/security help`: this list"),), takes=no_arguments, answer=_help
+        ),
     )
 }
 
@@ -305,11 +329,11 @@ def _told_if_it_fails(*, step: Callable[[Call], None], call: Call, **_: object) 
     step(call)
 
 
-_BAD_MENTION = (
+_BAD_MENTION = N_(
     "I couldn't tell who you mean. Pick the person from the autocomplete list, "
     "like `/security status @dana`."
 )
-_BAD_RESET_MENTION = (
+_BAD_RESET_MENTION = N_(
     "I couldn't tell who you mean. Pick the person from the autocomplete list, "
     "like `/security 2sv reset @dana`."
 )
@@ -317,11 +341,11 @@ _BAD_RESET_MENTION = (
 
 def _unknown(text: str) -> str:
     shown = escape(text.strip(), limit=60)
-    return (
-        f"I don't know `{shown}`. Try `/security status` for your checklist, "
+    return _(
+        "I don't know `{text}`. Try `/security status` for your checklist, "
         "`/security 2sv` for 2-step verification, `/security password` to check your passwords, "
         "or `/security help` for everything I can do."
-    )
+    ).format(text=shown)
 
 
 def register(app: App) -> None:

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.core import logs
 from bot.core.errors import DatabaseUnavailable, DomainError, database_unavailable
+from bot.core.i18n import _
 
 logger = logging.getLogger("security_bot")
 
@@ -29,12 +30,15 @@ def member_message(error: Exception) -> str:
         reference = reference_id()
         # The class only: the driver's message may quote the statement and its parameters.
         logger.warning("database unavailable (%s), reference %s", type(error).__name__, reference)
-        return f"{DatabaseUnavailable().user_message} Reference: `{reference}`."
+        reference_line = _("Reference: `{reference}`.").format(reference=reference)
+        return f"{DatabaseUnavailable().user_message} {reference_line}"
     if isinstance(error, DomainError):
         return error.user_message
     reference = reference_id()
     logger.error("unhandled error, reference %s", reference, exc_info=error)
-    return f"Sorry, something went wrong on my side. Reference: `{reference}`."
+    return _("Sorry, something went wrong on my side. Reference: `{reference}`.").format(
+        reference=reference
+    )
 
 
 def handle_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.core import blocks
 from bot.core.errors import CodeRejected, DomainError
+from bot.core.i18n import _
 from bot.core.ids import Block
 from bot.services import Services
 from handlers.slack.errors import tells_member
@@ -110,5 +111,7 @@ def tell_if_locked_out(client: WebClient, member: str, context: BoltContext) -> 
     if locked:
         client.chat_postMessage(
             channel=member,
-            **blocks.notice(f"{locked} If you didn't type those codes, tell a security admin now."),
+            **blocks.notice(
+                f"{locked} " + _("If you didn't type those codes, tell a security admin now.")
+            ),
         )

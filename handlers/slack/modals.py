@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.core.errors import DomainError
+from bot.core.i18n import _
 from bot.core.ids import Block, Callback
 from bot.services import Services
 from handlers.slack.errors import tells_member
@@ -21,7 +22,7 @@ def submit_two_step_report(
     account = (values[Block.ACCOUNT][Block.ACCOUNT].get("selected_option") or {}).get("value")
     method = (values[Block.METHOD][Block.METHOD].get("selected_option") or {}).get("value")
     if account is None or not account.isdigit():
-        ack(response_action="errors", errors={Block.ACCOUNT: "Choose a business account."})
+        ack(response_action="errors", errors={Block.ACCOUNT: _("Choose a business account.")})
         return
     try:
         services.self_reports.two_step_turned_on(body["user"]["id"], int(account), method or "")

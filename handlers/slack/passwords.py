@@ -9,6 +9,7 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.core import blocks
+from bot.core.i18n import N_, _
 from bot.core.ids import Action
 from bot.core.secure_links import LinkPurpose
 from bot.services import Services
@@ -18,7 +19,7 @@ from handlers.slack.command_line import Call, Message
 from handlers.slack.errors import tells_member
 from handlers.slack.lazy import on_buttons
 
-LINK_COMING = (
+LINK_COMING = N_(
     "I'm sending you a one-time link in a DM: the page it opens checks your passwords. "
     "Never type a password in Slack."
 )
@@ -26,7 +27,7 @@ LINK_COMING = (
 
 def answer(call: Call) -> Message:
     """`/security password`: say what is coming at once; the link follows the acknowledgement."""
-    return blocks.notice(LINK_COMING)
+    return blocks.notice(_(LINK_COMING))
 
 
 def send_after_answer(call: Call) -> None:

@@ -38,6 +38,7 @@ from slack_sdk import WebClient
 
 from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
+from bot.core.i18n import N_, _
 from bot.core.ids import Callback
 from bot.core.secure_links import LinkPurpose
 from bot.core.text import escape
@@ -112,7 +113,7 @@ class Form:
     """The next step is a modal: `view` builds it (a DomainError refuses it)."""
 
     purpose: StepUp
-    reason: str  # completes "To …, I need a current code", e.g. "resolve a compromise case"
+    reason: str  # in English, for the code's readers; the member reads the purpose's _WHY
     view: Callable[[Services, str, Next], dict[str, Any]]
 
 
@@ -142,7 +143,7 @@ def perform(
     one path either way, so acting at once can't skip what the continuation does."""
     step = Next(then.purpose, arguments, respond.response_url if respond is not None else None)
     if not services.authenticator.is_fresh(user):
-        _ask_for_code(client, services, then.reason, step, user=user, trigger_id=trigger_id)
+        _ask_for_code(client, services, step, user=user, trigger_id=trigger_id)
     elif isinstance(then, Form):
         client.views_open(trigger_id=trigger_id, view=then.view(services, user, step))
     else:
@@ -170,19 +171,17 @@ def on_press(
 
 
 def _ask_for_code(
-    client: WebClient, services: Services, reason: str, step: Next, *, user: str, trigger_id: str
+    client: WebClient, services: Services, step: Next, *, user: str, trigger_id: str
 ) -> None:
     """The code modal, or, for a member with no authenticator, why one is needed and the link."""
+    asks, needs_link = _WHY[step.purpose]
     if services.authenticator.status(user).state is LinkState.ACTIVE:
-        modal = views_twostep.step_up_modal(reason, step.metadata())
+        modal = views_twostep.step_up_modal(_(asks), step.metadata())
         client.views_open(trigger_id=trigger_id, view=modal)
         return
-    why = (
-        f"To {reason}, I need a code from an authenticator app linked to the bot, so that a "
-        "Slack session alone can't do damage in your name. You haven't linked one yet."
-    )
+    why = _(needs_link)
     send_link(client, services, user, LinkPurpose.LINK_AUTHENTICATOR, reason=why)
-    tell(client, user, step.respond, f"{escape(why)} {views_twostep.LINK_SENT}")
+    tell(client, user, step.respond, f"{escape(why)} {_(views_twostep.LINK_SENT)}")
 
 
 def send_link(
@@ -193,7 +192,8 @@ def send_link(
     *,
     reason: str | None = None,
 ) -> None:
-    """DM the member a one-time link, and remember the DM so the page can update it later."""
+    """DM the member a one-time link, and remember the DM so the page can update it later;
+    `reason`, in the member's language, says why it comes."""
     if purpose is LinkPurpose.LINK_AUTHENTICATOR:
         # The app's entry names the member ("Account Security: Sam Rivera"): know their name
         # before the page makes it, even when a button is the first thing they pressed.
@@ -244,7 +244,7 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
         form replaces the code modal, an action closes it and runs after the answer."""
         step = Next.read(view)
         if step is None:
-            raise InvalidInput(_EXPIRED)
+            raise InvalidInput(_(_EXPIRED))
         services.authenticator.verify(user, modal_input.read_code(view))
         then = table[step.purpose]
         if isinstance(then, Form):
@@ -254,7 +254,7 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
         return Accepted(step, {"response_action": "clear"})
 
     def act(
-        step: Next | None, user: str, _: dict[str, Any], client: WebClient, services: Services
+        step: Next | None, user: str, _view: dict[str, Any], client: WebClient, services: Services
     ) -> None:
         then = table[step.purpose] if step is not None else None
         if step is None or not isinstance(then, Act):
@@ -268,4 +268,75 @@ def register(app: App, continuations: Iterable[Continuation]) -> None:
     app.view(Callback.STEP_UP)(ack=submit, lazy=[follow])
 
 
-_EXPIRED = "This request can't be completed any more. Start again from where you were."
+_EXPIRED = N_("This request can't be completed any more. Start again from where you were.")
+
+# Why each purpose needs a code: whole sentences, for the code modal and for a member who has no
+# authenticator linked yet.
+_WHY: dict[StepUp, tuple[str, str]] = {
+    StepUp.RESET_AUTHENTICATOR: (
+        N_(
+            "To reset a member's authenticator link, I need a current code from the "
+            "authenticator app you linked to the bot."
+        ),
+        N_(
+            "To reset a member's authenticator link, I need a code from an authenticator app "
+            "linked to the bot, so that a Slack session alone can't do damage in your name. "
+            "You haven't linked one yet."
+        ),
+    ),
+    StepUp.ROTATE_PASSWORD: (
+        N_(
+            "To check the new password after a compromised-password alert, I need a current "
+            "code from the authenticator app you linked to the bot."
+        ),
+        N_(
+            "To check the new password after a compromised-password alert, I need a code from "
+            "an authenticator app linked to the bot, so that a Slack session alone can't do "
+            "damage in your name. You haven't linked one yet."
+        ),
+    ),
+    StepUp.RESOLVE_CASE: (
+        N_(
+            "To resolve a compromise case, I need a current code from the authenticator app "
+            "you linked to the bot."
+        ),
+        N_(
+            "To resolve a compromise case, I need a code from an authenticator app linked to "
+            "the bot, so that a Slack session alone can't do damage in your name. You haven't "
+            "linked one yet."
+        ),
+    ),
+    StepUp.APPROVE_REIMBURSEMENT: (
+        N_(
+            "To approve a reimbursement, I need a current code from the authenticator app you "
+            "linked to the bot."
+        ),
+        N_(
+            "To approve a reimbursement, I need a code from an authenticator app linked to the "
+            "bot, so that a Slack session alone can't do damage in your name. You haven't "
+            "linked one yet."
+        ),
+    ),
+    StepUp.CONFIRM_LOGIN: (
+        N_(
+            "To confirm that a sign-in the platform found suspicious was yours, I need a "
+            "current code from the authenticator app you linked to the bot."
+        ),
+        N_(
+            "To confirm that a sign-in the platform found suspicious was yours, I need a code "
+            "from an authenticator app linked to the bot, so that a Slack session alone can't "
+            "do damage in your name. You haven't linked one yet."
+        ),
+    ),
+    StepUp.CHANGE_SETTINGS: (
+        N_(
+            "To change this workspace's security admins, I need a current code from the "
+            "authenticator app you linked to the bot."
+        ),
+        N_(
+            "To change this workspace's security admins, I need a code from an authenticator "
+            "app linked to the bot, so that a Slack session alone can't do damage in your name. "
+            "You haven't linked one yet."
+        ),
+    ),
+}

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import blocks
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.i18n import N_, _
 from bot.core.ids import Action, Callback, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.services import Services
@@ -72,21 +73,21 @@ def reset_after_answer(
 def reset_authenticator(client: WebClient, services: Services, user: str, step: Next) -> None:
     subject = step.arguments.get("subject")
     if not isinstance(subject, str) or not SLACK_USER_ID.match(subject):
-        raise InvalidInput("I couldn't tell whose authenticator link to reset.")
+        raise InvalidInput(_("I couldn't tell whose authenticator link to reset."))
     services.authenticator.reset(user, subject)  # checks the admin and their step-up again
     try:
-        client.chat_postMessage(channel=subject, **blocks.notice(_RESET_DM))
+        # The subject reads the DM in the admin's language until the lead's per-member choice
+        # reaches here (see the report of issue 17).
+        client.chat_postMessage(channel=subject, **blocks.notice(_(_RESET_DM)))
         surfaces.publish_home(subject, client, services)
-        told = "and told them by DM."
+        done = _("I've reset {member}'s authenticator link with the bot and told them by DM.")
     except SlackApiError:
         logger.warning("could not tell %s about the reset of their authenticator link", subject)
-        told = "but I couldn't DM them: please tell them yourself."
-    step_up.tell(
-        client,
-        user,
-        step.respond,
-        f"I've reset <@{subject}>'s authenticator link with the bot {told}",
-    )
+        done = _(
+            "I've reset {member}'s authenticator link with the bot but I couldn't DM them: "
+            "please tell them yourself."
+        )
+    step_up.tell(client, user, step.respond, done.format(member=f"<@{subject}>"))
 
 
 RESET = Act(StepUp.RESET_AUTHENTICATOR, "reset a member's authenticator link", reset_authenticator)
@@ -102,7 +103,7 @@ def link_authenticator(
     member = body["user"]["id"]
     if services.authenticator.status(member).state is LinkState.ACTIVE:
         # begin() refuses this too; asking first saves the member a link that cannot work.
-        raise NotAllowed(_ALREADY_LINKED)
+        raise NotAllowed(_(_ALREADY_LINKED))
     _send_link(client, services, member, LinkPurpose.LINK_AUTHENTICATOR, respond)
 
 
@@ -129,7 +130,7 @@ def open_removal(
 def _must_be_linked(services: Services, member: str) -> None:
     """The service refuses too; asking first spares the member a link or a modal that can't work."""
     if services.authenticator.status(member).state is not LinkState.ACTIVE:
-        raise NoAuthenticator(_NOT_LINKED)
+        raise NoAuthenticator(_(_NOT_LINKED))
 
 
 def _send_link(
@@ -151,7 +152,7 @@ def accept_removal(member: str, view: dict[str, Any], services: Services) -> Acc
 
 
 def after_removal(
-    _: None, member: str, view: dict[str, Any], client: WebClient, services: Services
+    _then: None, member: str, view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     show_updated_from(view, member, client, services)
 
@@ -200,12 +201,14 @@ def show_updated(
     client.views_publish(user_id=member, view=surfaces.home(member, status.checklist, services))
 
 
-_ALREADY_LINKED = (
+_ALREADY_LINKED = N_(
     "You already have an authenticator linked. Remove it (with a current code) "
     "before linking a new one."
 )
-_NOT_LINKED = "You have no authenticator linked to the bot yet. Use `/security 2sv` to link one."
-_RESET_DM = (
+_NOT_LINKED = N_(
+    "You have no authenticator linked to the bot yet. Use `/security 2sv` to link one."
+)
+_RESET_DM = N_(
     "A security admin reset your authenticator link with the bot; "
     "link a new one with `/security 2sv`."
 )
