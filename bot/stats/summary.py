@@ -72,7 +72,7 @@ class SummaryRun:
 
 def iso_week(moment: datetime, tz: ZoneInfo) -> str:
     """The ISO week of `moment` in the admin's own time zone: 2026-W48."""
-    year, week, _ = moment.astimezone(tz).isocalendar()
+    year, week, _weekday = moment.astimezone(tz).isocalendar()
     return f"{year}-W{week:02d}"
 
 
