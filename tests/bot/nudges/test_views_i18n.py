@@ -4,8 +4,6 @@ pseudo-language, nothing escapes), and in German they read German with German fo
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,8 +16,7 @@ from bot.nudges.policy import Gap, Level, Tracked, decide
 from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message, why_message
 from tests.bot.nudges.test_policy import TUESDAY_10, member
-from tests.i18n_check import escaped_words as escaped_flat
-from tests.i18n_check import texts
+from tests.bot.stats.nested_marks import escaped_words
 
 POLICY = NudgePolicy()
 CHOICES = (*POLICY.snoozes, SnoozeChoice("6h", "6 hours", timedelta(hours=6)))
@@ -31,20 +28,6 @@ CHECKLIST_WORDS = [
     *(label for _action, label in FIX_BUTTONS.values()),
 ]
 DATA = ["Ana", "Europe/Berlin", "Dec", "Nov", "AM", "PM", *CHECKLIST_WORDS]
-
-
-INNERMOST = re.compile(r"⟦[^⟦⟧]*⟧")
-
-
-def escaped_words(surface: Any, allowed: Iterable[str] = ()) -> list[str]:
-    """`escaped_words`, where a catalogue text may hold another one (a reminder "since a
-    while"): marks are taken away from the innermost out."""
-    left: list[str] = []
-    for text in texts(surface):
-        while (lighter := INNERMOST.sub(" ", text)) != text:
-            text = lighter
-        left += escaped_flat(text, allowed)
-    return left
 
 
 def _item(check: Check, **extra: Any) -> dict[str, Any]:
