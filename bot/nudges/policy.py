@@ -17,6 +17,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.checklist.model import Check, Fix, State
+from bot.core.i18n import ENGLISH, _, language, moment, ngettext, number
 from bot.core.words import plural
 from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
 
@@ -121,7 +122,9 @@ class Closing:
 
 
 class Waiting(NamedTuple):
-    """A gap the policy leaves alone for now, and why: a plain pair."""
+    """A gap the policy leaves alone for now, and why: a plain pair. Its words, as an
+    escalation's, are for the operator's dry run (`nudge run-once --dry-run`) and stay English;
+    a reminder's `why` reaches the member ("Why am I getting this?") in the reader's language."""
 
     check: Check
     why: str
@@ -202,8 +205,8 @@ class _Rules:
         self.zone = situation.time_zone
         self.in_hours = policy.hours.contains(now, self.zone)
 
-    def when(self, moment: datetime) -> str:
-        return _when(moment, self.zone)
+    def when(self, at: datetime) -> str:
+        return _when(at, self.zone, language())
 
     def paused(self, gap: Gap) -> Waiting | None:
         """The member reported 2-step verification on after the platform said off: reminders wait
@@ -222,27 +225,34 @@ class _Rules:
 
     def first(self, gap: Gap) -> Reminder | Waiting:
         if gap.urgent:
-            return Reminder(gap, None, 1, "urgent: the platform reports a compromised password")
+            why = _("urgent: the platform reports a compromised password")
+            return Reminder(gap, None, 1, why)
         rules = self.policy.check(gap.check)
         grace_ends = self.situation.joined_at + rules.grace
         if self.now < grace_ends:
             return Waiting(gap.check, f"new member: grace period until {self.when(grace_ends)}")
         if not self.in_hours:
             return Waiting(gap.check, self._outside_hours())
-        why = "first reminder"
-        if rules.grace:
-            why += f" (the {_days(rules.grace)} for new members ended {self.when(grace_ends)})"
+        if not rules.grace:
+            return Reminder(gap, None, 1, _("first reminder"))
+        days = rules.grace / DAY
+        why = ngettext(
+            "first reminder (the {count} day's grace for new members ended {when})",
+            "first reminder (the {count} days' grace for new members ended {when})",
+            int(days) if days == int(days) else 2,
+        ).format(count=_figure(days), when=self.when(grace_ends))
         return Reminder(gap, None, 1, why)
 
     def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
         if not gap.urgent and item.level > Level.MEMBER:
-            return Reminder(gap, item.item_id, 0, "escalated; still open")
+            return Reminder(gap, item.item_id, 0, _("escalated; still open"))
         due = self.next_due(gap, item)
         snoozed = item.snoozed_until is not None and item.snoozed_until > self.now
         if self.now < due:
             if snoozed:
                 return Waiting(gap.check, f"snoozed until {self.when(due)}")
-            return Reminder(gap, item.item_id, 0, f"next reminder due {self.when(due)}")
+            why = _("next reminder due {when}").format(when=self.when(due))
+            return Reminder(gap, item.item_id, 0, why)
         cap = self.policy.check(gap.check).cap
         if not gap.urgent and item.nudge_count >= cap:
             if gap.proven:
@@ -253,19 +263,40 @@ class _Rules:
             )
         if not self.in_hours:
             return Waiting(gap.check, self._outside_hours())
-        number = item.nudge_count + 1
-        if gap.urgent:
-            every = _hours(self.policy.urgent.every)
-            why = f"urgent reminder {number}: every {every} working hours until fixed"
-        else:
-            why = f"reminder {number} of {cap}, the last one {self.when(item.last_nudged_at)}"
+        count = item.nudge_count + 1
+        snoozed = item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at
+        why = self._reminder_why(gap, count, cap, item.last_nudged_at, snoozed)
         cadence_from = item.cadence_from
-        if item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at:
-            why += ", after a snooze"
+        if snoozed:
             # The rest of the cadence follows this reminder, as if it had been on time.
             offset = self.policy.check(gap.check).offset(item.nudge_count)
             cadence_from = self.now - offset
-        return Reminder(gap, item.item_id, number, why, cadence_from)
+        return Reminder(gap, item.item_id, count, why, cadence_from)
+
+    def _reminder_why(self, gap: Gap, count: int, cap: int, last: datetime, snoozed: bool) -> str:
+        """Why a reminder is due again: shown by "Why am I getting this?", in whole sentences."""
+        if gap.urgent:
+            hours = self.policy.urgent.every / timedelta(hours=1)
+            if snoozed:
+                text = ngettext(
+                    "urgent reminder {number}: every {hours} working hour until fixed, "
+                    "after a snooze",
+                    "urgent reminder {number}: every {hours} working hours until fixed, "
+                    "after a snooze",
+                    int(hours) if hours == int(hours) else 2,
+                )
+            else:
+                text = ngettext(
+                    "urgent reminder {number}: every {hours} working hour until fixed",
+                    "urgent reminder {number}: every {hours} working hours until fixed",
+                    int(hours) if hours == int(hours) else 2,
+                )
+            return text.format(number=number(count), hours=_figure(hours))
+        if snoozed:
+            text = _("reminder {number} of {cap}, the last one {when}, after a snooze")
+        else:
+            text = _("reminder {number} of {cap}, the last one {when}")
+        return text.format(number=number(count), cap=number(cap), when=self.when(last))
 
     def next_due(self, gap: Gap, item: Tracked) -> datetime:
         """A snooze replaces the schedule; otherwise the cadence counts from day 0, so a reminder
@@ -328,22 +359,20 @@ def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> ti
 
 
 @lru_cache(maxsize=4096)
-def _when(moment: datetime, zone: ZoneInfo) -> str:
+def _when(at: datetime, zone: ZoneInfo, reader: str) -> str:
     """A moment in the member's own time zone, named, e.g. "Mon 7 Dec 2026 09:16 (Europe/Berlin)":
-    these words are kept in the reminder and shown by "Why am I getting this?"."""
-    local = moment.astimezone(zone)
+    these words are kept in the reminder and shown by "Why am I getting this?". Another
+    language than English has its own conventions (Babel)."""
+    if reader != ENGLISH:
+        return moment(at, zone.key)
+    local = at.astimezone(zone)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({zone.key})"
 
 
-@lru_cache(maxsize=64)
-def _days(length: timedelta) -> str:
-    days = length / DAY
-    return f"{days:g} days' grace" if days != 1 else "1 day's grace"
+def _figure(value: float) -> str:
+    """3.0 reads "3", 0.5 reads "0.5" (in German "0,5")."""
+    return number(int(value) if value == int(value) else value)
 
 
 def _reminders(count: int) -> str:
     return plural(count, "reminder")
-
-
-def _hours(length: timedelta) -> str:
-    return f"{length / timedelta(hours=1):g}"

@@ -16,7 +16,7 @@ from bot.checklist.model import Checklist
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
-from bot.core.words import plural
+from bot.core.i18n import _, ngettext, number
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Decision, snooze_length
@@ -104,7 +104,7 @@ class NudgeService:
     def snooze(self, slack_user_id: str, message_id: int, choice_key: str) -> Snoozed:
         choice = self._policy.snooze(choice_key)
         if choice is None:
-            raise InvalidInput("Please choose how long to snooze for.")
+            raise InvalidInput(_("Please choose how long to snooze for."))
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             message = _own_reminder(session, slack_user_id, message_id)
@@ -119,7 +119,7 @@ class NudgeService:
                 if item.closed_at is None
             ]
             if not open_items:
-                raise NotFound("Everything in this reminder is already done. Thank you!")
+                raise NotFound(_("Everything in this reminder is already done. Thank you!"))
             snoozed: list[datetime] = []
             capped = False
             for item in open_items:
@@ -133,9 +133,15 @@ class NudgeService:
             trail = audit.Trail(session, now, slack_user_id, f"nudge:{message_id}")
             if not snoozed:
                 trail.record("nudge.snooze.refused")
+                limit = self._policy.snooze_limit
                 refusal = NotAllowed(
-                    f"You have already snoozed this {plural(self._policy.snooze_limit, 'time')}, the most "
-                    "I allow. The buttons above fix it in a minute."
+                    ngettext(
+                        "You have already snoozed this {count} time, the most I allow. The "
+                        "buttons above fix it in a minute.",
+                        "You have already snoozed this {count} times, the most I allow. The "
+                        "buttons above fix it in a minute.",
+                        limit,
+                    ).format(count=number(limit))
                 )
             else:
                 trail.record("nudge.snoozed", choice=choice.key, until=max(snoozed).isoformat())
@@ -184,9 +190,9 @@ class NudgeService:
     ) -> Exclusion:
         self._require_admin(actor, "nudge.exclusion.refused", subject)
         if reason not in (Reason.SERVICE_ACCOUNT, Reason.ON_LEAVE):
-            raise InvalidInput("Say `service` for a service account, or `leave` and a date.")
+            raise InvalidInput(_("Say `service` for a service account, or `leave` and a date."))
         if reason == Reason.ON_LEAVE and until is None:
-            raise InvalidInput("Say until when, e.g. `leave 2026-12-24`.")
+            raise InvalidInput(_("Say until when, e.g. `leave 2026-12-24`."))
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             member = member_for(session, subject, self._clock)
@@ -195,7 +201,7 @@ class NudgeService:
                 local = zone(member.time_zone, self._policy.default_time_zone)
                 ends = datetime.combine(until, time(0), tzinfo=local).astimezone(UTC)
                 if ends <= now:
-                    raise InvalidInput("That date has passed; say a date in the future.")
+                    raise InvalidInput(_("That date has passed; say a date in the future."))
             exclusion = store.exclusion_of(session, member.id)
             if exclusion is None:
                 exclusion = NudgeExclusion(member_id=member.id)
@@ -252,13 +258,13 @@ class NudgeService:
             return
         with self._database.sessions.begin() as session:
             audit.record(session, at=self._clock.now(), actor=actor, action=refused, target=target)
-        raise NotAllowed("Only security admins manage who the reminders leave alone.")
+        raise NotAllowed(_("Only security admins manage who the reminders leave alone."))
 
 
 def _own_reminder(session: Session, slack_user_id: str, message_id: int) -> NudgeOutbox:
     message = outbox_store.message(session, message_id)
     if message is None or message.kind != MEMBER:
-        raise NotFound("I couldn't find that reminder any more.")
+        raise NotFound(_("I couldn't find that reminder any more."))
     if message.recipient != slack_user_id:
-        raise NotAllowed("That reminder was for someone else.")
+        raise NotAllowed(_("That reminder was for someone else."))
     return message

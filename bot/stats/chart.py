@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.checklist.model import TITLES, Check
-from bot.core.words import plural
+from bot.core.i18n import N_, _, ngettext, number
 from bot.stats.report import AdoptionPoint
+from bot.stats.words import long_day as _day
+from bot.stats.words import pct as _pct
+from bot.stats.words import short_day
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 WIDTH, HEIGHT, DPI = 8.0, 5.0, 100  # 800 x 500 pixels
-EVERY_CHECK = "Every check"
+# Translators: the chart's line of the members who pass every check that applies to them.
+EVERY_CHECK = N_("Every check")
 TICKS = 8  # at most about this many dates under the axis
 MARKERS = ("s", "^", "D", "v", "P", "X", "*")  # one per check; "o" is every check's
 DASHES = ("--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2, 4, 2)), (0, (8, 2)))
@@ -53,7 +57,7 @@ def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
         # Under the checks' lines, so a check that equals it still shows on top.
         axes.plot(
             days, drawn[0], color="black", linewidth=3, marker="o", markersize=5,
-            markevery=(0, series) if stagger else None, label=_label(EVERY_CHECK, shares[0]),
+            markevery=(0, series) if stagger else None, label=_label(_(EVERY_CHECK), shares[0]),
             zorder=2,
         )  # fmt: skip
         for n, check in enumerate(Check):
@@ -61,10 +65,10 @@ def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
                 days, drawn[n + 1], linewidth=1.4, linestyle=DASHES[n], marker=MARKERS[n],
                 markersize=6, fillstyle="none", markeredgewidth=1.3,
                 markevery=(3 * (n + 1) % series, series) if stagger else None,
-                label=_label(TITLES[check], shares[n + 1]), zorder=3,
+                label=_label(_(TITLES[check]), shares[n + 1]), zorder=3,
             )  # fmt: skip
         ticks = _ticks(days[-1])
-        axes.set_xticks(ticks, [f"{first + timedelta(days=tick):%d %b}" for tick in ticks])
+        axes.set_xticks(ticks, [short_day(first + timedelta(days=tick)) for tick in ticks])
         pad = max(0.5, days[-1] / 50)  # room for the markers at either end
         axes.set_xlim(-pad, days[-1] + pad)
         axes.tick_params(axis="x", labelrotation=30)
@@ -72,10 +76,11 @@ def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
             label.set_horizontalalignment("right")
         figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     else:
-        axes.text(0.5, 0.5, "No sweep has counted adoption yet", ha="center", va="center")
+        empty = _("No sweep has counted adoption yet")
+        axes.text(0.5, 0.5, empty, ha="center", va="center")
     axes.set_ylim(-3, 103)  # lines at 0% and 100%, dodged, stay visible
     axes.set_yticks(range(0, 101, 20))
-    axes.set_ylabel("% of members in scope")
+    axes.set_ylabel(_("% of members in scope"))
     axes.set_title(title)
     axes.grid(alpha=0.3)
     return figure
@@ -91,20 +96,39 @@ def adoption_chart(history: Sequence[AdoptionPoint], *, title: str) -> bytes:
 def alt_text(history: Sequence[AdoptionPoint]) -> str:
     """The chart in words, for people who cannot see it: what it shows and the latest figures."""
     if not history:
-        return "Line chart of adoption over time: no sweep has counted adoption yet."
+        return _("Line chart of adoption over time: no sweep has counted adoption yet.")
     first, latest = history[0], history[-1]
-    shown = f"from {_day(first.day)} to {_day(latest.day)}" if len(history) > 1 else _day(first.day)
-    lines = [
-        f"Line chart of the share of members in scope passing every check, and each check, "
-        f"day by day {shown}.",
-        f"On {_day(latest.day)}, of {plural(latest.in_scope, 'member')} in scope: "
-        f"{EVERY_CHECK.lower()} {_pct(latest.percent())}"
-        + (f" (was {_pct(first.percent())} on {_day(first.day)})" if len(history) > 1 else "")
-        + "; "
-        + "; ".join(f"{TITLES[check]} {_pct(latest.percent(check))}" for check in Check)
-        + ".",
-    ]
-    text = " ".join(lines)
+    if len(history) > 1:
+        shows = _(
+            "Line chart of the share of members in scope passing every check, and each check, "
+            "day by day from {first} to {last}."
+        ).format(first=_day(first.day), last=_day(latest.day))
+        figures = ngettext(
+            "On {day}, of {count} member in scope: every check {percent} (was {before} on {first})",
+            "On {day}, of {count} members in scope: every check {percent} (was {before} on "
+            "{first})",
+            latest.in_scope,
+        ).format(
+            day=_day(latest.day),
+            count=number(latest.in_scope),
+            percent=_pct(latest.percent()),
+            before=_pct(first.percent()),
+            first=_day(first.day),
+        )
+    else:
+        shows = _(
+            "Line chart of the share of members in scope passing every check, and each check, "
+            "day by day {day}."
+        ).format(day=_day(first.day))
+        figures = ngettext(
+            "On {day}, of {count} member in scope: every check {percent}",
+            "On {day}, of {count} members in scope: every check {percent}",
+            latest.in_scope,
+        ).format(
+            day=_day(latest.day), count=number(latest.in_scope), percent=_pct(latest.percent())
+        )
+    checks = [f"{_(TITLES[check])} {_pct(latest.percent(check))}" for check in Check]
+    text = f"{shows} " + "; ".join([figures, *checks]) + "."
     return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"
 
 
@@ -138,11 +162,3 @@ def _ticks(span: int) -> list[int]:
     if step > 3:
         step = 7 * -(-step // 7)
     return list(range(span, -1, -step))[::-1]
-
-
-def _pct(value: float | None) -> str:
-    return "applies to no one yet" if value is None else f"{value:.0f}%"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"

@@ -19,6 +19,7 @@ from bot.checklist.model import CHECKS, TITLES, Check
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
+from bot.core.i18n import _
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Closed, Level
 from storage import stats as store
@@ -126,7 +127,7 @@ class AdoptionReport:
         """The history thinned to the last point of each ISO week, for a compact line."""
         by_week: dict[tuple[int, int], AdoptionPoint] = {}
         for point in self.history:
-            year, week, _ = point.day.isocalendar()
+            year, week, _weekday = point.day.isocalendar()
             by_week[(year, week)] = point
         return tuple(by_week.values())
 
@@ -154,7 +155,7 @@ class StatsService:
                 action="stats.view.refused",
                 target="stats",
             )
-        raise NotAllowed("Only security admins can see the security statistics.")
+        raise NotAllowed(_("Only security admins can see the security statistics."))
 
     def report(self, viewer: str) -> AdoptionReport:
         """`/security stats`: the report, for security admins only; both outcomes are audited."""

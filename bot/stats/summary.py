@@ -11,6 +11,7 @@ says so has it uploaded again once its claim expires, as Slack's upload has no i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.i18n import _, language, reading
 from bot.nudges.hours import zone
 from bot.nudges.sender import DeliveryFailed
 from bot.nudges.settings import PolicySource, policy_of
@@ -72,7 +74,7 @@ class SummaryRun:
 
 def iso_week(moment: datetime, tz: ZoneInfo) -> str:
     """The ISO week of `moment` in the admin's own time zone: 2026-W48."""
-    year, week, _ = moment.astimezone(tz).isocalendar()
+    year, week, _weekday = moment.astimezone(tz).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -86,6 +88,8 @@ class WeeklySummaries:
     stats: StatsService
     admins: AbstractSet[str]
     policies: PolicySource  # the served workspace's: its working hours and default time zone
+    # Each admin's language (their own choice, else their Slack locale); None: the job's.
+    languages: Callable[[str], str | None] | None = None
 
     def send_due(self, uploader: Uploader, holder: str) -> SummaryRun:
         """Send this week's summary to every security admin in working hours who lacks it."""
@@ -95,7 +99,8 @@ class WeeklySummaries:
         admins = frozenset(self.admins)
         with self.database.sessions() as session:
             zones = store.time_zones(session, admins)
-        built: tuple[AdoptionReport, bytes] | None = None
+        report: AdoptionReport | None = None
+        charts: dict[str, bytes] = {}  # by language: drawn once per language in a run
         for admin in sorted(admins):
             tz = zone(zones.get(admin), policy.default_time_zone)
             if not policy.hours.contains(now, tz):
@@ -109,18 +114,21 @@ class WeeklySummaries:
             if not claimed:
                 run.not_due.append(admin)
                 continue
-            if built is None:  # the same figures and chart for every admin of this run
+            if report is None:  # the same figures for every admin of this run
                 report = self.stats.build()
-                built = report, adoption_chart(report.history, title="Adoption over time")
-            report, chart = built
-            try:
+            reader = self.languages(admin) if self.languages is not None else language()
+            with reading(reader) as chosen:
+                if chosen not in charts:
+                    title = _("Adoption over time")
+                    charts[chosen] = adoption_chart(report.history, title=title)
                 shared = SharedChart(
                     filename=f"adoption-{week}.png",
-                    content=chart,
-                    title=f"Adoption over time, {week}",
+                    content=charts[chosen],
+                    title=_("Adoption over time, {week}").format(week=week),
                     comment=summary_text(report, week),
                     alt_text=alt_text(report.history),
                 )
+            try:
                 file_id = uploader.upload(self._channel(admin, uploader), shared)
             except DeliveryFailed as failure:
                 self._failed(admin, week, holder, failure)

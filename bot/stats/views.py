@@ -12,11 +12,14 @@ from typing import Any
 from bot.checklist.model import Checklist
 from bot.checklist.views import checklist_blocks
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
-from bot.core.words import plural, slack_time
+from bot.core.i18n import N_, _, ngettext, number
+from bot.core.words import slack_time
 from bot.stats.report import AdoptionReport
+from bot.stats.words import pct as _pct
+from bot.stats.words import short_day
 
 SPARKS = "▁▂▃▄▅▆▇█"
-NO_SWEEP = (
+NO_SWEEP = N_(
     "No full reminder sweep has counted adoption yet. The sweep runs every 5 minutes; the "
     "figures below the line do not wait for it."
 )
@@ -24,13 +27,13 @@ NO_SWEEP = (
 
 def gathering() -> dict[str, Any]:
     """The acknowledgement while the figures are read."""
-    return notice("Gathering the figures…")
+    return notice(_("Gathering the figures…"))
 
 
 def stats_message(report: AdoptionReport) -> dict[str, Any]:
     """The full report, for `/security stats`."""
     blocks: Blocks = [
-        {"type": "header", "text": plain("Security statistics")},
+        {"type": "header", "text": plain(_("Security statistics"))},
         {"type": "context", "elements": [mrkdwn(_as_of(report))]},
     ]
     if report.as_of is not None:
@@ -50,22 +53,22 @@ def stats_message(report: AdoptionReport) -> dict[str, Any]:
 def overview_blocks(report: AdoptionReport) -> Blocks:
     """A compact "Security overview" for the top of a security admin's Home tab."""
     nudges = report.nudges
-    lines = [_headline(report) if report.as_of is not None else NO_SWEEP]
+    lines = [_headline(report) if report.as_of is not None else _(NO_SWEEP)]
     if report.as_of is not None:
         lines.append(_spark_line(report))
-        lines += [f"• {check.title}: *{_pct(check.percent)}*" for check in report.checks]
-    week = (
-        f"This week: {plural(nudges.reminders.period, 'reminder')} sent · "
-        f"{plural(nudges.snoozes.period, 'snooze')} · "
-        f"{plural(nudges.escalations.period, 'escalation')} · "
-        f"{plural(nudges.fixed.period, 'gap')} fixed · "
-        f"median time to fix {_took(nudges.median_to_fix_this_week)}. "
-        "`/security stats` shows everything, with each account manager."
-    )
+        lines += [f"• {_(check.title)}: *{_pct(check.percent)}*" for check in report.checks]
+    figures = [
+        *_week_figures(report),
+        ngettext("{count} gap fixed", "{count} gaps fixed", nudges.fixed.period).format(
+            count=number(nudges.fixed.period)
+        ),
+        _("median time to fix {took}").format(took=_took(nudges.median_to_fix_this_week)),
+    ]
+    week = _("This week: {figures}. `/security stats` shows everything, with each account manager.")
     return [
-        {"type": "header", "text": plain("Security overview")},
+        {"type": "header", "text": plain(_("Security overview"))},
         {"type": "section", "text": mrkdwn("\n".join(lines))},
-        {"type": "context", "elements": [mrkdwn(week)]},
+        {"type": "context", "elements": [mrkdwn(week.format(figures=" · ".join(figures)))]},
         {"type": "divider"},
     ]
 
@@ -80,21 +83,25 @@ def home_view(checklist: Checklist, report: AdoptionReport | None) -> dict[str, 
 def summary_text(report: AdoptionReport, week: str) -> str:
     """The weekly summary posted with the chart (mrkdwn, as the file's comment)."""
     nudges = report.nudges
-    lines = [f"*Weekly security summary* · {week}"]
+    lines = [_("*Weekly security summary* · {week}").format(week=week)]
     if report.as_of is None:
-        lines.append(NO_SWEEP)
+        lines.append(_(NO_SWEEP))
     else:
         lines.append(f"• {_headline(report)}")
         weakest = min(report.checks, key=lambda c: c.percent or 0.0, default=None)
         if weakest is not None:
-            lines.append(f"• Weakest check: {weakest.title}, {_pct(weakest.percent)} passing")
+            lines.append(
+                _("• Weakest check: {title}, {percent} passing").format(
+                    title=_(weakest.title), percent=_pct(weakest.percent)
+                )
+            )
     lines += [
-        f"• This week: {plural(nudges.reminders.period, 'reminder')} sent, "
-        f"{plural(nudges.snoozes.period, 'snooze')}, "
-        f"{plural(nudges.escalations.period, 'escalation')}",
-        f"• Gaps fixed after a reminder: {nudges.fixed.period} this week "
-        f"(median {_took(nudges.median_to_fix_this_week)} from the first reminder)",
-        "The chart shows adoption over the last 12 weeks. `/security stats` has every figure.",
+        _("• This week: {figures}").format(figures=", ".join(_week_figures(report))),
+        _(
+            "• Gaps fixed after a reminder: {count} this week (median {took} from the first "
+            "reminder)"
+        ).format(count=number(nudges.fixed.period), took=_took(nudges.median_to_fix_this_week)),
+        _("The chart shows adoption over the last 12 weeks. `/security stats` has every figure."),
     ]
     return "\n".join(lines)
 
@@ -102,47 +109,87 @@ def summary_text(report: AdoptionReport, week: str) -> str:
 # -- pieces ------------------------------------------------------------------------------------
 
 
+def _week_figures(report: AdoptionReport) -> list[str]:
+    nudges = report.nudges
+    sent, snoozes = nudges.reminders.period, nudges.snoozes.period
+    escalations = nudges.escalations.period
+    return [
+        ngettext("{count} reminder sent", "{count} reminders sent", sent).format(
+            count=number(sent)
+        ),
+        ngettext("{count} snooze", "{count} snoozes", snoozes).format(count=number(snoozes)),
+        ngettext("{count} escalation", "{count} escalations", escalations).format(
+            count=number(escalations)
+        ),
+    ]
+
+
 def _as_of(report: AdoptionReport) -> str:
     if report.as_of is None:
-        return NO_SWEEP
-    return (
-        f"Adoption as the reminder sweep of {_when(report.as_of)} found it; excluded members "
-        "(service accounts, people on leave) are not counted, and the checks about business "
-        "accounts count only members who work on one (“every check” is every check that applies "
-        "to the member). “This week” is the last 7 days."
-    )
+        return _(NO_SWEEP)
+    return _(
+        "Adoption as the reminder sweep of {when} found it; excluded members (service "
+        "accounts, people on leave) are not counted, and the checks about business accounts "
+        "count only members who work on one (“every check” is every check that applies to the "
+        "member). “This week” is the last 7 days."
+    ).format(when=_when(report.as_of))
 
 
 def _headline(report: AdoptionReport) -> str:
     every = _pct(report.fully_passing_percent)
-    text = (
-        f"*{_count(report.in_scope, 'member')} in scope* · *{every}* pass every check "
-        f"({report.fully_passing})"
-    )
     before = report.week_before()
     now, then = report.fully_passing_percent, before.percent() if before else None
+    count, passing = report.in_scope, report.fully_passing
     if now is not None and then is not None:
-        text += f", {_points(now - then)} on a week before"
-    return text
+        text = ngettext(
+            "*{count} member in scope* · *{percent}* pass every check ({passing}), {change} "
+            "on a week before",
+            "*{count} members in scope* · *{percent}* pass every check ({passing}), {change} "
+            "on a week before",
+            count,
+        )
+        return text.format(
+            count=number(count), percent=every, passing=passing, change=_points(now - then)
+        )
+    text = ngettext(
+        "*{count} member in scope* · *{percent}* pass every check ({passing})",
+        "*{count} members in scope* · *{percent}* pass every check ({passing})",
+        count,
+    )
+    return text.format(count=number(count), percent=every, passing=passing)
 
 
 def _per_check(report: AdoptionReport) -> str:
-    lines = ["*Passing, per check*"]
+    lines = [_("*Passing, per check*")]
     for check in report.checks:
+        line = ngettext(
+            "• {title}: *{percent}* ({passing} of {total}) · {needs_action} needs action · "
+            "{unknown} unknown",
+            "• {title}: *{percent}* ({passing} of {total}) · {needs_action} need action · "
+            "{unknown} unknown",
+            check.needs_action,
+        )
         lines.append(
-            f"• {check.title}: *{_pct(check.percent)}* ({check.passing} of {check.in_scope})"
-            f" · {check.needs_action} {'needs' if check.needs_action == 1 else 'need'} action"
-            f" · {check.unknown} unknown"
+            line.format(
+                title=_(check.title),
+                percent=_pct(check.percent),
+                passing=number(check.passing),
+                total=number(check.in_scope),
+                needs_action=number(check.needs_action),
+                unknown=number(check.unknown),
+            )
         )
     return "\n".join(lines)
 
 
 def _over_time(report: AdoptionReport) -> str:
     weekly = report.weekly()
-    lines = ["*Adoption over time* (members passing every check, last 12 weeks)"]
+    lines = [_("*Adoption over time* (members passing every check, last 12 weeks)")]
     lines.append(_spark_line(report))
     if len(weekly) > 1:
-        steps = " → ".join(f"{point.day:%d %b}: {_pct(point.percent())}" for point in weekly[-6:])
+        steps = " → ".join(
+            f"{short_day(point.day)}: {_pct(point.percent())}" for point in weekly[-6:]
+        )
         lines.append(steps)
     return "\n".join(lines)
 
@@ -151,64 +198,92 @@ def _spark_line(report: AdoptionReport) -> str:
     values = [point.percent() for point in report.weekly()]
     known = [value for value in values if value is not None]
     if not known:
-        return "No history yet."
+        return _("No history yet.")
     spark = "".join(SPARKS[min(int(value / 100 * len(SPARKS)), len(SPARKS) - 1)] for value in known)
     if len(known) == 1:
         return f"`{spark}` {_pct(known[0])}"
-    return f"`{spark}` {_pct(known[0])} → {_pct(known[-1])} over {plural(len(known), 'week')}"
+    weeks = len(known)
+    return ngettext(
+        "`{spark}` {first} → {last} over {count} week",
+        "`{spark}` {first} → {last} over {count} weeks",
+        weeks,
+    ).format(spark=spark, first=_pct(known[0]), last=_pct(known[-1]), count=number(weeks))
 
 
 def _reminders(report: AdoptionReport) -> str:
     nudges = report.nudges
     return "\n".join(
         [
-            "*Reminders* (this week · all time)",
-            f"• Reminders sent: {nudges.reminders.period} · {nudges.reminders.total}",
-            f"• Snoozes: {nudges.snoozes.period} · {nudges.snoozes.total}",
-            f"• Escalations: {nudges.escalations.period} · {nudges.escalations.total} "
-            f"({nudges.to_admins} reached the security admins)",
-            f"• Gaps fixed after a reminder: {nudges.fixed.period} · {nudges.fixed.total}",
-            f"• Median time from first reminder to fix: {_took(nudges.median_to_fix_this_week)}"
-            f" · {_took(nudges.median_to_fix)}",
+            _("*Reminders* (this week · all time)"),
+            _("• Reminders sent: {week} · {total}").format(
+                week=number(nudges.reminders.period), total=number(nudges.reminders.total)
+            ),
+            _("• Snoozes: {week} · {total}").format(
+                week=number(nudges.snoozes.period), total=number(nudges.snoozes.total)
+            ),
+            _("• Escalations: {week} · {total} ({admins} reached the security admins)").format(
+                week=number(nudges.escalations.period),
+                total=number(nudges.escalations.total),
+                admins=number(nudges.to_admins),
+            ),
+            _("• Gaps fixed after a reminder: {week} · {total}").format(
+                week=number(nudges.fixed.period), total=number(nudges.fixed.total)
+            ),
+            _("• Median time from first reminder to fix: {week} · {total}").format(
+                week=_took(nudges.median_to_fix_this_week), total=_took(nudges.median_to_fix)
+            ),
         ]
     )
 
 
 def _managers(report: AdoptionReport) -> str:
     if not report.managers:
-        return "*Per account manager*\nNo business account has an account manager on record."
-    lines = ["*Per account manager* (members passing every check · open gaps)"]
+        return _("*Per account manager*\nNo business account has an account manager on record.")
+    lines = [_("*Per account manager* (members passing every check · open gaps)")]
     for line in report.managers:
         name = f"<@{line.slack_user_id}>"  # Slack shows the name they go by now
+        gaps = ngettext("{count} open gap", "{count} open gaps", line.open_gaps).format(
+            count=number(line.open_gaps)
+        )
+        text = ngettext(
+            "• {name}: {passing} of {count} member ({percent}) · {gaps}",
+            "• {name}: {passing} of {count} members ({percent}) · {gaps}",
+            line.members,
+        )
         lines.append(
-            f"• {name}: {line.fully_passing} of {_count(line.members, 'member')} "
-            f"({_pct(line.percent)}) · {_count(line.open_gaps, 'open gap')}"
+            text.format(
+                name=name,
+                passing=number(line.fully_passing),
+                count=number(line.members),
+                percent=_pct(line.percent),
+                gaps=gaps,
+            )
         )
     hidden = report.managers_total - len(report.managers)
     if hidden > 0:
-        lines.append(f"…and {_count(hidden, 'more account manager')}")
+        lines.append(
+            ngettext(
+                "…and {count} more account manager", "…and {count} more account managers", hidden
+            ).format(count=number(hidden))
+        )
     return "\n".join(lines)
 
 
 def _fallback(report: AdoptionReport) -> str:
     if report.as_of is None:
-        return "Security statistics: no sweep has counted adoption yet"
-    return (
-        f"Security statistics: {_pct(report.fully_passing_percent)} of {report.in_scope} "
-        "members pass every check"
-    )
-
-
-def _count(n: int, word: str) -> str:
-    return plural(n, word)
-
-
-def _pct(value: float | None) -> str:
-    return "applies to no one yet" if value is None else f"{value:.0f}%"
+        return _("Security statistics: no sweep has counted adoption yet")
+    return ngettext(
+        "Security statistics: {percent} of {count} member pass every check",
+        "Security statistics: {percent} of {count} members pass every check",
+        report.in_scope,
+    ).format(percent=_pct(report.fully_passing_percent), count=number(report.in_scope))
 
 
 def _points(delta: float) -> str:
-    return f"{delta:+.0f} points" if round(delta) else "unchanged"
+    points = round(delta)
+    if not points:
+        return _("unchanged")
+    return ngettext("{points} point", "{points} points", abs(points)).format(points=f"{delta:+.0f}")
 
 
 def _when(moment: datetime) -> str:
@@ -217,10 +292,21 @@ def _when(moment: datetime) -> str:
 
 def _took(duration: timedelta | None) -> str:
     if duration is None:
-        return "none yet"
+        return _("none yet")
     hours = duration.total_seconds() / 3600
     if hours < 1:
-        return f"{max(1, round(hours * 60))} min"
+        return _("{count} min").format(count=number(max(1, round(hours * 60))))
     if hours < 48:
-        return f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} days"
+        return ngettext("{count} hour", "{count} hours", _count_of(hours)).format(
+            count=number(round(hours, 1))
+        )
+    days = hours / 24
+    return ngettext("{count} day", "{count} days", _count_of(days)).format(
+        count=number(round(days, 1))
+    )
+
+
+def _count_of(value: float) -> int:
+    """The count that chooses the plural form of a figure shown to one decimal."""
+    shown = round(value, 1)
+    return int(shown) if shown == int(shown) else 2
