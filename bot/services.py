@@ -83,6 +83,7 @@ def build_services(
         database, clock, SecretBox(settings.security_bot_keys), admins
     )
     stats = StatsService(database, clock, admins)
+    languages = MemberLanguages(database, clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -90,7 +91,7 @@ def build_services(
         workspace_settings=book,
         admins=admins,
         members=MemberService(database, clock, admins),
-        languages=MemberLanguages(database, clock),
+        languages=languages,
         self_reports=SelfReports(database, clock),
         deliveries=DeliveryLog(database, clock),
         authenticator=authenticator,
@@ -114,7 +115,9 @@ def build_services(
             platform_hook or RecordingHook(),
         ),
         stats=stats,
-        summaries=WeeklySummaries(database, clock, stats, admins, book.policy),
+        summaries=WeeklySummaries(
+            database, clock, stats, admins, book.policy, languages=languages.of
+        ),
         workspace_rounds=WorkspaceRounds(database),
         workspaces=Workspaces(database, clock),
     )

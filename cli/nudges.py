@@ -74,5 +74,13 @@ def sweep_and_deliver(
         return
     services.nudges.recheck()
     policy = services.nudges.policies
-    sender = Sender(services.database, services.clock, messenger, policy, process_id(), real=real)
+    sender = Sender(
+        services.database,
+        services.clock,
+        messenger,
+        policy,
+        process_id(),
+        real=real,
+        languages=services.languages.of,
+    )
     out.write(f"delivery: {sender.deliver().summary()}\n")

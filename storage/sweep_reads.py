@@ -28,6 +28,8 @@ class MemberRow(NamedTuple):
     display_name: str | None
     time_zone: str | None
     joined_at: datetime
+    locale: str | None
+    language: str | None
 
 
 class AccountRow(NamedTuple):
@@ -123,6 +125,8 @@ def stream_members(
         Member.display_name,
         Member.time_zone,
         Member.created_at.label("joined_at"),
+        Member.locale,
+        Member.language,
     ).where(Member.slack_user_id.is_not(None))
     statement = _only(statement, Member.id, member_ids).order_by(Member.id)
     return _stream(session, statement, MemberRow)

@@ -37,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.checklist.model import Check, State
 from bot.core.clock import Clock
+from bot.core.i18n import ENGLISH, reading
 from bot.nudges.claims import CLAIM_FOR, ClaimKeeper
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
@@ -114,6 +115,7 @@ class Sender:
         *,
         pace: DeliveryPace | None = None,
         real: Clock | None = None,
+        languages: Callable[[str], str] | None = None,
     ) -> None:
         self._database = database
         self._clock = clock  # the decisions' time: working hours, sent_at
@@ -125,6 +127,7 @@ class Sender:
         self._posts = Pacer(pace.messages_per_minute * pace.headroom, pace.per_channel)
         self._updates = Pacer(pace.updates_per_minute * pace.headroom, pace.per_channel)
         self.claims = ClaimKeeper(database, self._real, holder)
+        self._language_of = languages or (lambda _recipient: ENGLISH)  # each reader's own
 
     @property
     def _policy(self) -> NudgePolicy:
@@ -287,6 +290,10 @@ class Sender:
             outbox_store.finish(session, message_id, self._holder, **values)
 
     def _render(self, session: Any, message: NudgeOutbox) -> dict[str, Any] | None:
+        with reading(self._language_of(message.recipient)):
+            return self._rendered(session, message)
+
+    def _rendered(self, session: Any, message: NudgeOutbox) -> dict[str, Any] | None:
         if message.kind == MANAGER:
             return manager_message(message.payload)
         if message.kind == DIGEST:
@@ -310,7 +317,9 @@ class Sender:
                     continue
                 seen = message.refresh_wanted_at
                 channel, ts = message.channel_id, message.ts
-                rendered = refreshed_reminder(session, message, self._policy, self._clock.now())
+                with reading(self._language_of(message.recipient)):
+                    now = self._clock.now()
+                    rendered = refreshed_reminder(session, message, self._policy, now)
             if channel and ts and rendered is not None:
                 self._updates.wait(channel)
                 try:

@@ -30,6 +30,8 @@ from bot.checklist.model import (
 )
 from bot.checklist.rules import build_checklist
 from bot.core.clock import Clock
+from bot.core.i18n import language_for
+from bot.core.i18n import reading as read_as
 from bot.core.words import plural
 from bot.nudges.hours import zone
 from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
@@ -108,9 +110,12 @@ class Sweep:
             reads.begin_snapshot(reading)
             excluded = reads.exclusions(reading)
             rounds = reads.recipient_rounds(reading, book.kinds)
-            for situation, last_round in self._situations(reading, excluded, now, member_ids):
+            for situation, last_round, language in self._situations(
+                reading, excluded, now, member_ids
+            ):
                 tick = time.perf_counter()
-                decision = decide(self.policy, situation, now)
+                with read_as(language):  # what the member will read is decided in their words
+                    decision = decide(self.policy, situation, now)
                 if only_close:
                     decision = replace(decision, reminders=(), escalations=())
                 deciding += time.perf_counter() - tick
@@ -157,7 +162,7 @@ class Sweep:
         excluded: dict[int, Exclusion],
         now: datetime,
         member_ids: Collection[int] | None,
-    ) -> Iterator[tuple[Situation, int]]:
+    ) -> Iterator[tuple[Situation, int, str]]:
         accounts = _Grouped(reads.stream_accounts(session, member_ids))
         evidence = _Grouped(reads.stream_evidence(session, member_ids))
         items = _Grouped(reads.stream_open_items(session, member_ids))
@@ -166,8 +171,9 @@ class Sweep:
         for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)
-            yield (
-                situation(
+            language = language_for(member.locale, member.language)
+            with read_as(language):
+                found = situation(
                     member_id=member_id,
                     slack_user_id=member.slack_user_id,
                     name=member.display_name or member.slack_user_id,
@@ -179,9 +185,8 @@ class Sweep:
                     items=items.take(member_id),
                     exclusion=excluded.get(member_id),
                     now=now,
-                ),
-                int(last_round[0].last_round) if last_round else 0,
-            )
+                )
+            yield found, int(last_round[0].last_round) if last_round else 0, language
 
 
 def situation(

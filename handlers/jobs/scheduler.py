@@ -87,7 +87,12 @@ class Jobs:
         self.holder = holder or process_id()
         self.lease = leadership(services.database, services.clock, JOBS_LEASE, self.holder)
         self.sender = Sender(
-            services.database, services.clock, messenger, services.nudges.policies, self.holder
+            services.database,
+            services.clock,
+            messenger,
+            services.nudges.policies,
+            self.holder,
+            languages=services.languages.of,
         )
         self.messenger = messenger
         self.uploader = uploader  # None: no weekly summaries from this process

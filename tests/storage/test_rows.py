@@ -40,7 +40,9 @@ def test_the_sweep_streams_named_rows(
         accounts = list(store.stream_accounts(session, [ana.id]))
         evidence = list(store.stream_evidence(session, [ana.id]))
 
-    assert members == [store.MemberRow(ana.id, "U0ANA", "Ana", "Europe/Berlin", clock.now())]
+    assert members == [
+        store.MemberRow(ana.id, "U0ANA", "Ana", "Europe/Berlin", clock.now(), None, None)
+    ]
     assert accounts == [
         store.AccountRow(
             member_id=ana.id,
