@@ -112,8 +112,10 @@ def verdicts(outcome: CheckOutcome, rotation: Rotation | None) -> str:
     if total > 1 or outcome.reused:
         css = _VERDICT[outcome.unique][0]
         body += (
-            f'<section class="verdict" id="unique"><h2>{escape(_("Unique passwords"))}</h2>'
-            f'<p class="{css}">{escape(outcome.unique_note)}</p></section>'
+            '<section class="verdict" id="unique"><h2>'
+            + escape(_("Unique passwords"))
+            + "</h2>"
+            + f'<p class="{css}">{escape(outcome.unique_note)}</p></section>'
         )
     if rotation is not None:
         body += _rotation(rotation)

@@ -102,15 +102,20 @@ def authenticator_enrolment(
         _("Scan this code with your authenticator app"),
         _error(error)
         + prose(_("In your app, add an account and scan this QR code:"))
-        + f'<div class="qr" role="img" aria-label="{escape(_("QR code for your authenticator app"))}">'
-        + f"{qr}</div>"
+        + '<div class="qr" role="img" aria-label="'
+        + escape(_("QR code for your authenticator app"))
+        + f'">{qr}</div>'
         + prose(_("Can't scan it? Add the account by hand with this key (time-based):"))
         + f'<code id="manual-key">{escape(grouped_key)}</code>'
         + "<dl>"
-        + f"<dt>{escape(_('Issuer'))}</dt><dd>{escape(issuer)}</dd>"
-        + f'<dt>{escape(_("Account"))}</dt><dd id="account-label">{escape(label)}</dd>'
-        + f"<dt>{escape(_('Codes'))}</dt>"
-        + f"<dd>{escape(_('6 digits, a new one every 30 seconds'))}</dd></dl>"
+        + _term(_("Issuer"))
+        + f"<dd>{escape(issuer)}</dd>"
+        + _term(_("Account"))
+        + f'<dd id="account-label">{escape(label)}</dd>'
+        + _term(_("Codes"))
+        + "<dd>"
+        + escape(_("6 digits, a new one every 30 seconds"))
+        + "</dd></dl>"
         + _form(
             csrf,
             {"step": "confirm"},
@@ -159,6 +164,10 @@ def recovery_codes_replaced(codes: Sequence[str]) -> str:
     )
 
 
+def _term(text: str) -> str:
+    return f"<dt>{escape(text)}</dt>"
+
+
 def _greeting(display_name: str | None) -> str:
     if display_name:
         return "<p>" + escape(_("Hello {name},").format(name=display_name)) + "</p>"
@@ -180,7 +189,9 @@ def _recovery_codes(codes: Sequence[str]) -> str:
             )
         )
         + f'<ol id="recovery-codes">{items}</ol>'
-        + f'<p class="small">{escape(_("Once they are stored, you can close this page."))}</p>'
+        + '<p class="small">'
+        + escape(_("Once they are stored, you can close this page."))
+        + "</p>"
     )
 
 
