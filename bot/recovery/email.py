@@ -25,6 +25,7 @@ from bot.checklist.model import Check, State
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, InvalidInput
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.lockout import CodeActions, CodeAttempt, minutes_left
 from bot.core.masking import mask_email
 from bot.recovery.mail import Mail, Mailer
@@ -148,13 +149,18 @@ class RecoveryEmailService:
         minutes = int(self.policy.code_valid_for.total_seconds() // 60)
         mail = Mail(
             to=issued.address,
-            subject="Your code to confirm your recovery email",
-            body=(
-                f"Your confirmation code is {issued.code}\n\n"
-                f"Type it into Slack within {minutes} minutes to confirm this address as your "
+            subject=_("Your code to confirm your recovery email"),
+            body=ngettext(
+                "Your confirmation code is {code}\n\n"
+                "Type it into Slack within {minutes} minute to confirm this address as your "
                 "recovery email with the account-security bot. It works once.\n\n"
-                "If you did not ask for it, ignore this email and tell your security team.\n"
-            ),
+                "If you did not ask for it, ignore this email and tell your security team.\n",
+                "Your confirmation code is {code}\n\n"
+                "Type it into Slack within {minutes} minutes to confirm this address as your "
+                "recovery email with the account-security bot. It works once.\n\n"
+                "If you did not ask for it, ignore this email and tell your security team.\n",
+                minutes,
+            ).format(code=issued.code, minutes=number(minutes)),
             at=self._clock.now(),
         )
         try:
@@ -176,7 +182,7 @@ class RecoveryEmailService:
         with self._database.sessions.begin() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)
             if member is None:
-                raise CodeRejected(_NO_CODE)
+                raise CodeRejected(_(_NO_CODE))
             row = recovery_store.lock_email(session, member.id, now)
             attempt = CodeAttempt(slack_user_id, _target(slack_user_id), _CODES, self.policy, now)
             outcome = attempt.refused_while_locked(session) or self._check(
@@ -193,13 +199,13 @@ class RecoveryEmailService:
         now = attempt.now
         digits = re.sub(r"[\s-]", "", code)
         if row.code_hash is None:
-            reason, message = "used", _NO_CODE
+            reason, message = "used", _(_NO_CODE)
         elif not re.fullmatch(r"[0-9]{6}", digits):
-            reason, message = "malformed", _MALFORMED
+            reason, message = "malformed", _(_MALFORMED)
         elif not self._matches(member.id, digits, row.code_hash):
-            reason, message = "wrong", _WRONG
+            reason, message = "wrong", _(_WRONG)
         elif row.code_expires_at is None or now >= row.code_expires_at:
-            reason, message = "expired", _EXPIRED
+            reason, message = "expired", _(_EXPIRED)
         else:
             address = row.pending_address or ""
             row.address, row.confirmed_at = address, now
@@ -236,8 +242,8 @@ def normalise_address(address: str) -> str:
     """The address as typed, trimmed, with the domain in lower case; InvalidInput if it is not one."""
     wanted = address.strip()
     if len(wanted) > MAX_ADDRESS or not _ADDRESS.fullmatch(wanted) or ".." in wanted:
-        raise InvalidInput("That doesn't look like an email address, e.g. ana@example.com.")
-    local, _, domain = wanted.rpartition("@")
+        raise InvalidInput(_("That doesn't look like an email address, e.g. ana@example.com."))
+    local, _at, domain = wanted.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
@@ -268,16 +274,16 @@ def _confirmed_note(address: str) -> str:
 
 
 def _too_many_mails(until: datetime, now: datetime) -> str:
-    return (
+    return _(
         "I've sent you 5 codes in the last hour, the most I send. "
-        f"Please try again in {minutes_left(until, now)}, or use a code already sent."
-    )
+        "Please try again in {minutes}, or use a code already sent."
+    ).format(minutes=minutes_left(until, now))
 
 
-_NO_CODE = (
+_NO_CODE = N_(
     "There is no code waiting to be entered: it was used already, or none was sent. "
     "Ask for a new one with `/security recovery`."
 )
-_MALFORMED = "Enter the 6 digits from the email."
-_WRONG = "That code didn't work. Check the latest email from the bot and enter its 6 digits."
-_EXPIRED = "That code has expired (codes work for 10 minutes). Ask for a new one."
+_MALFORMED = N_("Enter the 6 digits from the email.")
+_WRONG = N_("That code didn't work. Check the latest email from the bot and enter its 6 digits.")
+_EXPIRED = N_("That code has expired (codes work for 10 minutes). Ask for a new one.")

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.core.config import Settings
 from bot.core.errors import DomainError
+from bot.core.i18n import N_, _
 
 SMTP_TIMEOUT = 10.0  # seconds for each step of the exchange
 DEFAULT_SENDER = "security-bot@localhost"
@@ -109,10 +110,10 @@ class SmtpMailer:
                         smtp.starttls(context=self._tls)
                         smtp.ehlo()
                     elif self._require_tls:
-                        raise MailNotSent(_NOT_SENT) from _NoStartTls(self._host)
+                        raise MailNotSent(_(_NOT_SENT)) from _NoStartTls(self._host)
                     self._deliver(smtp, message)
         except (smtplib.SMTPException, OSError) as error:
-            raise MailNotSent(_NOT_SENT) from error
+            raise MailNotSent(_(_NOT_SENT)) from error
         return self.where
 
     def _deliver(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
@@ -146,7 +147,7 @@ class OutboxMailer:
             os.replace(partial, self.folder / name)
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise MailNotSent(_NOT_SENT) from error
+            raise MailNotSent(_(_NOT_SENT)) from error
         return str((self.folder / name).resolve())
 
 
@@ -181,4 +182,4 @@ class _NoStartTls(Exception):
         super().__init__(f"{host} does not offer STARTTLS; refusing to send in the clear")
 
 
-_NOT_SENT = "I couldn't send the email just now. Please try again in a few minutes."
+_NOT_SENT = N_("I couldn't send the email just now. Please try again in a few minutes.")

@@ -18,6 +18,7 @@ from bot.checklist.model import Check
 from bot.core import member_audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
+from bot.core.i18n import N_, _
 from bot.core.masking import mask_phone
 from storage import members as member_store
 from storage import recovery as recovery_store
@@ -44,17 +45,17 @@ def normalise(typed: str, region: str | None) -> str:
     is known, in that country's national form (030 …); InvalidInput saying what to type else."""
     text = typed.strip()
     if not text or len(text) > MAX_TYPED:
-        raise InvalidInput(_INVALID)
+        raise InvalidInput(_(_INVALID))
     if text.startswith("00"):
         text = "+" + text[2:]
     if not text.startswith("+") and region is None:
-        raise InvalidInput(_NEEDS_COUNTRY)
+        raise InvalidInput(_(_NEEDS_COUNTRY))
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(_INVALID) from None
+        raise InvalidInput(_(_INVALID)) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput(_INVALID)
+        raise InvalidInput(_(_INVALID))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -131,8 +132,10 @@ class RecoveryPhoneService:
         return RecordedPhone(masked, number)
 
 
-_INVALID = "That isn't a valid phone number. Type it with your country code, e.g. +49 30 1234 5678."
-_NEEDS_COUNTRY = (
+_INVALID = N_(
+    "That isn't a valid phone number. Type it with your country code, e.g. +49 30 1234 5678."
+)
+_NEEDS_COUNTRY = N_(
     "Please start with + and your country code, e.g. +49 30 1234 5678, as I can't tell "
     "your country from your Slack time zone."
 )

@@ -11,14 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
+from bot.core.i18n import N_, _
 from bot.core.ids import Action, Block, Callback
 from bot.core.text import escape, slack_date
 from bot.recovery.email import RecoveryEmailStatus
 from bot.recovery.phone import PhoneStatus, country_name
 
-TITLE_EMAIL = "Recovery email"
-TITLE_PHONE = "Recovery phone"
-PLATFORM_PHONE_STEPS = (
+# Translators: modal titles, at most 24 characters.
+TITLE_EMAIL = N_("Recovery email")
+TITLE_PHONE = N_("Recovery phone")
+# Translators: "User Settings" and "Account Security" are TikTok for Business menu labels: keep
+# them in English, in bold.
+PLATFORM_PHONE_STEPS = N_(
     "Keep the same number on the platform: log in to your TikTok for Business account, click "
     "your profile picture, then *User Settings*, then *Account Security*, and add it there."
 )
@@ -35,50 +39,61 @@ def email_modal(
         {
             "type": "section",
             "text": mrkdwn(
-                "*An address to recover your accounts with*\nUse an address only you can read, "
-                "not a shared inbox. I'll email it a 6-digit code; it's confirmed once you type "
-                "the code here."
+                _(
+                    "*An address to recover your accounts with*\nUse an address only you can "
+                    "read, not a shared inbox. I'll email it a 6-digit code; it's confirmed once "
+                    "you type the code here."
+                )
             ),
         }
     )
     if status.confirmed:
-        since = f" since {slack_date(status.confirmed_at)}" if status.confirmed_at else ""
-        blocks.append(
-            _context(
-                f"Your confirmed recovery email is {escape(status.confirmed)}{since}. "
+        if status.confirmed_at:
+            confirmed = _(
+                "Your confirmed recovery email is {address} since {date}. "
                 "A new address replaces it once you confirm the new one."
-            )
-        )
+            ).format(address=escape(status.confirmed), date=slack_date(status.confirmed_at))
+        else:
+            confirmed = _(
+                "Your confirmed recovery email is {address}. "
+                "A new address replaces it once you confirm the new one."
+            ).format(address=escape(status.confirmed))
+        blocks.append(_context(confirmed))
     blocks.append(
         {
             "type": "input",
             "block_id": Block.EMAIL,
-            "label": plain("Recovery email address"),
+            "label": plain(_("Recovery email address")),
             "element": {
                 "type": "email_text_input",
                 "action_id": Block.EMAIL,
-                "placeholder": plain("you@example.com"),
+                "placeholder": plain(_("you@example.com")),
             },
         }
     )
-    return modal(Callback.RECOVERY_EMAIL, TITLE_EMAIL, "Email me a code", blocks, private_metadata)
+    return modal(
+        Callback.RECOVERY_EMAIL, _(TITLE_EMAIL), _("Email me a code"), blocks, private_metadata
+    )
 
 
 def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) -> dict[str, Any]:
     """Ask for the code mailed to the address (shown masked)."""
-    until = f", until {_time(expires_at)}" if expires_at else ""
+    if expires_at:
+        check = _(
+            "*Check your inbox*\nI've emailed a 6-digit code to {address}. "
+            "It works once, for 10 minutes, until {time}."
+        ).format(address=escape(masked), time=_time(expires_at))
+    else:
+        check = _(
+            "*Check your inbox*\nI've emailed a 6-digit code to {address}. "
+            "It works once, for 10 minutes."
+        ).format(address=escape(masked))
     blocks: Blocks = [
-        {
-            "type": "section",
-            "text": mrkdwn(
-                f"*Check your inbox*\nI've emailed a 6-digit code to {escape(masked)}. "
-                f"It works once, for 10 minutes{until}."
-            ),
-        },
+        {"type": "section", "text": mrkdwn(check)},
         {
             "type": "input",
             "block_id": Block.CODE,
-            "label": plain("Code from the email"),
+            "label": plain(_("Code from the email")),
             "element": {
                 "type": "plain_text_input",
                 "action_id": Block.CODE,
@@ -92,45 +107,54 @@ def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) 
                 {
                     "type": "button",
                     "action_id": Action.CHANGE_RECOVERY_EMAIL,
-                    "text": plain("No email? Send a new code"),
+                    "text": plain(_("No email? Send a new code")),
                 }
             ],
         },
     ]
-    return modal(Callback.RECOVERY_CODE, TITLE_EMAIL, "Confirm", blocks, private_metadata)
+    return modal(Callback.RECOVERY_CODE, _(TITLE_EMAIL), _("Confirm"), blocks, private_metadata)
 
 
 def email_confirmed_modal(masked: str) -> dict[str, Any]:
-    return _done(TITLE_EMAIL, f"✅ *{escape(masked)} is your confirmed recovery email.*")
+    return _done(
+        _(TITLE_EMAIL),
+        _("✅ *{address} is your confirmed recovery email.*").format(address=escape(masked)),
+    )
 
 
 def phone_modal(private_metadata: str, status: PhoneStatus) -> dict[str, Any]:
     if status.region:
-        hint = (
+        hint = _(
             "Start with + and the country code, e.g. +49 30 1234 5678. A number without one is "
-            f"read as {country_name(status.region)}, from your Slack time zone."
-        )
+            "read as {country}, from your Slack time zone."
+        ).format(country=country_name(status.region))
     else:
-        hint = "Start with + and the country code, e.g. +49 30 1234 5678."
+        hint = _("Start with + and the country code, e.g. +49 30 1234 5678.")
     blocks: Blocks = [
         {
             "type": "section",
             "text": mrkdwn(
-                "*A phone number to recover your accounts with*\n"
-                "Use a number only you can answer, on a phone you keep with you."
+                _(
+                    "*A phone number to recover your accounts with*\n"
+                    "Use a number only you can answer, on a phone you keep with you."
+                )
             ),
         },
-        _context(PLATFORM_PHONE_STEPS),
+        _context(_(PLATFORM_PHONE_STEPS)),
     ]
     if status.number:
         blocks.append(
-            _context(f"On record now: {escape(status.number)}. A new number replaces it.")
+            _context(
+                _("On record now: {number}. A new number replaces it.").format(
+                    number=escape(status.number)
+                )
+            )
         )
     blocks.append(
         {
             "type": "input",
             "block_id": Block.PHONE,
-            "label": plain("Recovery phone number"),
+            "label": plain(_("Recovery phone number")),
             "hint": plain(hint),
             "element": {
                 "type": "plain_text_input",
@@ -140,15 +164,17 @@ def phone_modal(private_metadata: str, status: PhoneStatus) -> dict[str, Any]:
             },
         }
     )
-    return modal(Callback.RECOVERY_PHONE, TITLE_PHONE, "Save", blocks, private_metadata)
+    return modal(Callback.RECOVERY_PHONE, _(TITLE_PHONE), _("Save"), blocks, private_metadata)
 
 
 def phone_saved_modal(masked: str) -> dict[str, Any]:
     return _done(
-        TITLE_PHONE,
-        f"✅ *{escape(masked)} is on record as your recovery phone.*\n"
-        "It counts as self-reported until the platform reports a recovery phone on your "
-        "business accounts.",
+        _(TITLE_PHONE),
+        _(
+            "✅ *{number} is on record as your recovery phone.*\n"
+            "It counts as self-reported until the platform reports a recovery phone on your "
+            "business accounts."
+        ).format(number=escape(masked)),
     )
 
 
@@ -156,7 +182,7 @@ def _done(title: str, text: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": plain(title),
-        "close": plain("Done"),
+        "close": plain(_("Done")),
         "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }
 

@@ -24,6 +24,7 @@ from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.errors import NotAllowed, StepUpNeeded
+from bot.core.i18n import N_, _
 from bot.nudges.settings import NudgePolicy
 from bot.workspaces.scope import EVERY_WORKSPACE, current_workspace, workspace_id
 from bot.workspaces.settings_model import (
@@ -41,8 +42,8 @@ from storage.database import Database
 
 TTL_SECONDS = 30.0
 TARGET = "workspace.settings"
-NOT_AN_ADMIN = "Only this workspace's security admins can see and change its settings."
-STEP_UP_FOR_ADMINS = (
+NOT_AN_ADMIN = N_("Only this workspace's security admins can see and change its settings.")
+STEP_UP_FOR_ADMINS = N_(
     "Changing the security admins needs a fresh code from your authenticator app first."
 )
 # Whose values are never written into audit details in full (none today: none is a secret).
@@ -151,7 +152,7 @@ class SettingsBook:
                     **_old_and_new(changed, old, new),
                 )
         if stale:
-            raise StepUpNeeded(STEP_UP_FOR_ADMINS)
+            raise StepUpNeeded(_(STEP_UP_FOR_ADMINS))
         self.forget()
         return changed
 
@@ -182,7 +183,7 @@ class SettingsBook:
             return
         with self._database.sessions.begin() as session:
             _refused(session, self._clock, actor, attempted, "not a security admin")
-        raise NotAllowed(NOT_AN_ADMIN)
+        raise NotAllowed(_(NOT_AN_ADMIN))
 
 
 class Admins(AbstractSet[str]):

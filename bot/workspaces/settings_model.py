@@ -19,6 +19,7 @@ from bot.cases.records import Routing
 from bot.checklist.model import Check
 from bot.core.config import SUPPORT_CONTACT_LIMIT, Settings
 from bot.core.errors import InvalidInput
+from bot.core.i18n import N_, _, number
 from bot.nudges.hours import zone
 from bot.nudges.settings import NudgePolicy
 
@@ -26,7 +27,15 @@ logger = logging.getLogger("security_bot")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 CAP_RANGE = range(1, 31)
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 @dataclass(frozen=True)
@@ -209,35 +218,36 @@ def checked(proposal: Proposal, defaults: Chosen) -> Chosen:
     errors: dict[str, str] = {}
     admins = frozenset(proposal.security_admins)
     if not admins:
-        errors["security_admins"] = (
+        errors["security_admins"] = _(
             "A workspace needs at least one security admin: add someone before removing yourself."
         )
     elif not all(USER_ID.match(user) for user in admins):
-        errors["security_admins"] = "Pick people from the list (Slack user ids such as U012ABC)."
+        errors["security_admins"] = _("Pick people from the list (Slack user ids such as U012ABC).")
     handlers = frozenset(proposal.support_handlers)
     if not all(USER_ID.match(user) for user in handlers):
-        errors["support_handlers"] = "Pick people from the list (Slack user ids such as U012ABC)."
+        errors["support_handlers"] = _(
+            "Pick people from the list (Slack user ids such as U012ABC)."
+        )
     for name in ("escalation_channel", "support_channel"):
         channel = getattr(proposal, name)
         if channel and not CHANNEL_ID.match(channel):
-            errors[name] = "Pick a channel from the list (not a direct message)."
+            errors[name] = _("Pick a channel from the list (not a direct message).")
     contact = proposal.support_contact.strip()
     if len(contact) > SUPPORT_CONTACT_LIMIT or not contact.isprintable():
-        errors["support_contact"] = (
-            f"One line of at most {SUPPORT_CONTACT_LIMIT} characters, such as an email address "
-            "or a URL."
-        )
+        errors["support_contact"] = _(
+            "One line of at most {limit} characters, such as an email address or a URL."
+        ).format(limit=number(SUPPORT_CONTACT_LIMIT))
     cap = _cap(proposal.reminder_cap, errors)
     start = _clock(proposal.working_hours_start, "working_hours_start", errors)
     end = _clock(proposal.working_hours_end, "working_hours_end", errors)
     days = frozenset(proposal.working_days)
     if not days or not days <= frozenset(range(7)):
-        errors["working_days"] = "Choose at least one working day."
+        errors["working_days"] = _("Choose at least one working day.")
     time_zone = proposal.default_time_zone.strip()
     if time_zone and zone(time_zone, "").key != time_zone:
-        errors["default_time_zone"] = (
-            f"{time_zone[:64]!r} is not a time zone name; use one such as Europe/Berlin."
-        )
+        errors["default_time_zone"] = _(
+            "{typed} is not a time zone name; use one such as Europe/Berlin."
+        ).format(typed=repr(time_zone[:64]))
     chosen = Chosen(
         security_admins=admins,
         escalation_channel=proposal.escalation_channel or None,
@@ -253,7 +263,7 @@ def checked(proposal: Proposal, defaults: Chosen) -> Chosen:
     first = chosen.working_hours_start or defaults.working_hours_start
     last = chosen.working_hours_end or defaults.working_hours_end
     if first is not None and last is not None and first >= last:
-        errors.setdefault("working_hours_end", "Working hours must end after they start.")
+        errors.setdefault("working_hours_end", _("Working hours must end after they start."))
     if errors:
         raise SettingsInvalid(errors)
     same = [name for name in Chosen.names() if getattr(chosen, name) == getattr(defaults, name)]
@@ -265,8 +275,8 @@ def _cap(raw: str, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or int(text) not in CAP_RANGE:
-        errors["reminder_cap"] = (
-            f"A whole number of reminders from {CAP_RANGE.start} to {CAP_RANGE.stop - 1}."
+        errors["reminder_cap"] = _("A whole number of reminders from {low} to {high}.").format(
+            low=number(CAP_RANGE.start), high=number(CAP_RANGE.stop - 1)
         )
         return None
     return int(text)
@@ -278,7 +288,7 @@ def _clock(raw: str | None, name: str, errors: dict[str, str]) -> time | None:
     try:
         return time.fromisoformat(raw)
     except ValueError:
-        errors[name] = "A time such as 09:00."
+        errors[name] = _("A time such as 09:00.")
         return None
 
 

@@ -7,33 +7,49 @@ from datetime import time
 from typing import Any
 
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.ids import Block, Callback
 from bot.core.text import escape
-from bot.core.words import plural, slack_time
+from bot.core.words import slack_time
 from bot.workspaces.settings_model import DAY_NAMES, WorkspaceSettings
 
-TITLE = "Workspace settings"
-DEFAULT_HINT = "Default (the bot's configuration)."
+# Translators: the modal's title, at most 24 characters.
+TITLE = N_("Workspace settings")
+DEFAULT_HINT = N_("Default (the bot's configuration).")
+# Translators: the labels of the settings' inputs, at most 2000 characters.
 _LABELS = {
-    Block.SECURITY_ADMINS: "Security admins",
-    Block.ESCALATION_CHANNEL: "Escalation channel (managed clients' cases)",
-    Block.SUPPORT_CHANNEL: "Support channel (other clients' cases)",
-    Block.SUPPORT_CONTACT: "Support contact given to reporters",
-    Block.SUPPORT_HANDLERS: "Support team (works other clients' cases)",
-    Block.REMINDER_CAP: "Most reminders per open check",
-    Block.WORKING_HOURS_START: "Working hours start",
-    Block.WORKING_HOURS_END: "Working hours end",
-    Block.WORKING_DAYS: "Working days",
-    Block.DEFAULT_TIME_ZONE: "Time zone for members without one",
+    Block.SECURITY_ADMINS: N_("Security admins"),
+    Block.ESCALATION_CHANNEL: N_("Escalation channel (managed clients' cases)"),
+    Block.SUPPORT_CHANNEL: N_("Support channel (other clients' cases)"),
+    Block.SUPPORT_CONTACT: N_("Support contact given to reporters"),
+    Block.SUPPORT_HANDLERS: N_("Support team (works other clients' cases)"),
+    Block.REMINDER_CAP: N_("Most reminders per open check"),
+    Block.WORKING_HOURS_START: N_("Working hours start"),
+    Block.WORKING_HOURS_END: N_("Working hours end"),
+    Block.WORKING_DAYS: N_("Working days"),
+    Block.DEFAULT_TIME_ZONE: N_("Time zone for members without one"),
+}
+# What a saved change names each setting by, in the list "Saved 2 settings …: …".
+_NAMES = {
+    Block.SECURITY_ADMINS: N_("security admins"),
+    Block.ESCALATION_CHANNEL: N_("escalation channel"),
+    Block.SUPPORT_CHANNEL: N_("support channel"),
+    Block.SUPPORT_CONTACT: N_("support contact given to reporters"),
+    Block.SUPPORT_HANDLERS: N_("support team"),
+    Block.REMINDER_CAP: N_("most reminders per open check"),
+    Block.WORKING_HOURS_START: N_("working hours start"),
+    Block.WORKING_HOURS_END: N_("working hours end"),
+    Block.WORKING_DAYS: N_("working days"),
+    Block.DEFAULT_TIME_ZONE: N_("time zone for members without one"),
 }
 
 
 def label(name: str) -> str:
-    return _LABELS[Block(name)]
+    return _(_LABELS[Block(name)])
 
 
 def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
-    intro = (
+    intro = _(
         "These settings are this workspace's own. A value marked _default_ comes from the "
         "bot's configuration; change it here to set your own, or set it back to the same value "
         "to follow the default again. Changing the security admins asks for a code from your "
@@ -41,7 +57,9 @@ def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
     )
     blocks: Blocks = [{"type": "section", "text": mrkdwn(intro)}]
     if current.changed_at is not None and current.changed_by:
-        changed = f"Last changed by <@{current.changed_by}> on {slack_time(current.changed_at)}."
+        changed = _("Last changed by {person} on {time}.").format(
+            person=f"<@{current.changed_by}>", time=slack_time(current.changed_at)
+        )
         blocks.append({"type": "context", "elements": [mrkdwn(changed)]})
     blocks += [
         _users(current, Block.SECURITY_ADMINS, optional=False),
@@ -49,22 +67,28 @@ def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
         _channel(current, Block.SUPPORT_CHANNEL),
         _text(current, Block.SUPPORT_CONTACT, max_length=200),
         _users(current, Block.SUPPORT_HANDLERS, optional=True),
-        {"type": "header", "text": plain("Reminders")},
-        _text(current, Block.REMINDER_CAP, max_length=2, hint_unset="as each check's policy says"),
+        {"type": "header", "text": plain(_("Reminders"))},
+        _text(
+            current, Block.REMINDER_CAP, max_length=2, hint_unset=_("as each check's policy says")
+        ),
         _time(current, Block.WORKING_HOURS_START),
         _time(current, Block.WORKING_HOURS_END),
         _days(current),
-        _text(current, Block.DEFAULT_TIME_ZONE, max_length=64, hint_unset="UTC"),
+        _text(current, Block.DEFAULT_TIME_ZONE, max_length=64, hint_unset=_("UTC")),
     ]
-    return modal(Callback.WORKSPACE_SETTINGS, TITLE, "Save", blocks)
+    return modal(Callback.WORKSPACE_SETTINGS, _(TITLE), _("Save"), blocks)
 
 
 def saved_message(changed: list[str]) -> str:
     """What the admin is told after saving; mrkdwn, safe."""
     if not changed:
-        return "Nothing changed: the workspace settings are as they were."
-    names = ", ".join(label(name).split(" (")[0].lower() for name in changed)
-    return f"Saved {plural(len(changed), 'setting')} of this workspace: {escape(names)}."
+        return _("Nothing changed: the workspace settings are as they were.")
+    names = ", ".join(_(_NAMES[Block(name)]) for name in changed)
+    return ngettext(
+        "Saved {count} setting of this workspace: {names}.",
+        "Saved {count} settings of this workspace: {names}.",
+        len(changed),
+    ).format(count=number(len(changed)), names=escape(names))
 
 
 def _input(
@@ -78,11 +102,11 @@ def _input(
     found: dict[str, Any] = {
         "type": "input",
         "block_id": block,
-        "label": plain(_LABELS[block]),
+        "label": plain(_(_LABELS[block])),
         "element": element | {"action_id": block},
         "optional": optional,
     }
-    words = [DEFAULT_HINT] if current.is_default(block) else []
+    words = [_(DEFAULT_HINT)] if current.is_default(block) else []
     words += [hint] if hint else []
     if words:
         found["hint"] = plain(" ".join(words)[:150])
@@ -105,7 +129,7 @@ def _channel(current: WorkspaceSettings, block: Block) -> dict[str, Any]:
     chosen = current.value(block)
     if chosen:
         element["initial_conversation"] = chosen
-    hint = "Invite the bot to the channel, so it can post cases there."
+    hint = _("Invite the bot to the channel, so it can post cases there.")
     return _input(current, block, element, optional=True, hint=hint)
 
 
@@ -116,7 +140,9 @@ def _text(
     value = current.value(block)
     if value is not None:
         element["initial_value"] = str(value)
-    hint = f"Not set: {hint_unset}." if value is None and hint_unset else ""
+    hint = (
+        _("Not set: {default}.").format(default=hint_unset) if value is None and hint_unset else ""
+    )
     return _input(current, block, element, optional=True, hint=hint)
 
 
@@ -125,11 +151,11 @@ def _time(current: WorkspaceSettings, block: Block) -> dict[str, Any]:
     value = current.value(block)
     if isinstance(value, time):
         element["initial_time"] = value.strftime("%H:%M")
-    return _input(current, block, element, optional=True, hint="In each member's own time zone.")
+    return _input(current, block, element, optional=True, hint=_("In each member's own time zone."))
 
 
 def _days(current: WorkspaceSettings) -> dict[str, Any]:
-    options = [{"text": plain(name), "value": str(day)} for day, name in enumerate(DAY_NAMES)]
+    options = [{"text": plain(_(name)), "value": str(day)} for day, name in enumerate(DAY_NAMES)]
     element: dict[str, Any] = {"type": "checkboxes", "options": options}
     chosen = current.value(Block.WORKING_DAYS) or frozenset()
     initial = [option for day, option in enumerate(options) if day in chosen]

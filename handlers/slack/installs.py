@@ -23,6 +23,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.core.config import Settings
+from bot.core.i18n import N_, language_for, reading
 from bot.core.ids import Event
 from bot.core.secret_box import SecretBox
 from bot.services import Services
@@ -36,7 +37,7 @@ from handlers.web.pages.responses import SECURITY_HEADERS
 logger = logging.getLogger("security_bot.installs")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-NOT_INSTALLED = (
+NOT_INSTALLED = N_(
     "Account Security is not installed in this workspace any more. "
     "An admin can install it again from its Add to Slack page."
 )
@@ -128,7 +129,15 @@ class InstallFlow(OAuthFlow):
         state = self.issue_new_state(request)
         url = self.build_authorize_url(state, request)
         cookie = self.settings.state_utils.build_set_cookie_for_new_state(state)
-        return _html(200, install_templates.add_to_slack(url), cookie)
+        with reading(browser_language(request)):
+            return _html(200, install_templates.add_to_slack(url), cookie)
+
+
+def browser_language(request: BoltRequest) -> str:
+    """The install pages' reader is known only by their browser: its first preferred language."""
+    found = request.headers.get("accept-language") or [""]
+    first = found[0].split(",")[0].split(";")[0].strip()
+    return language_for(first)
 
 
 def callbacks(services: Services) -> CallbackOptions:
@@ -146,12 +155,14 @@ def callbacks(services: Services) -> CallbackOptions:
             with serving(workspace.workspace_id):
                 services.workspace_settings.installed(install.installer_user_id)
         logger.info("installed in workspace %s", workspace.workspace_id)
-        return _html(200, install_templates.installed(workspace.name))
+        with reading(browser_language(args.request)):
+            return _html(200, install_templates.installed(workspace.name))
 
     def failure(args: FailureArgs) -> BoltResponse:
         logger.info("an install did not finish: %s", args.reason)
         status = 200 if args.reason == "access_denied" else args.suggested_status_code
-        return _html(status, install_templates.not_installed(args.reason, INSTALL_PATH))
+        with reading(browser_language(args.request)):
+            return _html(status, install_templates.not_installed(args.reason, INSTALL_PATH))
 
     return CallbackOptions(success=success, failure=failure)
 

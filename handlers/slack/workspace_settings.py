@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.errors import DomainError, NotAllowed, StepUpNeeded
+from bot.core.i18n import N_, _
 from bot.core.ids import Block, Callback
 from bot.core.text import escape
 from bot.services import Services
@@ -27,8 +28,10 @@ from handlers.slack.errors import tells_member
 from handlers.slack.step_up import Act, Next, StepUp
 
 SAVED = "workspace_settings_saved"  # in the context: what the acknowledgement saved
-REASON = "change this workspace's security admins"
-NO_AUTHENTICATOR = (
+# Translators: completes "To …, I need a current code from the authenticator app" (German: an
+# infinitive clause, "die Sicherheitsadmins dieses Workspace zu ändern").
+REASON = N_("change this workspace's security admins")
+NO_AUTHENTICATOR = N_(
     "Changing the security admins needs a code from an authenticator app linked to the bot, "
     "and you haven't linked one yet: link one with /security 2sv, then save again."
 )
@@ -94,9 +97,9 @@ def _ask_for_code(
     """The step-up modal pushed over the form, carrying what was submitted; an error on the
     admins' input for a member with no linked authenticator app."""
     if services.authenticator.status(user).state is not LinkState.ACTIVE:
-        return {"response_action": "errors", "errors": {Block.SECURITY_ADMINS: NO_AUTHENTICATOR}}
+        return {"response_action": "errors", "errors": {Block.SECURITY_ADMINS: _(NO_AUTHENTICATOR)}}
     step = Next(StepUp.CHANGE_SETTINGS, _arguments(proposal), _metadata(view).get("response_url"))
-    modal = views_twostep.step_up_modal(REASON, step.metadata())
+    modal = views_twostep.step_up_modal(_(REASON), step.metadata())
     return {"response_action": "push", "view": modal}
 
 
@@ -105,7 +108,9 @@ def change_after_code(client: WebClient, services: Services, user: str, step: Ne
     try:
         changed = services.workspace_settings.change(user, _proposal(step.arguments))
     except SettingsInvalid as invalid:
-        raise DomainError(f"Nothing was saved: {escape(invalid.user_message)}") from None
+        raise DomainError(
+            _("Nothing was saved: {problems}").format(problems=escape(invalid.user_message))
+        ) from None
     step_up.tell(client, user, step.respond, saved_message(changed))
 
 

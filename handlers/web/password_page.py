@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import logs
 from bot.core.errors import InvalidInput
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import escape, slack_date
 from bot.passwords.service import CheckOutcome, TooManyChecks
@@ -67,7 +68,7 @@ class PasswordCheckFlow:
 
     def submit(self, visit: Visit) -> PageResponse:
         if visit.form.get("step") != "check":
-            return _problem(HTTPStatus.BAD_REQUEST, "Form not understood", _UNREADABLE)
+            return _problem(HTTPStatus.BAD_REQUEST, _("Form not understood"), _(_UNREADABLE))
         try:
             outcome = self._services.passwords.check(
                 visit.grant.slack_user_id, read_passwords(visit.form), link=visit.grant
@@ -75,7 +76,7 @@ class PasswordCheckFlow:
         except TooManyChecks as refused:
             return _too_many(refused)
         except LinkUnusable as used:  # submitted twice at once: the other one was checked
-            return _problem(HTTPStatus.GONE, "This link can't be used", used.user_message)
+            return _problem(HTTPStatus.GONE, _("This link can't be used"), used.user_message)
         except InvalidInput as invalid:
             return self.landing(visit, error=invalid.user_message)
         except Exception as error:  # noqa: BLE001 - logged without its message, see the docstring
@@ -83,8 +84,10 @@ class PasswordCheckFlow:
             logger.error("password check failed, reference %s: %s", reference, _where(error))
             return _problem(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                f"Sorry, something went wrong on our side. Reference: `{reference}`.",
+                _("Something went wrong"),
+                _("Sorry, something went wrong on our side. Reference: `{reference}`.").format(
+                    reference=reference
+                ),
             )
         rotation = self._rotate(visit.grant, outcome) if self._for_rotation else None
         self._slack.done(visit.grant, _slack_line(outcome, rotation))
@@ -129,7 +132,7 @@ def read_passwords(form: dict[str, str]) -> dict[int | None, str]:
         elif name.startswith(FIELD_PREFIX):
             account_id = name.removeprefix(FIELD_PREFIX)
             if not account_id.isdigit() or len(account_id) > 18:
-                raise InvalidInput(_STALE)
+                raise InvalidInput(_(_STALE))
             found[int(account_id)] = value
     return found
 
@@ -144,13 +147,24 @@ def _slack_line(outcome: CheckOutcome, rotation: Rotation | None) -> str:
     """What replaces the DM that carried the link: the outcome, never a password."""
     when = slack_date(outcome.checked_at)
     passing = sum(1 for verdict in outcome.verdicts if verdict.passed)
-    line = f"🔐 Passwords checked {when}: {passing} of {len(outcome.verdicts)} meet the policy."
+    total = len(outcome.verdicts)
+    sentences = [
+        ngettext(
+            "🔐 Passwords checked {date}: {passing} of {total} meets the policy.",
+            "🔐 Passwords checked {date}: {passing} of {total} meet the policy.",
+            total,
+        ).format(date=when, passing=number(passing), total=number(total))
+    ]
     if outcome.reused:
-        line += " The same password is used on more than one account."
+        sentences.append(_("The same password is used on more than one account."))
     if rotation is not None and rotation.closed:
-        names = ", ".join(escape(name, limit=80) for name, _ in rotation.closed)
-        line += f" The alert on {names} now waits for the platform to confirm the change."
-    return line
+        names = ", ".join(escape(name, limit=80) for name, _took in rotation.closed)
+        sentences.append(
+            _("The alert on {accounts} now waits for the platform to confirm the change.").format(
+                accounts=names
+            )
+        )
+    return " ".join(sentences)
 
 
 def _where(error: Exception) -> str:
@@ -161,12 +175,12 @@ def _where(error: Exception) -> str:
 
 
 def _too_many(refused: TooManyChecks) -> PageResponse:
-    return _problem(HTTPStatus.TOO_MANY_REQUESTS, "Too many checks", refused.user_message)
+    return _problem(HTTPStatus.TOO_MANY_REQUESTS, _("Too many checks"), refused.user_message)
 
 
 def _problem(status: HTTPStatus, title: str, message: str) -> PageResponse:
     return PageResponse(status, templates.problem(title, message))
 
 
-_UNREADABLE = "The form could not be read. Go back, reload the page and try again."
-_STALE = "This form doesn't match your business accounts any more. Reload the page."
+_UNREADABLE = N_("The form could not be read. Go back, reload the page and try again.")
+_STALE = N_("This form doesn't match your business accounts any more. Reload the page.")

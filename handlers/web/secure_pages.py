@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from bot.core import logs
 from bot.core.errors import CodeRejected, NotAllowed
+from bot.core.i18n import N_, _, day
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import slack_date
 from bot.services import Services
@@ -109,8 +110,10 @@ class SecurePages:
             logger.exception("secure page failed, reference %s", reference)
             response = _problem(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                f"Sorry, something went wrong on our side. Reference: `{reference}`.",
+                _("Something went wrong"),
+                _("Sorry, something went wrong on our side. Reference: `{reference}`.").format(
+                    reference=reference
+                ),
             )
         return send(response, start_response)
 
@@ -118,22 +121,22 @@ class SecurePages:
         match = _PATH.match(environ.get("PATH_INFO", ""))
         flow = self._flows.get(match.group(1)) if match else None
         if match is None or flow is None:
-            return _problem(HTTPStatus.NOT_FOUND, "Page not found", _NO_SUCH_PAGE)
+            return _problem(HTTPStatus.NOT_FOUND, _("Page not found"), _(_NO_SUCH_PAGE))
         method = environ.get("REQUEST_METHOD", "")
         if method not in ("GET", "POST"):
-            response = _problem(HTTPStatus.METHOD_NOT_ALLOWED, "Not allowed", _METHOD)
+            response = _problem(HTTPStatus.METHOD_NOT_ALLOWED, _("Not allowed"), _(_METHOD))
             return PageResponse(response.status, response.html, allow=_ALLOWED)
         try:
             form = forms.read_form(environ, flow.form_limits) if method == "POST" else {}
         except FormTooLarge:
-            return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Too much data", _TOO_LARGE)
+            return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _("Too much data"), _(_TOO_LARGE))
         except FormUnreadable:
-            return _problem(HTTPStatus.BAD_REQUEST, "Form not understood", _UNREADABLE)
+            return _problem(HTTPStatus.BAD_REQUEST, _("Form not understood"), _(_UNREADABLE))
         try:
             grant = self._links.check(match.group(2), flow.purpose)
         except LinkUnusable as unusable:
             return _problem(
-                _link_status(unusable), "This link can't be used", unusable.user_message
+                _link_status(unusable), _("This link can't be used"), unusable.user_message
             )
         csrf = self._csrf.token_for(environ)
         visit = Visit(grant, form, csrf, self._csrf.set_cookie(csrf))
@@ -141,7 +144,7 @@ class SecurePages:
             if method == "GET":
                 return flow.landing(visit)
             if not self._csrf.matches(environ, form):
-                return _problem(HTTPStatus.FORBIDDEN, "Please try again", _CSRF)
+                return _problem(HTTPStatus.FORBIDDEN, _("Please try again"), _(_CSRF))
             return flow.submit(visit)
 
 
@@ -172,13 +175,13 @@ class AuthenticatorFlow(_AuthenticatorPage):
             return self._start(visit)
         if step == "confirm":
             return self._confirm(visit, visit.form.get("code", ""))
-        return _problem(HTTPStatus.BAD_REQUEST, "Form not understood", _UNREADABLE)
+        return _problem(HTTPStatus.BAD_REQUEST, _("Form not understood"), _(_UNREADABLE))
 
     def _start(self, visit: Visit) -> PageResponse:
         try:
             enrolment = self._services.authenticator.begin(visit.grant.slack_user_id)
         except NotAllowed as refused:
-            return _problem(HTTPStatus.CONFLICT, "Already linked", refused.user_message)
+            return _problem(HTTPStatus.CONFLICT, _("Already linked"), refused.user_message)
         return _enrolment_page(visit, enrolment)
 
     def _confirm(self, visit: Visit, code: str) -> PageResponse:
@@ -186,17 +189,20 @@ class AuthenticatorFlow(_AuthenticatorPage):
         try:
             recovery_codes = self._services.authenticator.confirm(user, code)
         except NoAuthenticator as missing:
-            return _problem(HTTPStatus.CONFLICT, "Nothing to link", missing.user_message)
+            return _problem(HTTPStatus.CONFLICT, _("Nothing to link"), missing.user_message)
         except CodeRejected as rejected:
             if rejected.locked_now:
                 self._slack.tell_locked(user, rejected.user_message)
             enrolment = self._services.authenticator.pending_enrolment(user)
             if enrolment is None:
-                return _problem(HTTPStatus.CONFLICT, "Nothing to link", rejected.user_message)
+                return _problem(HTTPStatus.CONFLICT, _("Nothing to link"), rejected.user_message)
             return _enrolment_page(visit, enrolment, error=rejected.user_message)
         _spend(self._services, visit.grant)
         now = self._services.clock.now()
-        self._slack.done(visit.grant, f"✅ Authenticator linked, verified {slack_date(now)}")
+        self._slack.done(
+            visit.grant,
+            _("✅ Authenticator linked, verified {date}").format(date=slack_date(now)),
+        )
         return PageResponse(
             HTTPStatus.OK, templates.authenticator_linked(_page_date(now), recovery_codes)
         )
@@ -215,21 +221,23 @@ class RecoveryCodesFlow(_AuthenticatorPage):
 
     def submit(self, visit: Visit) -> PageResponse:
         if visit.form.get("step") != "confirm":
-            return _problem(HTTPStatus.BAD_REQUEST, "Form not understood", _UNREADABLE)
+            return _problem(HTTPStatus.BAD_REQUEST, _("Form not understood"), _(_UNREADABLE))
         user = visit.grant.slack_user_id
         try:
             codes = self._services.authenticator.new_recovery_codes(
                 user, visit.form.get("code", "")
             )
         except NoAuthenticator as missing:
-            return _problem(HTTPStatus.CONFLICT, "No authenticator linked", missing.user_message)
+            return _problem(HTTPStatus.CONFLICT, _("No authenticator linked"), missing.user_message)
         except CodeRejected as rejected:
             if rejected.locked_now:
                 self._slack.tell_locked(user, rejected.user_message)
             return self.landing(visit, error=rejected.user_message)
         _spend(self._services, visit.grant)
         now = self._services.clock.now()
-        self._slack.done(visit.grant, f"✅ New recovery codes made {slack_date(now)}")
+        self._slack.done(
+            visit.grant, _("✅ New recovery codes made {date}").format(date=slack_date(now))
+        )
         return PageResponse(HTTPStatus.OK, templates.recovery_codes_replaced(codes))
 
 
@@ -252,7 +260,10 @@ class SlackFollowUp:
         self._later(lambda: self._try(what, call, self._client))
 
     def tell_locked(self, user: str, message: str) -> None:
-        text = f"{message} This came from wrong codes on your authenticator page. {_NOT_YOU}"
+        text = _(
+            "{refusal} This came from wrong codes on your authenticator page. If that wasn't "
+            "you, tell a security admin."
+        ).format(refusal=message)
         self._later(lambda: self._try("lockout message", self._dm, user, text))
 
     def _done(self, grant: LinkGrant, line: str) -> None:
@@ -310,15 +321,14 @@ def _problem(status: HTTPStatus, title: str, message: str) -> PageResponse:
 
 
 def _page_date(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+    return day(moment, "UTC")
 
 
-_NO_SUCH_PAGE = "There is no page at this address. Links from the security bot open its pages."
-_METHOD = "This page can only be opened or submitted."
-_TOO_LARGE = "The form sent more than this page accepts. Go back and try again."
-_UNREADABLE = "The form could not be read. Go back, reload the page and try again."
-_CSRF = (
+_NO_SUCH_PAGE = N_("There is no page at this address. Links from the security bot open its pages.")
+_METHOD = N_("This page can only be opened or submitted.")
+_TOO_LARGE = N_("The form sent more than this page accepts. Go back and try again.")
+_UNREADABLE = N_("The form could not be read. Go back, reload the page and try again.")
+_CSRF = N_(
     "This form could not be checked, so nothing was changed. It may have been open too long "
     "or sent from another page. Go back, reload the page and try again."
 )
-_NOT_YOU = "If that wasn't you, tell a security admin."

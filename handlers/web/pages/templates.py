@@ -14,6 +14,8 @@ from html import escape
 
 import segno
 
+from bot.core.i18n import _, language, ngettext, number
+
 STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
 background:#f6f6f7;color:#1d1c1d}
@@ -47,7 +49,7 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 def page(title: str, body: str) -> str:
     """A whole document around `body`, which the caller has already built from escaped parts."""
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{escape(language())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
@@ -68,18 +70,26 @@ def problem(title: str, message: str) -> str:
 def authenticator_landing(display_name: str | None, link_minutes: int, csrf: str) -> str:
     """What a link opens: an explanation and a Start button. No secret: scanners fetch links."""
     return page(
-        "Link an authenticator app",
+        _("Link an authenticator app"),
         _greeting(display_name)
         + prose(
-            "Linking an authenticator app lets the security bot ask you for a code before "
-            "sensitive actions, so a Slack session alone cannot act in your name."
+            _(
+                "Linking an authenticator app lets the security bot ask you for a code before "
+                "sensitive actions, so a Slack session alone cannot act in your name."
+            )
         )
         + prose(
-            "You need an authenticator app on your phone, such as Google Authenticator, "
-            "Microsoft Authenticator or your password manager. This link works once, for "
-            f"{link_minutes} minutes after it was sent."
+            ngettext(
+                "You need an authenticator app on your phone, such as Google Authenticator, "
+                "Microsoft Authenticator or your password manager. This link works once, for "
+                "{minutes} minute after it was sent.",
+                "You need an authenticator app on your phone, such as Google Authenticator, "
+                "Microsoft Authenticator or your password manager. This link works once, for "
+                "{minutes} minutes after it was sent.",
+                link_minutes,
+            ).format(minutes=number(link_minutes))
         )
-        + _form(csrf, {"step": "start"}, "", "Start"),
+        + _form(csrf, {"step": "start"}, "", _("Start")),
     )
 
 
@@ -89,60 +99,79 @@ def authenticator_enrolment(
     """The QR code and the key, shown only after Start, and the field for the first code."""
     qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return page(
-        "Scan this code with your authenticator app",
+        _("Scan this code with your authenticator app"),
         _error(error)
-        + prose("In your app, add an account and scan this QR code:")
-        + f'<div class="qr" role="img" aria-label="QR code for your authenticator app">{qr}</div>'
-        + prose("Can't scan it? Add the account by hand with this key (time-based):")
+        + prose(_("In your app, add an account and scan this QR code:"))
+        + '<div class="qr" role="img" aria-label="'
+        + escape(_("QR code for your authenticator app"))
+        + f'">{qr}</div>'
+        + prose(_("Can't scan it? Add the account by hand with this key (time-based):"))
         + f'<code id="manual-key">{escape(grouped_key)}</code>'
         + "<dl>"
-        + f"<dt>Issuer</dt><dd>{escape(issuer)}</dd>"
-        + f'<dt>Account</dt><dd id="account-label">{escape(label)}</dd>'
-        + "<dt>Codes</dt><dd>6 digits, a new one every 30 seconds</dd></dl>"
+        + _term(_("Issuer"))
+        + f"<dd>{escape(issuer)}</dd>"
+        + _term(_("Account"))
+        + f'<dd id="account-label">{escape(label)}</dd>'
+        + _term(_("Codes"))
+        + "<dd>"
+        + escape(_("6 digits, a new one every 30 seconds"))
+        + "</dd></dl>"
         + _form(
             csrf,
             {"step": "confirm"},
-            _code_field("Then enter the 6-digit code your app shows now"),
-            "Link authenticator",
+            _code_field(_("Then enter the 6-digit code your app shows now")),
+            _("Link authenticator"),
         ),
     )
 
 
 def authenticator_linked(verified_on: str, codes: Sequence[str]) -> str:
     return page(
-        "Authenticator linked",
-        prose(f"Your authenticator app is linked to the security bot, verified {verified_on}.")
+        _("Authenticator linked"),
+        prose(
+            _("Your authenticator app is linked to the security bot, verified {date}.").format(
+                date=verified_on
+            )
+        )
         + _recovery_codes(codes),
     )
 
 
 def recovery_codes_landing(display_name: str | None, csrf: str, error: str | None = None) -> str:
     return page(
-        "New recovery codes",
+        _("New recovery codes"),
         _error(error)
         + _greeting(display_name)
         + prose(
-            "New recovery codes replace the ones you have: the old codes stop working as soon "
-            "as the new ones are shown."
+            _(
+                "New recovery codes replace the ones you have: the old codes stop working as "
+                "soon as the new ones are shown."
+            )
         )
         + _form(
             csrf,
             {"step": "confirm"},
-            _code_field("Enter the 6-digit code your authenticator app shows now"),
-            "Make new codes",
+            _code_field(_("Enter the 6-digit code your authenticator app shows now")),
+            _("Make new codes"),
         ),
     )
 
 
 def recovery_codes_replaced(codes: Sequence[str]) -> str:
     return page(
-        "New recovery codes",
-        prose("Your old recovery codes no longer work.") + _recovery_codes(codes),
+        _("New recovery codes"),
+        prose(_("Your old recovery codes no longer work.")) + _recovery_codes(codes),
     )
 
 
+def _term(text: str) -> str:
+    return f"<dt>{escape(text)}</dt>"
+
+
 def _greeting(display_name: str | None) -> str:
-    return f"<p>Hello {escape(display_name or 'there')},</p>"
+    if display_name:
+        return "<p>" + escape(_("Hello {name},").format(name=display_name)) + "</p>"
+    return "<p>" + escape(_("Hello there,")) + "</p>"
 
 
 def _error(error: str | None) -> str:
@@ -153,12 +182,16 @@ def _recovery_codes(codes: Sequence[str]) -> str:
     items = "".join(f"<li><code>{escape(code)}</code></li>" for code in codes)
     return (
         prose(
-            "These are your recovery codes. Each one works once, in place of a code from your "
-            "app, if you lose your phone. Store them somewhere safe now, such as your password "
-            "manager: they will not be shown again."
+            _(
+                "These are your recovery codes. Each one works once, in place of a code from "
+                "your app, if you lose your phone. Store them somewhere safe now, such as your "
+                "password manager: they will not be shown again."
+            )
         )
         + f'<ol id="recovery-codes">{items}</ol>'
-        + '<p class="small">Once they are stored, you can close this page.</p>'
+        + '<p class="small">'
+        + escape(_("Once they are stored, you can close this page."))
+        + "</p>"
     )
 
 
