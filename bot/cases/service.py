@@ -15,7 +15,7 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cases import messages, opening, records, suspension
+from bot.cases import messages, opening, records, suspension, wording
 from bot.cases.access import Operation, Party
 from bot.cases.charges import Reimbursements
 from bot.cases.logins import SuspiciousLogins
@@ -121,13 +121,13 @@ class CaseService:
             found = alert_store.accounts_by_platform_ids(session, [platform_account_id])
             accounts = found.get(platform_account_id, [])
             if len(accounts) != 1:
-                raise NotFound(_(_NO_ACCOUNT if not accounts else _AMBIGUOUS))
+                raise NotFound(_(wording.NO_ACCOUNT if not accounts else wording.AMBIGUOUS))
             account = accounts[0]
             manager = case_store.account_and_manager(session, account.id)
             support = not account.managed and actor in self.desk.routing.support_handlers
             is_manager = manager is not None and manager.manager_slack_id == actor
             if actor not in self.desk.admins and not is_manager and not support:
-                return Refused("not_allowed", _(_OPEN_REFUSED))
+                return Refused("not_allowed", _(wording.OPEN_REFUSED))
             return opening.open_by_command(session, self.desk, now, account, actor, summary)
 
         target = f"platform_account:{platform_account_id}"
@@ -303,7 +303,7 @@ class CaseService:
             if card.is_open:
                 raise InvalidInput(_("Case #{number} is still open.").format(number=number))
             if not card.may_reopen:
-                raise InvalidInput(_(_TOO_LATE).format(number=number))
+                raise InvalidInput(_(wording.TOO_LATE).format(number=number))
             other = case_store.open_case_of_account(session, case.business_account_id)
             if other is not None:
                 raise InvalidInput(
@@ -370,11 +370,8 @@ class CaseService:
 
 def _require_open(case: Case) -> None:
     if case.status not in OPEN:
-        raise InvalidInput(
-            _("Case #{number} is resolved. Reopen it first if there is more to do.").format(
-                number=case.id
-            )
-        )
+        text = _("Case #{number} is resolved. Reopen it first if there is more to do.")
+        raise InvalidInput(text.format(number=case.id))
 
 
 def _take_if_untaken(case: Case, actor: str, now: datetime) -> bool:
@@ -389,19 +386,6 @@ def _opened(change: CaseChange | None) -> CaseChange:
     if change is None:
         raise NotFound(_("That business account is no longer in the directory."))
     return change
-
-
-_NO_ACCOUNT = N_("No business account with that id is in the directory.")
-_AMBIGUOUS = N_("That id names business accounts on several platforms; ask a security admin.")
-_OPEN_REFUSED = N_(
-    "Sorry, only security admins and the account's manager (the support team for unmanaged "
-    "clients) can open a case with "
-    "`/security case open`. To report a compromised account you work on, use `/security report`."
-)
-_TOO_LATE = N_(
-    "Case #{number} was resolved more than 30 days ago, so it can't be reopened: "
-    "open a new case instead."
-)
 
 
 def _summary(case: Case, account: BusinessAccount) -> CaseSummary:

@@ -119,3 +119,18 @@ def elapsed(delta: timedelta) -> str:
         # Translators: minutes, abbreviated ("31 min").
         parts.append(_("{count} min").format(count=number(minutes)))
     return " ".join(parts) or _("under a minute")
+
+
+# -- what the service answers when it cannot do what was asked -----------------------------
+
+NO_ACCOUNT = N_("No business account with that id is in the directory.")
+AMBIGUOUS = N_("That id names business accounts on several platforms; ask a security admin.")
+OPEN_REFUSED = N_(
+    "Sorry, only security admins and the account's manager (the support team for unmanaged "
+    "clients) can open a case with "
+    "`/security case open`. To report a compromised account you work on, use `/security report`."
+)
+TOO_LATE = N_(
+    "Case #{number} was resolved more than 30 days ago, so it can't be reopened: "
+    "open a new case instead."
+)
