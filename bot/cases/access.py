@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.i18n import N_, _
+
 
 class Operation(StrEnum):
     VIEW = "view"
@@ -71,20 +73,6 @@ _WHO: dict[Operation, str] = {
     Operation.PROCESS_CHARGE: MOVERS,
     Operation.REJECT_CHARGE: MOVERS,
 }
-_DOING: dict[Operation, str] = {
-    Operation.VIEW: "see",
-    Operation.ADD_INFO: "add information to",
-    Operation.NOTE: "add notes to the timeline of",
-    Operation.TAKE: "take",
-    Operation.SUSPEND: "suspend the account of",
-    Operation.INVESTIGATE: "start the investigation of",
-    Operation.RESOLVE: "resolve",
-    Operation.REOPEN: "reopen",
-    Operation.RECORD_CHARGE: "record charges on",
-    Operation.APPROVE_CHARGE: "approve reimbursements on",
-    Operation.PROCESS_CHARGE: "mark reimbursements processed on",
-    Operation.REJECT_CHARGE: "reject reimbursements on",
-}
 
 
 def allowed(party: Party, operation: Operation) -> bool:
@@ -98,7 +86,69 @@ def allowed(party: Party, operation: Operation) -> bool:
 
 def refusal(operation: Operation, number: int) -> str:
     """What the refused person reads: who may, and nothing about the case itself."""
-    return (
-        f"Sorry, you can't {_DOING[operation]} case #{number}: only {_WHO[operation]} can. "
+    return _(_REFUSALS[operation]).format(number=number)
+
+
+# Translators: {number} is the case's number.
+_REFUSALS: dict[Operation, str] = {
+    Operation.VIEW: N_(
+        "Sorry, you can't see case #{number}: only security admins, the account's manager (the "
+        "support team for unmanaged clients), the case's handler and whoever reported it can. If "
+        "you think you should, ask a security admin."
+    ),
+    Operation.ADD_INFO: N_(
+        "Sorry, you can't add information to case #{number}: only security admins, the account's "
+        "manager (the support team for unmanaged clients), the case's handler and whoever "
+        "reported it can. If you think you should, ask a security admin."
+    ),
+    Operation.NOTE: N_(
+        "Sorry, you can't add notes to the timeline of case #{number}: only security admins, the "
+        "account's manager (the support team for unmanaged clients), the case's handler and "
+        "whoever reported it can. If you think you should, ask a security admin."
+    ),
+    Operation.TAKE: N_(
+        "Sorry, you can't take case #{number}: only security admins and the account's manager "
+        "(the support team for unmanaged clients) can. If you think you should, ask a security "
+        "admin."
+    ),
+    Operation.SUSPEND: N_(
+        "Sorry, you can't suspend the account of case #{number}: only security admins, the "
+        "account's manager (the support team for unmanaged clients) and the case's handler can. "
         "If you think you should, ask a security admin."
-    )
+    ),
+    Operation.INVESTIGATE: N_(
+        "Sorry, you can't start the investigation of case #{number}: only security admins, the "
+        "account's manager (the support team for unmanaged clients) and the case's handler can. "
+        "If you think you should, ask a security admin."
+    ),
+    Operation.RESOLVE: N_(
+        "Sorry, you can't resolve case #{number}: only security admins, the account's manager "
+        "(the support team for unmanaged clients) and the case's handler can. If you think you "
+        "should, ask a security admin."
+    ),
+    Operation.REOPEN: N_(
+        "Sorry, you can't reopen case #{number}: only security admins, the account's manager (the"
+        " support team for unmanaged clients) and the case's handler can. If you think you "
+        "should, ask a security admin."
+    ),
+    Operation.RECORD_CHARGE: N_(
+        "Sorry, you can't record charges on case #{number}: only security admins, the account's "
+        "manager (the support team for unmanaged clients) and the case's handler can. If you "
+        "think you should, ask a security admin."
+    ),
+    Operation.APPROVE_CHARGE: N_(
+        "Sorry, you can't approve reimbursements on case #{number}: only security admins and the "
+        "account's manager (the support team for unmanaged clients) can. If you think you should,"
+        " ask a security admin."
+    ),
+    Operation.PROCESS_CHARGE: N_(
+        "Sorry, you can't mark reimbursements processed on case #{number}: only security admins, "
+        "the account's manager (the support team for unmanaged clients) and the case's handler "
+        "can. If you think you should, ask a security admin."
+    ),
+    Operation.REJECT_CHARGE: N_(
+        "Sorry, you can't reject reimbursements on case #{number}: only security admins, the "
+        "account's manager (the support team for unmanaged clients) and the case's handler can. "
+        "If you think you should, ask a security admin."
+    ),
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
@@ -17,13 +18,15 @@ from bot.cases import messages, money, records
 from bot.cases.access import Operation, Party
 from bot.cases.model import OPEN, CaseChange, ChargeStatus, Notice
 from bot.cases.records import Desk, Refused
+from bot.cases.wording import person
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.i18n import N_, _
 from storage import cases as case_store
 from storage.case_models import Case, CaseCharge
 
 T = TypeVar("T")
 DESCRIPTION_LIMIT = 500
-FOUR_EYES = (
+FOUR_EYES = N_(
     "A reimbursement needs four eyes: someone other than the case's handler and whoever "
     "recorded the charge must approve it."
 )
@@ -40,11 +43,15 @@ class Reimbursements:
         minor = money.minor_units(amount, code)
         description = description.strip()[:DESCRIPTION_LIMIT]
         if not description:
-            raise InvalidInput("Describe the charge: what it was for, and when.")
+            raise InvalidInput(_("Describe the charge: what it was for, and when."))
 
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             if case.status not in OPEN:
-                raise InvalidInput(f"Case #{number} is resolved. Reopen it to record charges.")
+                raise InvalidInput(
+                    _("Case #{number} is resolved. Reopen it to record charges.").format(
+                        number=number
+                    )
+                )
             charge = CaseCharge(
                 case_id=case.id, amount_minor=minor, currency=code, description=description,
                 status=ChargeStatus.CLAIMED.value, recorded_by=actor, recorded_at=now,
@@ -74,7 +81,7 @@ class Reimbursements:
 
     def approve(self, actor: str, charge_id: int) -> CaseChange:
         def apply(session: Session, case: Case, charge: CaseCharge, now: datetime) -> CaseChange:
-            _require(charge, ChargeStatus.CLAIMED, "approved")
+            _require(charge, ChargeStatus.CLAIMED)
             charge.status, charge.approved_by, charge.approved_at = "approved", actor, now
             return self._step(session, case, charge, now, actor, "approved")
 
@@ -82,7 +89,7 @@ class Reimbursements:
 
     def processed(self, actor: str, charge_id: int) -> CaseChange:
         def apply(session: Session, case: Case, charge: CaseCharge, now: datetime) -> CaseChange:
-            _require(charge, ChargeStatus.APPROVED, "marked reimbursed")
+            _require(charge, ChargeStatus.APPROVED)
             charge.status, charge.decided_by, charge.decided_at = "processed", actor, now
             return self._step(session, case, charge, now, actor, "processed")
 
@@ -94,11 +101,11 @@ class Reimbursements:
     def reject(self, actor: str, charge_id: int, reason: str) -> CaseChange:
         reason = reason.strip()[:DESCRIPTION_LIMIT]
         if not reason:
-            raise InvalidInput("Give the reason for rejecting the reimbursement.")
+            raise InvalidInput(_("Give the reason for rejecting the reimbursement."))
 
         def apply(session: Session, case: Case, charge: CaseCharge, now: datetime) -> CaseChange:
             if charge.status not in (ChargeStatus.CLAIMED.value, ChargeStatus.APPROVED.value):
-                raise InvalidInput(f"This charge is already {charge.status}.")
+                raise InvalidInput(_(_ALREADY[charge.status]))
             charge.status, charge.decided_by, charge.decided_at = "rejected", actor, now
             charge.rejection_reason = reason
             return self._step(session, case, charge, now, actor, "rejected", reason=reason)
@@ -120,15 +127,15 @@ class Reimbursements:
             found = case_store.charge(session, charge_id)
             number = found.case_id if found is not None else None
         if number is None:
-            raise NotFound("That charge is no longer on record.")
+            raise NotFound(_("That charge is no longer on record."))
 
         def checked(session: Session, case: Case, who: Party, now: datetime) -> T | Refused:
             charge = case_store.charge(session, charge_id, lock=True)
             if charge is None:
-                raise NotFound("That charge is no longer on record.")
+                raise NotFound(_("That charge is no longer on record."))
             four_eyes = (case.handler, charge.recorded_by)
             if operation is Operation.APPROVE_CHARGE and actor in four_eyes:
-                return Refused("four_eyes", FOUR_EYES)
+                return Refused("four_eyes", _(FOUR_EYES))
             return apply(session, case, charge, now)
 
         return self._desk.act(actor, number, operation, checked, step_up=step_up)
@@ -149,11 +156,14 @@ class Reimbursements:
             session, now, actor, f"cases.charge.{step}", case.id, charge=charge.id, **details
         )
         words = {
-            "approved": f"approved the charge of {shown}",
-            "processed": f"marked the charge of {shown} reimbursed",
-            "rejected": f"rejected the charge of {shown}",
+            "approved": N_("{actor} approved the charge of {amount}"),
+            "processed": N_("{actor} marked the charge of {amount} reimbursed"),
+            "rejected": N_("{actor} rejected the charge of {amount}"),
         }
-        line = messages.line(actor, words[step], details.get("reason"))
+        sentence = _(words[step]).format(
+            actor=person(actor), amount=money.said(charge.amount_minor, charge.currency)
+        )
+        line = messages.line(sentence, details.get("reason"))
         return self._change(session, case, charge, now, line)
 
     def _change(
@@ -162,10 +172,30 @@ class Reimbursements:
         card = self._desk.card(session, case, now)
         view = records.charge_view(charge)
         owners = case_store.owners(session, case.business_account_id)
-        notices = tuple(Notice(owner, messages.charge_dm(card, view)) for owner in owners)
+        notices = tuple(Notice(owner, partial(messages.charge_dm, card, view)) for owner in owners)
         return CaseChange(card, line, notices, charge=view)
 
 
-def _require(charge: CaseCharge, wanted: ChargeStatus, doing: str) -> None:
+def _require(charge: CaseCharge, wanted: ChargeStatus) -> None:
     if charge.status != wanted.value:
-        raise InvalidInput(f"This charge is {charge.status}, so it can't be {doing} now.")
+        raise InvalidInput(_(_NOT_NOW[(wanted.value, charge.status)]))
+
+
+_ALREADY = {
+    "claimed": N_("This charge is already claimed."),
+    "approved": N_("This charge is already approved."),
+    "processed": N_("This charge is already processed."),
+    "rejected": N_("This charge is already rejected."),
+}
+_NOT_NOW = {
+    ("claimed", "claimed"): N_("This charge is claimed, so it can't be approved now."),
+    ("claimed", "approved"): N_("This charge is approved, so it can't be approved now."),
+    ("claimed", "processed"): N_("This charge is processed, so it can't be approved now."),
+    ("claimed", "rejected"): N_("This charge is rejected, so it can't be approved now."),
+    ("approved", "claimed"): N_("This charge is claimed, so it can't be marked reimbursed now."),
+    ("approved", "approved"): N_("This charge is approved, so it can't be marked reimbursed now."),
+    ("approved", "processed"): N_(
+        "This charge is processed, so it can't be marked reimbursed now."
+    ),
+    ("approved", "rejected"): N_("This charge is rejected, so it can't be marked reimbursed now."),
+}

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.cases.views import person
+from bot.cases.wording import person
 from bot.core.blocks import mrkdwn, plain
+from bot.core.i18n import N_, _
 from bot.core.ids import Action
 from bot.core.text import escape
 from bot.core.words import slack_time
 from bot.platform.views import report_button
 
-ALREADY_ANSWERED = "Someone on the account has already answered about this sign-in."
-CONFIRM_REASON = "confirm that a sign-in the platform found suspicious was yours"
+ALREADY_ANSWERED = N_("Someone on the account has already answered about this sign-in.")
+# Translators: completes "To …, I need a current code".
+CONFIRM_REASON = N_("confirm that a sign-in the platform found suspicious was yours")
 
 
 def question_dm(
@@ -26,18 +28,21 @@ def question_dm(
     business_account_id: int | None = None,
 ) -> dict[str, Any]:
     name = escape(account_name, limit=150)
-    text = (
-        f"The platform saw a sign-in to *{name}* on {slack_time(detected_at)} that looked unusual."
-        + (f"\n>{escape(detail, limit=500)}" if detail else "")
-        + "\n*Was this you?* If it wasn't, I'll open a case at once, and a suspension of the "
-        "account can be requested to stop further access. If it was, confirm with a code from "
-        "your authenticator app."
+    saw = _("The platform saw a sign-in to *{account}* on {when} that looked unusual.").format(
+        account=name, when=slack_time(detected_at)
     )
+    ask = _(
+        "*Was this you?* If it wasn't, I'll open a case at once, and a suspension of the account "
+        "can be requested to stop further access. If it was, confirm with a code from your "
+        "authenticator app."
+    )
+    quoted = f"\n>{escape(detail, limit=500)}" if detail else ""
+    text = f"{saw}{quoted}\n{ask}"
     value = str(alert_key)
     return {
-        "text": "Was this you? A sign-in to your business account looked unusual",
+        "text": _("Was this you? A sign-in to your business account looked unusual"),
         "blocks": [
-            {"type": "header", "text": plain("🔐 Was this you?")},
+            {"type": "header", "text": plain(_("🔐 Was this you?"))},
             {"type": "section", "text": mrkdwn(text)},
             {
                 "type": "actions",
@@ -45,14 +50,14 @@ def question_dm(
                     {
                         "type": "button",
                         "action_id": Action.LOGIN_NOT_ME,
-                        "text": plain("No, it wasn't me"),
+                        "text": plain(_("No, it wasn't me")),
                         "style": "danger",
                         "value": value,
                     },
                     {
                         "type": "button",
                         "action_id": Action.LOGIN_WAS_ME,
-                        "text": plain("Yes, it was me"),
+                        "text": plain(_("Yes, it was me")),
                         "value": value,
                     },
                     # like every alert DM: the case report form, set to the account
@@ -66,10 +71,12 @@ def question_dm(
 def answered_dm(account_name: str, actor: str, *, case: int | None) -> dict[str, Any]:
     name = escape(account_name, limit=150)
     if case is None:
-        text = f"✅ {person(actor)} confirmed that the unusual sign-in to *{name}* was theirs."
+        text = _(
+            "✅ {person} confirmed that the unusual sign-in to *{account}* was theirs."
+        ).format(person=person(actor), account=name)
     else:
-        text = (
-            f"🛡️ {person(actor)} said the unusual sign-in to *{name}* wasn't theirs, so case "
-            f"*#{case}* is open. You'll hear what happens next."
-        )
-    return {"text": "Sign-in answered", "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+        text = _(
+            "🛡️ {person} said the unusual sign-in to *{account}* wasn't theirs, so case "
+            "*#{number}* is open. You'll hear what happens next."
+        ).format(person=person(actor), account=name, number=case)
+    return {"text": _("Sign-in answered"), "blocks": [{"type": "section", "text": mrkdwn(text)}]}

@@ -18,6 +18,7 @@ from bot.cases.model import CaseChange, ChargesSeen, Via
 from bot.cases.records import STEP_UP_FIRST, Desk, Refused
 from bot.core import audit
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.i18n import N_, _
 from bot.core.words import account_label
 from bot.platform.alerts import Recipient
 from bot.platform.compromised import Role
@@ -28,7 +29,7 @@ from storage.models import Alert, AlertMessage, BusinessAccount
 
 T = TypeVar("T")
 KIND = "suspicious_login"
-NOT_A_MEMBER = "Only the members of the business account can answer for it."
+NOT_A_MEMBER = N_("Only the members of the business account can answer for it.")
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ class SuspiciousLogins:
             session: Session, alert: Alert, account: BusinessAccount, now: datetime
         ) -> LoginAnswer | Refused:
             if not self._desk.fresh(actor):
-                return Refused("no_fresh_step_up", STEP_UP_FIRST, step_up=True)
+                return Refused("no_fresh_step_up", _(STEP_UP_FIRST), step_up=True)
             if alert.status != alert_store.OPEN:
-                raise InvalidInput(login_views.ALREADY_ANSWERED)
+                raise InvalidInput(_(login_views.ALREADY_ANSWERED))
             _close(session, alert, now, actor, "confirmed")
             message = login_views.answered_dm(_label(account), actor, case=None)
             return LoginAnswer(None, _dms(session, alert.id), message)
@@ -136,7 +137,7 @@ class SuspiciousLogins:
         with self._desk.database.sessions.begin() as session:
             alert = alert_store.alert_to_answer(session, alert_key)
             if alert is None or alert.kind != KIND:
-                raise NotFound("That alert is no longer on record.")
+                raise NotFound(_("That alert is no longer on record."))
             account = member_store.business_account(session, alert.business_account_id)
             member = member_store.member_by_slack_id(session, actor)
             if (
@@ -144,7 +145,7 @@ class SuspiciousLogins:
                 or member is None
                 or not member_store.is_member_of(session, member.id, account.id)
             ):
-                result: T | Refused = Refused("not_a_member", NOT_A_MEMBER)
+                result: T | Refused = Refused("not_a_member", _(NOT_A_MEMBER))
             else:
                 result = answer(session, alert, account, now)
             if not isinstance(result, Refused):

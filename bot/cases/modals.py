@@ -8,18 +8,19 @@ from typing import Any
 
 from bot.cases.model import OUTCOME_WORDS, ChargesSeen, Outcome
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
+from bot.core.i18n import N_, _
 from bot.core.ids import Block, Callback
 from bot.core.text import shorten
 
 CHARGES_WORDS = {
-    ChargesSeen.YES: "Yes, there are charges I didn't make",
-    ChargesSeen.NO: "No",
-    ChargesSeen.UNSURE: "I don't know yet",
+    ChargesSeen.YES: N_("Yes, there are charges I didn't make"),
+    ChargesSeen.NO: N_("No"),
+    ChargesSeen.UNSURE: N_("I don't know yet"),
 }
 _OUTCOME_HINTS = {
-    Outcome.CONTROL_RESTORED: "The owner has control again; suspended access is restored.",
-    Outcome.FALSE_ALARM: "No compromise after all; suspended access is restored.",
-    Outcome.NOT_RECOVERABLE: "The account cannot be given back; access stays suspended.",
+    Outcome.CONTROL_RESTORED: N_("The owner has control again; suspended access is restored."),
+    Outcome.FALSE_ALARM: N_("No compromise after all; suspended access is restored."),
+    Outcome.NOT_RECOVERABLE: N_("The account cannot be given back; access stays suspended."),
 }
 
 
@@ -70,68 +71,73 @@ def report_modal(accounts: list[tuple[int, str]], metadata: str = "") -> dict[st
     }
     if len(options) == 1:
         select["initial_option"] = options[0]
-    intro = (
+    intro = _(
         "Tell us which business account someone else may be using. It goes straight to your "
         "account manager or the support team; to stop further access, a suspension of the "
         "account can be requested while it is investigated. Never write a password here."
     )
     blocks: Blocks = [
         {"type": "section", "text": mrkdwn(intro)},
-        {"type": "input", "block_id": Block.ACCOUNT, "label": plain("Business account"), "element": select},
+        {"type": "input", "block_id": Block.ACCOUNT, "label": plain(_("Business account")), "element": select},
         _text_input(
-            Block.WHAT_HAPPENED, "What happened?", multiline=True,
-            hint="What you noticed and when: a login you don't recognise, changed settings, ads you didn't create…",
+            Block.WHAT_HAPPENED, _("What happened?"), multiline=True,
+            hint=_("What you noticed and when: a login you don't recognise, changed settings, ads you didn't create…"),
         ),
         _radio(
-            Block.CHARGES_SEEN, "Are there charges you didn't make?",
-            [(seen.value, CHARGES_WORDS[seen], "") for seen in ChargesSeen],
+            Block.CHARGES_SEEN, _("Are there charges you didn't make?"),
+            [(seen.value, _(CHARGES_WORDS[seen]), "") for seen in ChargesSeen],
         ),
     ]  # fmt: skip
-    return modal(Callback.CASE_REPORT, "Report a compromise", "Report", blocks, metadata)
+    return modal(Callback.CASE_REPORT, _("Report a compromise"), _("Report"), blocks, metadata)
 
 
 def resolve_modal(number: int, metadata: str) -> dict[str, Any]:
     blocks: Blocks = [
         {
             "type": "section",
-            "text": mrkdwn(f"Resolving case *#{number}*. The owner and whoever reported it get a "
-                           "DM with the results and what they can do next."),
+            "text": mrkdwn(_("Resolving case *#{number}*. The owner and whoever reported it get a "
+                             "DM with the results and what they can do next.").format(number=number)),
         },
         _radio(
-            Block.OUTCOME, "Outcome",
-            [(o.value, OUTCOME_WORDS[o], _OUTCOME_HINTS[o]) for o in Outcome],
+            Block.OUTCOME, _("Outcome"),
+            [(o.value, _(OUTCOME_WORDS[o]), _(_OUTCOME_HINTS[o])) for o in Outcome],
         ),
-        _text_input(Block.SUMMARY, "What the investigation found", multiline=True,
-                    hint="The owner reads this. Never include a password."),
+        _text_input(Block.SUMMARY, _("What the investigation found"), multiline=True,
+                    hint=_("The owner reads this. Never include a password.")),
     ]  # fmt: skip
-    return modal(Callback.CASE_RESOLVE, f"Resolve case #{number}"[:24], "Resolve", blocks, metadata)
+    title = _("Resolve case #{number}").format(number=number)[:24]
+    return modal(Callback.CASE_RESOLVE, title, _("Resolve"), blocks, metadata)
 
 
 def charge_modal(number: int, metadata: str) -> dict[str, Any]:
     blocks: Blocks = [
-        _text_input(Block.AMOUNT, "Amount", max_length=20, hint="For example 120.50"),
-        _text_input(Block.CURRENCY, "Currency", max_length=3, hint="Three letters: EUR, USD…"),
+        _text_input(Block.AMOUNT, _("Amount"), max_length=20, hint=_("For example 120.50")),
         _text_input(
-            Block.DESCRIPTION, "What was charged, and when", multiline=True, max_length=500
+            Block.CURRENCY, _("Currency"), max_length=3, hint=_("Three letters: EUR, USD…")
+        ),
+        _text_input(
+            Block.DESCRIPTION, _("What was charged, and when"), multiline=True, max_length=500
         ),
     ]
-    return modal(Callback.CASE_CHARGE, f"Charge on case #{number}"[:24], "Record", blocks, metadata)
+    title = _("Charge on case #{number}").format(number=number)[:24]
+    return modal(Callback.CASE_CHARGE, title, _("Record"), blocks, metadata)
 
 
 def reject_modal(metadata: str) -> dict[str, Any]:
     blocks: Blocks = [
-        _text_input(Block.REASON, "Why is it rejected?", multiline=True, max_length=500,
-                    hint="The account's members read this."),
+        _text_input(Block.REASON, _("Why is it rejected?"), multiline=True, max_length=500,
+                    hint=_("The account's members read this.")),
     ]  # fmt: skip
-    return modal(Callback.CHARGE_REJECT, "Reject reimbursement", "Reject", blocks, metadata)
+    return modal(Callback.CHARGE_REJECT, _("Reject reimbursement"), _("Reject"), blocks, metadata)
 
 
 def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
     blocks: Blocks = [
-        _text_input(Block.WHAT_HAPPENED, "What would you like to add?", multiline=True,
-                    hint="Never write a password here."),
+        _text_input(Block.WHAT_HAPPENED, _("What would you like to add?"), multiline=True,
+                    hint=_("Never write a password here.")),
     ]  # fmt: skip
-    return modal(Callback.CASE_ADD_INFO, f"Case #{number}"[:24], "Add", blocks, metadata)
+    title = _("Case #{number}").format(number=number)[:24]
+    return modal(Callback.CASE_ADD_INFO, title, _("Add"), blocks, metadata)
 
 
 def value_of(view: dict[str, Any], block: Block) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.core.errors import DomainError
+from bot.core.i18n import N_
 
 PLATFORM = "platform"  # the reporter of a case an alert opened
 REOPEN_WITHIN = timedelta(days=30)
@@ -30,9 +32,9 @@ class Outcome(StrEnum):
 
 
 OUTCOME_WORDS = {
-    Outcome.CONTROL_RESTORED: "Control restored",
-    Outcome.FALSE_ALARM: "False alarm",
-    Outcome.NOT_RECOVERABLE: "Not recoverable",
+    Outcome.CONTROL_RESTORED: N_("Control restored"),
+    Outcome.FALSE_ALARM: N_("False alarm"),
+    Outcome.NOT_RECOVERABLE: N_("Not recoverable"),
 }
 
 
@@ -170,10 +172,16 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Notice:
-    """A DM to send: `message` is a rendered chat.postMessage payload (text and blocks)."""
+    """A DM to send: `render` builds its chat.postMessage payload (text and blocks), called in
+    the recipient's language where it is sent."""
 
     recipient: str
-    message: dict[str, Any]
+    render: Callable[[], dict[str, Any]]
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The payload, in the language of the current reader (`bot.core.i18n.reading`)."""
+        return self.render()
 
 
 @dataclass(frozen=True)

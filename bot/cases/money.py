@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from bot.core.errors import InvalidInput
+from bot.core.i18n import _, amount
 
 # ISO 4217 currencies whose minor unit is not a hundredth.
 _EXPONENTS = {
@@ -18,6 +19,10 @@ _AMOUNT = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]{1,3})?$")
 MAX_MINOR = 10**14
 
 
+class BadCurrency(InvalidInput):
+    """The currency typed is no three-letter code (the form marks the currency field)."""
+
+
 def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency, 2)
 
@@ -25,7 +30,7 @@ def exponent(currency: str) -> int:
 def currency_of(typed: str) -> str:
     currency = typed.strip().upper()
     if not _CURRENCY.match(currency):
-        raise InvalidInput("Use the three-letter currency code, such as EUR or USD.")
+        raise BadCurrency(_("Use the three-letter currency code, such as EUR or USD."))
     return currency
 
 
@@ -33,23 +38,32 @@ def minor_units(typed: str, currency: str) -> int:
     """`120.50` EUR is 12050; refuses more decimals than the currency has, and zero."""
     text = typed.strip().replace(" ", "").replace("\u00a0", "")
     if not _AMOUNT.match(text):
-        raise InvalidInput("Type the amount as a number, such as 120.50.")
+        raise InvalidInput(_("Type the amount as a number, such as 120.50."))
     places = exponent(currency)
     try:
         amount = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise InvalidInput("Type the amount as a number, such as 120.50.") from None
+        raise InvalidInput(_("Type the amount as a number, such as 120.50.")) from None
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value():
-        raise InvalidInput(f"{currency} amounts have {places} decimal places at most.")
+        raise InvalidInput(
+            _("{currency} amounts have {places} decimal places at most.").format(
+                currency=currency, places=places
+            )
+        )
     minor = int(scaled)
     if not 0 < minor < MAX_MINOR:
-        raise InvalidInput("The amount must be more than zero.")
+        raise InvalidInput(_("The amount must be more than zero."))
     return minor
 
 
+def said(minor: int, currency: str) -> str:
+    """An amount as the reader writes it: "€120.50" in English, "120,50 €" in German."""
+    return amount(Decimal(minor).scaleb(-exponent(currency)), currency)
+
+
 def shown(minor: int, currency: str) -> str:
-    """`EUR 120.50`, `JPY 1,200`."""
+    """`EUR 120.50`, `JPY 1,200`: the same in every language, as the timeline keeps it."""
     places = exponent(currency)
     whole, part = divmod(minor, 10**places)
     amount = f"{whole:,}" + (f".{part:0{places}d}" if places else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.cases import messages, records
 from bot.cases.model import PLATFORM, CaseCard, CaseChange, ChargesSeen, Notice, Status, Via
 from bot.cases.records import Desk, Refused
+from bot.core.i18n import N_
 from storage import cases as case_store
 from storage.case_models import Case, CaseReport
 from storage.models import BusinessAccount
@@ -70,16 +72,15 @@ def open_or_join(
     told = case_store.owners(session, account.id) if by_platform else [reporter]
     notices: list[Notice] = []
     if opened:
-        dm = messages.opened_dm(card, by_alert=by_platform)
+        dm = partial(messages.opened_dm, card, by_alert=by_platform)
         notices += [Notice(person, dm) for person in told]
         notices += _no_channel(desk, card)
         return CaseChange(card, None, tuple(notices), opened=True)
     if not by_platform:
-        notices.append(Notice(reporter, messages.joined_dm(card)))
-    what = "reported it too" + _JOINED_VIA.get(via, "")
-    if charges_seen is ChargesSeen.YES:
-        what += ", and says there are unauthorized charges"
-    return CaseChange(card, messages.line(reporter, what, what_happened), tuple(notices))
+        notices.append(Notice(reporter, partial(messages.joined_dm, card)))
+    what = _JOINED[(via, charges_seen is ChargesSeen.YES)]
+    line = messages.actor_line(reporter, what, what_happened)
+    return CaseChange(card, line, tuple(notices))
 
 
 def open_by_command(
@@ -94,7 +95,7 @@ def open_by_command(
         records.event(session, case, now, opener, "info", said)
         records.record(session, now, opener, "cases.info.added", case.id, via=Via.COMMAND.value)
         card = desk.card(session, case, now)
-        return CaseChange(card, messages.line(opener, "added information", said))
+        return CaseChange(card, messages.actor_line(opener, ADDED_INFORMATION, said))
     case = _new_case(session, desk, now, account, opener, Via.COMMAND, said, ChargesSeen.UNSURE)
     records.event(session, case, now, opener, "opened", said)
     records.record(
@@ -105,14 +106,29 @@ def open_by_command(
     told = case_store.owners(session, account.id)
     if card.account.managed and card.account.manager:
         told.append(card.account.manager)
-    dm = messages.opened_dm(card, by_alert=False)
+    dm = partial(messages.opened_dm, card, by_alert=False)
     notices = [Notice(person, dm) for person in dict.fromkeys(told) if person != opener]
     return CaseChange(card, None, (*notices, *_no_channel(desk, card)), opened=True)
 
 
-_JOINED_VIA = {
-    Via.SUSPICIOUS_LOGIN: ", answering “not me” to a suspicious sign-in",
-    Via.ACCOUNT_TAKEOVER: " (the platform's alert)",
+ADDED_INFORMATION = N_("{actor} added information")
+# Translators: a thread line; {actor} reported an account whose case was already open.
+_JOINED = {
+    (Via.REPORT, False): N_("{actor} reported it too"),
+    (Via.REPORT, True): N_("{actor} reported it too, and says there are unauthorized charges"),
+    (Via.COMMAND, False): N_("{actor} reported it too"),
+    (Via.COMMAND, True): N_("{actor} reported it too, and says there are unauthorized charges"),
+    (Via.SUSPICIOUS_LOGIN, False): N_(
+        "{actor} reported it too, answering “not me” to a suspicious sign-in"
+    ),
+    (Via.SUSPICIOUS_LOGIN, True): N_(
+        "{actor} reported it too, answering “not me” to a suspicious sign-in, and says there "
+        "are unauthorized charges"
+    ),
+    (Via.ACCOUNT_TAKEOVER, False): N_("{actor} reported it too (the platform's alert)"),
+    (Via.ACCOUNT_TAKEOVER, True): N_(
+        "{actor} reported it too (the platform's alert), and says there are unauthorized charges"
+    ),
 }
 
 
@@ -149,7 +165,7 @@ def _new_case(
 def _no_channel(desk: Desk, card: CaseCard) -> list[Notice]:
     if card.channel is not None:
         return []
-    return [Notice(admin, messages.no_channel_dm(card)) for admin in sorted(desk.admins)]
+    return [Notice(admin, partial(messages.no_channel_dm, card)) for admin in sorted(desk.admins)]
 
 
 def with_retry(

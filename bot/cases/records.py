@@ -30,12 +30,13 @@ from bot.cases.model import (
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError, NotAllowed, NotFound, StepUpNeeded
+from bot.core.i18n import N_, _
 from storage import cases as case_store
 from storage.case_models import Case, CaseCharge, CaseEvent
 from storage.database import Database
 
 T = TypeVar("T")
-STEP_UP_FIRST = (
+STEP_UP_FIRST = N_(
     "This needs a fresh code from your authenticator app first. Press the button again and "
     "enter the code when I ask for it."
 )
@@ -145,7 +146,7 @@ class Desk:
             if not allowed(who, operation):
                 result = Refused("not_allowed", refusal(operation, number))
             elif step_up and not self.fresh(actor):
-                result = Refused("no_fresh_step_up", STEP_UP_FIRST, step_up=True)
+                result = Refused("no_fresh_step_up", _(STEP_UP_FIRST), step_up=True)
             else:
                 result = apply(session, case, who, now)
             if not isinstance(result, Refused):
@@ -157,7 +158,7 @@ class Desk:
 def load(session: Session, number: int, *, lock: bool = False) -> Case:
     case = case_store.case(session, number, lock=lock)
     if case is None:
-        raise NotFound(f"There is no case #{number}.")
+        raise NotFound(_("There is no case #{number}.").format(number=number))
     return case
 
 
@@ -192,7 +193,11 @@ def card(
     session.flush()
     found = case_store.account_and_manager(session, case.business_account_id)
     if found is None:
-        raise NotFound(f"The business account of case #{case.id} is no longer in the directory.")
+        raise NotFound(
+            _("The business account of case #{number} is no longer in the directory.").format(
+                number=case.id
+            )
+        )
     account, manager = found.account, found.manager_slack_id
     opened_by = case.opened_by if case.opened_via == Via.COMMAND.value else None
     return CaseCard(

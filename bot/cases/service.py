@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cases import messages, opening, records, suspension
+from bot.cases import messages, opening, records, suspension, wording
 from bot.cases.access import Operation, Party
 from bot.cases.charges import Reimbursements
 from bot.cases.logins import SuspiciousLogins
@@ -36,8 +37,10 @@ from bot.cases.notes import ThreadNotes
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk, Refused, Routing
 from bot.cases.reminders import CaseReminders
+from bot.cases.wording import person
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.i18n import N_, _
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store
@@ -86,7 +89,7 @@ class CaseService:
     ) -> CaseChange:
         """A member's report from the modal: only about an account they work on."""
         if not what_happened.strip():
-            raise InvalidInput("Say what happened, even briefly.")
+            raise InvalidInput(_("Say what happened, even briefly."))
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
             member = member_store.member_by_slack_id(session, reporter)
@@ -96,7 +99,9 @@ class CaseService:
                 or account is None
                 or not member_store.is_member_of(session, member.id, account.id)
             ):
-                return Refused("not_a_member", "You can report only business accounts you work on.")
+                return Refused(
+                    "not_a_member", _("You can report only business accounts you work on.")
+                )
             return opening.open_or_join(
                 session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
                 what_happened=what_happened, charges_seen=seen,
@@ -108,19 +113,21 @@ class CaseService:
     def open_by_command(self, actor: str, platform_account_id: str, summary: str) -> CaseChange:
         """`/security case open <account id> <summary>`: a security admin or the manager."""
         if not summary.strip():
-            raise InvalidInput("Add a short summary: `/security case open <account id> <summary>`.")
+            raise InvalidInput(
+                _("Add a short summary: `/security case open <account id> <summary>`.")
+            )
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
             found = alert_store.accounts_by_platform_ids(session, [platform_account_id])
             accounts = found.get(platform_account_id, [])
             if len(accounts) != 1:
-                raise NotFound(_NO_ACCOUNT if not accounts else _AMBIGUOUS)
+                raise NotFound(_(wording.NO_ACCOUNT if not accounts else wording.AMBIGUOUS))
             account = accounts[0]
             manager = case_store.account_and_manager(session, account.id)
             support = not account.managed and actor in self.desk.routing.support_handlers
             is_manager = manager is not None and manager.manager_slack_id == actor
             if actor not in self.desk.admins and not is_manager and not support:
-                return Refused("not_allowed", _OPEN_REFUSED)
+                return Refused("not_allowed", _(wording.OPEN_REFUSED))
             return opening.open_by_command(session, self.desk, now, account, actor, summary)
 
         target = f"platform_account:{platform_account_id}"
@@ -171,12 +178,17 @@ class CaseService:
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             _require_open(case)
             if case.handler == actor:
-                raise InvalidInput(f"You already handle case #{number}.")
+                raise InvalidInput(_("You already handle case #{number}.").format(number=number))
             before, case.handler, case.taken_at = case.handler, actor, now
             records.event(session, case, now, actor, "taken")
             records.record(session, now, actor, "cases.taken", number, previous_handler=before)
-            what = "took the case" if before is None else f"took the case over from <@{before}>"
-            return CaseChange(self.desk.card(session, case, now), messages.line(actor, what))
+            if before is None:
+                what = _("{actor} took the case").format(actor=person(actor))
+            else:
+                what = _("{actor} took the case over from {before}").format(
+                    actor=person(actor), before=person(before)
+                )
+            return CaseChange(self.desk.card(session, case, now), messages.line(what))
 
         return self.desk.act(actor, number, Operation.TAKE, apply)
 
@@ -186,7 +198,11 @@ class CaseService:
         def prepare(session: Session, case: Case, who: Party, now: datetime) -> PlatformRequest:
             _require_open(case)
             if case.access_suspended:
-                raise InvalidInput(f"Access to the account of case #{number} is already suspended.")
+                raise InvalidInput(
+                    _("Access to the account of case #{number} is already suspended.").format(
+                        number=number
+                    )
+                )
             return suspension.request_for(session, case, actor, now, PlatformAction.SUSPEND)
 
         request = self.desk.act(actor, number, Operation.SUSPEND, prepare)
@@ -194,7 +210,9 @@ class CaseService:
 
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             if case.access_suspended or case.status not in OPEN:
-                raise InvalidInput(f"Case #{number} changed meanwhile; nothing more to do.")
+                raise InvalidInput(
+                    _("Case #{number} changed meanwhile; nothing more to do.").format(number=number)
+                )
             took = _take_if_untaken(case, actor, now)
             # access_suspended: asked of the platform and not restored; the card says whether
             # the platform confirmed or the request is only on record.
@@ -206,7 +224,7 @@ class CaseService:
             )  # fmt: skip
             card = self.desk.card(session, case, now)
             owners = case_store.owners(session, case.business_account_id)
-            notices = tuple(Notice(owner, messages.suspended_dm(card)) for owner in owners)
+            notices = tuple(Notice(owner, partial(messages.suspended_dm, card)) for owner in owners)
             return CaseChange(card, messages.platform_line(card, actor, took=took), notices)
 
         return self.desk.act(actor, number, Operation.SUSPEND, apply)
@@ -215,13 +233,20 @@ class CaseService:
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             _require_open(case)
             if case.status == Status.INVESTIGATING.value:
-                raise InvalidInput(f"Case #{number} is already being investigated.")
+                raise InvalidInput(
+                    _("Case #{number} is already being investigated.").format(number=number)
+                )
             took = _take_if_untaken(case, actor, now)
             case.status = Status.INVESTIGATING.value
             records.event(session, case, now, actor, "investigating")
             records.record(session, now, actor, "cases.investigating", number)
-            what = ("took the case and " if took else "") + "started the investigation"
-            return CaseChange(self.desk.card(session, case, now), messages.line(actor, what))
+            what = (
+                N_("{actor} took the case and started the investigation")
+                if took
+                else N_("{actor} started the investigation")
+            )
+            line = messages.actor_line(actor, what)
+            return CaseChange(self.desk.card(session, case, now), line)
 
         return self.desk.act(actor, number, Operation.INVESTIGATE, apply)
 
@@ -230,7 +255,7 @@ class CaseService:
         gives the account back."""
         summary = summary.strip()[:SUMMARY_LIMIT]
         if not summary:
-            raise InvalidInput("Write a short summary of what the investigation found.")
+            raise InvalidInput(_("Write a short summary of what the investigation found."))
 
         def prepare(
             session: Session, case: Case, who: Party, now: datetime
@@ -262,7 +287,9 @@ class CaseService:
             card = self.desk.card(session, case, now)
             owners = case_store.owners(session, case.business_account_id)
             told = dict.fromkeys([*owners, *(r for r in card.reporters if r != PLATFORM)])
-            notices = tuple(Notice(person, messages.resolved_dm(card)) for person in told)
+            notices = tuple(
+                Notice(someone, partial(messages.resolved_dm, card)) for someone in told
+            )
             line = messages.outcome_line(card, actor)
             if answer is not None:
                 line += "\n" + messages.platform_line(card, actor, took=False)
@@ -274,19 +301,23 @@ class CaseService:
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             card = self.desk.card(session, case, now)
             if card.is_open:
-                raise InvalidInput(f"Case #{number} is still open.")
+                raise InvalidInput(_("Case #{number} is still open.").format(number=number))
             if not card.may_reopen:
-                raise InvalidInput(_TOO_LATE.format(number=number))
+                raise InvalidInput(_(wording.TOO_LATE).format(number=number))
             other = case_store.open_case_of_account(session, case.business_account_id)
             if other is not None:
-                raise InvalidInput(f"Case #{other.id} is open for this account now: use that one.")
+                raise InvalidInput(
+                    _("Case #{number} is open for this account now: use that one.").format(
+                        number=other.id
+                    )
+                )
             case.status, case.open_account_id = Status.INVESTIGATING.value, case.business_account_id
             case.outcome = case.resolution_summary = case.resolved_at = case.resolved_by = None
             case.reopen_count += 1
             records.event(session, case, now, actor, "reopened")
             records.record(session, now, actor, "cases.reopened", number)
             card = self.desk.card(session, case, now)
-            return CaseChange(card, messages.line(actor, "reopened the case"))
+            return CaseChange(card, messages.actor_line(actor, N_("{actor} reopened the case")))
 
         return self.desk.act(actor, number, Operation.REOPEN, apply)
 
@@ -294,14 +325,14 @@ class CaseService:
         """A reporter (or anyone working the case) adds to it, from the DM's button."""
         text = text.strip()[:SUMMARY_LIMIT]
         if not text:
-            raise InvalidInput("Write what you'd like to add.")
+            raise InvalidInput(_("Write what you'd like to add."))
 
         def apply(session: Session, case: Case, who: Party, now: datetime) -> CaseChange:
             _require_open(case)
             records.event(session, case, now, actor, "info", text)
             records.record(session, now, actor, "cases.info.added", number)
             card = self.desk.card(session, case, now)
-            return CaseChange(card, messages.line(actor, "added information", text))
+            return CaseChange(card, messages.actor_line(actor, opening.ADDED_INFORMATION, text))
 
         return self.desk.act(actor, number, Operation.ADD_INFO, apply)
 
@@ -339,7 +370,8 @@ class CaseService:
 
 def _require_open(case: Case) -> None:
     if case.status not in OPEN:
-        raise InvalidInput(f"Case #{case.id} is resolved. Reopen it first if there is more to do.")
+        text = _("Case #{number} is resolved. Reopen it first if there is more to do.")
+        raise InvalidInput(text.format(number=case.id))
 
 
 def _take_if_untaken(case: Case, actor: str, now: datetime) -> bool:
@@ -352,21 +384,8 @@ def _take_if_untaken(case: Case, actor: str, now: datetime) -> bool:
 
 def _opened(change: CaseChange | None) -> CaseChange:
     if change is None:
-        raise NotFound("That business account is no longer in the directory.")
+        raise NotFound(_("That business account is no longer in the directory."))
     return change
-
-
-_NO_ACCOUNT = "No business account with that id is in the directory."
-_AMBIGUOUS = "That id names business accounts on several platforms; ask a security admin."
-_OPEN_REFUSED = (
-    "Sorry, only security admins and the account's manager (the support team for unmanaged "
-    "clients) can open a case with "
-    "`/security case open`. To report a compromised account you work on, use `/security report`."
-)
-_TOO_LATE = (
-    "Case #{number} was resolved more than 30 days ago, so it can't be reopened: "
-    "open a new case instead."
-)
 
 
 def _summary(case: Case, account: BusinessAccount) -> CaseSummary:

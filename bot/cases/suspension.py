@@ -12,6 +12,7 @@ from bot.cases.model import PlatformAnswer, PlatformUnavailable
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk
 from bot.core.errors import NotFound
+from bot.core.i18n import _
 from storage import members as member_store
 from storage.case_models import Case
 
@@ -21,7 +22,11 @@ def request_for(
 ) -> PlatformRequest:
     account = member_store.business_account(session, case.business_account_id)
     if account is None:
-        raise NotFound(f"The business account of case #{case.id} is gone from the directory.")
+        raise NotFound(
+            _("The business account of case #{number} is gone from the directory.").format(
+                number=case.id
+            )
+        )
     return PlatformRequest(
         # Stable while the case is unchanged, so a retried request carries the same id.
         id=f"case-{case.id}-{action.value}-{int(case.last_update_at.timestamp())}",

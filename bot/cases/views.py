@@ -7,13 +7,11 @@ names) is escaped, so it can neither mention, link nor notify anyone.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.cases import money
 from bot.cases.model import (
     OUTCOME_WORDS,
-    PLATFORM,
     AccountRef,
     CaseCard,
     CaseDetail,
@@ -25,55 +23,27 @@ from bot.cases.model import (
     Status,
     Support,
 )
+from bot.cases.wording import (
+    CHARGE_WORDS,
+    KINDS,
+    STATUS_ICONS,
+    STATUS_INLINE,
+    STATUS_WORDS,
+    WHO_ACTS,
+    WHO_ACTS_UNMANAGED,
+    elapsed,
+    person,
+    role_words,
+)
 from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.i18n import _, ngettext, number
 from bot.core.ids import Action
 from bot.core.text import escape, shorten
-from bot.core.words import account_label, plural, slack_time
-from bot.platform.compromised import remediation_time
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-STATUS_ICONS = {
-    Status.REPORTED: "🔴",
-    Status.SUSPENDED: "🟠",
-    Status.INVESTIGATING: "🟡",
-    Status.RESOLVED: "✅",
-}
-STATUS_WORDS = {
-    Status.REPORTED: "Reported",
-    # Only that it was asked: platform_words() says whether the platform confirmed.
-    Status.SUSPENDED: "Suspension requested",
-    Status.INVESTIGATING: "Investigating",
-    Status.RESOLVED: "Resolved",
-}
-CHARGE_WORDS = {
-    ChargeStatus.CLAIMED: "claimed, waiting for approval",
-    ChargeStatus.APPROVED: "approved, waiting to be processed",
-    ChargeStatus.PROCESSED: "reimbursed",
-    ChargeStatus.REJECTED: "rejected",
-}
-WHO_ACTS = (
-    "Security admins and the account manager act on this case; its handler moves it along. "
-    "Notes written in this thread go on its timeline."
-)
-WHO_ACTS_UNMANAGED = (
-    "Security admins and the support team act on this case; its handler moves it along. "
-    "Notes written in this thread go on its timeline."
-)
-NOT_CONNECTED = "recorded only, no platform connection is configured"
-CONFIRMED = "the platform confirmed the request"
-
-
-def person(slack_id: str | None) -> str:
-    """A mention for a Slack user id we stored; anything else, escaped."""
-    if slack_id is None:
-        return "nobody yet"
-    if slack_id == PLATFORM:
-        return "the platform"
-    return f"<@{slack_id}>" if _USER_ID.match(slack_id) else escape(slack_id, limit=40)
+from bot.core.words import account_label, slack_time
 
 
 def title(card: CaseCard) -> str:
-    return f"Case #{card.number} · {card.account.name}"
+    return _("Case #{number} · {account}").format(number=card.number, account=card.account.name)
 
 
 def account_words(account: AccountRef) -> str:
@@ -88,16 +58,30 @@ def platform_words(card: CaseCard) -> str | None:
     step = card.platform_step
     if step is None or (step.action == "suspend" and not card.access_suspended):
         return None
-    what = "Suspension" if step.action == "suspend" else "Restoring access"
+    suspend = step.action == "suspend"
     if step.answer is PlatformAnswer.CONFIRMED:
-        return f"{what} requested from the platform; {CONFIRMED}."
+        if suspend:
+            return _("Suspension requested from the platform; the platform confirmed the request.")
+        return _(
+            "Restoring access requested from the platform; the platform confirmed the request."
+        )
     if step.answer is None:
-        return f"{what} requested from the platform."
-    doing = "suspend" if step.action == "suspend" else "restore"
-    return (
-        f"{what} requested from the platform; {NOT_CONNECTED}. {by_hand(card)} must {doing} "
-        "access on the platform by hand, or contact the platform."
-    )
+        if suspend:
+            return _("Suspension requested from the platform.")
+        return _("Restoring access requested from the platform.")
+    if suspend:
+        text = _(
+            "Suspension requested from the platform; recorded only, no platform connection is "
+            "configured. {who} must suspend access on the platform by hand, or contact the "
+            "platform."
+        )
+    else:
+        text = _(
+            "Restoring access requested from the platform; recorded only, no platform connection "
+            "is configured. {who} must restore access on the platform by hand, or contact the "
+            "platform."
+        )
+    return text.format(who=by_hand(card))
 
 
 def by_hand(card: CaseCard) -> str:
@@ -105,24 +89,37 @@ def by_hand(card: CaseCard) -> str:
     manager = card.account.manager if card.account.managed else None
     who = []
     if card.handler is not None:
-        who.append(f"{person(card.handler)} (the case's handler)")
+        who.append(_("{person} (the case's handler)").format(person=person(card.handler)))
     if manager is not None and manager != card.handler:
-        who.append(f"the account manager {person(manager)}")
+        who.append(_("the account manager {person}").format(person=person(manager)))
     if not who:
-        return "Whoever takes the case"
-    return " or ".join(who)
+        return _("Whoever takes the case")
+    if len(who) == 1:
+        return who[0]
+    # Translators: two people, either of whom must act ("<handler> or the account manager <x>").
+    return _("{first} or {second}").format(first=who[0], second=who[1])
 
 
 def reported_by(card: CaseCard) -> str:
     """The real reporters; a case opened by command names its opener and their role."""
     people = [person(r) for r in card.reporters[:5]]
     if len(card.reporters) > 5:
-        people.append(f"{len(card.reporters) - 5} more")
-    shown = ", ".join(people[:-1]) + " and " + people[-1] if len(people) > 1 else "".join(people)
+        more = len(card.reporters) - 5
+        people.append(ngettext("{count} more", "{count} more", more).format(count=number(more)))
+    if len(people) > 1:
+        # Translators: a list of people; {people} is comma-separated, {last} the last one.
+        shown = _("{people} and {last}").format(people=", ".join(people[:-1]), last=people[-1])
+    else:
+        shown = "".join(people)
     if card.opened_by is not None:
-        opened = f"opened by {card.opener_role or 'security admin'} {person(card.opened_by)}"
-        shown = f"{shown} · {opened}" if shown else "O" + opened[1:]
-    return shown or "nobody"
+        role, opener = role_words(card.opener_role), person(card.opened_by)
+        if shown:
+            shown = _("{reporters} · opened by {role} {person}").format(
+                reporters=shown, role=role, person=opener
+            )
+        else:
+            shown = _("Opened by {role} {person}").format(role=role, person=opener)
+    return shown or _("nobody")
 
 
 def charges_said(card: CaseCard) -> str | None:
@@ -130,40 +127,40 @@ def charges_said(card: CaseCard) -> str | None:
     if card.charges_seen is not ChargesSeen.YES:
         return None
     if not card.totals:
-        return (
+        return _(
             "💳 Reporter says there are unauthorized charges: none recorded yet — press *Record "
             "a charge*."
         )
-    return "💳 Reporter says there are unauthorized charges."
+    return _("💳 Reporter says there are unauthorized charges.")
 
 
 def support_words(support: Support) -> str:
     """How a reporter reaches the support team: SUPPORT_CONTACT, else its channel."""
     if support.contact:
-        return f"the support team: {escape(support.contact, limit=200)}"
+        return _("the support team: {contact}").format(contact=escape(support.contact, limit=200))
     if support.channel:
-        return f"the support team, in <#{support.channel}>"
-    return "the security admins"
+        return _("the support team, in {channel}").format(channel=f"<#{support.channel}>")
+    return _("the security admins")
 
 
 def card_message(card: CaseCard) -> dict[str, Any]:
     account = card.account
     client = (
-        f"Managed · account manager {person(account.manager)}"
+        _("Managed · account manager {person}").format(person=person(account.manager))
         if account.managed
-        else "Not managed · support team"
+        else _("Not managed · support team")
     )
-    status = f"{STATUS_ICONS[card.status]} {STATUS_WORDS[card.status]}"
+    status = f"{STATUS_ICONS[card.status]} {_(STATUS_WORDS[card.status])}"
     if card.access_suspended and card.status is not Status.SUSPENDED:
-        status += " · suspension requested"
+        status += " · " + _("suspension requested")
     fields = [
-        f"*Status*\n{status}",
-        f"*Account*\n{account_words(account)}",
-        f"*Client*\n{client}",
-        f"*Reported by*\n{reported_by(card)}",
-        f"*Handler*\n{person(card.handler)}",
-        f"*Open*\n{_open_for(card)}",
-        f"*Charges*\n{charge_totals(card)}",
+        _("*Status*\n{status}").format(status=status),
+        _("*Account*\n{account}").format(account=account_words(account)),
+        _("*Client*\n{client}").format(client=client),
+        _("*Reported by*\n{people}").format(people=reported_by(card)),
+        _("*Handler*\n{person}").format(person=person(card.handler)),
+        _("*Open*\n{since}").format(since=_open_for(card)),
+        _("*Charges*\n{totals}").format(totals=charge_totals(card)),
     ]
     blocks: Blocks = [
         {
@@ -181,23 +178,33 @@ def card_message(card: CaseCard) -> dict[str, Any]:
     if said is not None:
         blocks.append({"type": "section", "text": mrkdwn(said)})
     blocks.append(
-        {"type": "section", "text": mrkdwn("*What happened*\n" + _quoted(card.what_happened))}
+        {
+            "type": "section",
+            "text": mrkdwn(_("*What happened*\n{said}").format(said=_quoted(card.what_happened))),
+        }
     )
     if card.outcome is not None:
         summary = escape(card.resolution_summary or "", limit=1500)
+        outcome = _(OUTCOME_WORDS[card.outcome])
         blocks.append(
             {
                 "type": "section",
-                "text": mrkdwn(f"*Outcome: {OUTCOME_WORDS[card.outcome]}*\n{summary}"),
+                "text": mrkdwn(
+                    _("*Outcome: {outcome}*\n{summary}").format(outcome=outcome, summary=summary)
+                ),
             }
         )
     buttons = card_buttons(card)
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     who_acts = WHO_ACTS if account.managed else WHO_ACTS_UNMANAGED
-    blocks.append({"type": "context", "elements": [mrkdwn(who_acts)]})
+    blocks.append({"type": "context", "elements": [mrkdwn(_(who_acts))]})
     # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
-    text = f"Case #{card.number} · {escape(account.name, limit=150)}: {STATUS_WORDS[card.status].lower()}"
+    text = _("Case #{number} · {account}: {status}").format(
+        number=card.number,
+        account=escape(account.name, limit=150),
+        status=_(STATUS_INLINE[card.status]),
+    )
     return {"text": text, "blocks": blocks}
 
 
@@ -205,83 +212,112 @@ def card_buttons(card: CaseCard) -> list[dict[str, Any]]:
     """The buttons that fit the state; every one is checked again on the server when pressed."""
     value = str(card.number)
     if card.status is Status.RESOLVED:
-        return [_button(Action.CASE_REOPEN, "Reopen", value)] if card.may_reopen else []
+        return [_button(Action.CASE_REOPEN, _("Reopen"), value)] if card.may_reopen else []
     buttons = []
     if card.handler is None:
-        buttons.append(_button(Action.CASE_TAKE, "Take it", value, "primary"))
+        buttons.append(_button(Action.CASE_TAKE, _("Take it"), value, "primary"))
     if not card.access_suspended:
-        buttons.append(_button(Action.CASE_SUSPEND, "Suspend account access", value, "danger"))
+        buttons.append(_button(Action.CASE_SUSPEND, _("Suspend account access"), value, "danger"))
     if card.status is not Status.INVESTIGATING:
-        buttons.append(_button(Action.CASE_INVESTIGATE, "Start investigating", value))
-    buttons.append(_button(Action.CASE_RECORD_CHARGE, "Record a charge", value))
-    buttons.append(_button(Action.CASE_RESOLVE, "Resolve", value))
+        buttons.append(_button(Action.CASE_INVESTIGATE, _("Start investigating"), value))
+    buttons.append(_button(Action.CASE_RECORD_CHARGE, _("Record a charge"), value))
+    buttons.append(_button(Action.CASE_RESOLVE, _("Resolve"), value))
     return buttons
 
 
 def charge_totals(card: CaseCard) -> str:
     if not card.totals:
-        return "none recorded"
+        return _("none recorded")
     lines = []
     for total in card.totals:
-        claimed = money.shown(total.claimed, total.currency)
-        approved = money.shown(total.approved, total.currency).split(" ", 1)[1]
-        paid = money.shown(total.reimbursed, total.currency).split(" ", 1)[1]
-        lines.append(f"{claimed} claimed · {approved} approved · {paid} reimbursed")
+        lines.append(
+            _("{claimed} claimed · {approved} approved · {reimbursed} reimbursed").format(
+                claimed=money.said(total.claimed, total.currency),
+                approved=money.said(total.approved, total.currency),
+                reimbursed=money.said(total.reimbursed, total.currency),
+            )
+        )
     return "\n".join(lines)
 
 
 def charge_message(charge: ChargeView, handler: str | None) -> dict[str, Any]:
     """A claim's own message in the case thread, with the buttons its state allows."""
-    amount = money.shown(charge.amount_minor, charge.currency)
+    amount = money.said(charge.amount_minor, charge.currency)
     description = escape(charge.description, limit=500)
+    status = _(CHARGE_WORDS[charge.status])
     lines = [
-        f"💳 *Charge {amount}*: {description}",
-        f"Recorded by {person(charge.recorded_by)} · {CHARGE_WORDS[charge.status]}",
+        _("💳 *Charge {amount}*: {description}").format(amount=amount, description=description),
+        _("Recorded by {person} · {status}").format(
+            person=person(charge.recorded_by), status=status
+        ),
     ]
     if charge.approved_by:
-        lines.append(f"Approved by {person(charge.approved_by)}")
+        lines.append(_("Approved by {person}").format(person=person(charge.approved_by)))
     if charge.status is ChargeStatus.PROCESSED and charge.decided_by:
-        lines.append(f"Marked reimbursed by {person(charge.decided_by)}")
+        lines.append(_("Marked reimbursed by {person}").format(person=person(charge.decided_by)))
     if charge.status is ChargeStatus.REJECTED:
         reason = escape(charge.rejection_reason or "", limit=500)
-        lines.append(f"Rejected by {person(charge.decided_by)}: {reason}")
+        lines.append(
+            _("Rejected by {person}: {reason}").format(
+                person=person(charge.decided_by), reason=reason
+            )
+        )
     blocks: Blocks = [{"type": "section", "text": mrkdwn("\n".join(lines))}]
     value = str(charge.id)
     buttons = []
     if charge.status is ChargeStatus.CLAIMED:
-        buttons.append(_button(Action.CHARGE_APPROVE, "Approve", value, "primary"))
+        buttons.append(_button(Action.CHARGE_APPROVE, _("Approve"), value, "primary"))
     if charge.status is ChargeStatus.APPROVED:
-        buttons.append(_button(Action.CHARGE_PROCESSED, "Mark reimbursed", value, "primary"))
+        buttons.append(_button(Action.CHARGE_PROCESSED, _("Mark reimbursed"), value, "primary"))
     if charge.status in (ChargeStatus.CLAIMED, ChargeStatus.APPROVED):
-        buttons.append(_button(Action.CHARGE_REJECT, "Reject", value, "danger"))
-        who = f"anyone but the handler ({person(handler)}) or who recorded it"
+        buttons.append(_button(Action.CHARGE_REJECT, _("Reject"), value, "danger"))
+        who = _(
+            "Approval: a security admin or the account manager, anyone but the handler "
+            "({handler}) or who recorded it."
+        ).format(handler=person(handler))
         blocks.append({"type": "actions", "elements": buttons})
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [mrkdwn(f"Approval: a security admin or the account manager, {who}.")],
-            }
-        )
-    return {"text": f"Charge {amount}: {CHARGE_WORDS[charge.status]}", "blocks": blocks}
+        blocks.append({"type": "context", "elements": [mrkdwn(who)]})
+    text = _("Charge {amount}: {status}").format(amount=amount, status=status)
+    return {"text": text, "blocks": blocks}
 
 
 def case_list(found: CaseList) -> dict[str, Any]:
     if not found.cases:
-        text = "There are no open cases you can see." if not found.everything else "No open cases."
-        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
-    heading = "Open cases" if found.everything else "Open cases you can see"
-    lines = [f"*{heading}*, newest first"]
-    for case in found.cases:
-        name = escape(case.account_name, limit=80)
-        client = "managed" if case.managed else "not managed"
-        lines.append(
-            f"{STATUS_ICONS[case.status]} *#{case.number}* {name} ({client}) · "
-            f"{STATUS_WORDS[case.status].lower()} · handler {person(case.handler)} · "
-            f"opened {slack_time(case.opened_at)}"
+        text = (
+            _("There are no open cases you can see.")
+            if not found.everything
+            else _("No open cases.")
         )
-    if found.total > len(found.cases):
-        lines.append(f"…and {plural(found.total - len(found.cases), 'older case')}.")
-    lines.append("`/security case show <number>` shows a case with its timeline.")
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    if found.everything:
+        heading, first = _("Open cases"), _("*Open cases*, newest first")
+    else:
+        heading, first = _("Open cases you can see"), _("*Open cases you can see*, newest first")
+    lines = [first]
+    for case in found.cases:
+        # Translators: one line of `/security case list`; {client} is "managed" or "not managed".
+        template = _(
+            "{icon} *#{number}* {name} ({client}) · {status} · handler {handler} · opened {when}"
+        )
+        lines.append(
+            template.format(
+                icon=STATUS_ICONS[case.status],
+                number=case.number,
+                name=escape(case.account_name, limit=80),
+                client=_("managed") if case.managed else _("not managed"),
+                status=_(STATUS_INLINE[case.status]),
+                handler=person(case.handler),
+                when=slack_time(case.opened_at),
+            )
+        )
+    older = found.total - len(found.cases)
+    if older > 0:
+        lines.append(
+            ngettext("…and {count} older case.", "…and {count} older cases.", older).format(
+                count=number(older)
+            )
+        )
+    lines.append(_("`/security case show <number>` shows a case with its timeline."))
     text = "\n".join(lines)
     return {"text": heading, "blocks": [{"type": "section", "text": mrkdwn(shorten(text, 3000))}]}
 
@@ -293,52 +329,35 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
     lines = []
     for entry in detail.timeline:
         said = f": {escape(entry.text, limit=300)}" if entry.text else ""
-        what = _KINDS.get(entry.kind, entry.kind.replace("_", " "))
-        lines.append(f"• {slack_time(entry.at)} {person(entry.actor)} {what}{said}")
-    timeline = "\n".join(lines) or "Nothing yet."
-    blocks.append({"type": "section", "text": mrkdwn(shorten("*Timeline*\n" + timeline, 3000))})
+        actor = person(entry.actor)
+        kind = KINDS.get(entry.kind)
+        what = (
+            _(kind).format(actor=actor)
+            if kind is not None
+            else f"{actor} {entry.kind.replace('_', ' ')}"
+        )
+        lines.append(f"• {slack_time(entry.at)} {what}{said}")
+    timeline = "\n".join(lines) or _("Nothing yet.")
+    text = _("*Timeline*\n{timeline}").format(timeline=timeline)
+    blocks.append({"type": "section", "text": mrkdwn(shorten(text, 3000))})
     for charge in detail.charges[:10]:
         blocks.append(charge_message(charge, detail.card.handler)["blocks"][0])
     return {"text": card["text"], "blocks": blocks}
 
 
-_KINDS = {
-    "opened": "opened the case",
-    "joined": "reported it too",
-    "info": "added information",
-    "opened_by_command": "opened the case",
-    "taken": "took the case",
-    "suspended": "requested suspension of account access",
-    "suspend_recorded": f"requested suspension of account access ({NOT_CONNECTED})",
-    "suspend_confirmed": f"requested suspension of account access; {CONFIRMED}",
-    "restore_recorded": f"requested that account access be restored ({NOT_CONNECTED})",
-    "restore_confirmed": f"requested that account access be restored; {CONFIRMED}",
-    "charges_said": "said there are unauthorized charges",
-    "investigating": "started investigating",
-    "resolved": "resolved the case",
-    "reopened": "reopened the case",
-    "restored": "requested that account access be restored",
-    "note": "noted",
-    "note_edited": "edited a note",
-    "note_deleted": "deleted a note",
-    "charge_recorded": "recorded a charge",
-    "charge_approved": "approved a charge",
-    "charge_processed": "marked a charge reimbursed",
-    "charge_rejected": "rejected a charge",
-}
-
-
 def _open_for(card: CaseCard) -> str:
     opened = slack_time(card.opened_at)
     if card.resolved_at is not None:
-        return (
-            f"opened {opened}, resolved after {remediation_time(card.resolved_at - card.opened_at)}"
+        return _("opened {when}, resolved after {elapsed}").format(
+            when=opened, elapsed=elapsed(card.resolved_at - card.opened_at)
         )
-    return f"since {opened} ({remediation_time(card.now - card.opened_at)})"
+    return _("since {when} ({elapsed})").format(
+        when=opened, elapsed=elapsed(card.now - card.opened_at)
+    )
 
 
 def _quoted(text: str) -> str:
-    escaped = escape(text, limit=1500) or "_nothing written_"
+    escaped = escape(text, limit=1500) or _("_nothing written_")
     return "\n".join(f">{line}" for line in escaped.splitlines()) or ">"
 
 

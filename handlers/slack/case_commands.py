@@ -9,11 +9,12 @@ from __future__ import annotations
 from bot.cases import views as case_views
 from bot.cases.model import CaseChange
 from bot.core import blocks
+from bot.core.i18n import N_, _
 from handlers.slack.case_slack import publish
 from handlers.slack.cases import CHANGE, open_report_modal
 from handlers.slack.command_line import Call, Message
 
-USAGE = (
+USAGE = N_(
     "`/security case list`: the open cases you can see\n"
     "`/security case show <number>`: a case with its timeline\n"
     "`/security case open <account id> <summary>`: open a case (security admins and the "
@@ -39,7 +40,7 @@ def answer_case(call: Call) -> Message:
     if action == "show" and len(arguments) == 2 and _is_number(arguments[1]):
         detail = call.services.cases.show(call.viewer, int(arguments[1].lstrip("#")))
         return case_views.case_detail(detail)
-    return blocks.notice(USAGE)
+    return blocks.notice(_(USAGE))
 
 
 def takes_opening(arguments: tuple[str, ...]) -> bool:
@@ -65,10 +66,21 @@ def _is_number(word: str) -> bool:
 
 def _opened(change: CaseChange) -> str:
     card = change.case
-    where = f" in <#{card.channel}>" if card.channel else ""
+    channel = f"<#{card.channel}>" if card.channel else ""
     if change.opened:
-        return f"Case *#{card.number}* is open{where}."
-    return (
-        f"Case *#{card.number}* was already open for this account{where}: what you wrote went on "
-        "its timeline."
-    )
+        text = (
+            _("Case *#{number}* is open in {channel}.")
+            if channel
+            else _("Case *#{number}* is open.")
+        )
+    elif channel:
+        text = _(
+            "Case *#{number}* was already open for this account in {channel}: what you wrote went "
+            "on its timeline."
+        )
+    else:
+        text = _(
+            "Case *#{number}* was already open for this account: what you wrote went on its "
+            "timeline."
+        )
+    return text.format(number=card.number, channel=channel)

@@ -20,6 +20,7 @@ from bot.cases.access import Operation
 from bot.cases.model import CaseChange, ChargesSeen, Outcome, Support
 from bot.cases.views import support_words
 from bot.core.errors import DomainError, InvalidInput
+from bot.core.i18n import N_, _
 from bot.core.ids import Action, Block, Callback
 from bot.services import Services
 from handlers.slack import step_up
@@ -30,7 +31,9 @@ from handlers.slack.step_up import Act, Form, Next, StepUp
 
 CHANGE = "case_change"  # what an ack listener changed, for its lazy listener to publish
 Listener = Callable[..., None]
-STEP_UP_EXPIRED = "Your code is no longer fresh: cancel, press Resolve again and enter a new code."
+STEP_UP_EXPIRED = N_(
+    "Your code is no longer fresh: cancel, press Resolve again and enter a new code."
+)
 
 
 # -- reporting ----------------------------------------------------------------------------------
@@ -51,7 +54,7 @@ def open_report_modal(
     if not accounts:
         routing = services.workspace_settings.routing()
         support = Support(routing.support_contact, routing.support)
-        step_up.tell(client, user, respond, NO_ACCOUNTS.format(support=support_words(support)))
+        step_up.tell(client, user, respond, _(NO_ACCOUNTS).format(support=support_words(support)))
         return
     client.views_open(trigger_id=trigger_id, view=modals.report_modal(accounts))
 
@@ -63,12 +66,12 @@ def submit_report(
     said = modals.value_of(view, Block.WHAT_HAPPENED)
     seen = modals.value_of(view, Block.CHARGES_SEEN) or ChargesSeen.UNSURE.value
     if not account.isdigit():
-        ack(response_action="errors", errors={Block.ACCOUNT: "Choose a business account."})
+        ack(response_action="errors", errors={Block.ACCOUNT: _("Choose a business account.")})
         return
     try:
         change = services.cases.report(body["user"]["id"], int(account), said, ChargesSeen(seen))
     except (DomainError, ValueError) as error:
-        message = error.user_message if isinstance(error, DomainError) else "Choose an answer."
+        message = error.user_message if isinstance(error, DomainError) else _("Choose an answer.")
         field = Block.WHAT_HAPPENED if isinstance(error, InvalidInput) else Block.ACCOUNT
         ack(response_action="errors", errors={field: message})
         return
@@ -99,7 +102,7 @@ def number_on_button(body: dict[str, Any], *, unclear: str) -> int:
 
 def _number(body: dict[str, Any]) -> int:
     return number_on_button(
-        body, unclear="I couldn't tell which case or charge this button is about."
+        body, unclear=_("I couldn't tell which case or charge this button is about.")
     )
 
 
@@ -113,7 +116,7 @@ def _item(view: dict[str, Any]) -> int:
     except (ValueError, AttributeError):
         item = None
     if not isinstance(item, int):
-        raise InvalidInput("This form can't be used any more. Start again from the case card.")
+        raise InvalidInput(_("This form can't be used any more. Start again from the case card."))
     return item
 
 
@@ -152,12 +155,13 @@ def open_resolution(
 
 def resolution_form(services: Services, user: str, step: Next) -> dict[str, Any]:
     """The form only: submitting it is checked again (who may resolve, and a fresh code)."""
-    number = step.number("case", unclear="I couldn't tell which case to resolve.")
+    number = step.number("case", unclear=_("I couldn't tell which case to resolve."))
     metadata = json.dumps({"item": number, "response_url": step.response_url})
     return modals.resolve_modal(number, metadata)
 
 
-RESOLVE = Form(StepUp.RESOLVE_CASE, "resolve a compromise case", resolution_form)
+# Translators: completes "To …, I need a current code".
+RESOLVE = Form(StepUp.RESOLVE_CASE, N_("resolve a compromise case"), resolution_form)
 
 
 def submit_resolution(
@@ -167,11 +171,11 @@ def submit_resolution(
     summary = modals.value_of(view, Block.SUMMARY)
     errors: dict[str, str] = {}
     if outcome not in set(Outcome):
-        errors[Block.OUTCOME] = "Choose the outcome."
+        errors[Block.OUTCOME] = _("Choose the outcome.")
     if not summary.strip():
-        errors[Block.SUMMARY] = "Write what the investigation found."
+        errors[Block.SUMMARY] = _("Write what the investigation found.")
     if not errors and not services.authenticator.is_fresh(body["user"]["id"]):
-        errors[Block.SUMMARY] = STEP_UP_EXPIRED
+        errors[Block.SUMMARY] = _(STEP_UP_EXPIRED)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -218,7 +222,7 @@ def submit_charge(
     try:
         money.minor_units(amount, money.currency_of(currency))
     except InvalidInput as error:
-        field = Block.CURRENCY if "currency" in error.user_message else Block.AMOUNT
+        field = Block.CURRENCY if isinstance(error, money.BadCurrency) else Block.AMOUNT
         ack(response_action="errors", errors={field: error.user_message})
         return
     description = modals.value_of(view, Block.DESCRIPTION)
@@ -241,11 +245,12 @@ def approve(body: dict[str, Any], client: WebClient, services: Services, respond
 
 
 def approve_charge(client: WebClient, services: Services, user: str, step: Next) -> None:
-    charge = step.number("charge", unclear="I couldn't tell which charge to approve.")
+    charge = step.number("charge", unclear=_("I couldn't tell which charge to approve."))
     publish(client, services, services.cases.charges.approve(user, charge))
 
 
-APPROVE = Act(StepUp.APPROVE_REIMBURSEMENT, "approve a reimbursement", approve_charge)
+# Translators: completes "To …, I need a current code".
+APPROVE = Act(StepUp.APPROVE_REIMBURSEMENT, N_("approve a reimbursement"), approve_charge)
 
 
 @tells_member
@@ -311,7 +316,7 @@ def _change_in_ack(
     ack()
 
 
-NO_ACCOUNTS = (
+NO_ACCOUNTS = N_(
     "No business accounts are on record for you, so there is nothing to report here. If one "
     "you use was compromised, contact your account manager or {support} now."
 )

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.cases import login_views
 from bot.cases.logins import LoginAnswer
+from bot.core.i18n import N_, _
 from bot.core.ids import Action
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
@@ -53,7 +54,7 @@ def follow_up(messenger: Messenger, services: Services, platform_alert_id: str) 
 
 
 def _alert_key(body: dict[str, Any]) -> int:
-    return number_on_button(body, unclear=_UNCLEAR)
+    return number_on_button(body, unclear=_(_UNCLEAR))
 
 
 @tells_member
@@ -70,7 +71,7 @@ def was_me(body: dict[str, Any], client: WebClient, services: Services, respond:
 
 
 def confirmed(client: WebClient, services: Services, user: str, step: Next) -> None:
-    alert = step.number("alert", unclear=_UNCLEAR)
+    alert = step.number("alert", unclear=_(_UNCLEAR))
     _show(SlackMessenger(client), services, services.cases.logins.was_me(user, alert))
 
 
@@ -88,7 +89,7 @@ def _show(messenger: Messenger, services: Services, answer: LoginAnswer) -> None
         publish_with(messenger, services, answer.change)
 
 
-_UNCLEAR = "I couldn't tell which sign-in this is about."
+_UNCLEAR = N_("I couldn't tell which sign-in this is about.")
 
 
 def register(app: App) -> None:

@@ -87,7 +87,7 @@ def test_the_life_of_a_managed_case(
     charge_modal = wait_for_modal(standin, "case_charge")
     submit(slack, DANA, charge_modal, amount="120.50", currency="EUR", description="Ads bought")
     charge = standin.wait_for(
-        lambda: [m for m in standin.messages(parent["channel"]) if "Charge EUR 120.50" in m["text"]]
+        lambda: [m for m in standin.messages(parent["channel"]) if "Charge €120.50" in m["text"]]
     )[0]
     slack.press(DANA, "charge_approve", value="1")
     standin.wait_for(lambda: any("four eyes" in a for a in ephemeral_answers(standin)))
@@ -97,7 +97,7 @@ def test_the_life_of_a_managed_case(
     standin.wait_for(lambda: "Approved by <@U0ADMIN>" in text_of(_now(standin, charge)["blocks"]))
     slack.press(DANA, "charge_processed", value="1")
     standin.wait_for(lambda: "reimbursed" in _now(standin, charge)["text"])
-    assert "EUR 120.50 claimed · 120.50 approved · 120.50 reimbursed" in text_of(
+    assert "€120.50 claimed · €120.50 approved · €120.50 reimbursed" in text_of(
         card(standin)["blocks"]
     )
 
