@@ -23,6 +23,7 @@ EDITABLE = (
     "working_hours_end",
     "working_days",
     "default_time_zone",
+    "language",
 )
 
 

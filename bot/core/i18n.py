@@ -94,6 +94,12 @@ def language_for(slack_locale: str | None, chosen: str | None = None) -> str:
     return base if base in LANGUAGES else ENGLISH
 
 
+def browser_language(accept_language: str | None) -> str:
+    """A page's reader known only by their browser (no link or member yet): its first choice."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return language_for(first)
+
+
 def _(message: str) -> str:
     return _catalogue(language()).gettext(message)
 

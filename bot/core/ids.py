@@ -85,6 +85,7 @@ class Block(StrEnum):
     WORKING_HOURS_END = "working_hours_end"
     WORKING_DAYS = "working_days"
     DEFAULT_TIME_ZONE = "default_time_zone"
+    LANGUAGE = "language"  # the language of the workspace's channels
 
 
 class Event(StrEnum):

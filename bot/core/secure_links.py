@@ -18,7 +18,7 @@ from bot.checklist.members import member_for
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError
-from bot.core.i18n import N_, _, ngettext, number
+from bot.core.i18n import N_, _, language_for, ngettext, number
 from storage import secure_links as link_store
 from storage.database import Database
 from storage.models import SecureLink
@@ -55,6 +55,7 @@ class LinkGrant:
     slack_channel: str | None = None
     slack_ts: str | None = None
     workspace: str = ""  # the link's workspace: the visit serves it (bot/workspaces/scope.py)
+    language: str = "en"  # its member's: the page speaks it
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class SecureLinks:
             link.slack_channel,
             link.slack_ts,
             link.workspace_id,
+            language_for(member.locale, member.language),
         )
 
     def spend(self, grant: LinkGrant) -> None:

@@ -19,7 +19,7 @@ from bot.cases.records import Routing
 from bot.checklist.model import Check
 from bot.core.config import SUPPORT_CONTACT_LIMIT, Settings
 from bot.core.errors import InvalidInput
-from bot.core.i18n import N_, _, number
+from bot.core.i18n import ENGLISH, LANGUAGES, N_, _, number
 from bot.nudges.hours import zone
 from bot.nudges.settings import NudgePolicy
 
@@ -52,6 +52,7 @@ class Chosen:
     working_hours_end: time | None = None
     working_days: frozenset[int] | None = None
     default_time_zone: str | None = None
+    language: str | None = None  # of the workspace's channels (case cards)
 
     @staticmethod
     def names() -> tuple[str, ...]:
@@ -83,6 +84,7 @@ class Chosen:
             working_hours_end=clock("working_hours_end"),
             working_days=None if days is None else frozenset(int(day) for day in days),
             default_time_zone=values.get("default_time_zone"),
+            language=values.get("language"),
         )
 
 
@@ -116,6 +118,7 @@ def defaults_of(settings: Settings) -> Chosen:
         working_hours_end=policy.hours.end,
         working_days=policy.hours.days,
         default_time_zone=policy.default_time_zone,
+        language=ENGLISH,
     )
 
 
@@ -140,6 +143,12 @@ class WorkspaceSettings:
     def admins(self) -> frozenset[str]:
         found = self.value("security_admins")
         return found if found is not None else frozenset()
+
+    @property
+    def language(self) -> str:
+        """What the workspace's channels read (case cards): one language for everyone there."""
+        found = self.value("language")
+        return found if found in LANGUAGES else ENGLISH
 
     @property
     def routing(self) -> Routing:
@@ -202,6 +211,7 @@ class Proposal:
     working_hours_end: str | None = None
     working_days: AbstractSet[int] = frozenset()
     default_time_zone: str = ""
+    language: str = ""
 
 
 class SettingsInvalid(InvalidInput):
@@ -248,7 +258,11 @@ def checked(proposal: Proposal, defaults: Chosen) -> Chosen:
         errors["default_time_zone"] = _(
             "{typed} is not a time zone name; use one such as Europe/Berlin."
         ).format(typed=repr(time_zone[:64]))
+    language = proposal.language.strip()
+    if language and language not in LANGUAGES:
+        errors["language"] = _("Choose one of the languages listed.")
     chosen = Chosen(
+        language=language or None,
         security_admins=admins,
         escalation_channel=proposal.escalation_channel or None,
         support_channel=proposal.support_channel or None,

@@ -28,6 +28,7 @@ _LABELS = {
     Block.WORKING_HOURS_END: N_("Working hours end"),
     Block.WORKING_DAYS: N_("Working days"),
     Block.DEFAULT_TIME_ZONE: N_("Time zone for members without one"),
+    Block.LANGUAGE: N_("Language of the bot's messages in channels (case cards)"),
 }
 # What a saved change names each setting by, in the list "Saved 2 settings …: …".
 _NAMES = {
@@ -41,7 +42,10 @@ _NAMES = {
     Block.WORKING_HOURS_END: N_("working hours end"),
     Block.WORKING_DAYS: N_("working days"),
     Block.DEFAULT_TIME_ZONE: N_("time zone for members without one"),
+    Block.LANGUAGE: N_("language in channels"),
 }
+# Each language by its own name, as people look for theirs.
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
 def label(name: str) -> str:
@@ -75,6 +79,7 @@ def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
         _time(current, Block.WORKING_HOURS_END),
         _days(current),
         _text(current, Block.DEFAULT_TIME_ZONE, max_length=64, hint_unset=_("UTC")),
+        _language(current),
     ]
     return modal(Callback.WORKSPACE_SETTINGS, _(TITLE), _("Save"), blocks)
 
@@ -111,6 +116,14 @@ def _input(
     if words:
         found["hint"] = plain(" ".join(words)[:150])
     return found
+
+
+def _language(current: WorkspaceSettings) -> dict[str, Any]:
+    options = [{"text": plain(name), "value": code} for code, name in LANGUAGE_NAMES.items()]
+    chosen = next(option for option in options if option["value"] == current.language)
+    element = {"type": "static_select", "options": options, "initial_option": chosen}
+    hint = _("Each member reads their own messages in their own language.")
+    return _input(current, Block.LANGUAGE, element, optional=True, hint=hint)
 
 
 def _users(current: WorkspaceSettings, block: Block, *, optional: bool) -> dict[str, Any]:

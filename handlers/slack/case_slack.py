@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.cases import views
 from bot.cases.model import CaseChange
+from bot.core.i18n import reading
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
 from handlers.outbound.slack_messenger import SlackMessenger
@@ -34,7 +35,8 @@ def publish_with(messenger: Messenger, services: Services, change: CaseChange) -
     current = cases.card(number).case
     channel, card_ts = current.channel, current.card_ts
     if channel is not None:
-        message = {**views.card_message(current), **_QUIET}
+        with reading(services.workspace_settings.current().language):  # a channel's, for all
+            message = {**views.card_message(current), **_QUIET}
         try:
             if card_ts is None and change.opened:
                 posted = messenger.post(channel, message)
@@ -47,7 +49,9 @@ def publish_with(messenger: Messenger, services: Services, change: CaseChange) -
     if channel is not None and card_ts is not None:
         _in_thread(messenger, services, change, channel, card_ts)
     for notice in change.notices:
-        _send(messenger, notice.recipient, {**notice.message, **_QUIET}, number)
+        with reading(services.languages.of(notice.recipient)):  # each person in their own
+            message = {**notice.message, **_QUIET}
+        _send(messenger, notice.recipient, message, number)
 
 
 def _in_thread(

@@ -23,7 +23,8 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.core.config import Settings
-from bot.core.i18n import N_, language_for, reading
+from bot.core.i18n import N_, reading
+from bot.core.i18n import browser_language as read_browser
 from bot.core.ids import Event
 from bot.core.secret_box import SecretBox
 from bot.services import Services
@@ -136,8 +137,7 @@ class InstallFlow(OAuthFlow):
 def browser_language(request: BoltRequest) -> str:
     """The install pages' reader is known only by their browser: its first preferred language."""
     found = request.headers.get("accept-language") or [""]
-    first = found[0].split(",")[0].split(";")[0].strip()
-    return language_for(first)
+    return read_browser(found[0])
 
 
 def callbacks(services: Services) -> CallbackOptions:

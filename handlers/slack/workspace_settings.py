@@ -141,7 +141,13 @@ def read_proposal(view: dict[str, Any]) -> Proposal:
         working_hours_end=field(Block.WORKING_HOURS_END, "selected_time"),
         working_days=frozenset(_day(option.get("value")) for option in days),
         default_time_zone=field(Block.DEFAULT_TIME_ZONE, "value") or "",
+        language=_chosen_value(field(Block.LANGUAGE, "selected_option")),
     )
+
+
+def _chosen_value(option: Any) -> str:
+    found = option.get("value") if isinstance(option, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 def _day(value: Any) -> int:
@@ -161,6 +167,7 @@ def _arguments(proposal: Proposal) -> dict[str, int | str]:
         "end": proposal.working_hours_end or "",
         "days": ",".join(str(day) for day in sorted(proposal.working_days)),
         "zone": proposal.default_time_zone,
+        "language": proposal.language,
     }
 
 
@@ -183,6 +190,7 @@ def _proposal(arguments: Any) -> Proposal:
         working_hours_end=text("end") or None,
         working_days=frozenset(_day(day) for day in listed("days")),
         default_time_zone=text("zone"),
+        language=text("language"),
     )
 
 

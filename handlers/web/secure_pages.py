@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from bot.core import logs
 from bot.core.errors import CodeRejected, NotAllowed
-from bot.core.i18n import N_, _, day
+from bot.core.i18n import N_, _, browser_language, day, reading
 from bot.core.secure_links import LinkGrant, LinkPurpose, LinkUnusable
 from bot.core.text import slack_date
 from bot.services import Services
@@ -118,6 +118,11 @@ class SecurePages:
         return send(response, start_response)
 
     def _route(self, environ: WSGIEnvironment) -> PageResponse:
+        # Until the link names its member, the page speaks the browser's language.
+        with reading(browser_language(environ.get("HTTP_ACCEPT_LANGUAGE"))):
+            return self._answer(environ)
+
+    def _answer(self, environ: WSGIEnvironment) -> PageResponse:
         match = _PATH.match(environ.get("PATH_INFO", ""))
         flow = self._flows.get(match.group(1)) if match else None
         if match is None or flow is None:
@@ -140,7 +145,8 @@ class SecurePages:
             )
         csrf = self._csrf.token_for(environ)
         visit = Visit(grant, form, csrf, self._csrf.set_cookie(csrf))
-        with serving(grant.workspace):  # the link's workspace, and no other, from here on
+        # The link's workspace, and no other, from here on; the language of its member.
+        with serving(grant.workspace), reading(grant.language):
             if method == "GET":
                 return flow.landing(visit)
             if not self._csrf.matches(environ, form):
