@@ -33,6 +33,7 @@ from babel.numbers import format_currency, format_decimal
 
 ENGLISH = "en"
 LANGUAGES = (ENGLISH, "de")
+LANGUAGE_NAMES = {ENGLISH: "English", "de": "Deutsch"}  # each by its own name
 PSEUDO = "qps"  # every translated text marked ⟦…⟧: the tests' check that nothing escapes _()
 CATALOGUES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"

@@ -7,7 +7,7 @@ from datetime import time
 from typing import Any
 
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
-from bot.core.i18n import N_, _, ngettext, number
+from bot.core.i18n import LANGUAGE_NAMES, N_, _, ngettext, number
 from bot.core.ids import Block, Callback
 from bot.core.text import escape
 from bot.core.words import slack_time
@@ -44,8 +44,6 @@ _NAMES = {
     Block.DEFAULT_TIME_ZONE: N_("time zone for members without one"),
     Block.LANGUAGE: N_("language in channels"),
 }
-# Each language by its own name, as people look for theirs.
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
 def label(name: str) -> str:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.checklist import views
 from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
-from bot.core.i18n import N_, _, read_in
+from bot.core.i18n import LANGUAGE_NAMES, N_, _, read_in
 from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
@@ -95,6 +95,14 @@ def _reset(call: Call) -> None:
         services=call.services,
         respond=call.respond,
     )
+
+
+def _language(call: Call) -> Message:
+    """The member's own language, answered in it."""
+    chosen = call.services.languages.choose(call.viewer, call.arguments[0])
+    read_in(chosen)
+    done = _("From now on I write to you in {language}.")
+    return blocks.notice(done.format(language=LANGUAGE_NAMES[chosen]))
 
 
 def _modal_follows(call: Call) -> None:
@@ -268,6 +276,17 @@ SUBCOMMANDS: dict[str, Subcommand] = {
             who=workspace_settings.may_change,
             answer=workspace_settings.answer,
             follow_up=workspace_settings.open_modal,
+        ),
+        Subcommand(
+            "language",
+            help=(
+                N_(
+                    "`/security language de|en|auto`: the language the bot writes to you in "
+                    "(auto: your Slack language)"
+                ),
+            ),
+            takes=_one,
+            answer=_language,
         ),
         Subcommand(
             "help", help=(N_("`/security help`: this list"),), takes=no_arguments, answer=_help
