@@ -14,6 +14,7 @@ from bot.checklist.rules import build_checklist
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
+from bot.core.i18n import _
 from storage import members as member_store
 from storage.database import Database
 from storage.models import Member
@@ -69,8 +70,10 @@ class MemberService:
                 )
             if not allowed:
                 raise NotAllowed(
-                    "Only security admins and the member's account manager can see "
-                    "someone else's checklist."
+                    _(
+                        "Only security admins and the member's account manager can see "
+                        "someone else's checklist."
+                    )
                 )
         refreshed = rows.profile_refreshed_at if rows else None
         stale = refreshed is None or self._clock.now() - refreshed > PROFILE_MAX_AGE
