@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cases import modals
+from bot.core.i18n import N_, _
 from bot.core.ids import Action, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.platform import views as views_alerts
@@ -127,7 +128,7 @@ def changed_password(
     surface, item = read_button_value(_button_value(body))
     account = int(item) if surface is Surface.ALERT and item and item.isdigit() else None
     if not any(account in (None, alert.business_account_id) for alert in open_alerts):
-        step_up.tell(client, user, respond, _NOTHING_OPEN)
+        step_up.tell(client, user, respond, _(_NOTHING_OPEN))
         return
     arguments = {} if account is None else {"account": account}
     if services.alerts.asks_for_code(user):
@@ -153,7 +154,7 @@ def _rotate(client: WebClient, services: Services, user: str, account: int | Non
     every one-time link), then show everyone told that the alerts wait for the platform."""
     closed = services.alerts.report_changed(user, account)
     step_up.send_link(
-        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=views_alerts.LINK_REASON
+        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=_(views_alerts.LINK_REASON)
     )
     update_rotated_messages(client, services, closed)
 
@@ -181,7 +182,7 @@ def _button_value(body: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_NOTHING_OPEN = (
+_NOTHING_OPEN = N_(
     "There is no open compromised-password alert on your business accounts: it has already "
     "been resolved, or reported changed and is waiting for the platform to confirm it."
 )
