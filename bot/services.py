@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.cases.platform import PlatformHook, RecordingHook
 from bot.cases.service import CaseService
+from bot.checklist.languages import MemberLanguages
 from bot.checklist.members import MemberService
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -38,6 +39,7 @@ class Services:
     workspace_settings: SettingsBook  # each workspace's own admins, channels and reminder knobs
     admins: Admins  # the served workspace's security admins, asked at use
     members: MemberService
+    languages: MemberLanguages
     self_reports: SelfReports
     deliveries: DeliveryLog
     authenticator: AuthenticatorService
@@ -88,6 +90,7 @@ def build_services(
         workspace_settings=book,
         admins=admins,
         members=MemberService(database, clock, admins),
+        languages=MemberLanguages(database, clock),
         self_reports=SelfReports(database, clock),
         deliveries=DeliveryLog(database, clock),
         authenticator=authenticator,

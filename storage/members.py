@@ -157,6 +157,8 @@ _MEMBER_AND_ACCOUNTS = (
         Member.id,
         Member.display_name,
         Member.profile_refreshed_at,
+        Member.locale,
+        Member.language,
         *_ACCOUNT_COLUMNS,
         *map(_empty, _RESULT_COLUMNS),
     )
@@ -175,6 +177,8 @@ _CHECK_RESULTS_OF_MEMBER = (
         Member.id,
         _empty(Member.display_name),
         _empty(Member.profile_refreshed_at),
+        _empty(Member.locale),
+        _empty(Member.language),
         *map(_empty, _ACCOUNT_COLUMNS),
         *_RESULT_COLUMNS,
     )
@@ -188,8 +192,9 @@ _STATUS: CompoundSelect[*tuple[Any, ...]] = union_all(
     _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER
 ).order_by(literal_column("kind"), literal_column("account_name"), literal_column("account_id"))
 _READ_STATUS = PreparedReads(_STATUS)
-_ACCOUNTS = slice(4, 4 + len(_ACCOUNT_COLUMNS))
-_RESULTS = slice(4 + len(_ACCOUNT_COLUMNS), None)
+_MEMBER_COLUMNS = 6  # kind, id, display name, profile refreshed, locale, language
+_ACCOUNTS = slice(_MEMBER_COLUMNS, _MEMBER_COLUMNS + len(_ACCOUNT_COLUMNS))
+_RESULTS = slice(_MEMBER_COLUMNS + len(_ACCOUNT_COLUMNS), None)
 
 
 class StatusAccount(NamedTuple):
@@ -220,6 +225,8 @@ class StatusRows:
     member_id: int
     display_name: str | None
     profile_refreshed_at: datetime | None
+    locale: str | None
+    language: str | None
     accounts: Sequence[StatusAccount]
     check_results: Sequence[StatusResult]
 
@@ -235,12 +242,34 @@ def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
     )
     if not rows:
         return None
-    _, member_id, display_name, refreshed_at = rows[0][:4]
+    _, member_id, display_name, refreshed_at, locale, language = rows[0][:_MEMBER_COLUMNS]
     # A member without business accounts still has their one row, its account columns empty.
     accounts = [
         StatusAccount._make(row[_ACCOUNTS])
         for row in rows
-        if row[0] == _MEMBER_ROW and row[4] is not None
+        if row[0] == _MEMBER_ROW and row[_MEMBER_COLUMNS] is not None
     ]
     results = [StatusResult._make(row[_RESULTS]) for row in rows if row[0] == _RESULT_ROW]
-    return StatusRows(member_id, display_name, refreshed_at, accounts, results)
+    return StatusRows(member_id, display_name, refreshed_at, locale, language, accounts, results)
+
+
+def language_of(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:
+    """The member's Slack locale and own language choice; (None, None) for someone unknown."""
+    row = session.execute(
+        select(Member.locale, Member.language).where(Member.slack_user_id == slack_user_id)
+    ).first()
+    return (None, None) if row is None else (row.locale, row.language)
+
+
+def choose_language(
+    session: Session, slack_user_id: str, language: str | None, at: datetime
+) -> str | None:
+    """Keep the member's choice (None: by their locale), the member made on first contact; their
+    Slack locale."""
+    member = member_by_slack_id(session, slack_user_id)
+    if member is None:
+        member = Member(slack_user_id=slack_user_id, created_at=at)
+        session.add(member)
+    member.language = language
+    session.flush()
+    return member.locale

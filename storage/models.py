@@ -35,6 +35,12 @@ class Member(WorkspaceScoped, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     display_name: Mapped[str | None] = mapped_column(String(200))
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(
+        String(16), doc="Slack's locale of the member (users.info include_locale): de-DE, en-US."
+    )
+    language: Mapped[str | None] = mapped_column(
+        String(8), doc="The member's own choice (/security language); None: by their locale."
+    )
     profile_refreshed_at: Mapped[datetime | None] = mapped_column(
         doc="When users.info last filled the profile; None until first contact."
     )

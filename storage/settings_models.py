@@ -36,5 +36,8 @@ class WorkspaceSettingsRow(WorkspaceScoped, Base):
     default_time_zone: Mapped[str | None] = mapped_column(
         String(64), doc="For members whose Slack profile has no time zone."
     )
+    language: Mapped[str | None] = mapped_column(
+        String(8), doc="The language of its channels' messages (case cards): en, de."
+    )
     changed_at: Mapped[datetime | None]
     changed_by: Mapped[str | None] = mapped_column(String(32), doc="A Slack user id.")

@@ -14,7 +14,7 @@ from bot.checklist.rules import build_checklist
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
-from bot.core.i18n import _
+from bot.core.i18n import ENGLISH, _, language_for
 from storage import members as member_store
 from storage.database import Database
 from storage.models import Member
@@ -31,6 +31,7 @@ class Profile:
     email: str | None
     display_name: str | None
     time_zone: str | None
+    locale: str | None = None  # Slack's, with include_locale: "de-DE"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class StatusView:
     checklist: Checklist
     own: bool
     profile_stale: bool
+    language: str = ENGLISH  # the subject's: the reader's on their own view
 
 
 class MemberService:
@@ -77,7 +79,8 @@ class MemberService:
                 )
         refreshed = rows.profile_refreshed_at if rows else None
         stale = refreshed is None or self._clock.now() - refreshed > PROFILE_MAX_AGE
-        return StatusView(checklist=checklist, own=own, profile_stale=stale)
+        language = language_for(rows.locale, rows.language) if rows else ENGLISH
+        return StatusView(checklist=checklist, own=own, profile_stale=stale, language=language)
 
     def _may_view(self, viewer: str, checklist: Checklist) -> bool:
         if viewer in self._admins:
@@ -126,6 +129,7 @@ class MemberService:
             member.team_id = profile.team_id
             member.display_name = profile.display_name
             member.time_zone = profile.time_zone
+            member.locale = profile.locale
             member.profile_refreshed_at = now
 
 

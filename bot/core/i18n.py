@@ -15,7 +15,7 @@ translation shows the English text, never a wrong one (and the catalogue test fa
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -38,12 +38,34 @@ CATALOGUES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 _BABEL_LOCALES = {ENGLISH: "en", "de": "de_DE", PSEUDO: "en"}
 
-_READER: ContextVar[str] = ContextVar("security_bot_language", default=ENGLISH)
+
+class _Later:
+    """The reader's language, looked up only if some text is built for them: a request whose
+    answer already knows it (the status read brings it along) costs no lookup."""
+
+    def __init__(self, look_up: Callable[[], str]) -> None:
+        self._look_up = look_up
+        self._found: str | None = None
+
+    def __call__(self) -> str:
+        if self._found is None:
+            found = self._look_up()
+            self._found = found if found in LANGUAGES else ENGLISH
+        return self._found
+
+
+_READER: ContextVar[str | _Later] = ContextVar("security_bot_language", default=ENGLISH)
 
 
 def language() -> str:
     """The language of the person the text being built is for."""
-    return _READER.get()
+    found = _READER.get()
+    return found if isinstance(found, str) else found()
+
+
+def read_later(look_up: Callable[[], str]) -> None:
+    """The reader's language is `look_up()`, asked at the first text built for them."""
+    _READER.set(_Later(look_up))
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.checklist import views
 from bot.core import blocks
 from bot.core.errors import DomainError, InvalidInput
+from bot.core.i18n import read_in
 from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
@@ -59,6 +60,8 @@ def _status(call: Call) -> Message:
             return blocks.notice(_BAD_MENTION)
         subject = found
     status = call.services.members.status(call.viewer, subject)
+    if status.own:  # the read brought the reader's language along: no lookup of it
+        read_in(status.language)
     if status.profile_stale:
         # Only now and then, and without the copy of the request a lazy listener costs.
         executor = call.context.listener_runner.listener_executor

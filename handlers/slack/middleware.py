@@ -8,6 +8,7 @@ from collections.abc import Callable
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.core.i18n import read_in, read_later
 from bot.core.ids import ITEM_SEPARATOR, base_action
 from bot.services import Services
 from bot.workspaces.scope import serve, workspace_key
@@ -37,6 +38,12 @@ class ProvideServices(_WithServices):
             serve(workspace_key(context.team_id, context.enterprise_id, enterprise_install))
         else:
             serve(None)
+        user = context.user_id
+        languages = self._services.languages
+        if user and (context.team_id or context.enterprise_id):
+            read_later(lambda: languages.of(user))  # the actor reads the answer
+        else:
+            read_in(None)
         return next()
 
 

@@ -19,11 +19,12 @@ def profile_from_slack(user: dict[str, Any]) -> Profile:
         email=profile.get("email"),
         display_name=name or None,
         time_zone=user.get("tz"),
+        locale=user.get("locale"),
     )
 
 
 def refresh_profile_if_stale(slack_user_id: str, client: WebClient, services: Services) -> None:
     if not services.members.profile_is_stale(slack_user_id):
         return
-    answer = client.users_info(user=slack_user_id)
+    answer = client.users_info(user=slack_user_id, include_locale=True)
     services.members.remember_profile(profile_from_slack(answer["user"]))

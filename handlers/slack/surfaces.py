@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.checklist import views
 from bot.checklist.model import Checklist
+from bot.core.i18n import reading
 from bot.core.ids import Surface
 from bot.services import Services
 from bot.stats import views as views_stats
@@ -16,9 +17,9 @@ from bot.stats import views as views_stats
 
 def publish_home(slack_user_id: str, client: WebClient, services: Services) -> None:
     status = services.members.status(slack_user_id)
-    client.views_publish(
-        user_id=slack_user_id, view=home(slack_user_id, status.checklist, services)
-    )
+    with reading(status.language):  # the member's own Home tab, whoever caused the update
+        view = home(slack_user_id, status.checklist, services)
+    client.views_publish(user_id=slack_user_id, view=view)
 
 
 def home(slack_user_id: str, checklist: Checklist, services: Services) -> dict[str, Any]:
@@ -38,13 +39,13 @@ def show_updated(
     or a reminder DM (`item` is its id), which then shows the fixed gaps done."""
     status = services.members.status(slack_user_id)
     replacement: dict[str, Any] | None
-    if surface is Surface.NUDGE:
-        reminder = int(item) if item is not None and item.isdigit() else None
-        replacement = services.nudges.after_fix(slack_user_id, reminder, status.checklist)
-    else:
-        replacement = views.status_message(status.checklist, own=True)
+    with reading(status.language):
+        if surface is Surface.NUDGE:
+            reminder = int(item) if item is not None and item.isdigit() else None
+            replacement = services.nudges.after_fix(slack_user_id, reminder, status.checklist)
+        else:
+            replacement = views.status_message(status.checklist, own=True)
+        view = home(slack_user_id, status.checklist, services)
     if respond is not None and respond.response_url and replacement is not None:
         respond(replace_original=True, **replacement)
-    client.views_publish(
-        user_id=slack_user_id, view=home(slack_user_id, status.checklist, services)
-    )
+    client.views_publish(user_id=slack_user_id, view=view)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core import logs
 from bot.core.backlog import connections_in_use, read_backlog
+from bot.core.i18n import reading
 from bot.services import Services
 from bot.workspaces.scope import unserved
 from handlers import metrics as process_metrics
@@ -158,7 +159,8 @@ def observed(
             return start_response(status_line, headers, *exc)
 
         try:
-            with unserved():  # each request chooses its workspace; none is left from the last
+            # Each request chooses its workspace and reader; nothing is left from the last.
+            with unserved(), reading(None):
                 return web_app(environ, start)
         finally:
             logs.end(correlation)

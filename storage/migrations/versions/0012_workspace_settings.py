@@ -1,7 +1,7 @@
 """workspace settings: each workspace's own security admins, channels, support and reminder knobs
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011_installations
 Create Date: 2026-12-07 10:00:00
 """
 
