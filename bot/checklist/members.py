@@ -14,7 +14,7 @@ from bot.checklist.rules import build_checklist
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
-from bot.core.i18n import ENGLISH, language_for
+from bot.core.i18n import ENGLISH, _, language_for
 from storage import members as member_store
 from storage.database import Database
 from storage.models import Member
@@ -72,8 +72,10 @@ class MemberService:
                 )
             if not allowed:
                 raise NotAllowed(
-                    "Only security admins and the member's account manager can see "
-                    "someone else's checklist."
+                    _(
+                        "Only security admins and the member's account manager can see "
+                        "someone else's checklist."
+                    )
                 )
         refreshed = rows.profile_refreshed_at if rows else None
         stale = refreshed is None or self._clock.now() - refreshed > PROFILE_MAX_AGE

@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.words import plural
+from bot.checklist.notes import Readable
+from bot.core.i18n import N_, _, ngettext, number
 
 
 class Check(StrEnum):
@@ -49,14 +50,15 @@ class TwoStepMethod(StrEnum):
     EMAIL = "email"
 
 
+# Catalogue texts: shown with `_()` (`CheckLine.title` does).
 TITLES: dict[Check, str] = {
-    Check.TWO_STEP: "2-step verification on each business account",
-    Check.AUTHENTICATOR: "Authenticator linked to the bot",
-    Check.STRONG_PASSWORD: "Strong password",
-    Check.UNIQUE_PASSWORDS: "Unique passwords",
-    Check.NO_COMPROMISED_PASSWORD: "No compromised password",
-    Check.RECOVERY_EMAIL: "Recovery email",
-    Check.RECOVERY_PHONE: "Recovery phone",
+    Check.TWO_STEP: N_("2-step verification on each business account"),
+    Check.AUTHENTICATOR: N_("Authenticator linked to the bot"),
+    Check.STRONG_PASSWORD: N_("Strong password"),
+    Check.UNIQUE_PASSWORDS: N_("Unique passwords"),
+    Check.NO_COMPROMISED_PASSWORD: N_("No compromised password"),
+    Check.RECOVERY_EMAIL: N_("Recovery email"),
+    Check.RECOVERY_PHONE: N_("Recovery phone"),
 }
 
 # The checks about business accounts on the platform apply to members with at least one business
@@ -64,10 +66,14 @@ TITLES: dict[Check, str] = {
 # security admins confirm sensitive actions with it (README, "Who each check applies to").
 ACCOUNT_CHECKS = frozenset(Check) - {Check.AUTHENTICATOR}
 
+# Catalogue texts, shown with `_()` inside a sentence ("On (with {method}) …").
 METHOD_NAMES: dict[TwoStepMethod, str] = {
-    TwoStepMethod.AUTHENTICATOR_APP: "authenticator app",
-    TwoStepMethod.SMS: "SMS",
-    TwoStepMethod.EMAIL: "email",
+    # Translators: a 2-step verification method, inside a sentence
+    TwoStepMethod.AUTHENTICATOR_APP: N_("authenticator app"),
+    # Translators: a 2-step verification method, inside a sentence
+    TwoStepMethod.SMS: N_("SMS"),
+    # Translators: a 2-step verification method, inside a sentence
+    TwoStepMethod.EMAIL: N_("email"),
 }
 
 
@@ -106,10 +112,15 @@ class AccountLine:
     state: State
     source: Source | None
     observed_at: datetime | None
-    explanation: str
+    said: Readable  # read in the reader's language: `explanation`
     # The member reported it on after the platform reported it off: unknown until the platform
     # reports again, and reminders wait a while (the policy's `pending`).
     pending_since: datetime | None = None
+
+    @property
+    def explanation(self) -> str:
+        """In the reader's language."""
+        return self.said.read()
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class CheckLine:
     state: State
     source: Source | None
     observed_at: datetime | None
-    explanation: str
+    said: Readable  # read in the reader's language: `explanation`
     fix: Fix | None
     accounts: tuple[AccountLine, ...] = ()
     # Set when every account that does not pass waits for the platform to confirm the member's
@@ -127,7 +138,13 @@ class CheckLine:
 
     @property
     def title(self) -> str:
-        return TITLES[self.check]
+        """In the reader's language."""
+        return _(TITLES[self.check])
+
+    @property
+    def explanation(self) -> str:
+        """In the reader's language."""
+        return self.said.read()
 
 
 @dataclass(frozen=True)
@@ -146,8 +163,10 @@ class Checklist:
 
     @property
     def summary(self) -> str:
-        verb = "passes" if len(self.lines) == 1 else "pass"
-        return f"{self.passing} of {plural(len(self.lines), 'check')} {verb}"
+        total = len(self.lines)
+        return ngettext(
+            "{passing} of {total} check passes", "{passing} of {total} checks pass", total
+        ).format(passing=number(self.passing), total=number(total))
 
     def line(self, check: Check) -> CheckLine:
         return next(line for line in self.lines + self.not_applicable if line.check is check)

@@ -23,6 +23,8 @@ from bot.checklist.model import (
     State,
     TwoStepMethod,
 )
+from bot.checklist.notes import Readable, Said, Sentences, WithoutStop, note_of, said
+from bot.core.i18n import N_
 
 
 def build_checklist(
@@ -40,7 +42,7 @@ def build_checklist(
         _reported(
             Check.UNIQUE_PASSWORDS,
             member_wide[Check.UNIQUE_PASSWORDS],
-            _NOT_CHECKED,
+            said(_NOT_CHECKED),
             fix=Fix.CHECK_PASSWORDS,
         ),
         _compromised(accounts, by_key, member_wide[Check.NO_COMPROMISED_PASSWORD]),
@@ -76,7 +78,7 @@ def _two_step(
             state=State.UNKNOWN,
             source=None,
             observed_at=None,
-            explanation="No business accounts are on record for you yet.",
+            said=said(N_("No business accounts are on record for you yet.")),
             fix=None,
         )
     account_lines = tuple(
@@ -86,62 +88,67 @@ def _two_step(
     return _per_account(
         Check.TWO_STEP,
         account_lines,
-        passing="On for every business account.",
-        needs_action="Needs turning on: ",
+        passing=N_("On for every business account."),
+        # Translators: {names} lists business accounts ("Acme Ads and Bolt Ads")
+        needs_action=N_("Needs turning on: {names}."),
         fix=Fix.REPORT_TWO_STEP,
     )
 
 
 def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidence]) -> AccountLine:
-    platform, said = sources.get(Source.PLATFORM), sources.get(Source.SELF)
+    platform, own = sources.get(Source.PLATFORM), sources.get(Source.SELF)
     if platform is not None:
-        contradicted = said is not None and said.state is State.PASSING
-        if platform.state is not State.PASSING and contradicted and said is not None:
-            if said.observed_at > platform.observed_at:
+        contradicted = own is not None and own.state is State.PASSING
+        if platform.state is not State.PASSING and contradicted and own is not None:
+            if own.observed_at > platform.observed_at:
                 # Turned on after the platform's "off": only the platform's next report settles it.
-                explanation = (
-                    "Reported on" + _method(said) + "; waiting for the platform to confirm."
+                explanation = _with_method(
+                    own,
+                    N_("Reported on; waiting for the platform to confirm."),
+                    # Translators: {method} is "authenticator app", "SMS" or "email"
+                    N_("Reported on (with {method}); waiting for the platform to confirm."),
                 )
-                return AccountLine(
-                    account,
-                    State.UNKNOWN,
-                    Source.SELF,
-                    said.observed_at,
-                    explanation,
-                    pending_since=said.observed_at,
-                )
-            explanation = "Reported on, but the platform's later report says it is off."
+                at = own.observed_at  # pending since
+                return AccountLine(account, State.UNKNOWN, Source.SELF, at, explanation, at)
+            explanation = said(N_("Reported on, but the platform's later report says it is off."))
         elif platform.state is State.PASSING:
-            explanation = "On, as the platform reports" + _method(platform) + "."
+            explanation = _with_method(
+                platform,
+                N_("On, as the platform reports."),
+                N_("On, as the platform reports (with {method})."),
+            )
         else:
-            explanation = "Off, as the platform reports."
+            explanation = said(N_("Off, as the platform reports."))
         return AccountLine(
             account, platform.state, platform.source, platform.observed_at, explanation
         )
-    if said is not None:
-        explanation = "On, self-reported" + _method(said) + "."
-        return AccountLine(account, said.state, said.source, said.observed_at, explanation)
-    return AccountLine(account, State.UNKNOWN, None, None, "Not confirmed yet.")
+    if own is not None:
+        explanation = _with_method(
+            own, N_("On, self-reported."), N_("On, self-reported (with {method}).")
+        )
+        return AccountLine(account, own.state, own.source, own.observed_at, explanation)
+    return AccountLine(account, State.UNKNOWN, None, None, said(N_("Not confirmed yet.")))
 
 
-def _method(evidence: Evidence) -> str:
-    raw = evidence.detail.get("method")
+def _with_method(evidence: Evidence, without: str, with_method: str) -> Readable:
+    """`with_method` naming the 2-step verification method of the evidence, when it names one."""
     try:
-        return f" (with {METHOD_NAMES[TwoStepMethod(str(raw))]})"
+        method = METHOD_NAMES[TwoStepMethod(str(evidence.detail.get("method")))]
     except ValueError:
-        return ""
+        return said(without)
+    return said(with_method, method=said(method))
 
 
 def _authenticator(evidence: Evidence | None) -> CheckLine:
     """Read from the check result the authenticator service writes, so no extra query is needed."""
     check, fix = Check.AUTHENTICATOR, Fix.LINK_AUTHENTICATOR
     if evidence is None:
-        return CheckLine(check, State.NEEDS_ACTION, None, None, "Not linked yet.", fix)
+        return CheckLine(check, State.NEEDS_ACTION, None, None, said(N_("Not linked yet.")), fix)
     return _from_evidence(check, evidence, fix)
 
 
 def _reported(
-    check: Check, evidence: Evidence | None, missing: str, *, fix: Fix | None = None
+    check: Check, evidence: Evidence | None, missing: Readable, *, fix: Fix | None = None
 ) -> CheckLine:
     """`fix` is offered unless the check passes."""
     if evidence is None:
@@ -168,16 +175,15 @@ def _strong_password(
 ) -> CheckLine:
     """Per business account, from the latest check on the password page; a member without
     accounts has one member-wide result."""
-    check = Check.STRONG_PASSWORD
+    check, not_checked = Check.STRONG_PASSWORD, said(_NOT_CHECKED)
     if not accounts:
-        return _reported(
-            check, _strongest(by_key.get((check, None), {})), _NOT_CHECKED, fix=Fix.CHECK_PASSWORDS
-        )
+        evidence = _strongest(by_key.get((check, None), {}))
+        return _reported(check, evidence, not_checked, fix=Fix.CHECK_PASSWORDS)
     account_lines = []
     for account in accounts:
         evidence = _strongest(by_key.get((check, account.id), {}))
         if evidence is None:
-            account_lines.append(AccountLine(account, State.UNKNOWN, None, None, _NOT_CHECKED))
+            account_lines.append(AccountLine(account, State.UNKNOWN, None, None, not_checked))
         else:
             account_lines.append(
                 AccountLine(
@@ -187,8 +193,8 @@ def _strong_password(
     return _per_account(
         check,
         tuple(account_lines),
-        passing="Meets the policy on every business account.",
-        needs_action="Needs a new password: ",
+        passing=N_("Meets the policy on every business account."),
+        needs_action=N_("Needs a new password: {names}."),
         fix=Fix.CHECK_PASSWORDS,  # both password checks are fixed on the one-time password page
     )
 
@@ -202,27 +208,30 @@ def _per_account(
     fix: Fix,
 ) -> CheckLine:
     """A check that holds per business account: passing only when it passes on every one, and
-    naming the accounts that need action (or, failing those, the ones not confirmed yet)."""
+    naming the accounts that need action (`{names}` of `needs_action`), or the unconfirmed ones."""
     states = {line.state for line in account_lines}
     pending_since = None
+    explanation: Readable
     if states == {State.PASSING}:
-        state, explanation = State.PASSING, passing
+        state, explanation = State.PASSING, said(passing)
     elif State.NEEDS_ACTION in states:
         state = State.NEEDS_ACTION
         names = [line.account.name for line in account_lines if line.state is State.NEEDS_ACTION]
-        explanation = needs_action + ", ".join(names) + "."
+        explanation = said(needs_action, names=", ".join(names))
     else:
         state = State.UNKNOWN
         unknown = [line for line in account_lines if line.state is State.UNKNOWN]
         waiting = [line for line in unknown if line.pending_since is not None]
-        parts = []
+        parts: list[Said] = []
         if len(waiting) < len(unknown):
             names = [line.account.name for line in unknown if line.pending_since is None]
-            parts.append("Not confirmed yet for: " + ", ".join(names) + ".")
+            parts.append(said(N_("Not confirmed yet for: {names}."), names=", ".join(names)))
         if waiting:
             names = [line.account.name for line in waiting]
-            parts.append("Waiting for the platform to confirm: " + ", ".join(names) + ".")
-        explanation = " ".join(parts)
+            parts.append(
+                said(N_("Waiting for the platform to confirm: {names}."), names=", ".join(names))
+            )
+        explanation = parts[0] if len(parts) == 1 else Sentences(tuple(parts))
         if len(waiting) == len(unknown):
             pending_since = min(line.pending_since for line in waiting if line.pending_since)
     dated = [line for line in account_lines if line.observed_at is not None]
@@ -232,7 +241,7 @@ def _per_account(
         state=state,
         source=newest.source if newest else None,
         observed_at=newest.observed_at if newest else None,
-        explanation=explanation,
+        said=explanation,
         fix=None if state is State.PASSING else fix,
         accounts=account_lines,
         pending_since=pending_since,
@@ -245,12 +254,16 @@ def _compromised(
     evidence: Evidence | None,
 ) -> CheckLine:
     """Member-wide evidence says red or green; each account with an open alert is named."""
-    line = _reported(Check.NO_COMPROMISED_PASSWORD, evidence, "No report from the platform yet.")
+    line = _reported(
+        Check.NO_COMPROMISED_PASSWORD, evidence, said(N_("No report from the platform yet."))
+    )
     open_accounts = []
     for account in accounts:
         platform = by_key.get((Check.NO_COMPROMISED_PASSWORD, account.id), {}).get(Source.PLATFORM)
         if platform is not None and platform.state is State.NEEDS_ACTION:
-            explanation = "Compromised: the platform recommends changing the password immediately."
+            explanation = said(
+                N_("Compromised: the platform recommends changing the password immediately.")
+            )
             open_accounts.append(
                 AccountLine(
                     account, State.NEEDS_ACTION, Source.PLATFORM, platform.observed_at, explanation
@@ -272,16 +285,16 @@ def _platform_accounts(
     accounts: Sequence[BusinessAccountRef],
     by_key: dict[tuple[Check, int | None], dict[Source, Evidence]],
     *,
-    missing: str,
+    missing: Readable,
 ) -> tuple[AccountLine, ...]:
     """The accounts the platform reported on, for a check the member otherwise answers once."""
     lines = []
     for account in accounts:
         platform = by_key.get((check, account.id), {}).get(Source.PLATFORM)
         if platform is not None:
-            said = "Set on the platform." if platform.state is State.PASSING else missing
+            set_ = said(N_("Set on the platform.")) if platform.state is State.PASSING else missing
             lines.append(
-                AccountLine(account, platform.state, Source.PLATFORM, platform.observed_at, said)
+                AccountLine(account, platform.state, Source.PLATFORM, platform.observed_at, set_)
             )
     return tuple(lines)
 
@@ -302,19 +315,30 @@ def _recovery_email(
     check = Check.RECOVERY_EMAIL
     confirmed = by_key.get((check, None), {}).get(Source.BOT)
     platform = _platform_accounts(
-        check, accounts, by_key, missing="The platform reports no recovery email."
+        check, accounts, by_key, missing=said(N_("The platform reports no recovery email."))
     )
     if confirmed is None or confirmed.state is not State.PASSING:
-        said = "Not confirmed yet." if confirmed is None else _said(confirmed)
+        unconfirmed = said(N_("Not confirmed yet.")) if confirmed is None else _said(confirmed)
         source = confirmed.source if confirmed else None
         observed_at = confirmed.observed_at if confirmed else None
         fix = Fix.CONFIRM_RECOVERY_EMAIL
-        return CheckLine(check, State.NEEDS_ACTION, source, observed_at, said, fix, platform)
+        return CheckLine(check, State.NEEDS_ACTION, source, observed_at, unconfirmed, fix, platform)
     lacking, newest = _lacking(platform) if platform else ("", None)
     if lacking and newest is not None:
-        said = f"{_said(confirmed)} But the platform reports no recovery email on: {lacking}."
+        # Translators: {said} is a whole sentence about the confirmed email, {names} accounts
+        explained = said(
+            N_("{said} But the platform reports no recovery email on: {names}."),
+            said=_said(confirmed),
+            names=lacking,
+        )
         return CheckLine(
-            check, State.NEEDS_ACTION, Source.PLATFORM, newest.observed_at, said, None, platform
+            check,
+            State.NEEDS_ACTION,
+            Source.PLATFORM,
+            newest.observed_at,
+            explained,
+            None,
+            platform,
         )
     return CheckLine(
         check, State.PASSING, Source.BOT, confirmed.observed_at, _said(confirmed), None, platform
@@ -327,49 +351,46 @@ def _recovery_phone(
 ) -> CheckLine:
     """A number the member gave (self-reported), outranked by what the platform reports."""
     check, fix = Check.RECOVERY_PHONE, Fix.REPORT_RECOVERY_PHONE
-    said = by_key.get((check, None), {}).get(Source.SELF)
-    given = "On record." if said is None or "note" not in said.detail else _said(said)
+    own = by_key.get((check, None), {}).get(Source.SELF)
+    given = said(N_("On record.")) if own is None or "note" not in own.detail else _said(own)
     platform = _platform_accounts(
-        check, accounts, by_key, missing="The platform reports no recovery phone."
+        check, accounts, by_key, missing=said(N_("The platform reports no recovery phone."))
     )
     lacking, newest = _lacking(platform) if platform else ("", None)
     if newest is not None and lacking:
-        explanation = f"The platform reports no recovery phone on: {lacking}."
-        if said is not None and said.state is State.PASSING:
-            explanation = (
-                f"{given.removesuffix('.')} (self-reported), but the platform reports no "
-                f"recovery phone on: {lacking}."
+        explanation = said(N_("The platform reports no recovery phone on: {names}."), names=lacking)
+        if own is not None and own.state is State.PASSING:
+            # Translators: {given} is what the member gave ("+49 *** 12 on record"), no full stop
+            explanation = said(
+                N_(
+                    "{given} (self-reported), but the platform reports no recovery phone on: "
+                    "{names}."
+                ),
+                given=WithoutStop(given),
+                names=lacking,
             )
-        return CheckLine(
-            check,
-            State.NEEDS_ACTION,
-            Source.PLATFORM,
-            newest.observed_at,
-            explanation,
-            fix,
-            platform,
-        )
+        at = newest.observed_at
+        return CheckLine(check, State.NEEDS_ACTION, Source.PLATFORM, at, explanation, fix, platform)
     if newest is not None:
-        explanation = "On record, as the platform reports."
+        explanation = said(N_("On record, as the platform reports."))
         return CheckLine(
             check, State.PASSING, Source.PLATFORM, newest.observed_at, explanation, None, platform
         )
-    if said is None:
-        return CheckLine(check, State.UNKNOWN, None, None, "Not on record yet.", fix)
-    passing = said.state is State.PASSING
-    return CheckLine(
-        check, said.state, said.source, said.observed_at, given, None if passing else fix
-    )
+    if own is None:
+        return CheckLine(check, State.UNKNOWN, None, None, said(N_("Not on record yet.")), fix)
+    passing = own.state is State.PASSING
+    return CheckLine(check, own.state, own.source, own.observed_at, given, None if passing else fix)
 
 
-_NOT_CHECKED = "Not checked yet."
+_NOT_CHECKED = N_("Not checked yet.")
+_SAID = {
+    State.PASSING: N_("Passing."),
+    State.NEEDS_ACTION: N_("Needs action."),
+    State.UNKNOWN: N_("Unknown."),
+}
 
 
-def _said(evidence: Evidence) -> str:
-    words = {
-        State.PASSING: "Passing",
-        State.NEEDS_ACTION: "Needs action",
-        State.UNKNOWN: "Unknown",
-    }
-    note = evidence.detail.get("note")
-    return f"{words[evidence.state]}." if not isinstance(note, str) else note
+def _said(evidence: Evidence) -> Readable:
+    """The evidence's note, else its state."""
+    note = note_of(evidence.detail)
+    return said(_SAID[evidence.state]) if note is None else note

@@ -15,28 +15,37 @@ from bot.checklist.model import (
     TwoStepMethod,
 )
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
+from bot.core.i18n import N_, _, ngettext, number
 from bot.core.ids import Action, Block, Callback, item_action
 from bot.core.text import escape, shorten, slack_date
-from bot.core.words import plural
 
+# The words below are catalogue texts: shown with `_()` where they are read.
 ICONS = {State.PASSING: "✅", State.NEEDS_ACTION: "🔴", State.UNKNOWN: "⚪"}
 STATE_WORDS = {
-    State.PASSING: "passing",
-    State.NEEDS_ACTION: "needs action",
-    State.UNKNOWN: "unknown",
+    # Translators: a check's state, inside a line ("Strong password · needs action")
+    State.PASSING: N_("passing"),
+    State.NEEDS_ACTION: N_("needs action"),
+    State.UNKNOWN: N_("unknown"),
+}
+# At the start of a line: capitalised in English, as each language writes it there.
+STATE_LABELS = {
+    State.PASSING: N_("Passing"),
+    State.NEEDS_ACTION: N_("Needs action"),
+    State.UNKNOWN: N_("Unknown"),
 }
 SOURCE_WORDS = {
-    Source.PLATFORM: "platform-reported",
-    Source.SELF: "self-reported",
-    Source.BOT: "verified by the bot",
+    # Translators: where a check's evidence comes from
+    Source.PLATFORM: N_("platform-reported"),
+    Source.SELF: N_("self-reported"),
+    Source.BOT: N_("verified by the bot"),
 }
 FIX_BUTTONS: dict[Fix, tuple[Action, str]] = {
-    Fix.REPORT_TWO_STEP: (Action.REPORT_TWO_STEP, "I've turned it on"),
-    Fix.LINK_AUTHENTICATOR: (Action.LINK_AUTHENTICATOR, "Link an authenticator app"),
-    Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, "Add a recovery phone"),
-    Fix.CONFIRM_RECOVERY_EMAIL: (Action.CONFIRM_RECOVERY_EMAIL, "Confirm a recovery email"),
-    Fix.CHANGED_PASSWORD: (Action.PASSWORD_CHANGED, "I've changed it"),
-    Fix.CHECK_PASSWORDS: (Action.CHECK_PASSWORDS, "Check my passwords"),
+    Fix.REPORT_TWO_STEP: (Action.REPORT_TWO_STEP, N_("I've turned it on")),
+    Fix.LINK_AUTHENTICATOR: (Action.LINK_AUTHENTICATOR, N_("Link an authenticator app")),
+    Fix.REPORT_RECOVERY_PHONE: (Action.REPORT_RECOVERY_PHONE, N_("Add a recovery phone")),
+    Fix.CONFIRM_RECOVERY_EMAIL: (Action.CONFIRM_RECOVERY_EMAIL, N_("Confirm a recovery email")),
+    Fix.CHANGED_PASSWORD: (Action.PASSWORD_CHANGED, N_("I've changed it")),
+    Fix.CHECK_PASSWORDS: (Action.CHECK_PASSWORDS, N_("Check my passwords")),
 }
 # Fixes more than one check offers: the button carries its check, as a message may not repeat an
 # action_id (handlers/slack/actions.py routes `<action>:<item>` to the action's listener).
@@ -45,11 +54,16 @@ SHARED_FIXES = frozenset({Fix.CHECK_PASSWORDS})
 FIX_STYLES: dict[Fix, str] = {Fix.CHANGED_PASSWORD: "danger"}
 ACCOUNTS_SHOWN = 10
 METHOD_LABELS = {
-    TwoStepMethod.AUTHENTICATOR_APP: "Authenticator app",
-    TwoStepMethod.SMS: "SMS",
-    TwoStepMethod.EMAIL: "Email",
+    # Translators: a 2-step verification method, as an option to choose
+    TwoStepMethod.AUTHENTICATOR_APP: N_("Authenticator app"),
+    # Translators: a 2-step verification method, as an option to choose
+    TwoStepMethod.SMS: N_("SMS"),
+    # Translators: a 2-step verification method, as an option to choose
+    TwoStepMethod.EMAIL: N_("Email"),
 }
-TIKTOK_STEPS = (
+# Translators: *User Settings* and *Account Security* are TikTok's menu labels: keep them in
+# English, as we do not know for sure how TikTok names them in your language
+TIKTOK_STEPS = N_(
     "Log in to your TikTok for Business account, click your profile picture, then *User Settings*, "
     "then *Account Security*, and choose a verification method."
 )
@@ -58,10 +72,10 @@ TIKTOK_STEPS = (
 def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
     """The checklist with one fix button per gap; fix buttons only on the member's own view."""
     if own:
-        heading = "Your security checklist"
+        heading = _("Your security checklist")
     else:
         name = checklist.member.display_name or checklist.member.slack_user_id
-        heading = f"Security checklist of {name}"
+        heading = _("Security checklist of {name}").format(name=name)
     blocks: Blocks = [
         {"type": "header", "text": plain(shorten(heading, 150))},
         {"type": "section", "text": mrkdwn(f"*{checklist.summary}*")},
@@ -79,12 +93,12 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
                     {
                         "type": "button",
                         "action_id": Action.REFRESH_STATUS,
-                        "text": plain("Refresh"),
+                        "text": plain(_("Refresh")),
                     },
                     {
                         "type": "button",
                         "action_id": Action.REPORT_COMPROMISE,
-                        "text": plain("Report a compromised account"),
+                        "text": plain(_("Report a compromised account")),
                     },
                 ],
             }
@@ -99,37 +113,61 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         name = escape(account_line.account.name, limit=80)
         body += f"\n• {ICONS[account_line.state]} {name}: {escape(account_line.explanation)}"
         if account_line.pending_since is not None:
-            body += f" _(reported {slack_date(account_line.pending_since)})_"
+            # Translators: {date} is a date Slack shows in the reader's zone
+            reported = _("_(reported {date})_").format(date=slack_date(account_line.pending_since))
+            body += " " + reported
         elif account_line.source is Source.PLATFORM and account_line.observed_at is not None:
             body += f" _({slack_date(account_line.observed_at)})_"
     if len(line.accounts) > ACCOUNTS_SHOWN:
-        body += f"\n• …and {len(line.accounts) - ACCOUNTS_SHOWN} more accounts"
+        more = len(line.accounts) - ACCOUNTS_SHOWN
+        body += "\n• " + ngettext(
+            "…and {count} more account", "…and {count} more accounts", more
+        ).format(count=number(more))
     section: dict[str, Any] = {"type": "section", "text": mrkdwn(body)}
     if own and line.fix is not None:
         action, label = FIX_BUTTONS[line.fix]
         section["accessory"] = {
             "type": "button",
             "action_id": item_action(action, line.check) if line.fix in SHARED_FIXES else action,
-            "text": plain(label),
+            "text": plain(_(label)),
             "style": FIX_STYLES.get(line.fix, "primary"),
         }
-    evidence = STATE_WORDS[line.state].capitalize()
+    state = _(STATE_LABELS[line.state])
     if line.source is not None and line.observed_at is not None:
-        latest = "latest evidence " if line.accounts else ""
-        evidence += f" · {latest}{SOURCE_WORDS[line.source]} · {slack_date(line.observed_at)}"
+        evidence = (
+            # Translators: "Needs action · latest evidence platform-reported · 13 Dec 2026"
+            _("{state} · latest evidence {source} · {date}")
+            if line.accounts
+            else _("{state} · {source} · {date}")
+        ).format(
+            state=state, source=_(SOURCE_WORDS[line.source]), date=slack_date(line.observed_at)
+        )
     else:
-        evidence += " · no evidence yet"
+        evidence = _("{state} · no evidence yet").format(state=state)
     return [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
 
 
 def _not_applicable(checklist: Checklist, own: bool) -> str:
     """Why the checks about business accounts are missing, said once."""
-    whom = "you" if own else "them"
-    count = plural(len(checklist.not_applicable), "other check")
-    return (
-        f"The {count} ({', '.join(line.title for line in checklist.not_applicable)}) are about "
-        f"business accounts on the platform. None are on record for {whom}, so they don't apply."
-    )
+    count = len(checklist.not_applicable)
+    titles = ", ".join(line.title for line in checklist.not_applicable)
+    if own:
+        text = ngettext(
+            "The {count} other check ({titles}) is about business accounts on the platform. "
+            "None are on record for you, so it doesn't apply.",
+            "The {count} other checks ({titles}) are about business accounts on the platform. "
+            "None are on record for you, so they don't apply.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "The {count} other check ({titles}) is about business accounts on the platform. "
+            "None are on record for them, so it doesn't apply.",
+            "The {count} other checks ({titles}) are about business accounts on the platform. "
+            "None are on record for them, so they don't apply.",
+            count,
+        )
+    return text.format(count=number(count), titles=titles)
 
 
 def status_message(checklist: Checklist, *, own: bool) -> dict[str, Any]:
@@ -157,33 +195,39 @@ def two_step_modal(
     if chosen is not None:
         account_select["initial_option"] = chosen
     methods = [
-        {"text": plain(METHOD_LABELS[method]), "value": method.value} for method in TwoStepMethod
+        {"text": plain(_(METHOD_LABELS[method])), "value": method.value} for method in TwoStepMethod
     ]
     return {
         "type": "modal",
         "callback_id": Callback.TWO_STEP_REPORT,
-        "title": plain("2-step verification"),
-        "submit": plain("I've turned it on"),
-        "close": plain("Cancel"),
+        # Translators: a modal's title, at most 24 characters
+        "title": plain(_("2-step verification")),
+        "submit": plain(_("I've turned it on")),
+        "close": plain(_("Cancel")),
         "blocks": [
-            {"type": "section", "text": mrkdwn("*Turn on 2-step verification*\n" + TIKTOK_STEPS)},
+            {
+                "type": "section",
+                "text": mrkdwn(_("*Turn on 2-step verification*") + "\n" + _(TIKTOK_STEPS)),
+            },
             {
                 "type": "section",
                 "text": mrkdwn(
-                    "Then tell the bot below. The platform's own report, when it arrives, "
-                    "takes precedence over yours."
+                    _(
+                        "Then tell the bot below. The platform's own report, when it arrives, "
+                        "takes precedence over yours."
+                    )
                 ),
             },
             {
                 "type": "input",
                 "block_id": Block.ACCOUNT,
-                "label": plain("Business account"),
+                "label": plain(_("Business account")),
                 "element": account_select,
             },
             {
                 "type": "input",
                 "block_id": Block.METHOD,
-                "label": plain("Verification method you chose"),
+                "label": plain(_("Verification method you chose")),
                 "element": {"type": "radio_buttons", "action_id": Block.METHOD, "options": methods},
             },
         ],
@@ -192,7 +236,7 @@ def two_step_modal(
 
 def help_message(lines: Sequence[str]) -> dict[str, Any]:
     """`/security help`: one line or two per subcommand, as the command's table words them."""
-    return notice("\n".join(["*What I can do*", *lines, _HOME_TAB]))
+    return notice("\n".join([_("*What I can do*"), *lines, _(_HOME_TAB)]))
 
 
-_HOME_TAB = "You can also open my *Home* tab to see your checklist at any time."
+_HOME_TAB = N_("You can also open my *Home* tab to see your checklist at any time.")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
+from bot.core.i18n import N_, _
 from bot.platform.alert_document import AlertDocument, AlertInvalid, AlertKind, parse_alert
 from bot.platform.compromised import (
     COMPROMISED,
@@ -38,8 +39,9 @@ from storage import members as member_store
 from storage.database import Database
 from storage.models import Alert, AlertMessage, BusinessAccount, Member
 
-UNKNOWN_ACCOUNT = "unknown account_id"
-AMBIGUOUS_ACCOUNT = "account_id names business accounts on several platforms"
+# The platform reads these in the API's answer (English); security admins read them in their DM.
+UNKNOWN_ACCOUNT = N_("unknown account_id")
+AMBIGUOUS_ACCOUNT = N_("account_id names business accounts on several platforms")
 
 
 class Outcome(StrEnum):
@@ -94,7 +96,7 @@ class OpenAlert(NamedTuple):
     detected_at: datetime
 
 
-CONFIRM_FIRST = "Confirm with a code from your authenticator app first: press the button again."
+CONFIRM_FIRST = N_("Confirm with a code from your authenticator app first: press the button again.")
 
 
 class AlertService:
@@ -178,7 +180,7 @@ class AlertService:
         self-reported, waiting for the platform, and the check stops being red for everyone on
         the account. Refused (NotAllowed) while the member owes a code (`asks_for_code`)."""
         if self.asks_for_code(slack_user_id):
-            raise NotAllowed(CONFIRM_FIRST)
+            raise NotAllowed(_(CONFIRM_FIRST))
         now = self._clock.now()
         with self._database.sessions.begin() as session:
             member = member_store.member_by_slack_id(session, slack_user_id)

@@ -27,8 +27,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.checklist.model import Check, Source, State
+from bot.checklist.notes import note as note_of
+from bot.checklist.notes import remediation_time as remediation_time
+from bot.checklist.notes import span
 from bot.core import audit
-from bot.core.words import plural
+from bot.core.i18n import N_
 from bot.platform.alert_document import AlertKind
 from storage import alerts as alert_store
 from storage import members as member_store
@@ -82,10 +85,8 @@ def mark_compromised(
 ) -> None:
     """A new compromised-password alert: the check turns red for each of the account's members,
     on the account and member-wide."""
-    detail = {
-        "note": "The platform reported this password compromised: change it now.",
-        "alert": alert_id,
-    }
+    detail = note_of(N_("The platform reported this password compromised: change it now."))
+    detail["alert"] = alert_id
     for member_id in member_ids:
         _save(session, member_id, account.id, State.NEEDS_ACTION, now, detail)
     refresh_member_wide(session, member_ids, now, None)
@@ -120,9 +121,11 @@ def close_changed_password(
     longest = timedelta(seconds=max(seconds for _, seconds in closed))
     people = alert_store.people_of_account(session, account.id)
     if not alert_store.open_alerts(session, account.id, COMPROMISED, statuses=unsettled):
-        note = f"Changed {remediation_time(longest)} after the alert, as the platform reports."
+        changed = note_of(
+            N_("Changed {took} after the alert, as the platform reports."), took=span(longest)
+        )
         for person in people:
-            _save(session, person.id, account.id, State.PASSING, now, {"note": note})
+            _save(session, person.id, account.id, State.PASSING, now, changed)
     refresh_member_wide(session, [person.id for person in people], now, longest)
     return _announce_closed(session, account, closed, now=now, by=PLATFORM, via="posture")
 
@@ -178,7 +181,8 @@ def self_report(
             business_account_id=account.id,
             source=Source.PLATFORM,
         )
-        detail = {"note": WAITING_NOTE, "reported_by": by}
+        detail = note_of(WAITING_NOTE)
+        detail["reported_by"] = by
         for person_id in people:
             _save(session, person_id, account.id, State.UNKNOWN, now, detail, Source.SELF)
     refresh_member_wide(session, people, now, None)
@@ -189,7 +193,7 @@ def self_report(
     )
 
 
-WAITING_NOTE = "Reported changed; waiting for the platform to confirm the new password."
+WAITING_NOTE = N_("Reported changed; waiting for the platform to confirm the new password.")
 
 
 def _announce_closed(
@@ -236,21 +240,6 @@ def _announce_closed(
     ]
 
 
-def remediation_time(delta: timedelta) -> str:
-    """How long an alert stayed open, in words a member reads at a glance."""
-    minutes = max(0, int(delta.total_seconds())) // 60
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if days:
-        parts.append(plural(days, "day"))
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes and not days:
-        parts.append(f"{minutes} min")
-    return " ".join(parts) or "under a minute"
-
-
 def refresh_member_wide(
     session: Session, member_ids: Iterable[int], now: datetime, resolved_in: timedelta | None
 ) -> None:
@@ -281,17 +270,24 @@ def refresh_member_wide(
             )
             _save(session, member_id, None, State.UNKNOWN, now, detail, Source.SELF)
             continue
-        note = "No open alert from the platform."
-        if resolved_in is not None:
-            note += f" The last one was fixed {remediation_time(resolved_in)} after the alert."
-        _save(session, member_id, None, State.PASSING, now, {"note": note, "accounts": []})
+        if resolved_in is None:
+            detail = note_of(N_("No open alert from the platform."))
+        else:
+            detail = note_of(
+                N_(
+                    "No open alert from the platform. The last one was fixed {took} after the alert."
+                ),
+                took=span(resolved_in),
+            )
+        detail["accounts"] = []
+        _save(session, member_id, None, State.PASSING, now, detail)
 
 
-_FOUND_NOTE = (
+_FOUND_NOTE = N_(
     "The platform found the password of {names} compromised: "
     "change it now, then press “I've changed it”."
 )
-_WAITING_NOTE = (
+_WAITING_NOTE = N_(
     "Waiting for the platform: the password of {names} was reported "
     "changed after the platform's alert, and the platform has not confirmed it yet."
 )
@@ -299,11 +295,9 @@ _WAITING_NOTE = (
 
 def _naming(accounts: Sequence[BusinessAccount], note: str) -> dict[str, Any]:
     """The member-wide check's detail about `accounts`: the note naming them, and their ids."""
-    names = " and ".join(account.name for account in accounts)
-    return {
-        "note": note.format(names=names),
-        "accounts": [{"id": a.id, "name": a.name} for a in accounts],
-    }
+    detail = note_of(note, names=[account.name for account in accounts])
+    detail["accounts"] = [{"id": a.id, "name": a.name} for a in accounts]
+    return detail
 
 
 def _save(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.checklist.model import Check, Source, State
 from bot.core import audit
 from bot.core.clock import Clock
+from bot.core.i18n import N_
 from bot.platform.alerts import AMBIGUOUS_ACCOUNT, UNKNOWN_ACCOUNT
 from bot.platform.compromised import PLATFORM, ClosedAlert, close_changed_password
 from bot.platform.posture_document import PostureDocument, PostureInvalid, parse_posture
@@ -38,9 +39,16 @@ CHECKS: dict[str, Check] = {
     "recovery_email_set": Check.RECOVERY_EMAIL,
     "recovery_phone_set": Check.RECOVERY_PHONE,
 }
+# Kept as catalogue texts: the checklist reads them in each member's language (notes.read_note).
 NOTES: dict[Check, tuple[str, str]] = {
-    Check.RECOVERY_EMAIL: ("A recovery email is set on the platform.", "No recovery email set."),
-    Check.RECOVERY_PHONE: ("A recovery phone is set on the platform.", "No recovery phone set."),
+    Check.RECOVERY_EMAIL: (
+        N_("A recovery email is set on the platform."),
+        N_("No recovery email set."),
+    ),
+    Check.RECOVERY_PHONE: (
+        N_("A recovery phone is set on the platform."),
+        N_("No recovery phone set."),
+    ),
 }
 
 

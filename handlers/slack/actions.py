@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.checklist import views
 from bot.core import blocks
+from bot.core.i18n import N_, _
 from bot.core.ids import Action, Surface, read_button_value
 from bot.services import Services
 from handlers.slack.errors import tells_member
@@ -26,7 +27,7 @@ def open_two_step_report(
     member = body["user"]["id"]
     accounts = services.self_reports.accounts_to_report(member)
     if not accounts:
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice(_NO_ACCOUNTS))
+        respond(response_type="ephemeral", replace_original=False, **blocks.notice(_(_NO_ACCOUNTS)))
         return
     surface, item = read_button_value(body["actions"][0].get("value"))
     on_account = surface is not Surface.NUDGE and item is not None and item.isdigit()
@@ -43,7 +44,7 @@ def refresh_status(
     show_updated(body["user"]["id"], client, services, respond)
 
 
-_NO_ACCOUNTS = (
+_NO_ACCOUNTS = N_(
     "No business accounts are on record for you yet. "
     "Ask your account manager to add you to the account directory."
 )

@@ -7,7 +7,8 @@ resolved."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from slack_bolt import App, Respond
@@ -15,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cases import modals
+from bot.core.i18n import N_, _, reading
 from bot.core.ids import Action, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.platform import views as views_alerts
@@ -31,19 +33,33 @@ from handlers.slack.surfaces import publish_home
 
 logger = logging.getLogger("security_bot.alerts")
 
+LanguageOf = Callable[[str], str]  # a member's language (services.languages.of)
+
+
+def _reading_for(slack_user_id: str, language_of: LanguageOf | None) -> AbstractContextManager[Any]:
+    """Text built inside is for `slack_user_id`, in their language (without `language_of`, in the
+    language of the context, as before)."""
+    return nullcontext() if language_of is None else reading(language_of(slack_user_id))
+
 
 # -- after an alert is accepted (on a background thread, never the request's) -------------------
 
 
-def notify(client: WebClient, alerts: AlertService, notice: AlertNotice) -> None:
-    """DM every member of the account, and its manager; remember each DM to update it later."""
+def notify(
+    client: WebClient,
+    alerts: AlertService,
+    notice: AlertNotice,
+    *,
+    language_of: LanguageOf | None = None,
+) -> None:
+    """DM every member of the account, and its manager, each in their language; remember each DM
+    to update it later."""
     for recipient in notice.recipients:
+        with _reading_for(recipient.slack_user_id, language_of):
+            message = views_alerts.compromised_dm(notice, recipient.role)
         try:
             sent = client.chat_postMessage(
-                channel=recipient.slack_user_id,
-                unfurl_links=False,
-                unfurl_media=False,
-                **views_alerts.compromised_dm(notice, recipient.role),
+                channel=recipient.slack_user_id, unfurl_links=False, unfurl_media=False, **message
             )
         except SlackApiError as error:
             logger.warning(
@@ -56,17 +72,23 @@ def notify(client: WebClient, alerts: AlertService, notice: AlertNotice) -> None
         alerts.remember_message(notice.alert_key, recipient, sent["channel"], sent["ts"])
 
 
-def tell_admins(client: WebClient, admins: frozenset[str], refused: UnknownAccount) -> None:
+def tell_admins(
+    client: WebClient,
+    admins: frozenset[str],
+    refused: UnknownAccount,
+    *,
+    language_of: LanguageOf | None = None,
+) -> None:
     """An alert nobody could be told about reaches the security admins instead."""
     if not admins:
         logger.warning(
             "alert %s names an unknown account and SECURITY_ADMINS is empty", refused.document.id
         )
     for admin in sorted(admins):
+        with _reading_for(admin, language_of):
+            message = views_alerts.unknown_account_dm(refused.document, refused.reason)
         try:
-            client.chat_postMessage(
-                channel=admin, **views_alerts.unknown_account_dm(refused.document, refused.reason)
-            )
+            client.chat_postMessage(channel=admin, **message)
         except SlackApiError as error:
             logger.warning(
                 "could not tell %s about an unknown account (%s)",
@@ -80,7 +102,7 @@ def update_rotated_messages(
 ) -> None:
     """Once alerts closed (reported changed, or rotated): every DM about them says so and how long
     it took, and each member told sees their checklist change."""
-    for member in sorted(mark_resolved(client, closed)):
+    for member in sorted(mark_resolved(client, closed, language_of=services.languages.of)):
         try:
             publish_home(member, client, services)
         except SlackApiError:
@@ -88,16 +110,22 @@ def update_rotated_messages(
 
 
 def mark_resolved(
-    client: WebClient, closed: Iterable[ClosedAlert], *, log: logging.Logger = logger
+    client: WebClient,
+    closed: Iterable[ClosedAlert],
+    *,
+    log: logging.Logger = logger,
+    language_of: LanguageOf | None = None,
 ) -> set[str]:
     """Every DM about the closed alerts updated in place to say waiting for the platform, or
-    resolved, and how long it took; the members among those told, whose Home tab is now stale.
+    resolved, and how long it took, each in its reader's language; the members among those told,
+    whose Home tab is now stale.
     Shared with the posture API, which closes alerts too (`log` keeps its warnings under its own
     logger)."""
     members: set[str] = set()
     for alert in closed:
         for sent in alert.messages:
-            message = views_alerts.resolved_dm(alert, sent.role)
+            with _reading_for(sent.slack_user_id, language_of):
+                message = views_alerts.resolved_dm(alert, sent.role)
             try:
                 client.chat_update(channel=sent.channel, ts=sent.ts, **message)
             except SlackApiError as error:
@@ -127,7 +155,7 @@ def changed_password(
     surface, item = read_button_value(_button_value(body))
     account = int(item) if surface is Surface.ALERT and item and item.isdigit() else None
     if not any(account in (None, alert.business_account_id) for alert in open_alerts):
-        step_up.tell(client, user, respond, _NOTHING_OPEN)
+        step_up.tell(client, user, respond, _(_NOTHING_OPEN))
         return
     arguments = {} if account is None else {"account": account}
     if services.alerts.asks_for_code(user):
@@ -153,7 +181,7 @@ def _rotate(client: WebClient, services: Services, user: str, account: int | Non
     every one-time link), then show everyone told that the alerts wait for the platform."""
     closed = services.alerts.report_changed(user, account)
     step_up.send_link(
-        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=views_alerts.LINK_REASON
+        client, services, user, LinkPurpose.PASSWORD_ROTATION, reason=_(views_alerts.LINK_REASON)
     )
     update_rotated_messages(client, services, closed)
 
@@ -181,7 +209,7 @@ def _button_value(body: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_NOTHING_OPEN = (
+_NOTHING_OPEN = N_(
     "There is no open compromised-password alert on your business accounts: it has already "
     "been resolved, or reported changed and is waiting for the platform to confirm it."
 )
