@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checklist.languages import MemberLanguages
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.words import plural
@@ -29,5 +30,6 @@ def _send_dms(
     client = slack_client(settings, f"{stored} stored, but no DM was sent")
     if client is not None:
         alerts = AlertService(database, clock)
+        languages = MemberLanguages(database, clock)
         for notice in report.notices:
-            notify(client, alerts, notice)
+            notify(client, alerts, notice, language_of=languages.of)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checklist.languages import MemberLanguages
 from bot.checklist.members import MemberService
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -34,4 +35,4 @@ def _update_slack(
         members = MemberService(database, clock, admins)
         stats = StatsService(database, clock, admins)
         changed = Applied(members=report.members, closed=report.closed)
-        follow_up(client, members, changed, stats)
+        follow_up(client, members, changed, stats, MemberLanguages(database, clock).of)

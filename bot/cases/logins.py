@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
@@ -34,9 +35,15 @@ NOT_A_MEMBER = N_("Only the members of the business account can answer for it.")
 
 @dataclass(frozen=True)
 class LoginQuestion:
+    """ "Was this you?" to each recipient: `render` builds it in the reader's language."""
+
     alert_key: int
     recipients: tuple[Recipient, ...]
-    message: dict[str, Any]
+    render: Callable[[], dict[str, Any]]
+
+    @property
+    def message(self) -> dict[str, Any]:
+        return self.render()
 
 
 class SentDm(NamedTuple):
@@ -75,11 +82,12 @@ class SuspiciousLogins:
             )
             if account is None or not recipients:
                 return None
-            message = login_views.question_dm(
+            asked = partial(
+                login_views.question_dm,
                 alert.id, _label(account), alert.detected_at, alert.detail,
                 business_account_id=account.id,
             )  # fmt: skip
-            return LoginQuestion(alert.id, recipients, message)
+            return LoginQuestion(alert.id, recipients, asked)
 
     def check_member(self, actor: str, alert_key: int) -> None:
         """Refuse (audited) anyone who is not a member of the account, before any step-up."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.core.i18n import reading
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
 from handlers.slack.suspicious_login import follow_up
@@ -25,7 +26,10 @@ def run_case_jobs(services: Services, messenger: Messenger) -> None:
             logger.exception("follow-up of alert %s failed", platform_alert_id)
     sent = 0
     reminders = services.cases.reminders
-    for reminder in reminders.due():
+    # Mostly in the cases' channel threads, read by everyone there: the workspace's language.
+    with reading(services.workspace_settings.current().language):
+        due = reminders.due()
+    for reminder in due:
         message = dict(reminder.message)
         if reminder.thread_ts is not None:
             # In the case's thread, and shown in the channel too: that is the ping.

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.cases import login_views
 from bot.cases.logins import LoginAnswer
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, reading
 from bot.core.ids import Action
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
@@ -43,8 +43,10 @@ def follow_up(messenger: Messenger, services: Services, platform_alert_id: str) 
     if question is None:
         return
     for recipient in question.recipients:
+        with reading(services.languages.of(recipient.slack_user_id)):
+            message = question.message
         try:
-            sent = messenger.post(recipient.slack_user_id, question.message)
+            sent = messenger.post(recipient.slack_user_id, message)
         except DeliveryFailed as failure:
             logger.warning(
                 "could not ask %s about a sign-in: %s", recipient.slack_user_id, failure.code

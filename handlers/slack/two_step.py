@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import blocks
 from bot.core.errors import InvalidInput, NotAllowed
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, reading
 from bot.core.ids import Action, Callback, Surface, read_button_value
 from bot.core.secure_links import LinkPurpose
 from bot.services import Services
@@ -76,9 +76,9 @@ def reset_authenticator(client: WebClient, services: Services, user: str, step: 
         raise InvalidInput(_("I couldn't tell whose authenticator link to reset."))
     services.authenticator.reset(user, subject)  # checks the admin and their step-up again
     try:
-        # The subject reads the DM in the admin's language until the lead's per-member choice
-        # reaches here (see the report of issue 17).
-        client.chat_postMessage(channel=subject, **blocks.notice(_(_RESET_DM)))
+        with reading(services.languages.of(subject)):  # the subject's DM, in their language
+            told = blocks.notice(_(_RESET_DM))
+        client.chat_postMessage(channel=subject, **told)
         surfaces.publish_home(subject, client, services)
         done = _("I've reset {member}'s authenticator link with the bot and told them by DM.")
     except SlackApiError:

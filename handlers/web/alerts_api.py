@@ -31,7 +31,15 @@ class AlertsApi(SignedPlatformApi):
             receipt = services.alerts.receive(body)
         except UnknownAccount as refused:
             admins = frozenset(services.admins)  # the document's workspace's, now
-            self._later(partial(tell_admins, self._client, admins, refused))
+            self._later(
+                partial(
+                    tell_admins,
+                    self._client,
+                    admins,
+                    refused,
+                    language_of=services.languages.of,
+                )
+            )
             return ApiAnswer.malformed(refused.reason)
         except AlertInvalid as invalid:
             return ApiAnswer.malformed(invalid.reason)
@@ -39,7 +47,15 @@ class AlertsApi(SignedPlatformApi):
             return ApiAnswer.duplicate(receipt.platform_alert_id)
         notice = receipt.notice
         if notice is not None:
-            self._later(partial(notify, self._client, services.alerts, notice))
+            self._later(
+                partial(
+                    notify,
+                    self._client,
+                    services.alerts,
+                    notice,
+                    language_of=services.languages.of,
+                )
+            )
         # A takeover opens a case; a suspicious login asks "Was this you?" (no-op otherwise).
         self._later(partial(after_alert, self._client, services, receipt.platform_alert_id))
         return ApiAnswer.accepted(receipt.platform_alert_id)

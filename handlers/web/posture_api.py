@@ -21,7 +21,7 @@ from bot.platform.posture import Applied, PostureOutcome
 from bot.platform.posture_document import PostureInvalid
 from bot.stats import views as views_stats
 from bot.stats.report import StatsService
-from handlers.slack.alerts import mark_resolved
+from handlers.slack.alerts import LanguageOf, mark_resolved
 from handlers.web.platform_api import ApiAnswer, SignedPlatformApi
 
 logger = logging.getLogger("security_bot.posture")
@@ -42,7 +42,8 @@ class PostureApi(SignedPlatformApi):
         applied = receipt.applied
         if applied.members or applied.closed:
             members, stats = self._services.members, self._services.stats
-            self._later(partial(follow_up, self._client, members, applied, stats))
+            languages = self._services.languages.of
+            self._later(partial(follow_up, self._client, members, applied, stats, languages))
         return ApiAnswer.accepted(
             receipt.platform_report_id,
             applied=list(applied.fields),
@@ -51,11 +52,18 @@ class PostureApi(SignedPlatformApi):
 
 
 def follow_up(
-    client: WebClient, members: MemberService, applied: Applied, stats: StatsService
+    client: WebClient,
+    members: MemberService,
+    applied: Applied,
+    stats: StatsService,
+    languages: LanguageOf | None = None,
 ) -> None:
     """Each DM about an alert the report closed now says it is resolved and how long it took;
     then the Home tab of every member whose evidence changed, or who was told about the alert."""
-    refresh = set(applied.members) | mark_resolved(client, applied.closed, log=logger)
+    closed = applied.closed
+    refresh = set(applied.members) | mark_resolved(
+        client, closed, log=logger, language_of=languages
+    )
     for member in sorted(refresh):
         try:
             status = members.status(member)
