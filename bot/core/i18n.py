@@ -15,6 +15,7 @@ translation shows the English text, never a wrong one (and the catalogue test fa
 from __future__ import annotations
 
 import gettext
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,6 +38,7 @@ LANGUAGE_NAMES = {ENGLISH: "English", "de": "Deutsch"}  # each by its own name
 PSEUDO = "qps"  # every translated text marked ⟦…⟧: the tests' check that nothing escapes _()
 CATALOGUES = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
+logger = logging.getLogger("security_bot.i18n")
 _BABEL_LOCALES = {ENGLISH: "en", "de": "de_DE", PSEUDO: "en"}
 
 
@@ -50,7 +52,11 @@ class _Later:
 
     def __call__(self) -> str:
         if self._found is None:
-            found = self._look_up()
+            try:
+                found = self._look_up()
+            except Exception:  # e.g. the database is down: still answer, in English
+                logger.warning("the reader's language could not be looked up", exc_info=True)
+                found = ENGLISH
             self._found = found if found in LANGUAGES else ENGLISH
         return self._found
 

@@ -153,7 +153,7 @@ def test_the_pages_in_german_say_so_and_read_german() -> None:
         date = _page_date(NOW)
     assert '<html lang="de">' in landing
     assert "Hallo Ana," in landing and "30 Minuten lang nach dem Versand" in landing
-    assert "Sie haben 1 weiteres Geschäftskonto" in form and "<title>Prüfen Sie Ihre" in form
+    assert "Sie haben 1 weiteres Geschäftskonto" in form and "<title>Passwörter prüfen" in form
     assert "0 von 2 erfüllen die Richtlinie." in result
     assert "Akzeptiert es nicht: a number. Verlangt wird: 6-20 characters." in result
     assert line.startswith("🔐 Passwörter geprüft am <!date^")

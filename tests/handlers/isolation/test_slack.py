@@ -94,6 +94,7 @@ def command_lines(b: Seeded) -> list[str]:
         "excluded",
         "stats",
         "settings",
+        "language de",
         "help",
     ]
 
