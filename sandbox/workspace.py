@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from slack_sdk import WebClient
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -38,7 +39,7 @@ from cli.nudges import sweep_and_deliver
 from handlers.outbound.slack_directory import SlackWorkspaceUsers
 from handlers.web import alerts_api, posture_api
 from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
-from sandbox import posture_sender
+from sandbox import oauth_install, posture_sender
 from sandbox.kept import SecretKeys, clock_file, kept_offset, secret_keys
 from sandbox.listener_pool import ListenerPool
 from sandbox.outbox_watch import OutboxWatch
@@ -197,7 +198,9 @@ class Workspace:
 
     def nudge(self, *, dry_run: bool) -> str:
         """One nudge sweep at the workspace's time, delivered to the stand-in; what it did."""
-        messenger = None if dry_run else wiring.build_messenger(self.services.settings)
+        messenger = (
+            None if dry_run else wiring.build_messenger(self.services.settings, self.services)
+        )
         out = io.StringIO()
         sweep_and_deliver(self.services, messenger, dry_run=dry_run, out=out)
         return out.getvalue()
@@ -233,15 +236,13 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             secret_given=bool(settings.alerts_signing_secret),
         )
         app_settings = dataclasses.replace(
-            settings,
+            oauth_install.oauth_settings(settings, standin),  # installed below, by @sam
             database_url=database_url,
-            slack_bot_token=standin.bot_token,
             slack_signing_secret=signing_secret,
             alerts_signing_secret=alerts.secret,
             slack_api_url=standin.base_url,
             public_base_url=origin,
             security_bot_keys=keys.keys,
-            security_admins=settings.security_admins | {ADMIN},
             escalation_channel=settings.escalation_channel or ESCALATION,
             support_channel=settings.support_channel or SUPPORT,
         )
@@ -249,10 +250,10 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
         clock.advance(kept_offset(kept))
         # The stand-in's own workspace is served while seeding and at the console's prompt
         stack.enter_context(serving(standin.team_id))  # (commands switch it: Console.onecmd)
-        report = seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
         listeners = ListenerPool(app_settings.request_threads)
         stack.enter_context(_serving(app_settings, services, listener, listeners))
+        report = install_and_seed(origin, standin, services, standin.team_id, ADMIN)
         slack_url = origin + SLACK_PATH
         mailer = mailer_for(app_settings)
         outbox = OutboxWatch(mailer.folder) if isinstance(mailer, OutboxMailer) else None
@@ -311,9 +312,23 @@ def _migrated(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
+def install_and_seed(
+    origin: str, standin: SlackStandIn, services: Services, team_id: str, admin: str
+) -> ImportReport:
+    """The app installed in `team_id` through its pages, `admin` allowing it (so its first
+    security admin), who then sets where its cases go; then the demo directory imported there."""
+    oauth_install.install(origin, standin, team_id, admin)
+    settings = services.settings
+    channels = (settings.escalation_channel or ESCALATION, settings.support_channel or SUPPORT)
+    oauth_install.configure(services, team_id, admin, channels)
+    client = oauth_install.workspace_client(settings, services, team_id)
+    with serving(team_id):
+        return seed(client, services.database, services.clock)
+
+
+def seed(client: WebClient, database: Database, clock: Clock) -> ImportReport:
     """The demo directory, through the importer `import accounts` runs; a rerun changes nothing."""
-    users = SlackWorkspaceUsers(wiring.build_client(settings))
+    users = SlackWorkspaceUsers(client)
     directory = DIRECTORY.read_text(encoding="utf-8")
     return DirectoryImport(database, clock).run(directory, users, source=DIRECTORY.name)
 
