@@ -221,7 +221,8 @@ class Console(
             self.say(found)
             return
         self.say(
-            f"The app is installed in the workspace {found}, with its own members "
+            f"The app is installed in the workspace {found}, installed by @sam through its "
+            "Add to Slack page (so @sam is its first security admin), with its own members "
             f"({', '.join('@' + p.short for p in found.people)}) and the demo directory. "
             f"Type workspace {found.name} to act there."
         )
