@@ -200,7 +200,7 @@ class Console(
         if self.place is None:
             self.say("This console has no platform to report from.")
             return
-        reported = self.place.post_posture(self.person.email, rest)
+        reported = self.place.post_posture(self.person.email, rest, self.team_id)
         self.say(reported, "dim" if reported.startswith("The platform") else "warning")
         self.settle(expect=False)
 

@@ -85,12 +85,14 @@ class PlatformAlerts:
     url: str
     secret: str  # ALERTS_SIGNING_SECRET, or one made for this run
     secret_given: bool
+    team_id: str  # the first workspace's: a document names it once the app serves several
 
     def snippet(self) -> list[str]:
         """Shell lines (bash or zsh) sending a signed compromised-password alert about @ana's
         account. The id, the times and the signature are worked out when the lines run, so they
         work whenever they are pasted, as often as wanted."""
         fields = {
+            "team_id": self.team_id,
             "kind": "compromised_password",
             "account_id": ALERT_ACCOUNT[0],
             "member_email": PEOPLE[0].email,
@@ -154,12 +156,14 @@ class Workspace:
     def new_mail(self) -> list[tuple[Path, str]]:
         return [] if self.outbox is None else self.outbox.new_mail()
 
-    def post_posture(self, member_email: str, typed: str) -> str:
-        """A posture report about one of the demo accounts, as `posture ...` in the console."""
+    def post_posture(self, member_email: str, typed: str, team_id: str) -> str:
+        """A posture report about one of the demo accounts, as `posture ...` in the console; it
+        names the workspace of the account, as the platform does once the app serves several."""
         accounts = [(id_, name) for id_, name, emails in _demo_rows() if member_email in emails]
         report = posture_sender.document(typed, accounts, member_email, self.clock.now())
         if isinstance(report, str):
             return report
+        report["team_id"] = team_id
         url = self.base_url + posture_api.PATH
         return posture_sender.send(url, self.alerts.secret, report, self.clock.now())
 
@@ -234,6 +238,7 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             origin + alerts_api.PATH,
             settings.alerts_signing_secret or secrets.token_hex(16),
             secret_given=bool(settings.alerts_signing_secret),
+            team_id=standin.team_id,
         )
         app_settings = dataclasses.replace(
             oauth_install.oauth_settings(settings, standin),  # installed below, by @sam
