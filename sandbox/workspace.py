@@ -92,12 +92,12 @@ class PlatformAlerts:
         account. The id, the times and the signature are worked out when the lines run, so they
         work whenever they are pasted, as often as wanted."""
         fields = {
-            "team_id": self.team_id,
             "kind": "compromised_password",
             "account_id": ALERT_ACCOUNT[0],
             "member_email": PEOPLE[0].email,
         }
         alert = json.dumps(fields, separators=(",", ":"))[1:-1]
+        team = json.dumps({"team_id": self.team_id}, separators=(",", ":"))[1:-1]
         return [
             # a secret from the environment may be a real one: it is never printed
             'SECRET="$ALERTS_SIGNING_SECRET"'
@@ -105,7 +105,8 @@ class PlatformAlerts:
             else f"SECRET={shlex.quote(self.secret)}",
             f"URL={self.url}",
             "TS=$(date +%s) NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-            f"ALERT={shlex.quote(alert)}",
+            f"ALERT={shlex.quote(team + ',')}",
+            f"ALERT+={shlex.quote(alert)}",  # bash and zsh both append
             r'BODY="{\"id\":\"sandbox-$TS-$RANDOM\",$ALERT,'
             r'\"detected_at\":\"$NOW\",\"detail\":\"Sandbox demo\"}"',
             'SIG=$(printf \'v0:%s:%s\' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r'
