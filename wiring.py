@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.util import Finalize
 from pathlib import Path
+from typing import Any
 
 import yaml
 from slack_bolt import App
@@ -27,7 +29,7 @@ from bot.workspaces.service import Install
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
 from handlers.outbound.slack_messenger import CountSlackCalls, SlackMessenger, retry_handlers
-from handlers.outbound.workspace_tokens import WorkspaceClients
+from handlers.outbound.workspace_tokens import ServedWorkspaceClient, WorkspaceClients
 from handlers.slack import (
     actions,
     alerts,
@@ -56,20 +58,25 @@ from handlers.web.pages import redaction
 from storage.database import Database, Timeouts, connect
 
 
-def build_client(settings: Settings, token: str | None = None) -> WebClient:
+def build_client(
+    settings: Settings, token: str | None = None, *, served: Callable[[], str] | None = None
+) -> WebClient:
     """One WebClient per app, retrying connection errors, 429s (after Retry-After) and 5xx; the
-    first handler only counts each answer for /metrics."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
+    first handler only counts each answer for /metrics. With `served`, the token is asked of it at
+    every call (the served workspace's, in OAuth mode)."""
+    options: dict[str, Any] = {
+        "base_url": settings.slack_api_url,
+        "timeout": 10,
+        "retry_handlers": [
             CountSlackCalls(),
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
-    )
+    }
+    if served is not None:
+        return ServedWorkspaceClient(served, **options)
+    return WebClient(token=token or settings.slack_bot_token, **options)
 
 
 def build(settings: Settings, clock: Clock, database: Database | None = None) -> Services:
@@ -201,7 +208,13 @@ def create_web(
     """The front door behind /metrics, correlation ids and request metrics; `jobs` is this
     process's scheduled jobs, whose leadership /metrics reports."""
     follow_ups = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up")
-    web = create_web_app(app, services, run_later=follow_ups.submit)
+    # Outside Slack's requests no authorize picks the token: in OAuth mode, the served workspace's.
+    client = (
+        build_client(settings, served=installs.installed_tokens(settings, services, app.client))
+        if settings.oauth_mode
+        else None
+    )
+    web = create_web_app(app, services, run_later=follow_ups.submit, client=client)
     return observed(web, services, leading=lambda: jobs is not None and leads_the_jobs(jobs))
 
 

@@ -204,16 +204,16 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
         with self._lock:
             self._limits[method] = per_minute
 
-    def time_zone(self, user_id: str) -> str | None:
+    def time_zone(self, user_id: str, *, team_id: str | None = None) -> str | None:
         """The member's `tz`, as users.info reports it."""
         with self._lock:
-            user = self._workspace.users.get(user_id)
+            user = self._in(team_id).users.get(user_id)
             return None if user is None else str(user["tz"])
 
-    def dm_channel(self, user_id: str) -> str:
+    def dm_channel(self, user_id: str, *, team_id: str | None = None) -> str:
         """The direct-message channel id `conversations.open` returns for `user_id`."""
         with self._lock:
-            return self._workspace.dm_channel(user_id)
+            return self._in(team_id).dm_channel(user_id)
 
     # -- asserting ---------------------------------------------------------------------------
 
@@ -236,22 +236,24 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
             found = [m for m in workspace.messages if channel is None or m["channel"] == channel]
             return copy.deepcopy(found)
 
-    def published_view(self, user_id: str) -> dict[str, Any] | None:
+    def published_view(self, user_id: str, *, team_id: str | None = None) -> dict[str, Any] | None:
+        """The member's Home tab; as every pane here, in the first workspace unless `team_id`."""
         with self._lock:
-            view_id = self._workspace.published.get(user_id)
-            return None if view_id is None else copy.deepcopy(self._workspace.views[view_id])
+            workspace = self._in(team_id)
+            view_id = workspace.published.get(user_id)
+            return None if view_id is None else copy.deepcopy(workspace.views[view_id])
 
-    def opened_views(self) -> list[dict[str, Any]]:
+    def opened_views(self, *, team_id: str | None = None) -> list[dict[str, Any]]:
         """Modals from views.open and views.push, with their `trigger_id`, as updated since."""
         with self._lock:
-            views, opened = self._workspace.views, self._workspace.opened
-            return [copy.deepcopy(views[view_id]) for view_id in opened]
+            workspace = self._in(team_id)
+            return [copy.deepcopy(workspace.views[view_id]) for view_id in workspace.opened]
 
-    def uploaded_files(self) -> list[dict[str, Any]]:
+    def uploaded_files(self, *, team_id: str | None = None) -> list[dict[str, Any]]:
         """Every file uploaded, with its `content` (bytes), the `channels` it was shared in and
         the `comments` it was shared with."""
         with self._lock:
-            return copy.deepcopy(list(self._workspace.files.values()))
+            return copy.deepcopy(list(self._in(team_id).files.values()))
 
     def response_url_posts(self) -> list[dict[str, Any]]:
         with self._lock:
