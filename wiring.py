@@ -79,6 +79,16 @@ def build_client(
     return WebClient(token=token or settings.slack_bot_token, **options)
 
 
+def served_client(settings: Settings, services: Services) -> WebClient:
+    """Outside Slack's requests no authorize picks the token: the client for what the bot sends
+    on its own (the APIs' DMs, the pages' follow-ups, the command-line tools), with the served
+    workspace's token in OAuth mode, SLACK_BOT_TOKEN's otherwise."""
+    if not settings.oauth_mode:
+        return build_client(settings)
+    tokens = installs.installed_tokens(settings, services, build_client(settings))
+    return build_client(settings, served=tokens)
+
+
 def build(settings: Settings, clock: Clock, database: Database | None = None) -> Services:
     return build_services(
         settings,
@@ -208,12 +218,7 @@ def create_web(
     """The front door behind /metrics, correlation ids and request metrics; `jobs` is this
     process's scheduled jobs, whose leadership /metrics reports."""
     follow_ups = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up")
-    # Outside Slack's requests no authorize picks the token: in OAuth mode, the served workspace's.
-    client = (
-        build_client(settings, served=installs.installed_tokens(settings, services, app.client))
-        if settings.oauth_mode
-        else None
-    )
+    client = served_client(settings, services) if settings.oauth_mode else None
     web = create_web_app(app, services, run_later=follow_ups.submit, client=client)
     return observed(web, services, leading=lambda: jobs is not None and leads_the_jobs(jobs))
 

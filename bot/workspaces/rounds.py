@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.workspaces.scope import serving
 from storage.database import Database
-from storage.workspace_keys import with_data
+from storage.workspace_keys import installed, with_data
 
 logger = logging.getLogger("security_bot.jobs")
 
@@ -20,6 +20,11 @@ class WorkspaceRounds:
     def keys(self) -> list[str]:
         with self._database.sessions() as session:
             return with_data(session)
+
+    def known(self) -> list[str]:
+        """Workspaces with data or installed: those a command-line tool may act in."""
+        with self._database.sessions() as session:
+            return sorted(set(with_data(session)) | set(installed(session)))
 
     def each(self, work: Callable[[str], None], *, what: str) -> int:
         """Run `work(key)` serving each workspace in turn; the number that failed."""
