@@ -21,7 +21,19 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from bench import cases, codes, dataset, failover, load, nudges, outages, pages, passwords, servers
+from bench import (
+    cases,
+    codes,
+    dataset,
+    failover,
+    load,
+    nudges,
+    outages,
+    pages,
+    passwords,
+    servers,
+    workspaces_delivery,
+)
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
 from bot.core.config import Settings
@@ -70,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         results["password_checks"] = passwords.measure(quick=args.quick)
         results["cases"] = cases.measure(args.database_url, quick=args.quick)
         results["nudges"] = nudges.measure(quick=args.quick, database_url=args.database_url)
+        results["delivery_per_workspace"] = workspaces_delivery.measure(quick=args.quick)
         results["code_verification"] = codes.measure(seconds=1.0 if args.quick else 3.0)
         codes.print_figures(results["code_verification"])
         results["outages"] = outages.measure(
