@@ -25,6 +25,7 @@ from bot.core.errors import ConfigError
 from bot.core.logs import CarryingPool
 from bot.recovery.mail import mailer_for
 from bot.services import Services, build_services
+from bot.workspaces.rounds import SIDE_BY_SIDE
 from bot.workspaces.service import Install
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
@@ -291,7 +292,8 @@ def start_jobs(settings: Settings, services: Services) -> Jobs:
     if settings.scheduled_jobs and not settings.database_url.startswith("sqlite"):
         # The jobs answer no one within 3 s: a sweep's batched writes may take longer than a
         # request's statement deadline, so they get an engine of their own, as patient as that.
-        patient = connect(settings.database_url, pool_size=4, timeouts=JOB_TIMEOUTS)
+        # Sized for the workspaces delivered side by side, each thread a connection at a time.
+        patient = connect(settings.database_url, pool_size=SIDE_BY_SIDE, timeouts=JOB_TIMEOUTS)
         services = build(settings, services.clock, patient)
     jobs = Jobs(services, messenger, uploader=messenger)
     return jobs.start() if settings.scheduled_jobs else jobs
