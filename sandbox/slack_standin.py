@@ -106,9 +106,11 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
         is_admin: bool = False,
         display_name: str = "",
         team_id: str | None = None,
+        locale: str = "en-US",
     ) -> None:
         """Add (or replace) a workspace member, shaped like Slack's user object; in the first
-        workspace unless `team_id` names another (add_workspace)."""
+        workspace unless `team_id` names another (add_workspace). `locale` is answered only to
+        a call asking for it (`include_locale`), as Slack does."""
         profile: dict[str, Any] = {
             "real_name": real_name,
             "display_name": display_name,
@@ -133,6 +135,7 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
                 "tz": tz,
                 "tz_offset": tz_offset,
                 "profile": profile,
+                "locale": locale,
             }
 
     def response_url(self) -> str:
