@@ -117,7 +117,8 @@ def child(mode: str, url: str, at: str) -> dict[str, Any]:
     statements: list[str] = []
     event.listen(database.engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
     baseline = _max_rss_mb()
-    report = nudges.sweep(dry_run=mode == "sweep")
+    with serving(dataset.WORKSPACE):  # the data set's one workspace, as the sweep job serves it
+        report = nudges.sweep(dry_run=mode == "sweep")
     figures: dict[str, Any] = {
         "members": report.members,
         "with_gaps": report.with_gaps,
