@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.util import Finalize
 from pathlib import Path
+from typing import Any
 
 import yaml
 from slack_bolt import App
@@ -23,11 +25,12 @@ from bot.core.errors import ConfigError
 from bot.core.logs import CarryingPool
 from bot.recovery.mail import mailer_for
 from bot.services import Services, build_services
+from bot.workspaces.rounds import SIDE_BY_SIDE
 from bot.workspaces.service import Install
 from handlers.jobs.scheduler import Jobs
 from handlers.outbound import platform_webhook, pwned
 from handlers.outbound.slack_messenger import CountSlackCalls, SlackMessenger, retry_handlers
-from handlers.outbound.workspace_tokens import WorkspaceClients
+from handlers.outbound.workspace_tokens import ServedWorkspaceClient, WorkspaceClients
 from handlers.slack import (
     actions,
     alerts,
@@ -56,20 +59,35 @@ from handlers.web.pages import redaction
 from storage.database import Database, Timeouts, connect
 
 
-def build_client(settings: Settings, token: str | None = None) -> WebClient:
+def build_client(
+    settings: Settings, token: str | None = None, *, served: Callable[[], str] | None = None
+) -> WebClient:
     """One WebClient per app, retrying connection errors, 429s (after Retry-After) and 5xx; the
-    first handler only counts each answer for /metrics."""
-    return WebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
+    first handler only counts each answer for /metrics. With `served`, the token is asked of it at
+    every call (the served workspace's, in OAuth mode)."""
+    options: dict[str, Any] = {
+        "base_url": settings.slack_api_url,
+        "timeout": 10,
+        "retry_handlers": [
             CountSlackCalls(),
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
-    )
+    }
+    if served is not None:
+        return ServedWorkspaceClient(served, **options)
+    return WebClient(token=token or settings.slack_bot_token, **options)
+
+
+def served_client(settings: Settings, services: Services) -> WebClient:
+    """Outside Slack's requests no authorize picks the token: the client for what the bot sends
+    on its own (the APIs' DMs, the pages' follow-ups, the command-line tools), with the served
+    workspace's token in OAuth mode, SLACK_BOT_TOKEN's otherwise."""
+    if not settings.oauth_mode:
+        return build_client(settings)
+    tokens = installs.installed_tokens(settings, services, build_client(settings))
+    return build_client(settings, served=tokens)
 
 
 def build(settings: Settings, clock: Clock, database: Database | None = None) -> Services:
@@ -201,7 +219,8 @@ def create_web(
     """The front door behind /metrics, correlation ids and request metrics; `jobs` is this
     process's scheduled jobs, whose leadership /metrics reports."""
     follow_ups = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up")
-    web = create_web_app(app, services, run_later=follow_ups.submit)
+    client = served_client(settings, services) if settings.oauth_mode else None
+    web = create_web_app(app, services, run_later=follow_ups.submit, client=client)
     return observed(web, services, leading=lambda: jobs is not None and leads_the_jobs(jobs))
 
 
@@ -273,7 +292,8 @@ def start_jobs(settings: Settings, services: Services) -> Jobs:
     if settings.scheduled_jobs and not settings.database_url.startswith("sqlite"):
         # The jobs answer no one within 3 s: a sweep's batched writes may take longer than a
         # request's statement deadline, so they get an engine of their own, as patient as that.
-        patient = connect(settings.database_url, pool_size=4, timeouts=JOB_TIMEOUTS)
+        # Sized for the workspaces delivered side by side, each thread a connection at a time.
+        patient = connect(settings.database_url, pool_size=SIDE_BY_SIDE, timeouts=JOB_TIMEOUTS)
         services = build(settings, services.clock, patient)
     jobs = Jobs(services, messenger, uploader=messenger)
     return jobs.start() if settings.scheduled_jobs else jobs

@@ -33,6 +33,7 @@ from bench import (
     pages,
     passwords,
     servers,
+    workspaces_delivery,
 )
 from bench.breakdown import breakdown, print_breakdown
 from bench.statements import Count, NothingCounted, count_status_statements
@@ -107,6 +108,12 @@ def others(database_url: str | None, quick: bool) -> dict[str, Any]:
     results["password_checks"] = passwords.measure(quick=quick)
     results["cases"] = cases.measure(database_url, quick=quick)
     results["nudges"] = nudges.measure(quick=quick, database_url=database_url)
+    # At Slack's own limits (x1): faster runs are bound by this machine's CPU, not by pacing.
+    # 600 DMs per workspace keep it to about 4 minutes; `python -m bench.workspaces_delivery
+    # --scale 1` runs the 4 x 2,500 (about 18 minutes).
+    results["delivery_per_workspace"] = workspaces_delivery.measure(
+        quick=quick, scale=1, reminders=None if quick else 600
+    )
     results["code_verification"] = codes.measure(seconds=1.0 if quick else 3.0)
     codes.print_figures(results["code_verification"])
     results["outages"] = outages.measure(quick=quick, postgres_url=database_url or outages.POSTGRES)

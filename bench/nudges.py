@@ -35,6 +35,7 @@ from bot.core.clock import FakeClock
 from bot.nudges.sender import Sender
 from bot.nudges.service import NudgeService
 from bot.nudges.settings import DeliveryPace, NudgePolicy
+from bot.workspaces.scope import serving
 from handlers.outbound.slack_messenger import SlackMessenger, retry_handlers
 from sandbox.slack_standin import SlackStandIn
 from storage.database import connect, upgrade
@@ -116,7 +117,8 @@ def child(mode: str, url: str, at: str) -> dict[str, Any]:
     statements: list[str] = []
     event.listen(database.engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
     baseline = _max_rss_mb()
-    report = nudges.sweep(dry_run=mode == "sweep")
+    with serving(dataset.WORKSPACE):  # the data set's one workspace, as the sweep job serves it
+        report = nudges.sweep(dry_run=mode == "sweep")
     figures: dict[str, Any] = {
         "members": report.members,
         "with_gaps": report.with_gaps,
@@ -141,6 +143,12 @@ def _max_rss_mb() -> float:
 
 
 def measure_delivery(count: int) -> dict[str, Any]:
+    """The stand-in's one workspace, served as the delivery job serves it."""
+    with serving("T0STANDIN"):
+        return _measure_delivery(count)
+
+
+def _measure_delivery(count: int) -> dict[str, Any]:
     limit = ALLOWANCE * SCALE
     at = sweep_time().replace(hour=10)  # 10:00 UTC, the members' time zone
     with tempfile.TemporaryDirectory(dir=OUTPUT) as scratch, SlackStandIn() as standin:

@@ -24,8 +24,10 @@ def run_import(
         return CANNOT_RUN
     database = connect(settings.database_url)
     try:
-        service = DirectoryImport(database, clock or SystemClock())
-        users = SlackWorkspaceUsers(wiring.build_client(settings))
+        clock = clock or SystemClock()
+        service = DirectoryImport(database, clock)
+        client = wiring.served_client(settings, wiring.build(settings, clock, database))
+        users = SlackWorkspaceUsers(client)
         report = service.run(text, users, source=Path(path).name, actor=actor, progress=True)
     except SlackApiError as error:
         return cannot(f"could not list the Slack workspace's users ({error.response.get('error')})")

@@ -1,6 +1,6 @@
 """Which workspace a command-line tool acts in: `--workspace`, else the one the bot token belongs
-to (single-workspace mode), else the one workspace with data; otherwise the tool stops and says
-how to name it."""
+to (single-workspace mode), else the one workspace installed or with data; otherwise the tool
+stops and says how to name it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def chosen_workspace(settings: Settings, given: str | None) -> str:
         return given
     if settings.slack_bot_token:
         return token_workspace(settings)
-    known = WorkspaceRounds(connect(settings.database_url)).keys()
+    known = WorkspaceRounds(connect(settings.database_url)).known()
     if len(known) == 1:
         return known[0]
     if not known:

@@ -31,21 +31,24 @@ class CaseCommands(Screen):
         def send(self, request: tuple[bytes, str]) -> tuple[int, bytes]: ...
 
     def case_channels(self) -> tuple[str, ...]:
+        """Where the workspace acted in works its cases (its own settings, so the console runs
+        commands serving it)."""
         if self.place is None:
             return (ESCALATION, SUPPORT)
-        settings = self.place.services.settings
-        return tuple(c for c in (settings.escalation_channel, settings.support_channel) if c)
+        routing = self.place.services.workspace_settings.routing()
+        return tuple(c for c in (routing.escalation, routing.support) if c)
 
     def _case_messages(self) -> list[dict[str, Any]]:
         channels = self.case_channels()
-        return [m for m in self.standin.messages() if m["channel"] in channels]
+        found = self.standin.messages(team_id=self.team_id)
+        return [m for m in found if m["channel"] in channels]
 
     def after_time_moved(self) -> None:
         """The case reminders due at the app's new time, sent as the scheduled job sends them."""
         if self.place is None:
             return
         services = self.place.services
-        run_case_jobs(services, wiring.build_messenger(services.settings))
+        run_case_jobs(services, wiring.build_messenger(services.settings, services))
         self.settle(expect=False)
 
     def do_card(self, rest: str) -> None:

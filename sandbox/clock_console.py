@@ -42,7 +42,7 @@ class ClockCommands(Screen):
         """What a scheduler would have done meanwhile (the case console runs the case job)."""
 
     def person_zone(self) -> str | None:
-        return self.standin.time_zone(self.person.user_id)
+        return self.standin.time_zone(self.person.user_id, team_id=self.team_id)
 
     def do_nudge(self, rest: str) -> None:
         if self.place is None:

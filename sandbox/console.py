@@ -200,7 +200,7 @@ class Console(
         if self.place is None:
             self.say("This console has no platform to report from.")
             return
-        reported = self.place.post_posture(self.person.email, rest)
+        reported = self.place.post_posture(self.person.email, rest, self.team_id)
         self.say(reported, "dim" if reported.startswith("The platform") else "warning")
         self.settle(expect=False)
 
@@ -221,7 +221,8 @@ class Console(
             self.say(found)
             return
         self.say(
-            f"The app is installed in the workspace {found}, with its own members "
+            f"The app is installed in the workspace {found}, installed by @sam through its "
+            "Add to Slack page (so @sam is its first security admin), with its own members "
             f"({', '.join('@' + p.short for p in found.people)}) and the demo directory. "
             f"Type workspace {found.name} to act there."
         )

@@ -26,8 +26,9 @@ class DmCommands(Screen):
         def close_modal(self, note: str = "(the modal closed)") -> None: ...
 
     def my_dms(self) -> list[dict[str, Any]]:
-        channel = self.standin.dm_channel(self.person.user_id)
-        return [m for m in self.standin.messages(channel) if not m.get("thread_ts")]
+        team = self.team_id
+        channel = self.standin.dm_channel(self.person.user_id, team_id=team)
+        return [m for m in self.standin.messages(channel, team_id=team) if not m.get("thread_ts")]
 
     def do_dms(self, _: str) -> None:
         dms = self.my_dms()

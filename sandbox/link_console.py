@@ -92,10 +92,10 @@ class LinkCommands(Screen):
         self.say(f"┌─ web page · {page.status} ─\n{body}\n└─")
 
     def _latest_link(self) -> str | None:
-        channel = self.standin.dm_channel(self.person.user_id)
+        channel = self.standin.dm_channel(self.person.user_id, team_id=self.team_id)
         found = [
             button.url
-            for message in self.standin.messages(channel)
+            for message in self.standin.messages(channel, team_id=self.team_id)
             for button in render.buttons(_blocks(message))
             if button.url and LINK_PATH in button.url
         ]

@@ -10,16 +10,18 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sandbox import render
 from sandbox.reader import for_reader
 from sandbox.slack_standin import SlackStandIn
-from sandbox.workspace import PEOPLE, Person, Workspace
+from sandbox.workspace import Person, Workspace
+
+if TYPE_CHECKING:
+    from sandbox.teams import Team
 
 T = TypeVar("T")
-NAMES = {person.user_id: person.name for person in PEOPLE}
 READER_ZONE = "Europe/Berlin"  # every demo person's Slack time zone (sandbox/workspace.py)
 APP_NAME = "Account Security"  # the bot's display name in manifest.yml
 WAIT_SECONDS = 2.0  # how long a silent app gets to show something after a command
@@ -115,6 +117,8 @@ class Screen:
     standin: SlackStandIn
     person: Person
     team_id: str  # the workspace the member acts in: every request is signed with it
+    team: Team  # that workspace: its members; what the panes show is read from it
+    teams: list[Team]  # every workspace the app is installed in
     place: Workspace | None  # the app's clock, nudges and mail, if served
     stdout: IO[str]
     color: bool
@@ -122,15 +126,20 @@ class Screen:
     want_home: bool
     seen_posts: int
     seen_calls: int
-    seen_messages: dict[tuple[str, str], str]
-    seen_views: dict[str, Any]
+    seen_messages: dict[tuple[str, str, str], str]  # by workspace, channel and ts
+    seen_views: dict[tuple[str, str], Any]  # by workspace and view id
 
     def start_looking(self) -> None:
         """What the stand-in held before the console started is not news."""
-        standin = self.standin
+        standin, team = self.standin, self.team_id
         self.seen_posts, self.seen_calls = len(standin.response_url_posts()), len(standin.calls())
-        self.seen_messages = dict(_fingerprint(m) for m in standin.messages())
-        self.seen_views = {v["id"]: v["hash"] for v in standin.opened_views()}
+        messages = standin.messages(team_id=team)
+        self.seen_messages = dict(_fingerprint(team, m) for m in messages)
+        self.seen_views = {(team, v["id"]): v["hash"] for v in standin.opened_views(team_id=team)}
+
+    def names(self) -> dict[str, str]:
+        """Every member's name by user id, in every workspace (their ids differ)."""
+        return {p.user_id: p.name for team in self.teams for p in team.people}
 
     def say(self, text: str = "", kind: str | None = None) -> None:
         lines = render.wrap(render.style(text, kind, color=self.color), LINE_WIDTH)
@@ -192,23 +201,25 @@ class Screen:
                 replacing = bool(post.get("replace_original"))
                 note = "only visible to you" + (" · updated" if replacing else "")
                 self.show_message(post, note, replacing=replacing)
-        for message in self.standin.messages():
-            key, content = _fingerprint(message)
+        # Only the workspace acted in is on screen; another's news shows on switching to it.
+        team = self.team_id
+        for message in self.standin.messages(team_id=team):
+            key, content = _fingerprint(team, message)
             if self.seen_messages.get(key) != content:
                 self.show_posted(message, "updated" if key in self.seen_messages else "new message")
                 self.seen_messages[key], shown = content, True
-        for view in self.standin.opened_views():
-            if self.seen_views.get(view["id"]) != view["hash"]:
-                self.seen_views[view["id"]], shown = view["hash"], True
+        for view in self.standin.opened_views(team_id=team):
+            if self.seen_views.get((team, view["id"])) != view["hash"]:
+                self.seen_views[(team, view["id"])], shown = view["hash"], True
                 under = self.surface
                 if under is not None and under.content.get("id") == view["id"]:
                     under = under.under  # views.update of the open modal
                 self.surfaces[self.person.user_id] = Surface("modal", view, under=under)
                 self.show_modal(self.surfaces[self.person.user_id])
         shown = self.show_mail() or shown
-        home = self.standin.published_view(self.person.user_id)
-        if home is not None and self.seen_views.get(home["id"]) != home["hash"]:
-            self.seen_views[home["id"]] = home["hash"]
+        home = self.standin.published_view(self.person.user_id, team_id=team)
+        if home is not None and self.seen_views.get((team, home["id"])) != home["hash"]:
+            self.seen_views[(team, home["id"])] = home["hash"]
             if self.want_home or (self.surface is not None and self.surface.kind == "home"):
                 self.want_home, shown = False, True
                 self.say(render.render_home(self.as_read(home), app=APP_NAME, color=self.color))
@@ -228,7 +239,7 @@ class Screen:
 
     def as_read(self, content: dict[str, Any]) -> dict[str, Any]:
         """`content` as Slack shows it to the member at the keyboard: names, their time zone."""
-        shown: dict[str, Any] = for_reader(content, NAMES, ZoneInfo(READER_ZONE))
+        shown: dict[str, Any] = for_reader(content, self.names(), ZoneInfo(READER_ZONE))
         return shown
 
     def show_message(self, message: dict[str, Any], note: str, *, replacing: bool = True) -> None:
@@ -238,11 +249,14 @@ class Screen:
 
     def show_posted(self, message: dict[str, Any], note: str) -> None:
         """A message the app posted with chat.postMessage (or chat.postEphemeral)."""
-        owner = {self.standin.dm_channel(p.user_id): p for p in PEOPLE}.get(message["channel"])
+        dms = {
+            self.standin.dm_channel(p.user_id, team_id=self.team_id): p for p in self.team.people
+        }
+        owner = dms.get(message["channel"])
         where = f"{owner.name}'s DM" if owner else f"channel {message['channel']}"
         where = "your DM" if owner == self.person else where
         if message.get("ephemeral"):
-            where += f", only visible to {NAMES.get(str(message.get('user')), 'someone')}"
+            where += f", only visible to {self.names().get(str(message.get('user')), 'someone')}"
         note = f"{note} in {where}"
         shown = self.as_read(message)
         self.say(render.render_message(shown, sender=APP_NAME, note=note, color=self.color))
@@ -258,6 +272,6 @@ class Screen:
                 self.say("choose <input> <option> · type <input> <text> · submit · cancel", "dim")
 
 
-def _fingerprint(message: dict[str, Any]) -> tuple[tuple[str, str], str]:
+def _fingerprint(team: str, message: dict[str, Any]) -> tuple[tuple[str, str, str], str]:
     content = json.dumps([message.get("text"), message.get("blocks")], sort_keys=True)
-    return (message["channel"], message["ts"]), content
+    return (team, message["channel"], message["ts"]), content

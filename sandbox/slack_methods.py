@@ -222,7 +222,15 @@ def open_conversation(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def user_info(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
-    return {"user": copy.deepcopy(ws.user(args.get("user")))}
+    return {"user": _as_asked(ws.user(args.get("user")), args)}
+
+
+def _as_asked(user: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """A user as Slack answers: the locale only to a call with include_locale."""
+    answer = copy.deepcopy(user)
+    if str(args.get("include_locale", "")).lower() not in ("true", "1"):
+        answer.pop("locale", None)
+    return answer
 
 
 def list_users(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +249,7 @@ def list_users(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     page, end = members[start : start + limit], start + limit
     next_cursor = base64.b64encode(f"offset:{end}".encode()).decode()
     return {
-        "members": copy.deepcopy(page),
+        "members": [_as_asked(user, args) for user in page],
         "cache_ts": 0,
         "response_metadata": {"next_cursor": next_cursor if end < len(members) else ""},
     }
@@ -252,7 +260,7 @@ def lookup_by_email(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     for user in ws.users.values():
         # Slack does not find deactivated members by email.
         if email and not user["deleted"] and user["profile"].get("email", "").lower() == email:
-            return {"user": copy.deepcopy(user)}
+            return {"user": _as_asked(user, args)}
     raise ApiError("users_not_found")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import secrets
 import threading
 import time
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sandbox import slack_files, slack_history, slack_oauth
 from sandbox.block_rules import validate_blocks, validate_view
+from sandbox.slack_limits import ANY_WORKSPACE, Failure, Refusals
 from sandbox.slack_methods import METHODS as CORE_METHODS
 from sandbox.slack_methods import ApiError, Workspace, read_args
 from sandbox.standin_http import LoopbackStandIn, Reply, Request, json_reply
@@ -33,7 +33,6 @@ T = TypeVar("T")
 RESPONSE_URL = "response_url"  # the `method` under which response_url posts are recorded
 UPLOAD = "upload"  # and the upload step of files_upload_v2
 METHODS = {**CORE_METHODS, **slack_files.METHODS, **slack_history.METHODS}
-_SERVER_ERROR_PAGE = b"<html><body><h1>Service Unavailable</h1></body></html>"
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,6 @@ class Call:
     ok: bool
     at: float
     team: str = ""  # the workspace whose token made the call
-
-
-@dataclass
-class _Failure:
-    status: int
-    error: str | None
-    retry_after: int | None
-    remaining: int
 
 
 class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
@@ -85,10 +76,7 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
         self._calls: list[Call] = []
         self._response_tokens: set[str] = set()
         self._response_posts: list[dict[str, Any]] = []
-        self._failures: dict[str, deque[_Failure]] = {}
-        self._bursts: deque[_Failure] = deque()  # across every Web API method
-        self._limits: dict[str, int] = {}
-        self._hits: dict[str, deque[float]] = {}
+        self._refusals = Refusals()  # injected failures, bursts, rate limits (per workspace)
         self.add_user(bot_user_id, email=None, real_name="Security Bot", is_bot=True)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -118,9 +106,11 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
         is_admin: bool = False,
         display_name: str = "",
         team_id: str | None = None,
+        locale: str = "en-US",
     ) -> None:
         """Add (or replace) a workspace member, shaped like Slack's user object; in the first
-        workspace unless `team_id` names another (add_workspace)."""
+        workspace unless `team_id` names another (add_workspace). `locale` is answered only to
+        a call asking for it (`include_locale`), as Slack does."""
         profile: dict[str, Any] = {
             "real_name": real_name,
             "display_name": display_name,
@@ -145,6 +135,7 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
                 "tz": tz,
                 "tz_offset": tz_offset,
                 "profile": profile,
+                "locale": locale,
             }
 
     def response_url(self) -> str:
@@ -179,41 +170,47 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
-            queue = self._failures.setdefault(method, deque())
-            queue.append(_Failure(status, error, retry_after, times))
+            queue = self._refusals.failures.setdefault(method, deque())
+            queue.append(Failure(status, error, retry_after, times))
 
-    def fail_burst(self, *, status: int, calls: int, retry_after: int = 1) -> None:
+    def fail_burst(
+        self, *, status: int, calls: int, retry_after: int = 1, team_id: str | None = None
+    ) -> None:
         """Fail the next `calls` Web API calls, whatever their method: a burst of 429s (with
         `retry_after`) or of 5xx pages, as Slack answers when it is overloaded or down briefly.
-        Bursts queue behind each other; a method's own `fail_next` failures come first."""
+        With `team_id`, only that workspace's calls (by their token) fail; the others pass.
+        Bursts queue behind each other; a method's own `fail_next` failures come first, then
+        the caller's workspace's bursts, then those for any workspace."""
         if status != 429 and not 500 <= status < 600:
             raise ValueError("a burst answers 429 or a 5xx")
         if calls < 1:
             raise ValueError("calls must be at least 1")
         with self._lock:
-            self._bursts.append(
-                _Failure(status, None, retry_after if status == 429 else None, calls)
+            self._refusals.burst(
+                ANY_WORKSPACE if team_id is None else self._in(team_id).team_id,
+                Failure(status, None, retry_after if status == 429 else None, calls),
             )
 
     def set_rate_limit(self, method: str, per_minute: int) -> None:
-        """Answer 429 once `method` was called `per_minute` times in the last 60 seconds."""
+        """Answer 429 once `method` was called `per_minute` times in the last 60 seconds by the
+        same workspace (Slack counts each workspace on its own: sandbox/slack_limits.py)."""
         if method not in METHODS:
             raise ValueError(f"the stand-in does not serve {method!r}")
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         with self._lock:
-            self._limits[method] = per_minute
+            self._refusals.limits[method] = per_minute
 
-    def time_zone(self, user_id: str) -> str | None:
+    def time_zone(self, user_id: str, *, team_id: str | None = None) -> str | None:
         """The member's `tz`, as users.info reports it."""
         with self._lock:
-            user = self._workspace.users.get(user_id)
+            user = self._in(team_id).users.get(user_id)
             return None if user is None else str(user["tz"])
 
-    def dm_channel(self, user_id: str) -> str:
+    def dm_channel(self, user_id: str, *, team_id: str | None = None) -> str:
         """The direct-message channel id `conversations.open` returns for `user_id`."""
         with self._lock:
-            return self._workspace.dm_channel(user_id)
+            return self._in(team_id).dm_channel(user_id)
 
     # -- asserting ---------------------------------------------------------------------------
 
@@ -236,22 +233,24 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
             found = [m for m in workspace.messages if channel is None or m["channel"] == channel]
             return copy.deepcopy(found)
 
-    def published_view(self, user_id: str) -> dict[str, Any] | None:
+    def published_view(self, user_id: str, *, team_id: str | None = None) -> dict[str, Any] | None:
+        """The member's Home tab; as every pane here, in the first workspace unless `team_id`."""
         with self._lock:
-            view_id = self._workspace.published.get(user_id)
-            return None if view_id is None else copy.deepcopy(self._workspace.views[view_id])
+            workspace = self._in(team_id)
+            view_id = workspace.published.get(user_id)
+            return None if view_id is None else copy.deepcopy(workspace.views[view_id])
 
-    def opened_views(self) -> list[dict[str, Any]]:
+    def opened_views(self, *, team_id: str | None = None) -> list[dict[str, Any]]:
         """Modals from views.open and views.push, with their `trigger_id`, as updated since."""
         with self._lock:
-            views, opened = self._workspace.views, self._workspace.opened
-            return [copy.deepcopy(views[view_id]) for view_id in opened]
+            workspace = self._in(team_id)
+            return [copy.deepcopy(workspace.views[view_id]) for view_id in workspace.opened]
 
-    def uploaded_files(self) -> list[dict[str, Any]]:
+    def uploaded_files(self, *, team_id: str | None = None) -> list[dict[str, Any]]:
         """Every file uploaded, with its `content` (bytes), the `channels` it was shared in and
         the `comments` it was shared with."""
         with self._lock:
-            return copy.deepcopy(list(self._workspace.files.values()))
+            return copy.deepcopy(list(self._in(team_id).files.values()))
 
     def response_url_posts(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -303,9 +302,11 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
                 token = request.authorization.removeprefix("Bearer ").strip() if bearer else ""
                 token = token or str(args.pop("token", ""))
                 args.pop("token", None)  # never record a secret
-                refusal = self._refusal(method, now)
+                grant = self._installs.grants.get(token)
+                caller = grant.workspace.team_id if grant is not None else ""
+                refusal = self._refusals.refusal(method, now, caller, web_api=method in METHODS)
                 if refusal is not None:
-                    self._record(method, args, False, now)
+                    self._record(method, args, False, now, caller)
                     return refusal
                 payload = {"ok": True, **self._answer(method, args, token, request)}
                 team = self._team_of(token, payload)
@@ -316,39 +317,11 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
             self._record(method, args, payload["ok"], now, team)
             return json_reply(payload)
 
-    def _refusal(self, method: str, now: float) -> Reply | None:
-        """An injected failure or a rate-limit answer, if this call gets one."""
-        queue = self._failures.get(method)
-        if not queue and method in METHODS:
-            queue = self._bursts
-        if queue:
-            failure = queue[0]
-            failure.remaining -= 1
-            if failure.remaining == 0:
-                queue.popleft()
-            if failure.status == 429:
-                ratelimited = {"ok": False, "error": "ratelimited"}
-                return json_reply(ratelimited, 429, retry_after=failure.retry_after)
-            if failure.status >= 500:
-                return Reply(failure.status, _SERVER_ERROR_PAGE, "text/html")
-            return json_reply({"ok": False, "error": failure.error}, failure.status)
-        limit = self._limits.get(method)
-        if limit is None:
-            return None
-        hits = self._hits.setdefault(method, deque())
-        while hits and hits[0] <= now - 60:
-            hits.popleft()
-        if len(hits) >= limit:
-            wait = max(1, math.ceil(hits[0] + 60 - now))
-            return json_reply({"ok": False, "error": "ratelimited"}, 429, retry_after=wait)
-        hits.append(now)
-        return None
-
     def _upload(self, token: str, request: Request) -> Reply:
         """The bytes of a file, POSTed to the URL files.getUploadURLExternal answered."""
         with self._lock:
             now = self._clock()
-            refusal = self._refusal(UPLOAD, now)
+            refusal = self._refusals.refusal(UPLOAD, now, "", web_api=False)
             received = any(
                 slack_files.receive(workspace, token, request.body)
                 for workspace in self._workspaces.values()
@@ -366,7 +339,7 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
             except ValueError:
                 body = None
             args = body if isinstance(body, dict) else {}
-            refusal = self._refusal(RESPONSE_URL, now)
+            refusal = self._refusals.refusal(RESPONSE_URL, now, "", web_api=False)
             if refusal is None and token not in self._response_tokens:
                 refusal = Reply(404, b"no_active_hooks", "text/plain")
             elif refusal is None and not isinstance(body, dict):

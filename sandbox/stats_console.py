@@ -17,7 +17,6 @@ import wiring
 from bot.core.leadership import process_id
 from sandbox.kept import key_file
 from sandbox.screen import Screen
-from sandbox.workspace import PEOPLE
 
 HELP = """\
   summary                  the weekly summary to the security admins now (once a week each,
@@ -30,21 +29,22 @@ class StatsCommands(Screen):
             self.say("This console runs no scheduled jobs.")
             return
         services = self.place.services
-        before = {f["id"] for f in self.standin.uploaded_files()}
-        messenger = wiring.build_messenger(services.settings)
+        before = {f["id"] for f in self.standin.uploaded_files(team_id=self.team_id)}
+        messenger = wiring.build_messenger(services.settings, services)
         run = services.summaries.send_due(messenger, process_id())
         now = services.clock.now()
         self.say(f"Weekly summary at {now:%a %d %b %Y %H:%M} UTC: {run.summary()}.")
+        handles = {person.user_id: f"@{person.short}" for person in self.team.people}
         if run.outside_hours:
             self.say(
-                f"Outside working hours for {_handles(run.outside_hours)} (Monday to Friday, "
+                f"Outside working hours for {_handles(run.outside_hours, handles)} (Monday to Friday, "
                 "09:00-18:00 in their own time zone): move the app's clock, e.g. time +1d.",
                 "dim",
             )
         if run.not_due:
-            self.say(f"{_handles(run.not_due)} already had this week's summary.", "dim")
+            self.say(f"{_handles(run.not_due, handles)} already had this week's summary.", "dim")
         folder = uploads_folder(services.settings.database_url)
-        for uploaded in self.standin.uploaded_files():
+        for uploaded in self.standin.uploaded_files(team_id=self.team_id):
             if uploaded["id"] not in before:
                 self.say(f"🖼  The chart {uploaded['name']} was saved as {_save(folder, uploaded)}")
         self.settle(expect=False)
@@ -58,8 +58,7 @@ def uploads_folder(database_url: str) -> Path:
     return Path(tempfile.gettempdir()) / "security-bot-uploads"
 
 
-def _handles(user_ids: list[str]) -> str:
-    known = {person.user_id: f"@{person.short}" for person in PEOPLE}
+def _handles(user_ids: list[str], known: dict[str, str]) -> str:
     return ", ".join(known.get(user_id, user_id) for user_id in user_ids)
 
 

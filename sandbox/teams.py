@@ -2,6 +2,7 @@
 
 Each is a workspace of its own in the stand-in (its team id, bot token and members, the demo
 people under user ids of its own, with the same emails: two workspaces, two members each), and
+the app is installed in it through the OAuth pages by its @sam (sandbox/oauth_install.py), then
 the demo directory is imported into it while serving its team, so its rows are its own.
 `workspace <name | team id>` switches which one the simulated member acts in.
 """
@@ -13,8 +14,7 @@ import re
 from dataclasses import dataclass
 
 from sandbox.slack_standin import SlackStandIn
-from sandbox.workspace import PEOPLE, Person, Workspace, seed
-from storage.scope import serving
+from sandbox.workspace import ADMIN, PEOPLE, Person, Workspace, install_and_seed
 
 FIRST_NAME = "Sandbox"
 SECOND_NAME = "Second"
@@ -46,7 +46,8 @@ def pick_team(wanted: str, teams: list[Team]) -> Team | str:
 
 
 def install(place: Workspace, name: str, teams: list[Team]) -> Team | str:
-    """Another workspace in the stand-in, with the demo people and directory of its own."""
+    """Another workspace in the stand-in, with the demo people and directory of its own: the app
+    is installed there through its pages by the workspace's @sam, its first security admin."""
     name = name.strip() or SECOND_NAME
     if any(t.name.lower() == name.lower() for t in teams):
         return f"{name} is installed already: workspace {name} switches to it."
@@ -57,14 +58,12 @@ def install(place: Workspace, name: str, teams: list[Team]) -> Team | str:
     people = tuple(
         dataclasses.replace(p, user_id=f"U{number}{p.user_id.removeprefix('U0')}") for p in PEOPLE
     )
-    token = f"xoxb-{team_id.lower()}-sandbox"  # a stand-in token, not a secret
     standin = place.standin
-    standin.add_workspace(team_id, name=name, bot_token=token)
+    standin.add_workspace(team_id, name=name)  # its token comes from the install
     for person in people:
         standin.add_user(person.user_id, email=person.email, real_name=person.name, team_id=team_id)
-    settings = dataclasses.replace(place.services.settings, slack_bot_token=token)
-    with serving(team_id):
-        seed(settings, place.services.database, place.clock)
+    admin = next(p for p in people if p.user_id.endswith(ADMIN.removeprefix("U0")))
+    install_and_seed(place.base_url, standin, place.services, team_id, admin.user_id)
     team = Team(team_id, name, people)
     teams.append(team)
     return team

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from slack_sdk import WebClient
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -38,7 +39,7 @@ from cli.nudges import sweep_and_deliver
 from handlers.outbound.slack_directory import SlackWorkspaceUsers
 from handlers.web import alerts_api, posture_api
 from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
-from sandbox import posture_sender
+from sandbox import oauth_install, posture_sender
 from sandbox.kept import SecretKeys, clock_file, kept_offset, secret_keys
 from sandbox.listener_pool import ListenerPool
 from sandbox.outbox_watch import OutboxWatch
@@ -84,6 +85,7 @@ class PlatformAlerts:
     url: str
     secret: str  # ALERTS_SIGNING_SECRET, or one made for this run
     secret_given: bool
+    team_id: str  # the first workspace's: a document names it once the app serves several
 
     def snippet(self) -> list[str]:
         """Shell lines (bash or zsh) sending a signed compromised-password alert about @ana's
@@ -95,6 +97,7 @@ class PlatformAlerts:
             "member_email": PEOPLE[0].email,
         }
         alert = json.dumps(fields, separators=(",", ":"))[1:-1]
+        team = json.dumps({"team_id": self.team_id}, separators=(",", ":"))[1:-1]
         return [
             # a secret from the environment may be a real one: it is never printed
             'SECRET="$ALERTS_SIGNING_SECRET"'
@@ -102,7 +105,8 @@ class PlatformAlerts:
             else f"SECRET={shlex.quote(self.secret)}",
             f"URL={self.url}",
             "TS=$(date +%s) NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-            f"ALERT={shlex.quote(alert)}",
+            f"ALERT={shlex.quote(team + ',')}",
+            f"ALERT+={shlex.quote(alert)}",  # bash and zsh both append
             r'BODY="{\"id\":\"sandbox-$TS-$RANDOM\",$ALERT,'
             r'\"detected_at\":\"$NOW\",\"detail\":\"Sandbox demo\"}"',
             'SIG=$(printf \'v0:%s:%s\' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r'
@@ -153,12 +157,14 @@ class Workspace:
     def new_mail(self) -> list[tuple[Path, str]]:
         return [] if self.outbox is None else self.outbox.new_mail()
 
-    def post_posture(self, member_email: str, typed: str) -> str:
-        """A posture report about one of the demo accounts, as `posture ...` in the console."""
+    def post_posture(self, member_email: str, typed: str, team_id: str) -> str:
+        """A posture report about one of the demo accounts, as `posture ...` in the console; it
+        names the workspace of the account, as the platform does once the app serves several."""
         accounts = [(id_, name) for id_, name, emails in _demo_rows() if member_email in emails]
         report = posture_sender.document(typed, accounts, member_email, self.clock.now())
         if isinstance(report, str):
             return report
+        report["team_id"] = team_id
         url = self.base_url + posture_api.PATH
         return posture_sender.send(url, self.alerts.secret, report, self.clock.now())
 
@@ -197,7 +203,9 @@ class Workspace:
 
     def nudge(self, *, dry_run: bool) -> str:
         """One nudge sweep at the workspace's time, delivered to the stand-in; what it did."""
-        messenger = None if dry_run else wiring.build_messenger(self.services.settings)
+        messenger = (
+            None if dry_run else wiring.build_messenger(self.services.settings, self.services)
+        )
         out = io.StringIO()
         sweep_and_deliver(self.services, messenger, dry_run=dry_run, out=out)
         return out.getvalue()
@@ -231,17 +239,16 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
             origin + alerts_api.PATH,
             settings.alerts_signing_secret or secrets.token_hex(16),
             secret_given=bool(settings.alerts_signing_secret),
+            team_id=standin.team_id,
         )
         app_settings = dataclasses.replace(
-            settings,
+            oauth_install.oauth_settings(settings, standin),  # installed below, by @sam
             database_url=database_url,
-            slack_bot_token=standin.bot_token,
             slack_signing_secret=signing_secret,
             alerts_signing_secret=alerts.secret,
             slack_api_url=standin.base_url,
             public_base_url=origin,
             security_bot_keys=keys.keys,
-            security_admins=settings.security_admins | {ADMIN},
             escalation_channel=settings.escalation_channel or ESCALATION,
             support_channel=settings.support_channel or SUPPORT,
         )
@@ -249,10 +256,10 @@ def running(settings: Settings, database_url: str) -> Iterator[Workspace]:
         clock.advance(kept_offset(kept))
         # The stand-in's own workspace is served while seeding and at the console's prompt
         stack.enter_context(serving(standin.team_id))  # (commands switch it: Console.onecmd)
-        report = seed(app_settings, database, clock)
         services = wiring.build(app_settings, clock, database)
         listeners = ListenerPool(app_settings.request_threads)
         stack.enter_context(_serving(app_settings, services, listener, listeners))
+        report = install_and_seed(origin, standin, services, standin.team_id, ADMIN)
         slack_url = origin + SLACK_PATH
         mailer = mailer_for(app_settings)
         outbox = OutboxWatch(mailer.folder) if isinstance(mailer, OutboxMailer) else None
@@ -311,9 +318,23 @@ def _migrated(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def seed(settings: Settings, database: Database, clock: Clock) -> ImportReport:
+def install_and_seed(
+    origin: str, standin: SlackStandIn, services: Services, team_id: str, admin: str
+) -> ImportReport:
+    """The app installed in `team_id` through its pages, `admin` allowing it (so its first
+    security admin), who then sets where its cases go; then the demo directory imported there."""
+    oauth_install.install(origin, standin, team_id, admin)
+    settings = services.settings
+    channels = (settings.escalation_channel or ESCALATION, settings.support_channel or SUPPORT)
+    oauth_install.configure(services, team_id, admin, channels)
+    client = oauth_install.workspace_client(settings, services, team_id)
+    with serving(team_id):
+        return seed(client, services.database, services.clock)
+
+
+def seed(client: WebClient, database: Database, clock: Clock) -> ImportReport:
     """The demo directory, through the importer `import accounts` runs; a rerun changes nothing."""
-    users = SlackWorkspaceUsers(wiring.build_client(settings))
+    users = SlackWorkspaceUsers(client)
     directory = DIRECTORY.read_text(encoding="utf-8")
     return DirectoryImport(database, clock).run(directory, users, source=DIRECTORY.name)
 

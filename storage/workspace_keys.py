@@ -28,3 +28,12 @@ def with_data(session: Session) -> list[str]:
             )
         )
         return sorted(keys - gone - {UNADOPTED})
+
+
+def installed(session: Session) -> list[str]:
+    """Workspaces installed and not uninstalled since (OAuth mode, or recorded at start-up)."""
+    with every_workspace():
+        found = session.scalars(
+            select(Workspace.workspace_id).where(Workspace.uninstalled_at.is_(None))
+        )
+        return sorted(found)

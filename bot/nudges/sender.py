@@ -18,6 +18,10 @@ Sent once, though Slack has no idempotency key for chat.postMessage:
 A sender only starts a post while its claim has FENCE left; what it cannot fence is a post in
 flight while its database stays out of reach for longer than the claim.
 
+Slack's limits count per workspace, so the pace is per workspace (the one being served): one
+Sender delivers several workspaces side by side (handlers/jobs/scheduler.py), each at its own
+pace, and one workspace's 429s, waited out in its own thread, hold back no other.
+
 Retries of one call (429 after Retry-After; 5xx and connection errors with backoff and jitter)
 happen inside the `Messenger` (slack_sdk's retry handlers); when those give up, the message goes
 back to pending with a growing delay, up to MAX_ATTEMPTS.
@@ -41,7 +45,7 @@ from bot.core.i18n import ENGLISH, reading
 from bot.nudges.claims import CLAIM_FOR, ClaimKeeper
 from bot.nudges.hours import zone
 from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
-from bot.nudges.pacing import Pacer
+from bot.nudges.pacing import Pacers
 from bot.nudges.settings import DeliveryPace, NudgePolicy, PolicySource, policy_of
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
 from storage import outbox as outbox_store
@@ -123,9 +127,10 @@ class Sender:
         self._messenger = messenger
         self._policies = policy  # asked at use: the served workspace's policy
         self._holder = holder
-        pace = pace or policy_of(policy).pace  # Slack's pace: the process's, not a workspace's
-        self._posts = Pacer(pace.messages_per_minute * pace.headroom, pace.per_channel)
-        self._updates = Pacer(pace.updates_per_minute * pace.headroom, pace.per_channel)
+        pace = pace or policy_of(policy).pace  # Slack's pace: NUDGE_POLICY_FILE's, for all
+        # Slack counts per workspace: each workspace served has its own pace (pacing.Pacers).
+        self._posts = Pacers(pace.messages_per_minute * pace.headroom, pace.per_channel)
+        self._updates = Pacers(pace.updates_per_minute * pace.headroom, pace.per_channel)
         self.claims = ClaimKeeper(database, self._real, holder)
         self._language_of = languages or (lambda _recipient: ENGLISH)  # each reader's own
 

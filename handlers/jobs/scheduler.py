@@ -8,8 +8,11 @@ database, so the schedule survives restarts; `coalesce` folds missed runs into o
 `max_instances=1` never overlaps a job with itself, and a run later than its misfire grace is
 skipped (the next one comes soon).
 
-The nudge sweep decides and writes the outbox; delivery sends it at Slack's pace in the
-scheduler's worker thread, never in a Bolt listener. The weekly summary to the security admins
+The nudge sweep decides and writes the outbox; delivery sends it at Slack's pace, never in a
+Bolt listener. Slack's limits are per workspace, so the workspaces' outboxes are delivered side
+by side (up to `side_by_side` at once, a thread each, started from the scheduler's worker), each
+at its own pace (bot/nudges/pacing.Pacers), and a workspace waiting out a 429 holds back no
+other. In-process pacers suffice: only the leader runs the jobs. The weekly summary to the security admins
 is looked at every quarter of an hour, so it arrives early in each admin's working week.
 """
 
@@ -30,6 +33,7 @@ from bot.core.leadership import leadership, process_id
 from bot.nudges.sender import Messenger, Sender
 from bot.services import Services
 from bot.stats.summary import Uploader
+from bot.workspaces.rounds import SIDE_BY_SIDE
 from handlers.jobs import cases as case_jobs
 
 logger = logging.getLogger("security_bot.jobs")
@@ -81,6 +85,7 @@ class Jobs:
         name: str = "security-bot",
         holder: str | None = None,
         table: str = JOB_TABLE,
+        side_by_side: int = SIDE_BY_SIDE,
     ) -> None:
         self.services = services
         self.name = name
@@ -95,6 +100,7 @@ class Jobs:
             languages=services.languages.of,
         )
         self.messenger = messenger
+        self.side_by_side = side_by_side  # workspaces whose reminders are delivered at once
         self.uploader = uploader  # None: no weekly summaries from this process
         self._table = table
         self._scheduler: BackgroundScheduler | None = None
@@ -205,9 +211,17 @@ class Jobs:
     # -- the jobs --------------------------------------------------------------------------
 
     def run(self, job: str) -> None:
+        """`job` for every workspace: one after another, but the reminders' delivery side by
+        side (after the sweep, workspace by workspace as ever), each at its own pace."""
         if not self.lease.held:
             return  # lost the lease since the scheduler fired; the new holder runs it
-        self.services.workspace_rounds.each(lambda _key: self.run_in_workspace(job), what=job)
+        rounds = self.services.workspace_rounds
+        if job not in (SWEEP, DELIVER):
+            rounds.each(lambda _key: self.run_in_workspace(job), what=job)
+            return
+        if job == SWEEP:
+            rounds.each(lambda _key: self.sweep(), what=job)
+        rounds.side_by_side(lambda _key: self.deliver(), what=DELIVER, at_once=self.side_by_side)
 
     def run_in_workspace(self, job: str) -> None:
         """One job for the workspace being served."""
@@ -228,14 +242,25 @@ class Jobs:
                 if run.sent or run.failed:
                     logger.info("weekly summaries: %s", run.summary())
             return
-        nudges = self.services.nudges
         if job == SWEEP:
-            report = nudges.sweep()
-            logger.info("nudge sweep: %s", report.summary())
+            self.sweep()
         elif job != DELIVER:
             logger.warning("unknown job %s", job)
             return
-        nudges.recheck()
+        self.deliver()
+
+    def sweep(self) -> None:
+        """The sweep of the workspace being served: decided and written to its outbox."""
+        if not self.lease.held:
+            return
+        report = self.services.nudges.sweep()
+        logger.info("nudge sweep: %s", report.summary())
+
+    def deliver(self) -> None:
+        """The outbox of the workspace being served, sent at its pace while this process leads."""
+        if not self.lease.held:
+            return
+        self.services.nudges.recheck()
         delivery = self.sender.deliver(keep_going=lambda: self.lease.held)
         if delivery.sent or delivery.updated or delivery.failed:
             logger.info("nudge delivery: %s", delivery.summary())

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, InstallationStore
@@ -106,3 +107,22 @@ class WorkspaceClients:
                     self._clients.clear()
                 client = self._clients[token] = self._build(token)
             return client
+
+
+class ServedWorkspaceClient(WebClient):
+    """A WebClient whose token is the served workspace's, asked at every call: for what the app
+    sends outside a Slack request (the platform APIs' DMs, the one-time pages' follow-ups), where
+    no authorize gave a client its workspace's token. In OAuth mode only: one client, many
+    workspaces, each call with the token of the one being served then."""
+
+    def __init__(self, token: Callable[[], str], **options: Any) -> None:
+        self._served_token = token
+        super().__init__(**options)
+
+    @property  # WebClient's plain attribute, asked here at each call
+    def token(self) -> str | None:
+        return self._served_token()
+
+    @token.setter
+    def token(self, _given: str | None) -> None:
+        """WebClient's constructor sets one; the workspace served at each call decides instead."""

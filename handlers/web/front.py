@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
 from bot.core.logs import CarryingPool
 from bot.services import Services
@@ -89,14 +90,17 @@ def create_web_app(
     services: Services,
     *,
     run_later: Callable[[Callable[[], None]], object] | None = None,
+    client: WebClient | None = None,
 ) -> WsgiApp:
-    """`run_later` runs follow-ups after an API answer (default: a small thread pool)."""
+    """`run_later` runs follow-ups after an API answer (default: a small thread pool); `client`
+    sends what the APIs and pages send to Slack (default: the Bolt app's, SLACK_BOT_TOKEN's)."""
     slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
     if run_later is None:
         run_later = CarryingPool(max_workers=4, thread_name_prefix="api-follow-up").submit
-    alerts = AlertsApi(services, bolt_app.client, run_later)
-    posture = PostureApi(services, bolt_app.client, run_later)
-    pages = SecurePages(services, bolt_app.client)
+    client = client or bolt_app.client
+    alerts = AlertsApi(services, client, run_later)
+    posture = PostureApi(services, client, run_later)
+    pages = SecurePages(services, client)
     database = services.database
     # Without a signing secret (Socket Mode) nothing could tell Slack's requests from forgeries.
     slack_events = bool(services.settings.slack_signing_secret)

@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+import app
 import wiring
 from bot.core.clock import SystemClock
 from bot.core.config import load_settings
@@ -25,7 +27,7 @@ from handlers.outbound.slack_messenger import SlackMessenger
 from sandbox import payloads
 from sandbox.slack_standin import Call, SlackStandIn
 from storage.database import Database
-from storage.models import AuditRecord
+from storage.models import AuditRecord, Member
 from storage.scope import every_workspace
 from storage.workspace_models import Workspace, slack_bots, slack_installations, slack_oauth_states
 from tests.e2e.conftest import AppStarter, RunningApp, bot_environment
@@ -251,3 +253,33 @@ def test_a_revoked_bot_token_is_deleted_at_once_and_the_workspace_marked(
     assert actions.count("workspace.uninstalled") == 1
     code, text = status(oauth_app, "T0ALPHA", "U0ANA")
     assert code == 200 and '"response_type": "ephemeral"' in text  # Alpha keeps working
+
+
+def test_import_accounts_acts_in_the_one_installed_workspace_with_its_token(
+    oauth_app: RunningApp,
+    oauth_environment: dict[str, str],
+    standin: SlackStandIn,
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    standin.oauth_app(CLIENT_ID, CLIENT_SECRET)
+    assert "installed in Alpha Agency" in install(oauth_app, "T0ALPHA", "U0ANA").text
+    directory = tmp_path / "accounts.csv"
+    directory.write_text(
+        "account_id,account_name,platform,managed,account_manager_email,member_emails\n"
+        "7012345,Acme Shoes Ads,tiktok_business,false,,ana@alpha.example\n",
+        encoding="utf-8",
+    )
+    for name, value in oauth_environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+
+    assert app.main(["import", "accounts", str(directory)]) == 0, capsys.readouterr()
+
+    [listed] = standin.calls("users.list")
+    assert listed.team == "T0ALPHA"  # with Alpha's own token: no SLACK_BOT_TOKEN in OAuth mode
+    with every_workspace(), database.sessions() as session:
+        owners = session.scalars(select(Member.workspace_id).where(Member.email.is_not(None)))
+        assert set(owners) == {"T0ALPHA"}
