@@ -8,12 +8,14 @@ The console is Slack to the app, signing what it sends, and the Slack client to 
 from __future__ import annotations
 
 import cmd
+import re
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
 from bot.core.config import Settings
+from bot.core.i18n import LANGUAGE_NAMES
 from bot.core.ids import Command
 from sandbox import kept, payloads, render, workspace
 from sandbox.case_console import HELP as CASE_HELP
@@ -33,6 +35,8 @@ from sandbox.teams import Team, first_team, install, pick_team
 from sandbox.workspace import Person
 from storage.scope import serving
 
+SHORT_LOCALES = {"de": "de-DE", "en": "en-US"}
+LOCALE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2})?$")
 HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
   press <label>            press a button on what you looked at last (a prefix is enough)
@@ -49,6 +53,8 @@ HELP = """\
                            need days, and working hours: mon 10:00 is the next Monday, your time)
   nudge [dry-run]          one reminder sweep now, at the app's time, and its DMs
   wait [seconds]           show what the app sends meanwhile, e.g. an alert's DMs (10 s)
+  locale [de | en | de-AT]  your Slack language (the bot follows it unless you chose one
+                           with /security language)
   install [name]           add another simulated workspace (its own members and data)
   workspace <name | id>    act in another workspace: its members, its data, its requests
   reset                    start a clean sandbox: wipe its database and clock, reload the demo
@@ -210,6 +216,23 @@ class Console(
         if isinstance(found, Person):
             self.person = found
         self.say(found if isinstance(found, str) else f"You are now {found}.")
+
+    def do_locale(self, wanted: str) -> None:
+        """The simulated member changes their Slack language; the bot reads it at once, as it
+        would at its next look at their profile."""
+        if self.place is None:
+            self.say("This console has no workspace.")
+            return
+        locale = SHORT_LOCALES.get(wanted.strip().lower(), wanted.strip())
+        if not LOCALE.match(locale):
+            self.say("Give a language such as de, en or de-AT.")
+            return
+        self.standin.set_locale(self.person.user_id, locale, team_id=self.team_id)
+        language = self.place.refresh_profile(self.person.user_id, self.team_id)
+        self.say(
+            f"{self.person}'s Slack language is now {locale}: the bot writes to them in "
+            f"{LANGUAGE_NAMES[language]}."
+        )
 
     def do_install(self, name: str) -> None:
         """Another simulated workspace, as if the app were added to it; stays where you are."""

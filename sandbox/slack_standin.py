@@ -207,6 +207,11 @@ class SlackStandIn(slack_oauth.ManyWorkspaces, LoopbackStandIn):
             user = self._in(team_id).users.get(user_id)
             return None if user is None else str(user["tz"])
 
+    def set_locale(self, user_id: str, locale: str, *, team_id: str | None = None) -> None:
+        """The member changed their Slack language (users.info answers it from now on)."""
+        with self._lock:
+            self._in(team_id).users[user_id]["locale"] = locale
+
     def dm_channel(self, user_id: str, *, team_id: str | None = None) -> str:
         """The direct-message channel id `conversations.open` returns for `user_id`."""
         with self._lock:

@@ -37,6 +37,7 @@ from bot.recovery.mail import OutboxMailer, mailer_for
 from bot.services import Services
 from cli.nudges import sweep_and_deliver
 from handlers.outbound.slack_directory import SlackWorkspaceUsers
+from handlers.slack.profiles import profile_from_slack
 from handlers.web import alerts_api, posture_api
 from handlers.web.front import MAX_BODY_BYTES, SLACK_PATH
 from sandbox import oauth_install, posture_sender
@@ -153,6 +154,16 @@ class Workspace:
             f"kept with the database ({self.clock.now():%a %d %b %Y %H:%M} UTC). "
             "`reset` starts a clean sandbox with the clock back at now."
         )
+
+    def refresh_profile(self, user_id: str, team_id: str) -> str:
+        """Read the member's Slack profile again (as the bot does once it is a week old); the
+        language the bot now writes to them in."""
+        client = oauth_install.workspace_client(self.services.settings, self.services, team_id)
+        with serving(team_id):
+            answer = client.users_info(user=user_id, include_locale=True)
+            self.services.members.remember_profile(profile_from_slack(answer["user"]))
+            self.services.languages.forget(user_id)
+            return self.services.languages.of(user_id)
 
     def new_mail(self) -> list[tuple[Path, str]]:
         return [] if self.outbox is None else self.outbox.new_mail()

@@ -52,6 +52,11 @@ class MemberLanguages:
             self._known[key] = (language, now)
         return language
 
+    def forget(self, slack_user_id: str) -> None:
+        """Read the member's language afresh next time (their profile was just refreshed)."""
+        with self._lock:
+            self._known.pop((workspace_id(), slack_user_id), None)
+
     def choose(self, slack_user_id: str, choice: str) -> str:
         """The member's own choice ("auto": by their Slack locale again); the language now in
         force. Audited: what a member reads security messages in is theirs to set."""

@@ -111,6 +111,12 @@ def _(message: str) -> str:
     return _catalogue(language()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A text that reads differently in one place (e.g. a modal's title, at most 24
+    characters in Slack) from the same words elsewhere."""
+    return _catalogue(language()).pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue(language()).ngettext(singular, plural, count)
 

@@ -11,15 +11,23 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
-from bot.core.i18n import N_, _
+from bot.core.i18n import N_, _, pgettext
 from bot.core.ids import Action, Block, Callback
 from bot.core.text import escape, slack_date
 from bot.recovery.email import RecoveryEmailStatus
 from bot.recovery.phone import PhoneStatus, country_name
 
-# Translators: modal titles, at most 24 characters.
-TITLE_EMAIL = N_("Recovery email")
-TITLE_PHONE = N_("Recovery phone")
+
+def _title_email() -> str:
+    # Translators: a modal's title, at most 24 characters.
+    return pgettext("modal title", "Recovery email")
+
+
+def _title_phone() -> str:
+    # Translators: a modal's title, at most 24 characters.
+    return pgettext("modal title", "Recovery phone")
+
+
 # Translators: "User Settings" and "Account Security" are TikTok for Business menu labels: keep
 # them in English, in bold.
 PLATFORM_PHONE_STEPS = N_(
@@ -72,7 +80,7 @@ def email_modal(
         }
     )
     return modal(
-        Callback.RECOVERY_EMAIL, _(TITLE_EMAIL), _("Email me a code"), blocks, private_metadata
+        Callback.RECOVERY_EMAIL, _title_email(), _("Email me a code"), blocks, private_metadata
     )
 
 
@@ -112,12 +120,12 @@ def code_modal(private_metadata: str, masked: str, expires_at: datetime | None) 
             ],
         },
     ]
-    return modal(Callback.RECOVERY_CODE, _(TITLE_EMAIL), _("Confirm"), blocks, private_metadata)
+    return modal(Callback.RECOVERY_CODE, _title_email(), _("Confirm"), blocks, private_metadata)
 
 
 def email_confirmed_modal(masked: str) -> dict[str, Any]:
     return _done(
-        _(TITLE_EMAIL),
+        _title_email(),
         _("✅ *{address} is your confirmed recovery email.*").format(address=escape(masked)),
     )
 
@@ -164,12 +172,12 @@ def phone_modal(private_metadata: str, status: PhoneStatus) -> dict[str, Any]:
             },
         }
     )
-    return modal(Callback.RECOVERY_PHONE, _(TITLE_PHONE), _("Save"), blocks, private_metadata)
+    return modal(Callback.RECOVERY_PHONE, _title_phone(), _("Save"), blocks, private_metadata)
 
 
 def phone_saved_modal(masked: str) -> dict[str, Any]:
     return _done(
-        _(TITLE_PHONE),
+        _title_phone(),
         _(
             "✅ *{number} is on record as your recovery phone.*\n"
             "It counts as self-reported until the platform reports a recovery phone on your "
