@@ -157,6 +157,9 @@ def measure(database_url: str | None, plan: Plan) -> dict[str, Any]:
         Target("OAuth c=1 p99 ours/bare", latency["c1"]["oauth_ratio_p99"], 0.15),
         Target("OAuth c=16 p99 ours/bare", latency["c16"]["oauth_ratio_p99"], 0.65),
         Target("OAuth SQL statements per status, our data", oauth_count.ours, 1),
+        Target("German c=1 p50 ours/bare", latency["c1"]["german_ratio_p50"], 0.15),
+        Target("German c=1 p99 ours/bare", latency["c1"]["german_ratio_p99"], 0.15),
+        Target("German c=16 p99 ours/bare", latency["c16"]["german_ratio_p99"], 0.65),
         # Bolt's authorize cache lives in each worker process: one call per token in each.
         Target(
             "OAuth auth.test calls per token",
@@ -235,7 +238,7 @@ def statement_counts(small_url: str, large_url: str) -> list[Count]:
     ]
 
 
-APPS = ("ours", "bare", "floor", "oauth")
+APPS = ("ours", "bare", "floor", "oauth", "german")
 
 
 def acknowledgement_latency(url: str, plan: Plan, keys: str) -> dict[str, Any]:
@@ -269,9 +272,31 @@ def acknowledgement_latency(url: str, plan: Plan, keys: str) -> dict[str, Any]:
                 servers.environment(**oauth.environment(url, keys, secret, oauth_standin)),
                 OUTPUT / "oauth.stderr",
             ),
+            # Ours again, every member's Slack locale German (a copy of the data set).
+            "german": servers.ours(
+                servers.environment(
+                    **common,
+                    DATABASE_URL=dataset.in_language(url, "de-DE") or url,
+                    SECURITY_BOT_KEYS=keys,
+                    SCHEDULED_JOBS="off",
+                ),
+                OUTPUT / "german.stderr",
+            ),
         }
-        with started["ours"], started["bare"], started["floor"], started["oauth"]:
-            expected = {"ours": "checks pass", "bare": "ok", "floor": "ok", "oauth": "checks pass"}
+        with (
+            started["ours"],
+            started["bare"],
+            started["floor"],
+            started["oauth"],
+            started["german"],
+        ):
+            expected = {
+                "ours": "checks pass",
+                "bare": "ok",
+                "floor": "ok",
+                "oauth": "checks pass",
+                "german": "bestanden",  # "… Prüfungen bestanden", JSON-escaped
+            }
             print(
                 "apps up: "
                 + ", ".join(f"{name} pid {server.pid}" for name, server in started.items())
@@ -325,7 +350,7 @@ def summary(runs: dict[str, load.Run], cpu: dict[str, float], concurrency: int) 
             "server_cpu_ms_per_request": round(cpu[name] * 1000 / max(1, run.requests), 3),
         }
     for pct in ("p50", "p99"):
-        for app, key in (("ours", "ratio"), ("oauth", "oauth_ratio")):
+        for app, key in (("ours", "ratio"), ("oauth", "oauth_ratio"), ("german", "german_ratio")):
             figures[f"{key}_{pct}"] = round(
                 figures[app][f"{pct}_ms"] / figures["bare"][f"{pct}_ms"], 3
             )

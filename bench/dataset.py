@@ -271,3 +271,19 @@ def _evidence(
 
 def describe(url: str) -> str:
     return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def in_language(url: str, locale: str) -> str | None:
+    """A copy of a SQLite data set whose every member's Slack locale is `locale` (the status
+    path in another language); None for a database server (measured in English only)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    source = Path(url.removeprefix("sqlite:///"))
+    copy = source.with_name(f"{source.stem}-{locale}.db")
+    if not copy.exists() or copy.stat().st_mtime < source.stat().st_mtime:
+        shutil.copyfile(source, copy)
+        engine = create_engine(f"sqlite:///{copy}")
+        with serving(WORKSPACE), engine.begin() as connection:
+            connection.execute(text("UPDATE members SET locale = :locale"), {"locale": locale})
+        engine.dispose()
+    return f"sqlite:///{copy}"
