@@ -170,6 +170,14 @@ def measure(database_url: str | None, plan: Plan) -> dict[str, Any]:
     constant = len({c.statements for c in counts}) == 1
     print_report(backend, latency, counts, targets, constant)
     oauth.print_figures(latency, oauth_count)
+    print(
+        "\nGerman (every member's Slack locale de-DE; ours/bare): "
+        f"c=1 p50 {latency['c1']['german_ratio_p50']:.2f}x, "
+        f"c=1 p99 {latency['c1']['german_ratio_p99']:.2f}x, "
+        f"c=16 p99 {latency['c16']['german_ratio_p99']:.2f}x "
+        f"(English: {latency['c1']['ratio_p50']:.2f}x, {latency['c1']['ratio_p99']:.2f}x, "
+        f"{latency['c16']['ratio_p99']:.2f}x)"
+    )
     print("\ntargets: " + ", ".join(f"{t.name} {'PASS' if t.met else 'MISS'}" for t in targets))
     stages = []
     if not all(t.met for t in targets[:3]):
