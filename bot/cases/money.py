@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from bot.core.errors import InvalidInput
-from bot.core.i18n import _, amount
+from bot.core.i18n import _, amount, read_number
 
 # ISO 4217 currencies whose minor unit is not a hundredth.
 _EXPONENTS = {
@@ -37,13 +37,16 @@ def currency_of(typed: str) -> str:
 def minor_units(typed: str, currency: str) -> int:
     """`120.50` EUR is 12050; refuses more decimals than the currency has, and zero."""
     text = typed.strip().replace(" ", "").replace("\u00a0", "")
-    if not _AMOUNT.match(text):
-        raise InvalidInput(_("Type the amount as a number, such as 120.50."))
     places = exponent(currency)
     try:
-        amount = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInput(_("Type the amount as a number, such as 120.50.")) from None
+        amount = read_number(text)  # as the reader writes numbers: 1,234.50 or 1.234,50
+    except ValueError:
+        if not _AMOUNT.match(text):  # else a plain 120,50 or 120.50 in any language
+            raise InvalidInput(_("Type the amount as a number, such as 120.50.")) from None
+        try:
+            amount = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise InvalidInput(_("Type the amount as a number, such as 120.50.")) from None
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value():
         raise InvalidInput(

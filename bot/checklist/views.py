@@ -15,7 +15,7 @@ from bot.checklist.model import (
     TwoStepMethod,
 )
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
-from bot.core.i18n import N_, _, ngettext, number
+from bot.core.i18n import N_, _, ngettext, number, pgettext
 from bot.core.ids import Action, Block, Callback, item_action
 from bot.core.text import escape, shorten, slack_date
 
@@ -201,7 +201,8 @@ def two_step_modal(
         "type": "modal",
         "callback_id": Callback.TWO_STEP_REPORT,
         # Translators: a modal's title, at most 24 characters
-        "title": plain(_("2-step verification")),
+        # Translators: a modal's title, at most 24 characters.
+        "title": plain(pgettext("modal title", "2-step verification")),
         "submit": plain(_("I've turned it on")),
         "close": plain(_("Cancel")),
         "blocks": [

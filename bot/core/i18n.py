@@ -30,7 +30,7 @@ from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 
 ENGLISH = "en"
 LANGUAGES = (ENGLISH, "de")
@@ -134,6 +134,15 @@ def number(value: int | float | Decimal) -> str:
     return format_decimal(value, locale=_babel_locale())
 
 
+def read_number(typed: str) -> Decimal:
+    """A number as the reader writes it: "1,234.50" in English, "1.234,50" in German; raises
+    ValueError for anything else."""
+    try:
+        return parse_decimal(typed, locale=_babel_locale(), strict=True)
+    except NumberFormatError as error:
+        raise ValueError(typed) from error
+
+
 def amount(value: Decimal, currency: str) -> str:
     """ "€120.50" in English, "120,50 €" in German."""
     return format_currency(value, currency, locale=_babel_locale())
@@ -207,3 +216,7 @@ class _Pseudo(gettext.NullTranslations):
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         chosen = msgid1 if n == 1 else msgid2
         return f"⟦{chosen}⟧" if msgid1 in self._known else chosen
+
+    def pgettext(self, context: str, message: str) -> str:
+        known = f"{context}\x04{message}" in self._known  # gettext's key of a text in context
+        return f"⟦{message}⟧" if known else message

@@ -44,8 +44,8 @@ def test_status_rows_equal_what_sqlalchemy_reads(
         read = connection.execute(
             member_store._STATUS, {"workspace_id": WORKSPACE, "slack_user_id": "U0ANA"}
         ).all()
-    accounts = [tuple(row)[4:10] for row in read if row.kind == 0]
-    results = [tuple(row)[10:] for row in read if row.kind == 1]
+    accounts = [tuple(row)[6:12] for row in read if row.kind == 0]  # after the member's columns
+    results = [tuple(row)[12:] for row in read if row.kind == 1]
     assert (rows.member_id, rows.display_name) == (ana.id, "Ana <Admin>")
     assert rows.profile_refreshed_at == clock.now()
     assert rows.profile_refreshed_at.tzinfo is not None

@@ -272,3 +272,26 @@ def test_an_english_reader_sees_amounts_and_durations_as_before() -> None:
     with reading("de"):
         assert money.said(12050, "EUR") == "120,50\u00a0€"
         assert elapsed(timedelta(days=1, minutes=5)) == "1 Tag"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "minor"),
+    [
+        ("en", "1,234.50", 123450),
+        ("de", "1.234,50", 123450),
+        ("de", "120,50", 12050),
+        ("de", "120.50", 12050),  # a plain decimal point still reads as one
+        ("en", "120,50", 12050),
+    ],
+)
+def test_an_amount_is_read_as_the_reader_writes_numbers(
+    language: str, typed: str, minor: int
+) -> None:
+    with reading(language):
+        assert money.minor_units(typed, "EUR") == minor
+
+
+@pytest.mark.parametrize(("language", "typed"), [("en", "1.234,50"), ("de", "1,234.50")])
+def test_another_languages_grouping_is_refused_not_misread(language: str, typed: str) -> None:
+    with reading(language), pytest.raises(InvalidInput):
+        money.minor_units(typed, "EUR")
