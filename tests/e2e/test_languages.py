@@ -14,12 +14,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn
 from storage.database import Database
+from storage.models import AuditRecord
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
-from tests.e2e.conftest import AppStarter, Answer, RunningApp, run_app
+from tests.e2e.conftest import Answer, AppStarter, RunningApp, run_app
 
 pytestmark = pytest.mark.e2e
 
@@ -143,9 +145,9 @@ def one_time_link(app: RunningApp, user_id: str) -> str:
     """The path of the one-time link in the member's latest DM."""
     standin = app.standin
     dm = standin.wait_for(lambda: standin.messages(user_id))[-1]
-    found = LINK.findall(shown(dm["blocks"]))
-    assert found, dm
-    return urlsplit(found[0]).path
+    found = LINK.search(shown(dm["blocks"]))
+    assert found is not None, dm
+    return urlsplit(found.group(0)).path
 
 
 def test_the_password_page_is_in_the_language_of_the_member_the_link_belongs_to(
@@ -306,3 +308,51 @@ def test_a_case_tells_each_member_in_their_language_and_the_card_follows_the_wor
     assert f"💳 *Abbuchung 120,50{EURO}*: Anzeigen gekauft\\nErfasst von <@U0ADMIN>" in shown(
         charge["blocks"]
     )
+
+
+def test_a_member_chooses_german_and_goes_back_to_the_slack_language(
+    app: RunningApp, ana_and_raj: tuple[int, int]
+) -> None:
+    answered(security(app, RAJ, "status"))
+    profile_read(app, RAJ)
+    assert answered(security(app, RAJ, "status"))["text"] == "0 of 7 checks pass"
+
+    chosen = answered(security(app, RAJ, "language de"))
+    assert chosen["text"] == "Ab jetzt schreibe ich Ihnen auf Deutsch."
+    german = answered(security(app, RAJ, "status"))
+    assert german["text"] == "0 von 7 Prüfungen bestanden"
+    assert "Ihre Sicherheits-Checkliste" in shown(german["blocks"])
+
+    wrong = answered(security(app, RAJ, "language klingon"))
+    assert wrong["text"] == (
+        "Wählen Sie `de` (Deutsch), `en` (English) oder `auto` (Ihre Slack-Sprache)."
+    )
+
+    back = answered(security(app, RAJ, "language auto"))
+    assert back["text"] == "From now on I write to you in English."
+    english = answered(security(app, RAJ, "status"))
+    assert english["text"] == "0 of 7 checks pass"
+    assert "Your security checklist" in shown(english["blocks"])
+
+    # Ana's `auto` is her Slack locale: German; an English speaker's wrong value: English.
+    answered(security(app, ANA, "status"))
+    profile_read(app, ANA)
+    steady_status(app, ANA, "0 von 7 Prüfungen bestanden")
+    assert answered(security(app, ANA, "language auto"))["text"] == (
+        "Ab jetzt schreibe ich Ihnen auf Deutsch."
+    )
+    assert answered(security(app, RAJ, "language fr"))["text"] == (
+        "Choose `de` (Deutsch), `en` (English) or `auto` (your Slack language)."
+    )
+    assert app.database is not None
+    with app.database.sessions() as session:
+        chosen_rows = session.execute(
+            select(AuditRecord.actor, AuditRecord.details)
+            .where(AuditRecord.action == "member.language.chosen")
+            .order_by(AuditRecord.id)
+        ).all()
+    assert [(actor, details["choice"]) for actor, details in chosen_rows] == [
+        (RAJ, "de"),
+        (RAJ, "auto"),
+        (ANA, "auto"),
+    ]
