@@ -52,6 +52,12 @@ class MemberLanguages:
             self._known[key] = (language, now)
         return language
 
+    def forget(self, slack_user_id: str) -> None:
+        """Look the member's language up again next time: their profile (and locale) was just
+        read, and the language kept from before it may be the English of an unknown locale."""
+        with self._lock:
+            self._known.pop((workspace_id(), slack_user_id), None)
+
     def choose(self, slack_user_id: str, choice: str) -> str:
         """The member's own choice ("auto": by their Slack locale again); the language now in
         force. Audited: what a member reads security messages in is theirs to set."""

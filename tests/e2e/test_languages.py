@@ -141,6 +141,28 @@ def test_status_and_the_two_step_modal_in_each_members_language(
     assert "Business account" in shown(raj_modal["blocks"])
 
 
+def test_a_button_pressed_before_the_profile_was_read_does_not_keep_english_afterwards(
+    app: RunningApp, ana_and_raj: tuple[int, int]
+) -> None:
+    standin = app.standin
+    button = {"type": "button", "action_id": "report_two_step", "block_id": "two_step"}
+    press = payloads.block_action(ANA, button, response_url=standin.response_url())
+    assert app.send(press).status == 200  # her locale is not known yet: English
+    standin.wait_for(lambda: len(standin.opened_views()) == 1)
+    answered(security(app, ANA, "status"))
+    profile_read(app, ANA)
+    steady_status(app, ANA, "0 von 7 Prüfungen bestanden")
+
+    again = payloads.block_action(ANA, button, response_url=standin.response_url())
+    assert app.send(again).status == 200
+
+    views = standin.wait_for(lambda: v if len(v := standin.opened_views()) == 2 else None)
+    assert [view["title"]["text"] for view in views] == [
+        "2-step verification",
+        "Zwei-Schritt-Bestätigung",
+    ]
+
+
 def one_time_link(app: RunningApp, user_id: str) -> str:
     """The path of the one-time link in the member's latest DM."""
     standin = app.standin
