@@ -53,7 +53,8 @@ class MemberLanguages:
         return language
 
     def forget(self, slack_user_id: str) -> None:
-        """Read the member's language afresh next time (their profile was just refreshed)."""
+        """Look the member's language up again next time: their profile (and locale) was just
+        read, and the language kept from before it may be the English of an unknown locale."""
         with self._lock:
             self._known.pop((workspace_id(), slack_user_id), None)
 

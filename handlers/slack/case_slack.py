@@ -63,7 +63,8 @@ def _in_thread(
     charge = change.charge
     if charge is None:
         return
-    message = {**views.charge_message(charge, change.case.handler), **_QUIET}
+    with reading(services.workspace_settings.current().language):  # in the card's thread
+        message = {**views.charge_message(charge, change.case.handler), **_QUIET}
     try:
         if charge.thread_ts is None:
             posted = messenger.post(channel, {**message, "thread_ts": card_ts})

@@ -28,3 +28,4 @@ def refresh_profile_if_stale(slack_user_id: str, client: WebClient, services: Se
         return
     answer = client.users_info(user=slack_user_id, include_locale=True)
     services.members.remember_profile(profile_from_slack(answer["user"]))
+    services.languages.forget(slack_user_id)  # the locale may have come with it
