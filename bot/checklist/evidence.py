@@ -30,10 +30,17 @@ class NewEvidence(NamedTuple):
 
 
 def record_bot_check(
-    session: Session, member_id: int, check: Check, state: State, note: str, at: datetime
+    session: Session,
+    member_id: int,
+    check: Check,
+    state: State,
+    note: str | dict[str, Any],
+    at: datetime,
 ) -> None:
-    """The bot's word, with the note the checklist shows."""
-    NewEvidence(member_id, check, state, at, {"note": note}).save(session)
+    """The bot's word, with the note the checklist shows: a catalogue text, or one with its
+    values (bot/checklist/notes.note), read in each reader's language."""
+    detail = note if isinstance(note, dict) else {"note": note}
+    NewEvidence(member_id, check, state, at, detail).save(session)
 
 
 def self_reported(

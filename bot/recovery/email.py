@@ -16,12 +16,14 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.checklist.evidence import record_bot_check
 from bot.checklist.members import member_for
 from bot.checklist.model import Check, State
+from bot.checklist.notes import note
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import CodeRejected, DomainError, InvalidInput
@@ -230,8 +232,10 @@ class RecoveryEmailService:
         message = f"recovery-email:{member_id}:{code}".encode()
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
-    def _record_check(self, session: Session, member: Member, state: State, note: str) -> None:
-        record_bot_check(session, member.id, Check.RECOVERY_EMAIL, state, note, self._clock.now())
+    def _record_check(
+        self, session: Session, member: Member, state: State, said: dict[str, Any]
+    ) -> None:
+        record_bot_check(session, member.id, Check.RECOVERY_EMAIL, state, said, self._clock.now())
 
     def _audit_only(self, slack_user_id: str, action: str) -> None:
         with self._database.sessions.begin() as session:
@@ -265,12 +269,15 @@ def _target(slack_user_id: str) -> str:
     return f"recovery_email:{slack_user_id}"
 
 
-def _pending_note(address: str) -> str:
-    return f"A code was sent to {mask_email(address)}: enter it to confirm the address."
+def _pending_note(address: str) -> dict[str, Any]:
+    masked = mask_email(address)
+    return note(
+        N_("A code was sent to {address}: enter it to confirm the address."), address=masked
+    )
 
 
-def _confirmed_note(address: str) -> str:
-    return f"{mask_email(address)}, confirmed with a code."
+def _confirmed_note(address: str) -> dict[str, Any]:
+    return note(N_("{address}, confirmed with a code."), address=mask_email(address))
 
 
 def _too_many_mails(until: datetime, now: datetime) -> str:

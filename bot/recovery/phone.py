@@ -15,6 +15,7 @@ import phonenumbers
 from bot.checklist.evidence import self_reported
 from bot.checklist.members import member_for
 from bot.checklist.model import Check
+from bot.checklist.notes import note
 from bot.core import member_audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
@@ -122,7 +123,7 @@ class RecoveryPhoneService:
                 refusal = None
                 recovery_store.save_phone(session, member.id, number, now)
                 masked = mask_phone(number)
-                detail = {"note": f"{masked} on record.", "number": masked}
+                detail = {**note(N_("{number} on record."), number=masked), "number": masked}
                 self_reported(member.id, Check.RECOVERY_PHONE, now, detail).save(session)
                 member_audit.record(
                     session, now, slack_user_id, "recovery.phone.recorded", number=masked

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.checklist.model import Check, Source, State
 from bot.core.errors import InvalidInput
+from bot.core.i18n import reading
 from bot.core.masking import mask_email, mask_phone
 from bot.recovery.phone import normalise, region_for_time_zone
 from bot.services import Services
@@ -94,6 +95,8 @@ def test_a_recorded_number_is_stored_normalised_and_shown_masked(
     line = services.members.status("U0ANA").checklist.line(Check.RECOVERY_PHONE)
     assert (line.state, line.source, line.fix) == (State.PASSING, Source.SELF, None)
     assert line.explanation == "+49 ••• ••• 12 on record."
+    with reading("de"):  # the stored note is read in each reader's language
+        assert line.explanation == "+49 ••• ••• 12 ist hinterlegt."
     assert services.recovery_phone.status("U0ANA").number == "+49 ••• ••• 12"
 
 
