@@ -292,7 +292,7 @@ class CaseService:
             )
             line = messages.outcome_line(card, actor)
             if answer is not None:
-                line += "\n" + messages.platform_line(card, actor, took=False)
+                line = messages.together(line, messages.platform_line(card, actor, took=False))
             return CaseChange(card, line, notices)
 
         return self.desk.act(actor, number, Operation.RESOLVE, apply, step_up=True)

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.cases import views
+from bot.cases.messages import ThreadLine
 from bot.cases.model import CaseChange
 from bot.core.i18n import reading
 from bot.nudges.sender import DeliveryFailed, Messenger
@@ -59,7 +60,11 @@ def _in_thread(
 ) -> None:
     number = change.case.number
     if change.line:
-        _send(messenger, channel, {"text": change.line, "thread_ts": card_ts, **_QUIET}, number)
+        line = change.line
+        if isinstance(line, ThreadLine):  # the channel's readers: its language, as the card's
+            with reading(services.workspace_settings.current().language):
+                line = line.render()
+        _send(messenger, channel, {"text": line, "thread_ts": card_ts, **_QUIET}, number)
     charge = change.charge
     if charge is None:
         return

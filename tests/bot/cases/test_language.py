@@ -295,3 +295,11 @@ def test_an_amount_is_read_as_the_reader_writes_numbers(
 def test_another_languages_grouping_is_refused_not_misread(language: str, typed: str) -> None:
     with reading(language), pytest.raises(InvalidInput):
         money.minor_units(typed, "EUR")
+
+
+def test_a_thread_line_is_built_again_in_the_channels_language() -> None:
+    with reading("en"):  # whoever acted reads English
+        line = messages.actor_line("U0DANA", "{actor} took the case")
+    assert line == "<@U0DANA> took the case"
+    with reading("de"):  # the channel's language: handlers/slack/case_slack.py
+        assert line.render() == "<@U0DANA> hat den Fall übernommen"
