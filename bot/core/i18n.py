@@ -50,12 +50,18 @@ class _Later:
         self._look_up = look_up
         self._found: str | None = None
 
+    @property
+    def known(self) -> str | None:
+        return self._found
+
     def __call__(self) -> str:
         if self._found is None:
             try:
                 found = self._look_up()
-            except Exception:  # e.g. the database is down: still answer, in English
-                logger.warning("the reader's language could not be looked up", exc_info=True)
+            except Exception as error:  # noqa: BLE001 - a database down: still answer, in English
+                logger.warning(
+                    "the reader's language could not be looked up (%s)", type(error).__name__
+                )
                 found = ENGLISH
             self._found = found if found in LANGUAGES else ENGLISH
         return self._found
@@ -68,6 +74,15 @@ def language() -> str:
     """The language of the person the text being built is for."""
     found = _READER.get()
     return found if isinstance(found, str) else found()
+
+
+def known_language() -> str:
+    """The reader's language if known without asking anyone (English otherwise): for what is
+    said when asking is what failed, such as "I cannot reach my database"."""
+    found = _READER.get()
+    if isinstance(found, str):
+        return found
+    return found.known or ENGLISH
 
 
 def read_later(look_up: Callable[[], str]) -> None:

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.core import logs
 from bot.core.errors import DatabaseUnavailable, DomainError, database_unavailable
-from bot.core.i18n import _
+from bot.core.i18n import _, known_language, reading
 
 logger = logging.getLogger("security_bot")
 
@@ -30,8 +30,10 @@ def member_message(error: Exception) -> str:
         reference = reference_id()
         # The class only: the driver's message may quote the statement and its parameters.
         logger.warning("database unavailable (%s), reference %s", type(error).__name__, reference)
-        reference_line = _("Reference: `{reference}`.").format(reference=reference)
-        return f"{DatabaseUnavailable().user_message} {reference_line}"
+        # In the language known so far: looking it up would ask the database that is down.
+        with reading(known_language()):
+            reference_line = _("Reference: `{reference}`.").format(reference=reference)
+            return f"{DatabaseUnavailable().user_message} {reference_line}"
     if isinstance(error, DomainError):
         return error.user_message
     reference = reference_id()
