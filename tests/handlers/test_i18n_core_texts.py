@@ -4,10 +4,11 @@ reasons, the 2SV reset) come from the catalogue, and read German for a German re
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import TimeoutError
 
 from bot.core import blocks
 from bot.core.errors import DatabaseUnavailable, InvalidInput
-from bot.core.i18n import PSEUDO, _, reading
+from bot.core.i18n import PSEUDO, _, read_later, reading
 from bot.twostep import views as views_twostep
 from handlers.slack import commands, passwords, step_up
 from handlers.slack.errors import member_message
@@ -77,3 +78,18 @@ def test_english_is_unchanged() -> None:
         "To resolve a compromise case, I need a current code from the authenticator app you "
         "linked to the bot."
     )
+
+
+def test_the_database_down_message_does_not_ask_the_database_for_the_language() -> None:
+    asked: list[str] = []
+
+    def look_up() -> str:
+        asked.append("the database that is down")
+        return "de"
+
+    pool_empty = TimeoutError("no connection free")  # as storage raises it: no text yet
+    with reading("en"):
+        read_later(look_up)
+        said = member_message(pool_empty)
+    assert asked == []
+    assert said.startswith("I cannot reach my database right now.")
