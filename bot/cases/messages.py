@@ -11,13 +11,12 @@ recorded, not done, and the words say who must act on the platform by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import partial, wraps
 from typing import Any
 
 from bot.cases import money
 from bot.cases.model import CaseCard, ChargeView, Outcome, PlatformAnswer
+from bot.cases.thread_lines import again
 from bot.cases.views import account_words, by_hand, platform_words, support_words
 from bot.cases.wording import STATUS_INLINE, elapsed, person, role_words
 from bot.core.blocks import Blocks, mrkdwn, plain
@@ -162,40 +161,7 @@ def suspended_dm(card: CaseCard) -> dict[str, Any]:
     return _dm(title.format(number=card.number), [{"type": "section", "text": mrkdwn(text)}])
 
 
-class ThreadLine(str):
-    """A thread line as it was built (in the language of whoever acted), which can be built
-    again in the channel's: the channel's readers read it (handlers/slack/case_slack.py)."""
-
-    render: Callable[[], str]
-
-    def __new__(cls, render: Callable[[], str]) -> ThreadLine:
-        built = super().__new__(cls, render())
-        built.render = render
-        return built
-
-    def __copy__(self) -> ThreadLine:
-        return self  # as immutable as any str (Bolt deep-copies the context of lazy listeners)
-
-    def __deepcopy__(self, memo: dict[int, object]) -> ThreadLine:
-        return self
-
-
-def together(*parts: ThreadLine) -> ThreadLine:
-    """Thread lines posted as one message, one under the other."""
-    return ThreadLine(lambda: "\n".join(part.render() for part in parts))
-
-
-def _again(build: Callable[..., str]) -> Callable[..., ThreadLine]:
-    """`build`, whose line can be built again in another reader's language."""
-
-    @wraps(build)
-    def line_of(*args: Any, **kwargs: Any) -> ThreadLine:
-        return ThreadLine(partial(build, *args, **kwargs))
-
-    return line_of
-
-
-@_again
+@again
 def platform_line(card: CaseCard, actor: str, *, took: bool) -> str:
     """The thread line of a suspend or restore request: what was asked, and what came of it."""
     step = card.platform_step
@@ -386,20 +352,20 @@ def _said(text: str) -> str:
     return "\n".join(f">{part}" for part in escaped.splitlines()) or ">"
 
 
-@_again
+@again
 def line(sentence: str, said: str | None = None) -> str:
     """A thread line: a translated sentence naming who did what, then what they wrote."""
     quoted = f": “{escape(said, limit=300)}”" if said else ""
     return f"{sentence}{quoted}"
 
 
-@_again
+@again
 def actor_line(actor: str, sentence: str, said: str | None = None) -> str:
     """A thread line from a catalogue sentence with an {actor} placeholder (`N_`-marked)."""
     return line(_(sentence).format(actor=person(actor)), said)
 
 
-@_again
+@again
 def outcome_line(card: CaseCard, actor: str) -> str:
     assert card.outcome is not None
     summary = escape(card.resolution_summary or "", limit=300)

@@ -37,6 +37,7 @@ from bot.cases.notes import ThreadNotes
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
 from bot.cases.records import Desk, Refused, Routing
 from bot.cases.reminders import CaseReminders
+from bot.cases.thread_lines import together
 from bot.cases.wording import person
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotFound
@@ -292,7 +293,7 @@ class CaseService:
             )
             line = messages.outcome_line(card, actor)
             if answer is not None:
-                line = messages.together(line, messages.platform_line(card, actor, took=False))
+                line = together(line, messages.platform_line(card, actor, took=False))
             return CaseChange(card, line, notices)
 
         return self.desk.act(actor, number, Operation.RESOLVE, apply, step_up=True)

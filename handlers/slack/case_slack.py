@@ -14,8 +14,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.cases import views
-from bot.cases.messages import ThreadLine
 from bot.cases.model import CaseChange
+from bot.cases.thread_lines import ThreadLine
 from bot.core.i18n import reading
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
