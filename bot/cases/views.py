@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cases import money
+from bot.cases import incident_views, money
 from bot.cases.model import (
     OUTCOME_WORDS,
     AccountRef,
@@ -161,6 +161,7 @@ def card_message(card: CaseCard) -> dict[str, Any]:
         _("*Handler*\n{person}").format(person=person(card.handler)),
         _("*Open*\n{since}").format(since=_open_for(card)),
         _("*Charges*\n{totals}").format(totals=charge_totals(card)),
+        *incident_views.card_fields(card),
     ]
     blocks: Blocks = [
         {
@@ -174,6 +175,9 @@ def card_message(card: CaseCard) -> dict[str, Any]:
         answer = card.platform_step.answer if card.platform_step else None
         icon = "✅" if answer is PlatformAnswer.CONFIRMED else "⚠️"
         blocks.append({"type": "section", "text": mrkdwn(f"{icon} {platform}")})
+    ticket = incident_views.platform_ticket(card)
+    if ticket is not None:
+        blocks.append({"type": "section", "text": mrkdwn(ticket)})
     said = charges_said(card)
     if said is not None:
         blocks.append({"type": "section", "text": mrkdwn(said)})
@@ -200,10 +204,11 @@ def card_message(card: CaseCard) -> dict[str, Any]:
     who_acts = WHO_ACTS if account.managed else WHO_ACTS_UNMANAGED
     blocks.append({"type": "context", "elements": [mrkdwn(_(who_acts))]})
     # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
-    text = _("Case #{number} · {account}: {status}").format(
+    text = _("Case #{number} · {account}: {status} · severity {severity}").format(
         number=card.number,
         account=escape(account.name, limit=150),
         status=_(STATUS_INLINE[card.status]),
+        severity=incident_views.inline(incident_views.severity_of(card)),
     )
     return {"text": text, "blocks": blocks}
 
