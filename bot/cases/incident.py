@@ -151,4 +151,3 @@ def _require_open(case: Case) -> None:
     if case.status not in OPEN:
         text = _("Case #{number} is resolved. Reopen it first if there is more to do.")
         raise InvalidInput(text.format(number=case.id))
-

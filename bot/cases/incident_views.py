@@ -93,4 +93,3 @@ def platform_ticket(card: CaseCard) -> str | None:
 
 def inline(chosen: Severity) -> str:
     return _(SEVERITY_INLINE[chosen])
-

@@ -170,7 +170,9 @@ def _raise_severity(case: Case, via: Via, charges_seen: ChargesSeen) -> None:
     """A joining report can make a case worse, never milder; a severity set by hand stays."""
     if case.severity_set_by is not None:
         return
-    current = severity.of(case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges))
+    current = severity.of(
+        case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges)
+    )
     case.severity = severity.worse(current, severity.derive(via, charges_seen)).value
 
 

@@ -73,7 +73,9 @@ def review_file(review: CaseReview) -> ReviewFile:
         return flat if limit is None else flat[:limit]
 
     heading = _("Post-incident review · {title}").format(title=title(card))
-    label = account_label(card.account.platform, card.account.name, card.account.platform_account_id)
+    label = account_label(
+        card.account.platform, card.account.name, card.account.platform_account_id
+    )
     parts = [
         f"# {heading}",
         "",
