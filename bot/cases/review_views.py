@@ -17,7 +17,7 @@ from bot.cases.model import OUTCOME_WORDS, ChargeView, TimelineEntry
 from bot.cases.severity import STANDING_ICONS, Timer
 from bot.cases.views import charge_totals, title
 from bot.cases.wording import CHARGE_WORDS, KINDS, elapsed, person
-from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, line_groups, mrkdwn, plain
 from bot.core.i18n import _, moment
 from bot.core.text import escape, shorten
 from bot.core.words import account_label, slack_time
@@ -90,14 +90,17 @@ def review_file(review: CaseReview) -> ReviewFile:
             answer = plain_text(card.platform_answer)
             parts.append(_("The platform answered: {answer}").format(answer=answer))
         parts.append("")
-    parts += [f"## {_('Timeline and actions')}", ""]
+    timeline_heading = _("Timeline and actions")
+    parts += [f"## {timeline_heading}", ""]
     parts += [f"- {_line(entry, named, plain_text, when)}" for entry in review.timeline]
-    parts += ["", f"## {_('Charges and reimbursements')}", ""]
+    charges_heading = _("Charges and reimbursements")
+    parts += ["", f"## {charges_heading}", ""]
     charges = [f"- {_charge(charge, named, plain_text)}" for charge in review.charges]
     parts += charges or [_("none recorded")]
     if charges:
         parts += ["", charge_totals(card)]
-    parts += ["", f"## {_('What the member should do next')}", "", _next_words(review), ""]
+    next_heading = _("What the member should do next")
+    parts += ["", f"## {next_heading}", "", _next_words(review), ""]
     return ReviewFile(
         filename=f"case-{card.number}-review.md",
         content="\n".join(parts).encode("utf-8"),
@@ -150,7 +153,7 @@ def _clock(clock: Timer) -> str:
 def _line(entry: TimelineEntry, who: Who, said: Said, when: When) -> str:
     kind = KINDS.get(entry.kind)
     actor = who(entry.actor)
-    what = _(kind).format(actor=actor) if kind else f"{actor} {entry.kind.replace('_', ' ')}"
+    what = _(kind).format(actor=actor) if kind else f"{actor} `{entry.kind}`"
     text = f": {said(entry.text, limit=300)}" if entry.text else ""
     return f"{when(entry.at)} · {what}{text}"
 
@@ -175,13 +178,4 @@ def _next_steps(review: CaseReview) -> str:
 
 def _chunks(heading: str, lines: list[str]) -> list[str]:
     """`heading` and the lines as a list, in as many sections as they need."""
-    chunks, current = [], heading
-    for line in lines:
-        item = f"• {shorten(line, SECTION - 10)}"
-        if len(current) + len(item) + 1 > SECTION:
-            chunks.append(current)
-            current = item
-        else:
-            current = f"{current}\n{item}"
-    chunks.append(current)
-    return chunks
+    return line_groups([heading, *(f"• {line}" for line in lines)], SECTION)

@@ -35,7 +35,7 @@ from bot.cases.wording import (
     person,
     role_words,
 )
-from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, line_groups, mrkdwn, plain
 from bot.core.i18n import _, ngettext, number
 from bot.core.ids import Action
 from bot.core.text import escape, shorten
@@ -339,12 +339,12 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
         what = (
             _(kind).format(actor=actor)
             if kind is not None
-            else f"{actor} {entry.kind.replace('_', ' ')}"
+            else f"{actor} `{entry.kind}`"
         )
         lines.append(f"• {slack_time(entry.at)} {what}{said}")
-    timeline = "\n".join(lines) or _("Nothing yet.")
-    text = _("*Timeline*\n{timeline}").format(timeline=timeline)
-    blocks.append({"type": "section", "text": mrkdwn(shorten(text, 3000))})
+    first, *more = line_groups(lines, 2800) or [_("Nothing yet.")]
+    text = _("*Timeline*\n{timeline}").format(timeline=first)
+    blocks += [{"type": "section", "text": mrkdwn(shorten(group, 3000))} for group in [text, *more]]
     for charge in detail.charges[:10]:
         blocks.append(charge_message(charge, detail.card.handler)["blocks"][0])
     return {"text": card["text"], "blocks": blocks}
