@@ -336,11 +336,7 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
         said = f": {escape(entry.text, limit=300)}" if entry.text else ""
         actor = person(entry.actor)
         kind = KINDS.get(entry.kind)
-        what = (
-            _(kind).format(actor=actor)
-            if kind is not None
-            else f"{actor} `{entry.kind}`"
-        )
+        what = _(kind).format(actor=actor) if kind is not None else f"{actor} `{entry.kind}`"
         lines.append(f"• {slack_time(entry.at)} {what}{said}")
     first, *more = line_groups(lines, 2800) or [_("Nothing yet.")]
     text = _("*Timeline*\n{timeline}").format(timeline=first)
