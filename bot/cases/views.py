@@ -204,7 +204,7 @@ def card_message(card: CaseCard) -> dict[str, Any]:
     who_acts = WHO_ACTS if account.managed else WHO_ACTS_UNMANAGED
     blocks.append({"type": "context", "elements": [mrkdwn(_(who_acts))]})
     # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
-    text = _("Case #{number} · {account}: {status} · severity {severity}").format(
+    text = _("Case #{number} · {account} · severity {severity}: {status}").format(
         number=card.number,
         account=escape(account.name, limit=150),
         status=_(STATUS_INLINE[card.status]),
