@@ -67,6 +67,18 @@ class Case(WorkspaceScoped, Base):
     card_ts: Mapped[str | None] = mapped_column(
         String(32), doc="The card's ts, also the thread's: edited in place on every change."
     )
+    severity: Mapped[str | None] = mapped_column(
+        String(16), doc="critical, high, medium or low; NULL: derived from how it opened."
+    )
+    severity_set_by: Mapped[str | None] = mapped_column(
+        String(32), doc="Who changed the severity by hand (then a joining report keeps it)."
+    )
+    platform_reference: Mapped[str | None] = mapped_column(
+        String(200), doc="The platform's ticket or appeal reference."
+    )
+    platform_answer: Mapped[str | None] = mapped_column(
+        String(3000), doc="What the platform answered, as the handler recorded it."
+    )
 
 
 class CaseReport(WorkspaceScoped, Base):

@@ -238,3 +238,27 @@ def alerts_without_follow_up(
         .limit(100)
     )
     return list(session.scalars(statement))
+
+
+class CaseClock(NamedTuple):
+    severity: str | None
+    opened_via: str
+    unauthorized_charges: str
+    opened_at: datetime
+    taken_at: datetime | None
+    resolved_at: datetime | None
+    open: bool
+
+
+def case_clocks(session: Session, since: datetime) -> list[CaseClock]:
+    """Every open case, and every case opened since `since`: what the case figures count."""
+    statement = select(
+        Case.severity,
+        Case.opened_via,
+        Case.unauthorized_charges,
+        Case.opened_at,
+        Case.taken_at,
+        Case.resolved_at,
+        Case.status.in_(OPEN_STATUSES),
+    ).where(or_(Case.status.in_(OPEN_STATUSES), Case.opened_at >= since))
+    return [CaseClock(*row) for row in session.execute(statement)]

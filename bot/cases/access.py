@@ -24,6 +24,9 @@ class Operation(StrEnum):
     APPROVE_CHARGE = "approve_charge"
     PROCESS_CHARGE = "process_charge"
     REJECT_CHARGE = "reject_charge"
+    SEVERITY = "severity"
+    TICKET = "ticket"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ _WHO: dict[Operation, str] = {
     Operation.APPROVE_CHARGE: ACTORS,
     Operation.PROCESS_CHARGE: MOVERS,
     Operation.REJECT_CHARGE: MOVERS,
+    Operation.SEVERITY: MOVERS,
+    Operation.TICKET: MOVERS,
+    Operation.REVIEW: MOVERS,
 }
 
 
@@ -150,5 +156,20 @@ _REFUSALS: dict[Operation, str] = {
         "Sorry, you can't reject reimbursements on case #{number}: only security admins, the "
         "account's manager (the support team for unmanaged clients) and the case's handler can. "
         "If you think you should, ask a security admin."
+    ),
+    Operation.SEVERITY: N_(
+        "Sorry, you can't change the severity of case #{number}: only security admins, the "
+        "account's manager (the support team for unmanaged clients) and the case's handler can. "
+        "If you think you should, ask a security admin."
+    ),
+    Operation.TICKET: N_(
+        "Sorry, you can't record the platform's ticket on case #{number}: only security admins, "
+        "the account's manager (the support team for unmanaged clients) and the case's handler "
+        "can. If you think you should, ask a security admin."
+    ),
+    Operation.REVIEW: N_(
+        "Sorry, you can't post the review of case #{number}: only security admins, the account's "
+        "manager (the support team for unmanaged clients) and the case's handler can. If you "
+        "think you should, ask a security admin."
     ),
 }

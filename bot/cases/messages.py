@@ -211,7 +211,7 @@ _PLATFORM_LINES = {
     ),
 }
 
-_MAY_DO = {
+MAY_DO = {
     Outcome.CONTROL_RESTORED: N_(
         "You have control of the account again. Now: change its password (`/security password` "
         "checks the new one), turn on 2-step verification, check the recovery email and phone, "
@@ -241,7 +241,7 @@ def resolved_dm(card: CaseCard) -> dict[str, Any]:
         account=_name(card),
         outcome=_(OUTCOME_INLINE[card.outcome]),
         summary=summary,
-        may_do=_(_MAY_DO[card.outcome]),
+        may_do=_(MAY_DO[card.outcome]),
         reimbursed=_(REIMBURSED),
         whom=_reach(card),
     )

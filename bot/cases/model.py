@@ -137,6 +137,11 @@ class CaseCard:
     opener_role: str | None = None  # "security admin", "account manager" or "support"
     platform_step: PlatformStep | None = None
     support: Support = Support()
+    severity: str = "medium"  # a bot.cases.severity.Severity value
+    severity_set_by: str | None = None  # who changed it by hand
+    taken_at: datetime | None = None  # when someone first took it
+    platform_reference: str | None = None  # the platform's ticket or appeal reference
+    platform_answer: str | None = None  # what the platform answered
 
     @property
     def is_open(self) -> bool:

@@ -10,7 +10,7 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.cases import messages, records
+from bot.cases import messages, records, severity
 from bot.cases.model import PLATFORM, CaseCard, CaseChange, ChargesSeen, Notice, Status, Via
 from bot.cases.records import Desk, Refused
 from bot.core.i18n import N_
@@ -39,8 +39,10 @@ def open_or_join(
     opened = case is None
     if case is None:
         case = _new_case(session, desk, now, account, reporter, via, what_happened, charges_seen)
-    elif charges_seen is ChargesSeen.YES:
-        case.unauthorized_charges = charges_seen.value  # the card keeps it in sight
+    else:
+        if charges_seen is ChargesSeen.YES:
+            case.unauthorized_charges = charges_seen.value  # the card keeps it in sight
+        _raise_severity(case, via, charges_seen)
     session.add(
         CaseReport(
             case_id=case.id,
@@ -66,6 +68,7 @@ def open_or_join(
         unauthorized_charges=charges_seen.value,
         alert=platform_alert_id,
         channel=case.channel_id,
+        severity=case.severity,
     )
     card = desk.card(session, case, now)
     by_platform = reporter == PLATFORM
@@ -152,6 +155,7 @@ def _new_case(
         opened_by=opener,
         opened_via=via.value,
         opened_at=now,
+        severity=severity.derive(via, charges_seen).value,
         access_suspended=False,
         last_update_at=now,
         reopen_count=0,
@@ -160,6 +164,16 @@ def _new_case(
     session.add(case)
     session.flush()  # a parallel opening fails here, on the one open case per account
     return case
+
+
+def _raise_severity(case: Case, via: Via, charges_seen: ChargesSeen) -> None:
+    """A joining report can make a case worse, never milder; a severity set by hand stays."""
+    if case.severity_set_by is not None:
+        return
+    current = severity.of(
+        case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges)
+    )
+    case.severity = severity.worse(current, severity.derive(via, charges_seen)).value
 
 
 def _no_channel(desk: Desk, card: CaseCard) -> list[Notice]:

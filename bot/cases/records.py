@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.cases import severity
 from bot.cases.access import Operation, Party, allowed, refusal
 from bot.cases.model import (
     AccountRef,
@@ -229,6 +230,13 @@ def card(
         opener_role=_role(opened_by, manager, case.managed, routing, admins),
         platform_step=_platform_step(case_store.latest_event(session, case.id, PLATFORM_KINDS)),
         support=Support(routing.support_contact, routing.channel_for(False)),
+        severity=severity.of(
+            case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges)
+        ).value,
+        severity_set_by=case.severity_set_by,
+        taken_at=case.taken_at,
+        platform_reference=case.platform_reference,
+        platform_answer=case.platform_answer,
     )
 
 

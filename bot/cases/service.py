@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.cases import messages, opening, records, suspension, wording
 from bot.cases.access import Operation, Party
 from bot.cases.charges import Reimbursements
+from bot.cases.incident import Incidents
 from bot.cases.logins import SuspiciousLogins
 from bot.cases.model import (
     OPEN,
@@ -73,6 +74,7 @@ class CaseService:
         self.notes = ThreadNotes(self.desk)
         self.logins = SuspiciousLogins(self.desk)
         self.reminders = CaseReminders(self.desk)
+        self.incidents = Incidents(self.desk)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -180,7 +182,8 @@ class CaseService:
             _require_open(case)
             if case.handler == actor:
                 raise InvalidInput(_("You already handle case #{number}.").format(number=number))
-            before, case.handler, case.taken_at = case.handler, actor, now
+            before, case.handler = case.handler, actor
+            case.taken_at = case.taken_at or now  # the first take: the clock of time to take
             records.event(session, case, now, actor, "taken")
             records.record(session, now, actor, "cases.taken", number, previous_handler=before)
             if before is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.cases import money
+from bot.cases import incident_views, money
 from bot.cases.model import (
     OUTCOME_WORDS,
     AccountRef,
@@ -35,7 +35,7 @@ from bot.cases.wording import (
     person,
     role_words,
 )
-from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, line_groups, mrkdwn, plain
 from bot.core.i18n import _, ngettext, number
 from bot.core.ids import Action
 from bot.core.text import escape, shorten
@@ -161,6 +161,7 @@ def card_message(card: CaseCard) -> dict[str, Any]:
         _("*Handler*\n{person}").format(person=person(card.handler)),
         _("*Open*\n{since}").format(since=_open_for(card)),
         _("*Charges*\n{totals}").format(totals=charge_totals(card)),
+        *incident_views.card_fields(card),
     ]
     blocks: Blocks = [
         {
@@ -174,6 +175,9 @@ def card_message(card: CaseCard) -> dict[str, Any]:
         answer = card.platform_step.answer if card.platform_step else None
         icon = "✅" if answer is PlatformAnswer.CONFIRMED else "⚠️"
         blocks.append({"type": "section", "text": mrkdwn(f"{icon} {platform}")})
+    ticket = incident_views.platform_ticket(card)
+    if ticket is not None:
+        blocks.append({"type": "section", "text": mrkdwn(ticket)})
     said = charges_said(card)
     if said is not None:
         blocks.append({"type": "section", "text": mrkdwn(said)})
@@ -200,10 +204,11 @@ def card_message(card: CaseCard) -> dict[str, Any]:
     who_acts = WHO_ACTS if account.managed else WHO_ACTS_UNMANAGED
     blocks.append({"type": "context", "elements": [mrkdwn(_(who_acts))]})
     # The fallback text is mrkdwn too (notifications, screen readers): escaped like the rest.
-    text = _("Case #{number} · {account}: {status}").format(
+    text = _("Case #{number} · {account} · severity {severity}: {status}").format(
         number=card.number,
         account=escape(account.name, limit=150),
         status=_(STATUS_INLINE[card.status]),
+        severity=incident_views.inline(incident_views.severity_of(card)),
     )
     return {"text": text, "blocks": blocks}
 
@@ -331,15 +336,11 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
         said = f": {escape(entry.text, limit=300)}" if entry.text else ""
         actor = person(entry.actor)
         kind = KINDS.get(entry.kind)
-        what = (
-            _(kind).format(actor=actor)
-            if kind is not None
-            else f"{actor} {entry.kind.replace('_', ' ')}"
-        )
+        what = _(kind).format(actor=actor) if kind is not None else f"{actor} `{entry.kind}`"
         lines.append(f"• {slack_time(entry.at)} {what}{said}")
-    timeline = "\n".join(lines) or _("Nothing yet.")
-    text = _("*Timeline*\n{timeline}").format(timeline=timeline)
-    blocks.append({"type": "section", "text": mrkdwn(shorten(text, 3000))})
+    first, *more = line_groups(lines, 2800) or [_("Nothing yet.")]
+    text = _("*Timeline*\n{timeline}").format(timeline=first)
+    blocks += [{"type": "section", "text": mrkdwn(shorten(group, 3000))} for group in [text, *more]]
     for charge in detail.charges[:10]:
         blocks.append(charge_message(charge, detail.card.handler)["blocks"][0])
     return {"text": card["text"], "blocks": blocks}

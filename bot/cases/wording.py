@@ -101,6 +101,12 @@ KINDS = {
     "charge_approved": N_("{actor} approved a charge"),
     "charge_processed": N_("{actor} marked a charge reimbursed"),
     "charge_rejected": N_("{actor} rejected a charge"),
+    "severity_critical": N_("{actor} changed the severity to critical"),
+    "severity_high": N_("{actor} changed the severity to high"),
+    "severity_medium": N_("{actor} changed the severity to medium"),
+    "severity_low": N_("{actor} changed the severity to low"),
+    "platform_ticket": N_("{actor} recorded the platform's ticket"),
+    "platform_answered": N_("{actor} recorded what the platform answered"),
 }
 
 

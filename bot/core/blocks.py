@@ -38,3 +38,20 @@ def modal(
         "private_metadata": private_metadata,
         "blocks": blocks,
     }
+
+
+def line_groups(lines: list[str], size: int = 2900) -> list[str]:
+    """Lines joined into as few texts of at most `size` characters as they fit (a longer line is
+    cut), so a long list fills several sections instead of being cut off."""
+    groups: list[str] = []
+    current = ""
+    for line in lines:
+        line = line if len(line) <= size else line[: size - 1] + "…"
+        if current and len(current) + 1 + len(line) > size:
+            groups.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        groups.append(current)
+    return groups

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.cases.figures import CaseFigures, case_figures
 from bot.checklist.model import CHECKS, TITLES, Check
 from bot.core import audit
 from bot.core.clock import Clock
@@ -110,6 +111,7 @@ class AdoptionReport:
     nudges: NudgeFigures
     managers: tuple[ManagerLine, ...]  # most open gaps first, at most MANAGERS_SHOWN
     managers_total: int
+    cases: CaseFigures = field(default_factory=CaseFigures)
 
     @property
     def fully_passing_percent(self) -> float | None:
@@ -192,6 +194,7 @@ class StatsService:
                     store.median_seconds_to_fix(session, Closed.FIXED, since)
                 ),
             )
+            cases = case_figures(session, now)
         by_check = {row.check: row for row in latest.checks}
         everyone = by_check.get(ALL_CHECKS)
         return AdoptionReport(
@@ -211,6 +214,7 @@ class StatsService:
                 for m in managers
             ),
             managers_total=managers_total,
+            cases=cases,
         )
 
 

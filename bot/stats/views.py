@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.cases.figure_views import case_figures_text
 from bot.checklist.model import Checklist
 from bot.checklist.views import checklist_blocks
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
@@ -46,6 +47,7 @@ def stats_message(report: AdoptionReport) -> dict[str, Any]:
         {"type": "divider"},
         {"type": "section", "text": mrkdwn(_reminders(report))},
         {"type": "section", "text": mrkdwn(_managers(report))},
+        {"type": "section", "text": mrkdwn(case_figures_text(report.cases))},
     ]
     return {"text": _fallback(report), "blocks": blocks}
 
@@ -69,6 +71,7 @@ def overview_blocks(report: AdoptionReport) -> Blocks:
         {"type": "header", "text": plain(_("Security overview"))},
         {"type": "section", "text": mrkdwn("\n".join(lines))},
         {"type": "context", "elements": [mrkdwn(week.format(figures=" · ".join(figures)))]},
+        {"type": "section", "text": mrkdwn(case_figures_text(report.cases))},
         {"type": "divider"},
     ]
 

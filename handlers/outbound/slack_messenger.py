@@ -201,6 +201,22 @@ class SlackMessenger:
             raise DeliveryFailed(f"upload: {type(error).__name__}", permanent=False) from None
         return str(answer["file"]["id"])
 
+    def share_file(
+        self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str,
+        comment: str,
+    ) -> str:  # fmt: skip
+        """files_upload_v2 of a file shared in `channel` (in the thread of `thread_ts`)."""
+        try:
+            answer = self._client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, file=content, filename=filename,
+                title=title, initial_comment=comment,
+            )  # fmt: skip
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (SlackRequestError, URLError, OSError) as error:
+            raise DeliveryFailed(f"upload: {type(error).__name__}", permanent=False) from None
+        return str(answer["file"]["id"])
+
 
 def _outbox_id(message: dict[str, Any]) -> int | None:
     metadata = message.get("metadata") or {}

@@ -19,6 +19,11 @@ USAGE = N_(
     "`/security case show <number>`: a case with its timeline\n"
     "`/security case open <account id> <summary>`: open a case (security admins and the "
     "account's manager)\n"
+    "`/security case severity <number> <critical|high|medium|low> <reason>`: change a case's "
+    "severity\n"
+    "`/security case ticket <number> <reference> [what the platform answered]`: the platform's "
+    "ticket or appeal\n"
+    "`/security case review <number>`: the post-incident review of a resolved case\n"
     "`/security report`: report a compromised business account you work on"
 )
 

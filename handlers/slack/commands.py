@@ -22,6 +22,7 @@ from bot.core.text import escape
 from bot.services import Services
 from handlers.slack import (
     case_commands,
+    case_incidents,
     nudges,
     passwords,
     recovery,
@@ -230,6 +231,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
             answer=case_commands.open_case,
             follow_up=case_commands.publish_opened,
         ),
+        *case_incidents.ROWS,
         Subcommand(
             "exclude",
             help=(
