@@ -1,11 +1,11 @@
 """The thread lines of an incident's changes (severity, the platform's ticket), built again in the
-channel's language where they are posted (bot/cases/messages.ThreadLine)."""
+channel's language where they are posted (bot/cases/thread_lines.ThreadLine)."""
 
 from __future__ import annotations
 
 from bot.cases.incident_views import inline
-from bot.cases.messages import ThreadLine
 from bot.cases.severity import Severity
+from bot.cases.thread_lines import ThreadLine
 from bot.cases.wording import person
 from bot.core.i18n import _
 from bot.core.text import escape
