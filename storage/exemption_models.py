@@ -22,9 +22,7 @@ class Exemption(WorkspaceScoped, Base):
     __table_args__ = (Index("ix_exemptions_status_member_id", "status", "member_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     business_account_id: Mapped[int] = mapped_column(
         ForeignKey("business_accounts.id", ondelete="CASCADE"), index=True
     )
