@@ -161,21 +161,23 @@ def _may_ask_exemption(line: CheckLine) -> bool:
     return line.check in EXEMPTABLE and line.state is not State.PASSING and not line.exempt
 
 
-def exemption_button(
-    check: Check, surface: Surface, item: str | int | None = None
+def exemption_button(check: Check, surface: Surface) -> dict[str, Any]:
+    """ "Request an exemption" under a checklist line."""
+    return {"type": "actions", "elements": [exemption_element(surface, None, check)]}
+
+
+def exemption_element(
+    surface: Surface, item: str | int | None, check: Check | None
 ) -> dict[str, Any]:
-    """ "Request an exemption" for `check`, from the checklist or a reminder (`item`: its id)."""
-    value = button_value(surface, check.value if item is None else f"{item}:{check.value}")
+    """The button, from the checklist or a reminder (`item`: its id); its value names the check
+    last, when it is about one: "status:two_step", "nudge:12:two_step", "nudge:12"."""
+    about = [str(part) for part in (item, check.value if check else None) if part is not None]
     return {
-        "type": "actions",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": item_action(Action.REQUEST_EXEMPTION, check),
-                "text": plain(_("Request an exemption")),
-                "value": value,
-            }
-        ],
+        "type": "button",
+        # A message may not repeat an action_id; the router strips the check again.
+        "action_id": item_action(Action.REQUEST_EXEMPTION, check or "any"),
+        "text": plain(_("Request an exemption")),
+        "value": button_value(surface, ":".join(about) or None),
     }
 
 

@@ -17,6 +17,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
     CHECKS,
@@ -28,7 +29,6 @@ from bot.checklist.model import (
     State,
     evidence_of,
 )
-from bot.checklist.exempting import excuse, in_force
 from bot.checklist.rules import build_checklist
 from bot.core.clock import Clock
 from bot.core.i18n import language_for
