@@ -48,7 +48,7 @@ def request_modal(
         {
             "type": "input",
             "block_id": Block.CHECK,
-            "label": plain(_("Check")),
+            "label": plain(pgettext("field label", "Check")),
             "element": check_select,
         },
         {

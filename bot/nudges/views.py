@@ -137,11 +137,6 @@ def _actions(
     open_items: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     elements: list[dict[str, Any]] = []
-    exemptable = [str(item.get("check")) for item in open_items if _exemptable(item)]
-    if exemptable:
-        # One button; the check comes preselected when only one open gap can be exempted.
-        check = CHECKS[exemptable[0]] if len(exemptable) == 1 else None
-        elements.append(exemption_element(Surface.NUDGE, message_id, check))
     if int(payload.get("snoozes_left") or 0) > 0 and choices:
         elements.append(
             {
@@ -162,6 +157,11 @@ def _actions(
             "value": button_value(Surface.NUDGE, message_id),
         }
     )
+    exemptable = [str(item.get("check")) for item in open_items if _exemptable(item)]
+    if exemptable:
+        # One button; the check comes preselected when only one open gap can be exempted.
+        check = CHECKS[exemptable[0]] if len(exemptable) == 1 else None
+        elements.append(exemption_element(Surface.NUDGE, message_id, check))
     return {"type": "actions", "elements": elements}
 
 
