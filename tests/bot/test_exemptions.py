@@ -130,18 +130,6 @@ def test_approving_needs_the_manager_or_an_admin_and_a_fresh_step_up(
     assert (approved.status, approved.decided_by) == (Status.APPROVED, "U0DANA")
     with pytest.raises(InvalidInput, match="already approved by <@U0DANA>"):
         services.exemptions.reject(ADMIN, number)
-    assert (
-        [action for _, action in _actions(services)]
-        == [
-            "exemption.requested",
-            "exemption.decision.refused",
-            "exemption.decision.refused",
-            "exemption.decision.refused",  # no fresh step-up
-            "twostep.authenticator.linked",
-            "exemption.approved",
-        ][: len(_actions(services))]
-        or True
-    )
     decided = [row for row in _actions(services) if row[1].startswith("exemption.")]
     assert decided[-1] == ("U0DANA", "exemption.approved")
     assert [actor for actor, action in decided if action == "exemption.decision.refused"] == [
