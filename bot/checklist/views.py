@@ -157,8 +157,9 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
 
 
 def _may_ask_exemption(line: CheckLine) -> bool:
-    """A check held per business account, failing on an account that is not exempt yet."""
-    return line.check in EXEMPTABLE and line.state is not State.PASSING and not line.exempt
+    """A check held per business account, proven failing on an account not exempt yet (a check
+    merely not confirmed yet is for the member to confirm first)."""
+    return line.check in EXEMPTABLE and line.state is State.NEEDS_ACTION and not line.exempt
 
 
 def exemption_button(check: Check, surface: Surface) -> dict[str, Any]:

@@ -166,8 +166,10 @@ def _actions(
 
 
 def _exemptable(item: Mapping[str, Any]) -> bool:
+    """A gap proven red on a check held per business account (as on the checklist)."""
     found = CHECKS.get(str(item.get("check")))
-    return found is not None and found in EXEMPTABLE and not item.get("urgent")
+    proven = _item_state(item) is State.NEEDS_ACTION and not item.get("urgent")
+    return found is not None and found in EXEMPTABLE and proven
 
 
 def _snooze(choice: SnoozeChoice) -> str:
