@@ -38,6 +38,7 @@ from handlers.slack import (
     cases,
     commands,
     events,
+    exemptions,
     installs,
     modals,
     nudges,
@@ -183,6 +184,7 @@ def create_app(
     suspicious_login.register(app)
     installs.register(app, oauth.store if oauth else None)
     workspace_settings.register(app)
+    exemptions.register(app)
     step_up.register(  # what a correct code continues with: one continuation per purpose
         app,
         [
@@ -192,6 +194,7 @@ def create_app(
             cases.APPROVE,
             suspicious_login.CONFIRM,
             workspace_settings.CHANGE,
+            exemptions.APPROVE,
         ],
     )
     app.error(handle_error)

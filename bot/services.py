@@ -13,6 +13,7 @@ from bot.core.config import Settings
 from bot.core.deliveries import DeliveryLog
 from bot.core.secret_box import SecretBox
 from bot.core.secure_links import SecureLinks
+from bot.exemptions.service import Exemptions
 from bot.nudges.service import NudgeService
 from bot.passwords.rules import BreachRanges
 from bot.passwords.service import PasswordChecks
@@ -55,6 +56,7 @@ class Services:
     summaries: WeeklySummaries
     workspace_rounds: WorkspaceRounds
     workspaces: Workspaces
+    exemptions: Exemptions
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -120,4 +122,5 @@ def build_services(
         ),
         workspace_rounds=WorkspaceRounds(database),
         workspaces=Workspaces(database, clock),
+        exemptions=Exemptions(database, clock, admins, authenticator.is_fresh),
     )

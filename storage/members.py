@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from storage import nudges as nudge_store
+from storage.exemption_models import Exemption
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 from storage.prepared import PreparedReads, on_cursor
 from storage.scope import workspace_id
@@ -127,7 +128,7 @@ def save_check_result(
 # result, come back as rows of one UNION ALL, told apart by `kind`; each kind leaves the other's
 # columns empty.
 _MANAGER = aliased(Member)
-_MEMBER_ROW, _RESULT_ROW = 0, 1
+_MEMBER_ROW, _RESULT_ROW, _EXEMPTION_ROW = 0, 1, 2
 _ACCOUNT_COLUMNS = (
     BusinessAccount.id.label("account_id"),
     BusinessAccount.platform_account_id,
@@ -188,8 +189,32 @@ _CHECK_RESULTS_OF_MEMBER = (
         Member.slack_user_id == bindparam("slack_user_id"),
     )
 )
+# Approved exemptions in the result columns: check, account, status, who approved, until.
+_EXEMPTIONS_OF_MEMBER = (
+    select(
+        literal_column(str(_EXEMPTION_ROW), Integer),
+        Member.id,
+        _empty(Member.display_name),
+        _empty(Member.profile_refreshed_at),
+        _empty(Member.locale),
+        _empty(Member.language),
+        *map(_empty, _ACCOUNT_COLUMNS),
+        Exemption.check,
+        Exemption.business_account_id,
+        Exemption.status,
+        Exemption.decided_by,
+        Exemption.ends_at,
+        _empty(CheckResult.detail),
+    )
+    .join(Member, Member.id == Exemption.member_id)
+    .where(
+        Member.workspace_id == bindparam("workspace_id"),
+        Member.slack_user_id == bindparam("slack_user_id"),
+        Exemption.status == literal_column("'approved'"),
+    )
+)
 _STATUS: CompoundSelect[*tuple[Any, ...]] = union_all(
-    _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER
+    _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER, _EXEMPTIONS_OF_MEMBER
 ).order_by(literal_column("kind"), literal_column("account_name"), literal_column("account_id"))
 _READ_STATUS = PreparedReads(_STATUS)
 _MEMBER_COLUMNS = 6  # kind, id, display name, profile refreshed, locale, language
@@ -220,6 +245,15 @@ class StatusResult(NamedTuple):
     detail: dict[str, Any]
 
 
+class StatusExemption(NamedTuple):
+    """An approved exemption of the member (in force or ended: the reader tells)."""
+
+    check: str
+    business_account_id: int
+    approved_by: str
+    until: datetime
+
+
 @dataclass(frozen=True)
 class StatusRows:
     member_id: int
@@ -229,6 +263,7 @@ class StatusRows:
     language: str | None
     accounts: Sequence[StatusAccount]
     check_results: Sequence[StatusResult]
+    exemptions: Sequence[StatusExemption] = ()
 
 
 def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
@@ -250,7 +285,15 @@ def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
         if row[0] == _MEMBER_ROW and row[_MEMBER_COLUMNS] is not None
     ]
     results = [StatusResult._make(row[_RESULTS]) for row in rows if row[0] == _RESULT_ROW]
-    return StatusRows(member_id, display_name, refreshed_at, locale, language, accounts, results)
+    exemptions = [
+        StatusExemption(check, account_id, approved_by, until)
+        for check, account_id, _status, approved_by, until, _detail in (
+            row[_RESULTS] for row in rows if row[0] == _EXEMPTION_ROW
+        )
+    ]
+    return StatusRows(
+        member_id, display_name, refreshed_at, locale, language, accounts, results, exemptions
+    )
 
 
 def language_of(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:

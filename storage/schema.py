@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from storage import (
     case_models,
+    exemption_models,
     models,
     nudge_models,
     settings_models,
@@ -19,7 +20,15 @@ from storage import (
 )
 from storage.base import Base
 
-MODEL_MODULES = (models, case_models, nudge_models, stats_models, workspace_models, settings_models)
+MODEL_MODULES = (
+    models,
+    case_models,
+    nudge_models,
+    stats_models,
+    workspace_models,
+    settings_models,
+    exemption_models,
+)
 metadata = Base.metadata
 
 __all__ = ["MODEL_MODULES", "Base", "metadata"]

@@ -11,6 +11,7 @@ from sqlalchemy import Text, func, select
 from sqlalchemy import cast as cast_to
 from sqlalchemy.orm import Session, aliased
 
+from storage.exemption_models import Exemption
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.nudges import MEMBER_KIND
@@ -78,6 +79,15 @@ class RoundRow(NamedTuple):
 class Exclusion(NamedTuple):
     reason: str
     until: datetime | None
+
+
+class ExemptionRow(NamedTuple):
+    """An approved exemption in force: one check on one business account, until a moment."""
+
+    check: str
+    business_account_id: int
+    until: datetime
+    approved_by: str
 
 
 R = TypeVar("R", bound=NamedTuple)
@@ -207,6 +217,25 @@ def exclusions(session: Session) -> dict[int, Exclusion]:
         select(NudgeExclusion.member_id, NudgeExclusion.reason, NudgeExclusion.until)
     )
     return {row.member_id: Exclusion(row.reason, row.until) for row in rows}
+
+
+def exemptions_in_force(session: Session, now: datetime) -> dict[int, list[ExemptionRow]]:
+    """Approved exemptions not yet ended, by member: few, so read whole, in one statement."""
+    rows = session.execute(
+        select(
+            Exemption.member_id,
+            Exemption.check,
+            Exemption.business_account_id,
+            Exemption.ends_at,
+            Exemption.decided_by,
+        ).where(Exemption.status == "approved", Exemption.ends_at > now)
+    )
+    found: dict[int, list[ExemptionRow]] = {}
+    for member_id, check, account_id, until, approved_by in rows:
+        found.setdefault(member_id, []).append(
+            ExemptionRow(check, account_id, until, approved_by or "")
+        )
+    return found
 
 
 def recipient_rounds(session: Session, kinds: Collection[str]) -> dict[tuple[str, str], int]:

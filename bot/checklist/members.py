@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import BusinessAccountRef, Checklist, Evidence, MemberRef, evidence_of
 from bot.checklist.rules import build_checklist
 from bot.core import audit
@@ -59,6 +60,8 @@ class MemberService:
         subject = subject or viewer
         rows = member_store.status_rows(self._database.reads, subject)
         checklist = _checklist(rows, subject)
+        if rows is not None and rows.exemptions:
+            checklist = excuse(checklist, in_force(rows.exemptions, self._clock.now()))
         own = subject == viewer
         if not own:
             allowed = self._may_view(viewer, checklist)

@@ -66,6 +66,10 @@ TITLES: dict[Check, str] = {
 # security admins confirm sensitive actions with it (README, "Who each check applies to").
 ACCOUNT_CHECKS = frozenset(Check) - {Check.AUTHENTICATOR}
 
+# The checks a member may be exempted from, per business account (bot/exemptions): the checks
+# that hold per account. A compromised password is never waived.
+EXEMPTABLE = (Check.TWO_STEP, Check.STRONG_PASSWORD)
+
 # Catalogue texts, shown with `_()` inside a sentence ("On (with {method}) …").
 METHOD_NAMES: dict[TwoStepMethod, str] = {
     # Translators: a 2-step verification method, inside a sentence
@@ -105,6 +109,14 @@ class MemberRef:
 
 
 @dataclass(frozen=True)
+class Exempt:
+    """An approved exemption in force for one check on one business account."""
+
+    until: datetime  # the first moment it no longer holds: the day after its end date
+    approved_by: str  # a Slack user id
+
+
+@dataclass(frozen=True)
 class AccountLine:
     """One business account's part of a per-account check."""
 
@@ -116,6 +128,7 @@ class AccountLine:
     # The member reported it on after the platform reported it off: unknown until the platform
     # reports again, and reminders wait a while (the policy's `pending`).
     pending_since: datetime | None = None
+    exempt: Exempt | None = None  # not passing, and excused for now
 
     @property
     def explanation(self) -> str:
@@ -135,6 +148,8 @@ class CheckLine:
     # Set when every account that does not pass waits for the platform to confirm the member's
     # report: the oldest such report.
     pending_since: datetime | None = None
+    # Every account that does not pass is exempt for now: nothing to remind about (bot/exemptions).
+    exempt: bool = False
 
     @property
     def title(self) -> str:

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.checklist.model import (
+    EXEMPTABLE,
     BusinessAccountRef,
+    Check,
     CheckLine,
     Checklist,
+    Exempt,
     Fix,
     Source,
     State,
     TwoStepMethod,
 )
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
-from bot.core.i18n import N_, _, ngettext, number, pgettext
-from bot.core.ids import Action, Block, Callback, item_action
-from bot.core.text import escape, shorten, slack_date
+from bot.core.i18n import N_, _, day, ngettext, number, pgettext
+from bot.core.ids import Action, Block, Callback, Surface, button_value, item_action
+from bot.core.text import escape, mention, shorten, slack_date
 
 # The words below are catalogue texts: shown with `_()` where they are read.
 ICONS = {State.PASSING: "✅", State.NEEDS_ACTION: "🔴", State.UNKNOWN: "⚪"}
@@ -118,6 +122,8 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
             body += " " + reported
         elif account_line.source is Source.PLATFORM and account_line.observed_at is not None:
             body += f" _({slack_date(account_line.observed_at)})_"
+        if account_line.exempt is not None:
+            body += " ⏸️ " + exempt_words(account_line.exempt)
     if len(line.accounts) > ACCOUNTS_SHOWN:
         more = len(line.accounts) - ACCOUNTS_SHOWN
         body += "\n• " + ngettext(
@@ -144,7 +150,44 @@ def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
         )
     else:
         evidence = _("{state} · no evidence yet").format(state=state)
-    return [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
+    shown_blocks: Blocks = [section, {"type": "context", "elements": [mrkdwn(evidence)]}]
+    if own and _may_ask_exemption(line):
+        shown_blocks.append(exemption_button(line.check, Surface.STATUS))
+    return shown_blocks
+
+
+def _may_ask_exemption(line: CheckLine) -> bool:
+    """A check held per business account, proven failing on an account not exempt yet (a check
+    merely not confirmed yet is for the member to confirm first)."""
+    return line.check in EXEMPTABLE and line.state is State.NEEDS_ACTION and not line.exempt
+
+
+def exemption_button(check: Check, surface: Surface) -> dict[str, Any]:
+    """ "Request an exemption" under a checklist line."""
+    return {"type": "actions", "elements": [exemption_element(surface, None, check)]}
+
+
+def exemption_element(
+    surface: Surface, item: str | int | None, check: Check | None
+) -> dict[str, Any]:
+    """The button, from the checklist or a reminder (`item`: its id); its value names the check
+    last, when it is about one: "status:two_step", "nudge:12:two_step", "nudge:12"."""
+    about = [str(part) for part in (item, check.value if check else None) if part is not None]
+    return {
+        "type": "button",
+        # A message may not repeat an action_id; the router strips the check again.
+        "action_id": item_action(Action.REQUEST_EXEMPTION, check or "any"),
+        "text": plain(_("Request an exemption")),
+        "value": button_value(surface, ":".join(about) or None),
+    }
+
+
+def exempt_words(exempt: Exempt) -> str:
+    """ "Exempt until 31 Jan 2027, approved by @dana", in italics: the end date the member chose."""
+    last_day = day(exempt.until - timedelta(days=1), "UTC")
+    # Translators: {date} is the exemption's last day; {person} mentions who approved it
+    words = _("Exempt until {date}, approved by {person}.")
+    return "_" + words.format(date=last_day, person=mention(exempt.approved_by)) + "_"
 
 
 def _not_applicable(checklist: Checklist, own: bool) -> str:

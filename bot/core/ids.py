@@ -42,6 +42,11 @@ class Action(StrEnum):
     CONFIRM_RECOVERY_EMAIL = "confirm_recovery_email"
     CHANGE_RECOVERY_EMAIL = "change_recovery_email"  # in the code modal: another address
 
+    # exemptions (handlers/slack/exemptions.py)
+    REQUEST_EXEMPTION = "request_exemption"  # on a checklist line and on a reminder
+    APPROVE_EXEMPTION = "approve_exemption"  # on the approver's DM
+    REJECT_EXEMPTION = "reject_exemption"
+
 
 class Callback(StrEnum):
     TWO_STEP_REPORT = "two_step_report"
@@ -56,6 +61,7 @@ class Callback(StrEnum):
     RECOVERY_CODE = "recovery_code"
     RECOVERY_PHONE = "recovery_phone"
     WORKSPACE_SETTINGS = "workspace_settings"
+    EXEMPTION_REQUEST = "exemption_request"
 
 
 class Block(StrEnum):
@@ -86,6 +92,9 @@ class Block(StrEnum):
     WORKING_DAYS = "working_days"
     DEFAULT_TIME_ZONE = "default_time_zone"
     LANGUAGE = "language"  # the language of the workspace's channels
+    # the exemption request modal (bot/exemptions/views.py)
+    CHECK = "check"
+    ENDS_ON = "ends_on"
 
 
 class Event(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -37,3 +38,13 @@ def slack_date(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
     fallback = f"{utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year}"
     return f"<!date^{int(moment.timestamp())}^{{date_short}}|{fallback}>"
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def mention(slack_user_id: str) -> str:
+    """A mention of a Slack user id we stored; anything else, escaped."""
+    return (
+        f"<@{slack_user_id}>" if _USER_ID.match(slack_user_id) else escape(slack_user_id, limit=40)
+    )

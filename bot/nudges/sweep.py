@@ -17,6 +17,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
     CHECKS,
@@ -41,7 +42,7 @@ from bot.stats.tally import AdoptionTally
 from storage import stats as stats_store
 from storage import sweep_reads as reads
 from storage.database import Database
-from storage.sweep_reads import AccountRow, EvidenceRow, Exclusion, OpenItemRow
+from storage.sweep_reads import AccountRow, EvidenceRow, Exclusion, ExemptionRow, OpenItemRow
 
 BATCH = 500
 EVERY_CHECK = frozenset(Check)
@@ -109,9 +110,10 @@ class Sweep:
         with self.database.sessions() as reading:
             reads.begin_snapshot(reading)
             excluded = reads.exclusions(reading)
+            exempt = reads.exemptions_in_force(reading, now)
             rounds = reads.recipient_rounds(reading, book.kinds)
             for situation, last_round, language in self._situations(
-                reading, excluded, now, member_ids
+                reading, excluded, exempt, now, member_ids
             ):
                 tick = time.perf_counter()
                 with read_as(language):  # what the member will read is decided in their words
@@ -160,6 +162,7 @@ class Sweep:
         self,
         session: Session,
         excluded: dict[int, Exclusion],
+        exempt: dict[int, list[ExemptionRow]],
         now: datetime,
         member_ids: Collection[int] | None,
     ) -> Iterator[tuple[Situation, int, str]]:
@@ -185,6 +188,7 @@ class Sweep:
                     items=items.take(member_id),
                     exclusion=excluded.get(member_id),
                     now=now,
+                    exemptions=exempt.get(member_id, ()),
                 )
             yield found, int(last_round[0].last_round) if last_round else 0, language
 
@@ -202,6 +206,7 @@ def situation(
     items: Sequence[OpenItemRow],
     exclusion: Exclusion | None,
     now: datetime,
+    exemptions: Sequence[ExemptionRow] = (),
 ) -> Situation:
     """One member as the policy sees them, from their rows of each stream."""
     # Positional (in BusinessAccountRef's order) but by name: keywords cost twice as much here.
@@ -235,6 +240,8 @@ def situation(
             and state is State.NEEDS_ACTION
         )
     checklist = build_checklist(MemberRef(member_id, slack_user_id, name), refs, facts)
+    if exemptions:  # an exempt gap is not reminded about, as if it passed (bot/exemptions)
+        checklist = excuse(checklist, in_force(exemptions, now))
     gaps: list[Gap] = []
     passing: list[Check] = []
     needs_action: list[Check] = []

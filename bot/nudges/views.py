@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.checklist.model import STATES, Check, Fix, State
-from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS
+from bot.checklist.model import CHECKS, EXEMPTABLE, STATES, Check, Fix, State
+from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS, exemption_element
 from bot.core.blocks import mrkdwn, plain
 from bot.core.i18n import _, duration, ngettext, number
 from bot.core.ids import Action, Surface, button_value, item_action
@@ -69,7 +69,7 @@ def reminder_message(
             item = {**item, "state": state.value, "explanation": explanation}
         blocks.append(_item_block(message_id, item, _state(item, now)))
     if open_items:
-        blocks.append(_actions(message_id, payload, choices))
+        blocks.append(_actions(message_id, payload, choices, open_items))
         blocks.append({"type": "context", "elements": [mrkdwn(_footer(open_items, snoozed_until))]})
     text = intro if open_items else _("Done — thank you, {name}!").format(name=name)
     return {"text": _plain_text(text), "blocks": blocks}
@@ -131,7 +131,10 @@ def _fix(raw: Any) -> Fix | None:
 
 
 def _actions(
-    message_id: int, payload: Mapping[str, Any], choices: Sequence[SnoozeChoice]
+    message_id: int,
+    payload: Mapping[str, Any],
+    choices: Sequence[SnoozeChoice],
+    open_items: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     elements: list[dict[str, Any]] = []
     if int(payload.get("snoozes_left") or 0) > 0 and choices:
@@ -154,7 +157,19 @@ def _actions(
             "value": button_value(Surface.NUDGE, message_id),
         }
     )
+    exemptable = [str(item.get("check")) for item in open_items if _exemptable(item)]
+    if exemptable:
+        # One button; the check comes preselected when only one open gap can be exempted.
+        check = CHECKS[exemptable[0]] if len(exemptable) == 1 else None
+        elements.append(exemption_element(Surface.NUDGE, message_id, check))
     return {"type": "actions", "elements": elements}
+
+
+def _exemptable(item: Mapping[str, Any]) -> bool:
+    """A gap proven red on a check held per business account (as on the checklist)."""
+    found = CHECKS.get(str(item.get("check")))
+    proven = _item_state(item) is State.NEEDS_ACTION and not item.get("urgent")
+    return found is not None and found in EXEMPTABLE and proven
 
 
 def _snooze(choice: SnoozeChoice) -> str:

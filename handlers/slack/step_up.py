@@ -61,6 +61,7 @@ class StepUp(StrEnum):
     APPROVE_REIMBURSEMENT = "approve_reimbursement"
     CONFIRM_LOGIN = "confirm_login"  # "Yes, it was me" about a suspicious sign-in
     CHANGE_SETTINGS = "change_settings"  # saving a workspace's settings that change its admins
+    APPROVE_EXEMPTION = "approve_exemption"  # excusing a member from a check on an account
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,17 @@ _WHY: dict[StepUp, tuple[str, str]] = {
         ),
         N_(
             "To change this workspace's security admins, I need a code from an authenticator "
+            "app linked to the bot, so that a Slack session alone can't do damage in your name. "
+            "You haven't linked one yet."
+        ),
+    ),
+    StepUp.APPROVE_EXEMPTION: (
+        N_(
+            "To approve an exemption from a security check, I need a current code from the "
+            "authenticator app you linked to the bot."
+        ),
+        N_(
+            "To approve an exemption from a security check, I need a code from an authenticator "
             "app linked to the bot, so that a Slack session alone can't do damage in your name. "
             "You haven't linked one yet."
         ),

@@ -10,7 +10,7 @@ from bot.core.clock import FakeClock
 from bot.core.config import Settings
 from bot.services import Services
 from bot.twostep.authenticator import LinkState
-from handlers.slack import alerts, cases, step_up, two_step, workspace_settings
+from handlers.slack import alerts, cases, exemptions, step_up, two_step, workspace_settings
 from handlers.slack.step_up import StepUp
 from handlers.slack.suspicious_login import CONFIRM
 from sandbox.slack_standin import SlackStandIn
@@ -32,6 +32,7 @@ CONTINUATIONS: list[step_up.Continuation] = [
     cases.APPROVE,
     CONFIRM,
     workspace_settings.CHANGE,
+    exemptions.APPROVE,
 ]
 
 

@@ -39,6 +39,7 @@ NO_RECORD = {
     Action.CHANGE_RECOVERY_EMAIL: "the presser's own recovery email (a modal)",
     Action.REPORT_RECOVERY_PHONE: "the presser's own recovery phone (a modal)",
     Action.REPORT_COMPROMISE: "a modal listing the presser's own business accounts",
+    Action.REQUEST_EXEMPTION: "a modal listing the presser's own business accounts",
 }
 
 
@@ -65,6 +66,8 @@ def b_values(b: Seeded) -> dict[Action, list[str]]:
         Action.CHARGE_REJECT: [charge],
         Action.LOGIN_WAS_ME: [login],
         Action.LOGIN_NOT_ME: [login],
+        Action.APPROVE_EXEMPTION: [str(b.exemption)],
+        Action.REJECT_EXEMPTION: [str(b.exemption)],
     }
 
 
@@ -194,7 +197,7 @@ def submissions(
     case = {"item": b.case, "response_url": None}
     context = {
         "case": b.case, "charge": b.charge, "alert": b.login_alert,
-        "account": b.account, "subject": b.people.member,
+        "account": b.account, "subject": b.people.member, "exemption": b.exemption,
     }  # fmt: skip
     step_ups = [
         (
@@ -239,6 +242,16 @@ def submissions(
         (Callback.RECOVERY_EMAIL.value, {"member": b.people.member}, _field("email", b.email)),
         (Callback.RECOVERY_CODE.value, {"member": b.people.member}, _field("code", "123456")),
         (Callback.RECOVERY_PHONE.value, {"member": b.people.member}, _field("phone", "+491511111")),
+        (
+            Callback.EXEMPTION_REQUEST.value,
+            {},
+            {
+                **_field("check", "two_step", option=True),
+                **_field("account", str(b.account), option=True),
+                **_field("reason", "forged"),
+                "ends_on": {"ends_on": {"type": "datepicker", "selected_date": "2027-01-31"}},
+            },
+        ),
         (  # A's settings, set to B's people: A's row may change, nothing of B's
             Callback.WORKSPACE_SETTINGS.value,
             {},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pyotp
@@ -55,6 +55,7 @@ class Seeded:
     nudge_item: int  # an open reminder item
     link: str  # a one-time page's URL (the password check)
     authenticator_secret: str  # the admin's authenticator, linked to the bot
+    exemption: int  # an exemption request waiting for the account manager
 
 
 def _people(
@@ -168,6 +169,9 @@ def seed(
         services.cases.notes.note(
             card.channel, card.card_ts, "1795510900.000100", people.admin, "On it"
         )
+        exemption = services.exemptions.request(
+            people.member, "strong_password", account, "shared with the agency", date(2027, 1, 31)
+        ).exemption.id
         services.nudges.exclude(people.admin, people.manager, Reason.SERVICE_ACCOUNT)
         clock.advance(timedelta(hours=1))
         services.nudges.sweep()
@@ -196,6 +200,7 @@ def seed(
         nudge_item=item,
         link=link.url,
         authenticator_secret=secret,
+        exemption=exemption,
     )
 
 
