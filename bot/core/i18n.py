@@ -146,6 +146,8 @@ def N_(message: str) -> str:
 
 
 def number(value: int | float | Decimal) -> str:
+    if type(value) is int and -1000 < value < 1000:  # no grouping, no decimals: the same everywhere
+        return str(value)  # a sweep names counts for every member: Babel costs 25 µs a call
     return format_decimal(value, locale=_babel_locale())
 
 
