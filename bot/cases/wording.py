@@ -8,7 +8,8 @@ import re
 from datetime import timedelta
 
 from bot.cases.model import PLATFORM, ChargeStatus, Status
-from bot.core.i18n import N_, _, ngettext, number
+from bot.checklist.notes import remediation_time
+from bot.core.i18n import N_, _
 from bot.core.text import escape
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -111,20 +112,9 @@ KINDS = {
 
 
 def elapsed(delta: timedelta) -> str:
-    """How long, at a glance: "2 days 3 h", "31 min", "under a minute"."""
-    minutes = max(0, int(delta.total_seconds())) // 60
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("{count} day", "{count} days", days).format(count=number(days)))
-    if hours:
-        # Translators: hours, abbreviated ("3 h").
-        parts.append(_("{count} h").format(count=number(hours)))
-    if minutes and not days:
-        # Translators: minutes, abbreviated ("31 min").
-        parts.append(_("{count} min").format(count=number(minutes)))
-    return " ".join(parts) or _("under a minute")
+    """How long, at a glance: "2 days 3 h", "31 min", "under a minute": the words the checklist
+    uses for how long an alert took."""
+    return remediation_time(delta)
 
 
 # -- what the service answers when it cannot do what was asked -----------------------------
