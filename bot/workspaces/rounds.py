@@ -31,15 +31,7 @@ class WorkspaceRounds:
 
     def each(self, work: Callable[[str], None], *, what: str) -> int:
         """Run `work(key)` serving each workspace in turn; the number that failed."""
-        failed = 0
-        for key in self.keys():
-            with serving(key):
-                try:
-                    work(key)
-                except Exception:
-                    failed += 1
-                    logger.exception("%s failed for workspace %s", what, key)
-        return failed
+        return [_served(key, work, what) for key in self.keys()].count(False)
 
     def side_by_side(
         self, work: Callable[[str], None], *, what: str, at_once: int = SIDE_BY_SIDE
@@ -52,17 +44,19 @@ class WorkspaceRounds:
         if len(keys) <= 1 or at_once <= 1:
             return self.each(work, what=what)
 
-        def one(key: str) -> bool:
-            # A pool thread starts with an empty context; the pool copies the caller's (its log
-            # correlation), and the workspace is chosen here, as `each` does.
-            with serving(key):
-                try:
-                    work(key)
-                except Exception:
-                    logger.exception("%s failed for workspace %s", what, key)
-                    return False
-                return True
-
+        # A pool thread starts with an empty context; the pool copies the caller's (its log
+        # correlation), and each task chooses its workspace, as `each` does.
         with CarryingPool(max_workers=min(at_once, len(keys)), thread_name_prefix=what) as pool:
-            done = list(pool.map(one, keys))
+            done = list(pool.map(lambda key: _served(key, work, what), keys))
         return done.count(False)
+
+
+def _served(key: str, work: Callable[[str], None], what: str) -> bool:
+    """`work(key)` serving `key`; False (logged) when it failed, so the round goes on."""
+    with serving(key):
+        try:
+            work(key)
+        except Exception:
+            logger.exception("%s failed for workspace %s", what, key)
+            return False
+    return True
