@@ -47,6 +47,22 @@ class Refused(Exception):
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What one process answered: a failed request names who answered it and what it said."""
+
+    status: int
+    process: str
+    text: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def __str__(self) -> str:
+        return f"{self.status} from {self.process}: {self.text[:160]!r}"
+
+
+@dataclass(frozen=True)
 class Outcome:
     kind: str
     ok: bool
@@ -73,7 +89,7 @@ class Balancer:
             self._rotation = [p for p in self._rotation if p is not process]
             self._lock.wait_for(lambda: self._in_flight[process.name] == 0, timeout)
 
-    def post(self, path: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    def post(self, path: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
         """POST to the next process; on a refused connection to the one after, and so on."""
         with self._lock:
             rotation = list(self._rotation)
@@ -85,7 +101,8 @@ class Balancer:
                     continue
                 self._in_flight[process.name] += 1
             try:
-                return _post(process.server.port, path, body, headers, timeout)
+                status, text = _post(process.server.port, path, body, headers, timeout)
+                return Answer(status, process.name, text)
             except ConnectionRefusedError:
                 continue
             finally:
@@ -95,13 +112,14 @@ class Balancer:
         raise Refused("no process in rotation took the connection")
 
 
-def _post(port: int, path: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+def _post(
+    port: int, path: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read().decode(errors="replace")
     finally:
         connection.close()
 
@@ -161,11 +179,11 @@ class Traffic:
         headers = {"Content-Type": content_type, **payloads.sign(self.signing_secret, body)}
         started = time.monotonic()
         try:
-            status = self.balancer.post("/slack/events", body, headers, DEADLINE)
+            answer = self.balancer.post("/slack/events", body, headers, DEADLINE)
         except (OSError, http.client.HTTPException, Refused) as error:
             return Outcome(kind, False, time.monotonic() - started, type(error).__name__)
         seconds = time.monotonic() - started
-        return Outcome(kind, 200 <= status < 300 and seconds <= DEADLINE, seconds, str(status))
+        return Outcome(kind, answer.ok and seconds <= DEADLINE, seconds, str(answer))
 
     def alert(self, person: Member) -> Outcome:
         """A compromised-password alert, re-sent with its id until accepted or 3 s are over."""
@@ -186,13 +204,13 @@ class Traffic:
                 **platform_signature.sign(self.alerts_secret, body, int(time.time())),
             }
             try:
-                status = self.balancer.post("/api/v1/alerts", body, headers, left)
+                answer = self.balancer.post("/api/v1/alerts", body, headers, left)
             except (OSError, http.client.HTTPException, Refused) as error:
                 detail = type(error).__name__
                 time.sleep(0.1)
                 continue
-            if 200 <= status < 300:
-                return Outcome(ALERT, True, time.monotonic() - started, str(status))
-            detail = str(status)
+            if answer.ok:
+                return Outcome(ALERT, True, time.monotonic() - started, str(answer.status))
+            detail = str(answer)
             time.sleep(0.1)
         return Outcome(ALERT, False, time.monotonic() - started, detail or "no answer in 3 s")
