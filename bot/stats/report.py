@@ -3,7 +3,8 @@ weekly summary, all from one `AdoptionReport`.
 
 Adoption comes from the snapshots the sweeps write (bot/stats/tally.py): members in scope, how many
 pass each check, and the history. Reminders, snoozes, escalations and fixes come from the nudges'
-own tables. Every figure is aggregated by the database (storage/stats.py), so a report costs the
+own tables; the figures per business account and platform from the members' evidence itself
+(bot/stats/accounts.py). Every figure is aggregated by the database (storage/stats.py), so a report costs the
 same few statements with 50 members or 50,000. Only security admins may see it: the figures name
 account managers and how their members do.
 """
@@ -23,6 +24,7 @@ from bot.core.errors import NotAllowed
 from bot.core.i18n import _
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Closed, Level
+from bot.stats.accounts import AccountFigures, account_figures
 from storage import stats as store
 from storage.database import Database
 from storage.stats import Counted
@@ -112,6 +114,7 @@ class AdoptionReport:
     managers: tuple[ManagerLine, ...]  # most open gaps first, at most MANAGERS_SHOWN
     managers_total: int
     cases: CaseFigures = field(default_factory=CaseFigures)
+    accounts: AccountFigures = field(default_factory=AccountFigures)  # per account and platform
 
     @property
     def fully_passing_percent(self) -> float | None:
@@ -195,6 +198,7 @@ class StatsService:
                 ),
             )
             cases = case_figures(session, now)
+            accounts = account_figures(session, now)
         by_check = {row.check: row for row in latest.checks}
         everyone = by_check.get(ALL_CHECKS)
         return AdoptionReport(
@@ -215,6 +219,7 @@ class StatsService:
             ),
             managers_total=managers_total,
             cases=cases,
+            accounts=accounts,
         )
 
 
