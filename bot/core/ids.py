@@ -92,6 +92,15 @@ class Block(StrEnum):
     WORKING_DAYS = "working_days"
     DEFAULT_TIME_ZONE = "default_time_zone"
     LANGUAGE = "language"  # the language of the workspace's channels
+    # the cases' targets per severity (bot/cases/targets.py FIELDS)
+    TAKE_CRITICAL = "take_critical"
+    RESOLVE_CRITICAL = "resolve_critical"
+    TAKE_HIGH = "take_high"
+    RESOLVE_HIGH = "resolve_high"
+    TAKE_MEDIUM = "take_medium"
+    RESOLVE_MEDIUM = "resolve_medium"
+    TAKE_LOW = "take_low"
+    RESOLVE_LOW = "resolve_low"
     # the exemption request modal (bot/exemptions/views.py)
     CHECK = "check"
     ENDS_ON = "ends_on"

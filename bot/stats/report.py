@@ -11,12 +11,13 @@ account managers and how their members do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.cases.figures import CaseFigures, case_figures
+from bot.cases.severity import TARGETS, Severity, Target
 from bot.checklist.model import CHECKS, TITLES, Check
 from bot.core import audit
 from bot.core.clock import Clock
@@ -144,6 +145,8 @@ class StatsService:
     database: Database
     clock: Clock
     admins: AbstractSet[str]
+    # The served workspace's case targets per severity, asked at use (default: the documented).
+    targets: Callable[[], Mapping[Severity, Target]] = lambda: TARGETS
 
     def is_admin(self, slack_user_id: str) -> bool:
         return slack_user_id in self.admins
@@ -197,7 +200,7 @@ class StatsService:
                     store.median_seconds_to_fix(session, Closed.FIXED, since)
                 ),
             )
-            cases = case_figures(session, now)
+            cases = case_figures(session, now, self.targets())
             accounts = account_figures(session, now)
         by_check = {row.check: row for row in latest.checks}
         everyone = by_check.get(ALL_CHECKS)
