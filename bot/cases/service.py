@@ -177,8 +177,8 @@ class CaseService:
         """Refuse (audited) before showing a form for `operation` that `actor` could not submit."""
 
         def nothing(session: Session, case: Case, who: Party, now: datetime) -> None:
-            if operation is not Operation.REOPEN:
-                _require_open(case)
+            if operation not in (Operation.REOPEN, Operation.TICKET):
+                _require_open(case)  # a ticket's answer may come after the case is resolved
 
         self.desk.act(actor, number, operation, nothing)
 
