@@ -7,6 +7,7 @@ and named exactly as it is shown.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -225,6 +226,35 @@ def inputs(blocks: Sequence[Block]) -> list[Input]:
     return found
 
 
+# Where an element's initial value goes in Slack's view.state once the modal opens: an input the
+# member leaves alone is submitted with it.
+_INITIAL = {
+    "initial_value": "value",
+    "initial_option": "selected_option",
+    "initial_options": "selected_options",
+    "initial_users": "selected_users",
+    "initial_conversation": "selected_conversation",
+    "initial_channel": "selected_channel",
+    "initial_time": "selected_time",
+    "initial_date": "selected_date",
+}
+_PICKED = ("selected_users", "selected_conversation", "selected_channel", "selected_time")
+
+
+def initial_values(blocks: Sequence[Block]) -> dict[str, Any]:
+    """A modal's state as Slack starts it: each input's initial value, as if already chosen."""
+    values: dict[str, Any] = {}
+    for field, block in zip(
+        inputs(blocks), (b for b in blocks if b.get("type") == "input"), strict=True
+    ):
+        element = block.get("element") or {}
+        for initial, chosen in _INITIAL.items():
+            if initial in element:
+                entry = {"type": field.kind, chosen: copy.deepcopy(element[initial])}
+                values[field.block_id] = {field.action_id: entry}
+    return values
+
+
 def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str, Any]:
     """Slack's view.state.values: every input, chosen or not, as {block_id: {action_id: ...}}."""
     values: dict[str, Any] = {}
@@ -239,7 +269,17 @@ def chosen_label(values: Mapping[str, Any], field: Input) -> str | None:
     """What the member has chosen in an input so far, by its label."""
     entry = (values.get(field.block_id) or {}).get(field.action_id) or {}
     option = entry.get("selected_option")
-    return text_of(option.get("text")) if option else entry.get("value")
+    if option:
+        return text_of(option.get("text"))
+    options = entry.get("selected_options")
+    if options:
+        return ", ".join(text_of(found.get("text")) for found in options)
+    for key in _PICKED:
+        picked = entry.get(key)
+        if picked:
+            return ", ".join(picked) if isinstance(picked, list) else str(picked)
+    value = entry.get("value") or entry.get("selected_date")
+    return str(value) if value else None
 
 
 # -- surfaces ------------------------------------------------------------------------------------
@@ -327,6 +367,9 @@ def _input(field: Input, values: Mapping[str, Any], error: str | None, *, color:
     if field.kind in TEXT_INPUTS:
         typed = f"  [ {current} ]" if current else f"  (type {field.number} <text>)"
         lines.append(style(typed, "bold" if current else "dim", color=color))
+    elif field.kind not in SELECTS and current:
+        kept = f"  [ {current} ]  (as it is: the sandbox cannot change a {field.kind})"
+        lines.append(style(kept, "dim", color=color))
     elif field.kind not in SELECTS:
         lines.append(style(f"  (a {field.kind} the sandbox cannot fill in)", "dim", color=color))
     elif field.kind == "static_select" and current is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cases.model import OUTCOME_WORDS, ChargesSeen, Outcome
-from bot.cases.severity import SEVERITY_ICONS, SEVERITY_WORDS, Severity
+from bot.cases.severity import SEVERITY_WORDS, Severity
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
 from bot.core.i18n import N_, _
 from bot.core.ids import Block, Callback
@@ -144,7 +144,7 @@ def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
 def severity_modal(number: int, metadata: str) -> dict[str, Any]:
     """The new severity and why, as `/security case severity` takes them."""
     options = [
-        {"text": plain(f"{SEVERITY_ICONS[level]} {_(SEVERITY_WORDS[level])}"), "value": level.value}
+        {"text": plain(_(SEVERITY_WORDS[level])), "value": level.value}
         for level in Severity
     ]
     blocks: Blocks = [
