@@ -144,8 +144,7 @@ def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
 def severity_modal(number: int, metadata: str) -> dict[str, Any]:
     """The new severity and why, as `/security case severity` takes them."""
     options = [
-        {"text": plain(_(SEVERITY_WORDS[level])), "value": level.value}
-        for level in Severity
+        {"text": plain(_(SEVERITY_WORDS[level])), "value": level.value} for level in Severity
     ]
     blocks: Blocks = [
         {
