@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.exemption_models import Exemption
@@ -50,96 +50,142 @@ class PlatformPosture:
     recovery: int
 
 
-def _evidence(
-    member_id: Any,
-    check: str,
-    source: str,
-    *,
-    account: Any = None,
-    state: str | None = PASSING,
-    since: datetime | None = None,
-) -> ColumnElement[bool]:
-    """Whether the member holds a result of `check` from `source` (for `account`, else
-    member-wide) in `state` (any when None), observed on or after `since`."""
-    found = aliased(CheckResult)
-    where = [found.member_id == member_id, found.check == check, found.source == source]
-    where.append(
-        found.business_account_id.is_(None)
-        if account is None
-        else found.business_account_id == account
-    )
-    if state is not None:
-        where.append(found.state == state)
-    if since is not None:
-        where.append(found.observed_at >= since)
-    return exists(select(literal(1)).select_from(found).where(*where))
-
-
-def _platform_said(member_id: Any, check: str, *, state: str | None) -> ColumnElement[bool]:
-    """Whether the platform reported `check` (in `state`, any when None) for the member on one of
-    the business accounts the member works on: the checklist reads only those."""
-    found, works_on = aliased(CheckResult), aliased(Membership)
-    where = [found.member_id == member_id, found.check == check, found.source == PLATFORM]
-    if state is not None:
-        where.append(found.state == state)
-    on_their_accounts = and_(
-        works_on.member_id == found.member_id,
-        works_on.business_account_id == found.business_account_id,
-    )
-    return exists(
-        select(literal(1)).select_from(found).join(works_on, on_their_accounts).where(*where)
-    )
-
-
-def _exempt(member_id: Any, account: Any, check: str, now: datetime) -> ColumnElement[bool]:
-    found = aliased(Exemption)
-    return exists(
-        select(literal(1))
-        .select_from(found)
-        .where(
-            found.member_id == member_id,
-            found.business_account_id == account,
-            found.check == check,
-            found.status == APPROVED,
-            found.ends_at > now,
-        )
-    )
+def _flag(condition: ColumnElement[bool]) -> Any:
+    """1 when some row of the group meets `condition`, else 0."""
+    return func.max(case((condition, 1), else_=0))
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _has(column: Any) -> ColumnElement[bool]:
+    """An outer-joined flag that is set (a missing row is not)."""
+    return func.coalesce(column, 0) == 1
+
+
 def posture_by_platform(
     session: Session, now: datetime, checked_since: datetime
 ) -> list[PlatformPosture]:
-    """Every platform's figures, by platform name; one statement."""
+    """Every platform's figures, by platform name; one statement.
+
+    The evidence is read once, grouped (per member and account, per member, per member over the
+    accounts they work on, exemptions per member and account), and joined to the memberships by
+    key, so the database hashes each table once instead of probing it per membership."""
+    result = CheckResult
+    per_account_evidence = (
+        select(
+            result.member_id,
+            result.business_account_id,
+            _flag(
+                and_(result.check == "two_step", result.source == PLATFORM, result.state == PASSING)
+            ).label("two_step"),
+            _flag(
+                and_(
+                    result.check == "strong_password",
+                    result.source == BOT,
+                    result.state == PASSING,
+                    result.observed_at >= checked_since,
+                )
+            ).label("password"),
+        )
+        .where(
+            result.business_account_id.is_not(None),
+            result.check.in_(("two_step", "strong_password")),
+        )
+        .group_by(result.member_id, result.business_account_id)
+    ).subquery("per_account_evidence")
+    member_wide = (
+        select(
+            result.member_id,
+            _flag(
+                and_(
+                    result.check == "recovery_email", result.source == BOT, result.state == PASSING
+                )
+            ).label("email"),
+            _flag(
+                and_(
+                    result.check == "recovery_phone", result.source == SELF, result.state == PASSING
+                )
+            ).label("phone"),
+        )
+        .where(
+            result.business_account_id.is_(None),
+            result.check.in_(("recovery_email", "recovery_phone")),
+        )
+        .group_by(result.member_id)
+    ).subquery("member_wide")
+    # What the platform reported about the member's recovery on the accounts they work on: the
+    # checklist reads only those (a report about an account they left counts no more).
+    works_on = aliased(Membership)
+    platform_said = (
+        select(
+            result.member_id,
+            _flag(and_(result.check == "recovery_email", result.state == NEEDS_ACTION)).label(
+                "email_lacking"
+            ),
+            _flag(and_(result.check == "recovery_phone", result.state == NEEDS_ACTION)).label(
+                "phone_lacking"
+            ),
+            _flag(result.check == "recovery_phone").label("phone_reported"),
+        )
+        .join(
+            works_on,
+            and_(
+                works_on.member_id == result.member_id,
+                works_on.business_account_id == result.business_account_id,
+            ),
+        )
+        .where(
+            result.source == PLATFORM,
+            result.check.in_(("recovery_email", "recovery_phone")),
+        )
+        .group_by(result.member_id)
+    ).subquery("platform_said")
+    in_force = (
+        select(
+            Exemption.member_id,
+            Exemption.business_account_id,
+            _flag(Exemption.check == "two_step").label("two_step"),
+            _flag(Exemption.check == "strong_password").label("password"),
+        )
+        .where(Exemption.status == APPROVED, Exemption.ends_at > now)
+        .group_by(Exemption.member_id, Exemption.business_account_id)
+    ).subquery("in_force")
+
     member, account = Membership.member_id, Membership.business_account_id
+    two_step_ok = _has(per_account_evidence.c.two_step)
+    password_ok = _has(per_account_evidence.c.password)
     recovery_ok = and_(
-        _evidence(member, "recovery_email", BOT),
-        not_(_platform_said(member, "recovery_email", state=NEEDS_ACTION)),
-        not_(_platform_said(member, "recovery_phone", state=NEEDS_ACTION)),
-        or_(
-            _platform_said(member, "recovery_phone", state=None),
-            _evidence(member, "recovery_phone", SELF),
-        ),
+        _has(member_wide.c.email),
+        not_(_has(platform_said.c.email_lacking)),
+        not_(_has(platform_said.c.phone_lacking)),
+        or_(_has(platform_said.c.phone_reported), _has(member_wide.c.phone)),
     )
-    two_step_ok = _evidence(member, "two_step", PLATFORM, account=account)
-    password_ok = _evidence(member, "strong_password", BOT, account=account, since=checked_since)
     # One row per membership, each gap 1 or 0; then one row per account; then per platform.
     gaps = (
         select(
             account.label("account_id"),
             case((two_step_ok, 0), else_=1).label("two_step"),
-            case((two_step_ok, 0), (_exempt(member, account, "two_step", now), 0), else_=1).label(
-                "two_step_open"
-            ),
+            case((two_step_ok, 0), (_has(in_force.c.two_step), 0), else_=1).label("two_step_open"),
             case((password_ok, 0), else_=1).label("passwords"),
-            case(
-                (password_ok, 0), (_exempt(member, account, "strong_password", now), 0), else_=1
-            ).label("passwords_open"),
+            case((password_ok, 0), (_has(in_force.c.password), 0), else_=1).label("passwords_open"),
             case((recovery_ok, 0), else_=1).label("recovery"),
-        ).select_from(Membership)
+        )
+        .select_from(Membership)
+        .outerjoin(
+            per_account_evidence,
+            and_(
+                per_account_evidence.c.member_id == member,
+                per_account_evidence.c.business_account_id == account,
+            ),
+        )
+        .outerjoin(member_wide, member_wide.c.member_id == member)
+        .outerjoin(platform_said, platform_said.c.member_id == member)
+        .outerjoin(
+            in_force,
+            and_(in_force.c.member_id == member, in_force.c.business_account_id == account),
+        )
     ).subquery("gaps")
     per_account = (
         select(
