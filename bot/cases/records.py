@@ -38,6 +38,13 @@ from storage.case_models import Case, CaseCharge, CaseEvent
 from storage.database import Database
 
 T = TypeVar("T")
+TargetsSource = Callable[[], Mapping[Severity, Target]]  # the served workspace's, asked at use
+
+
+def documented() -> Mapping[Severity, Target]:
+    return TARGETS
+
+
 STEP_UP_FIRST = N_(
     "This needs a fresh code from your authenticator app first. Press the button again and "
     "enter the code when I ask for it."
@@ -107,8 +114,7 @@ class Desk:
     admins: AbstractSet[str]
     routes: Callable[[], Routing]
     fresh: Callable[[str], bool]  # whether a member stepped up recently (authenticator service)
-    # The served workspace's targets per severity, asked at use (its settings; else the defaults).
-    targets: Callable[[], Mapping[Severity, Target]] = lambda: TARGETS
+    targets: TargetsSource = documented  # per severity: the workspace's settings, else these
 
     @property
     def routing(self) -> Routing:

@@ -7,7 +7,7 @@ line in its thread, and the DMs to send.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import partial
@@ -36,9 +36,8 @@ from bot.cases.model import (
 )
 from bot.cases.notes import ThreadNotes
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
-from bot.cases.records import Desk, Refused, Routing
+from bot.cases.records import Desk, Refused, Routing, TargetsSource, documented
 from bot.cases.reminders import CaseReminders
-from bot.cases.severity import Severity, Target
 from bot.cases.thread_lines import together
 from bot.cases.wording import person
 from bot.core.clock import Clock
@@ -66,14 +65,11 @@ class CaseService:
         routing: Routing | Callable[[], Routing],
         fresh: Callable[[str], bool],
         platform: PlatformHook,
-        targets: Callable[[], Mapping[Severity, Target]] | None = None,
+        targets: TargetsSource = documented,
     ) -> None:
-        """`routing` is fixed, or asked at use (the served workspace's); so are `targets`, the
-        targets per severity (default: the documented ones)."""
+        """`routing` is fixed, or asked at use (the served workspace's), as are `targets`."""
         routes = routing if callable(routing) else (lambda: routing)
-        self.desk = Desk(database, clock, admins, routes, fresh)
-        if targets is not None:
-            self.desk.targets = targets
+        self.desk = Desk(database, clock, admins, routes, fresh, targets)
         self.platform = platform
         self.charges = Reimbursements(self.desk)
         self.notes = ThreadNotes(self.desk)
