@@ -34,6 +34,7 @@ from handlers.outbound.workspace_tokens import ServedWorkspaceClient, WorkspaceC
 from handlers.slack import (
     actions,
     alerts,
+    case_incidents,
     case_threads,
     cases,
     commands,
@@ -180,6 +181,7 @@ def create_app(
     nudges.register(app)
     recovery.register(app)
     cases.register(app)
+    case_incidents.register(app)
     case_threads.register(app)
     suspicious_login.register(app)
     installs.register(app, oauth.store if oauth else None)

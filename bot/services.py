@@ -84,7 +84,7 @@ def build_services(
     authenticator = AuthenticatorService(
         database, clock, SecretBox(settings.security_bot_keys), admins
     )
-    stats = StatsService(database, clock, admins)
+    stats = StatsService(database, clock, admins, book.targets)
     languages = MemberLanguages(database, clock)
     return Services(
         settings=settings,
@@ -115,6 +115,7 @@ def build_services(
             book.routing,
             authenticator.is_fresh,
             platform_hook or RecordingHook(),
+            book.targets,
         ),
         stats=stats,
         summaries=WeeklySummaries(

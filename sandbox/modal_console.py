@@ -78,7 +78,8 @@ class ModalCommands(Screen):
             answered = answer(body) if body.strip() else {}
             if answered.get("response_action") == "update":  # the same modal, with a new content
                 modal.content = {**answered["view"], "id": modal.content.get("id")}
-                modal.values, modal.errors = {}, {}
+                modal.values = render.initial_values(modal.blocks)
+                modal.errors = {}
                 finished = not modal.content.get("submit")  # only its close button is left
                 self.show_modal(modal, hint=not finished)
                 if finished:

@@ -1,139 +1,29 @@
 """Block Kit as readable terminal text, for the sandbox console. Pure: dicts in, strings out.
 
 With `color=False` only plain text comes out (tests assert on it); with `color=True` mrkdwn
-styles become ANSI escapes. Also here: what on a surface can be pressed or filled in, numbered
-and named exactly as it is shown.
+styles become ANSI escapes (sandbox/mrkdwn.py). Also here: what on a surface can be pressed or
+filled in, numbered and named exactly as it is shown, and a modal's state as Slack keeps it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.mrkdwn import WIDTH as WIDTH
+from sandbox.mrkdwn import mrkdwn as mrkdwn
+from sandbox.mrkdwn import style as style
+from sandbox.mrkdwn import text_of as text_of
+from sandbox.mrkdwn import unescape as unescape
+from sandbox.mrkdwn import width_of as width_of
+from sandbox.mrkdwn import wrap as wrap
+
 Block = Mapping[str, Any]
-WIDTH = 80  # the text column; with the frame every line stays well within 100 characters
 SELECTS = ("static_select", "radio_buttons")
 TEXT_INPUTS = ("plain_text_input", "email_text_input")  # filled in with `type`
 MENUS = ("static_select", "overflow")  # in a message: picked like buttons
-STYLES = {
-    "bold": ("\x1b[1m", "\x1b[22m"),
-    "italic": ("\x1b[3m", "\x1b[23m"),
-    "strike": ("\x1b[9m", "\x1b[29m"),
-    "underline": ("\x1b[4m", "\x1b[24m"),
-    "code": ("\x1b[36m", "\x1b[39m"),
-    "dim": ("\x1b[90m", "\x1b[39m"),
-    "primary": ("\x1b[1;32m", "\x1b[22;39m"),
-    "danger": ("\x1b[1;31m", "\x1b[22;39m"),
-    "warning": ("\x1b[33m", "\x1b[39m"),
-}
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_TOKEN = re.compile(r"```(.+?)```|`([^`\n]+)`|<([^<>\n]+)>", re.DOTALL)
-_HOLE = re.compile("[\ue000-\uf8ff]")  # private-use characters hold finished pieces in place
-_ENTITY = re.compile(r"&(lt|gt|amp);")
-_MARKS = (
-    ("bold", re.compile(r"(?<!\w)\*(?=\S)([^*\n]*?\S)\*(?!\w)")),
-    ("italic", re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])")),
-    ("strike", re.compile(r"(?<!\w)~(?=\S)([^~\n]*?\S)~(?!\w)")),
-)
-
-
-def style(text: str, name: str | None, *, color: bool) -> str:
-    if not color or not text or name not in STYLES:
-        return text
-    start, end = STYLES[name]
-    return f"{start}{text}{end}"
-
-
-def width_of(text: str) -> int:
-    """Columns `text` takes in a terminal: escapes take none, emoji take two."""
-    columns = 0
-    for char in _ANSI.sub("", text):
-        if not unicodedata.combining(char) and char not in "\ufe0f\u200d":
-            columns += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-    return columns
-
-
-def wrap(text: str, width: int = WIDTH) -> list[str]:
-    """Greedy word wrap by visible width; a bullet's later lines hang under its first word."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        hang = " " * (len(paragraph) - len(paragraph.lstrip()))
-        hang += "  " if paragraph.lstrip().startswith(("• ", "- ")) else ""
-        first, *rest = paragraph.lstrip().split(" ")
-        line = paragraph[: len(paragraph) - len(paragraph.lstrip())] + first  # indent kept
-        for word in rest:
-            if width_of(f"{line} {word}") > width:
-                lines.append(line)
-                line = hang + word
-            else:
-                line = f"{line} {word}"
-        lines.append(line)
-    return lines
-
-
-def unescape(text: str) -> str:
-    return _ENTITY.sub(lambda m: {"lt": "<", "gt": ">", "amp": "&"}[m.group(1)], text)
-
-
-def mrkdwn(text: str, *, color: bool) -> str:
-    """Slack's mrkdwn for the terminal: styles, mentions, links and dates made readable."""
-    pieces: list[str] = []
-
-    def hold(rendered: str) -> str:
-        pieces.append(rendered)
-        return chr(0xE000 + len(pieces) - 1)
-
-    def token(match: re.Match[str]) -> str:
-        block, code, angle = match.groups()
-        if block is not None:
-            return hold(style(unescape(block.strip("\n")), "code", color=color))
-        if code is not None:
-            return hold(
-                style(unescape(code), "code", color=True) if color else f"`{unescape(code)}`"
-            )
-        return hold(_angle(angle, color=color))
-
-    text = _TOKEN.sub(token, text)
-    for name, pattern in _MARKS:
-        text = pattern.sub(_marker(name, color), text)
-    return _HOLE.sub(lambda m: pieces[ord(m.group(0)) - 0xE000], unescape(text))
-
-
-def _marker(name: str, color: bool) -> Callable[[re.Match[str]], str]:
-    def marked(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        if color:
-            return style(inner, name, color=True)
-        return f"~{inner}~" if name == "strike" else inner
-
-    return marked
-
-
-def _angle(inside: str, *, color: bool) -> str:
-    """`<...>` in mrkdwn: a mention, a special word, a date, or a link."""
-    target, _, label = (unescape(part) for part in inside.partition("|"))
-    if target.startswith("@"):
-        return style("@" + label if label else target, "bold", color=color)
-    if target.startswith("#"):
-        return style("#" + (label or target[1:]), "bold", color=color)
-    if target.startswith(("!date^", "!subteam^")):
-        return label or target
-    if target.startswith("!"):
-        return "@" + target[1:]
-    if not label or label in (target, target.removeprefix("mailto:")):
-        return style(label or target, "underline", color=color)
-    return style(label, "underline", color=color) + style(f" ({target})", "dim", color=color)
-
-
-def text_of(obj: Mapping[str, Any] | None, *, color: bool = False) -> str:
-    """A text object: mrkdwn rendered, plain text as it is."""
-    if not obj:
-        return ""
-    text = str(obj.get("text", ""))
-    return mrkdwn(text, color=color) if obj.get("type") == "mrkdwn" else text
 
 
 # -- what can be pressed or filled in ------------------------------------------------------------
@@ -225,6 +115,35 @@ def inputs(blocks: Sequence[Block]) -> list[Input]:
     return found
 
 
+# Where an element's initial value goes in Slack's view.state once the modal opens: an input the
+# member leaves alone is submitted with it.
+_INITIAL = {
+    "initial_value": "value",
+    "initial_option": "selected_option",
+    "initial_options": "selected_options",
+    "initial_users": "selected_users",
+    "initial_conversation": "selected_conversation",
+    "initial_channel": "selected_channel",
+    "initial_time": "selected_time",
+    "initial_date": "selected_date",
+}
+_PICKED = ("selected_users", "selected_conversation", "selected_channel", "selected_time")
+
+
+def initial_values(blocks: Sequence[Block]) -> dict[str, Any]:
+    """A modal's state as Slack starts it: each input's initial value, as if already chosen."""
+    values: dict[str, Any] = {}
+    for field, block in zip(
+        inputs(blocks), (b for b in blocks if b.get("type") == "input"), strict=True
+    ):
+        element = block.get("element") or {}
+        for initial, chosen in _INITIAL.items():
+            if initial in element:
+                entry = {"type": field.kind, chosen: copy.deepcopy(element[initial])}
+                values[field.block_id] = {field.action_id: entry}
+    return values
+
+
 def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str, Any]:
     """Slack's view.state.values: every input, chosen or not, as {block_id: {action_id: ...}}."""
     values: dict[str, Any] = {}
@@ -239,7 +158,17 @@ def chosen_label(values: Mapping[str, Any], field: Input) -> str | None:
     """What the member has chosen in an input so far, by its label."""
     entry = (values.get(field.block_id) or {}).get(field.action_id) or {}
     option = entry.get("selected_option")
-    return text_of(option.get("text")) if option else entry.get("value")
+    if option:
+        return text_of(option.get("text"))
+    options = entry.get("selected_options")
+    if options:
+        return ", ".join(text_of(found.get("text")) for found in options)
+    for key in _PICKED:
+        picked = entry.get(key)
+        if picked:
+            return ", ".join(picked) if isinstance(picked, list) else str(picked)
+    value = entry.get("value") or entry.get("selected_date")
+    return str(value) if value else None
 
 
 # -- surfaces ------------------------------------------------------------------------------------
@@ -327,6 +256,9 @@ def _input(field: Input, values: Mapping[str, Any], error: str | None, *, color:
     if field.kind in TEXT_INPUTS:
         typed = f"  [ {current} ]" if current else f"  (type {field.number} <text>)"
         lines.append(style(typed, "bold" if current else "dim", color=color))
+    elif field.kind not in SELECTS and current:
+        kept = f"  [ {current} ]  (as it is: the sandbox cannot change a {field.kind})"
+        lines.append(style(kept, "dim", color=color))
     elif field.kind not in SELECTS:
         lines.append(style(f"  (a {field.kind} the sandbox cannot fill in)", "dim", color=color))
     elif field.kind == "static_select" and current is None:

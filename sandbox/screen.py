@@ -214,7 +214,8 @@ class Screen:
                 under = self.surface
                 if under is not None and under.content.get("id") == view["id"]:
                     under = under.under  # views.update of the open modal
-                self.surfaces[self.person.user_id] = Surface("modal", view, under=under)
+                values = render.initial_values(view.get("blocks") or [])
+                self.surfaces[self.person.user_id] = Surface("modal", view, values, under=under)
                 self.show_modal(self.surfaces[self.person.user_id])
         shown = self.show_mail() or shown
         home = self.standin.published_view(self.person.user_id, team_id=team)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage import models as models  # the members and business_accounts tables these refer to
@@ -35,3 +35,23 @@ class Exemption(WorkspaceScoped, Base):
     requested_at: Mapped[datetime]
     decided_by: Mapped[str | None] = mapped_column(String(32), doc="A Slack user id.")
     decided_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None] = mapped_column(
+        doc="When an approved exemption's end was recorded (audited once, the member told)."
+    )
+
+
+class ExemptionMessage(WorkspaceScoped, Base):
+    """A DM asking one approver to decide on an exemption request, so that once someone decides,
+    every other approver's DM is updated in place to say who decided and how."""
+
+    __tablename__ = "exemption_messages"
+    __table_args__ = (UniqueConstraint("exemption_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exemption_id: Mapped[int] = mapped_column(
+        ForeignKey("exemptions.id", ondelete="CASCADE"), index=True
+    )
+    slack_user_id: Mapped[str] = mapped_column(String(32), doc="The approver asked.")
+    slack_channel: Mapped[str] = mapped_column(String(32), doc="The DM's channel id.")
+    slack_ts: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime]

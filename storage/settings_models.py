@@ -6,6 +6,7 @@ On storage/base.py; storage/schema.py gathers every model module into one `Base.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,6 +39,10 @@ class WorkspaceSettingsRow(WorkspaceScoped, Base):
     )
     language: Mapped[str | None] = mapped_column(
         String(8), doc="The language of its channels' messages (case cards): en, de."
+    )
+    case_targets: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        doc='Minutes per severity and clock, the chosen ones only: {"critical": {"take": 15}}.',
     )
     changed_at: Mapped[datetime | None]
     changed_by: Mapped[str | None] = mapped_column(String(32), doc="A Slack user id.")

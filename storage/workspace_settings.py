@@ -24,6 +24,7 @@ EDITABLE = (
     "working_days",
     "default_time_zone",
     "language",
+    "case_targets",
 )
 
 

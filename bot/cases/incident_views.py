@@ -12,6 +12,7 @@ from bot.cases.severity import (
     STANDING_ICONS,
     TARGETS,
     Severity,
+    Target,
     Timer,
     timer,
 )
@@ -42,32 +43,46 @@ def severity_words(card: CaseCard) -> str:
     return shown
 
 
+def target_of(card: CaseCard) -> Target:
+    """The targets of the case's severity in its workspace (the defaults on a card without)."""
+    return card.target if card.target is not None else TARGETS[severity_of(card)]
+
+
 def take_timer(card: CaseCard) -> Timer:
-    target = TARGETS[severity_of(card)].take
-    return timer(card.opened_at, card.taken_at, card.now, target)
+    return timer(card.opened_at, card.taken_at, card.now, target_of(card).take)
 
 
 def resolve_timer(card: CaseCard) -> Timer:
-    target = TARGETS[severity_of(card)].resolve
-    return timer(card.opened_at, card.resolved_at, card.now, target)
+    return timer(card.opened_at, card.resolved_at, card.now, target_of(card).resolve)
 
 
 def clocks(card: CaseCard) -> str:
     """Two lines: time to take and time to resolve, each against its target, marked 🟢 🟠 🔴."""
-    take, resolve = take_timer(card), resolve_timer(card)
-    if take.done:
-        took = _("Taken after {elapsed} (target {target})")
+    return take_clock(card) + "\n" + resolve_clock(card)
+
+
+def take_clock(card: CaseCard) -> str:
+    """ "🔴 Not taken for 45 min (target 15 min)": the clock against the workspace's target."""
+    clock = take_timer(card)
+    if clock.done:
+        text = _("Taken after {elapsed} (target {target})")
     else:
-        took = _("Not taken for {elapsed} (target {target})")
-    if resolve.done:
-        solved = _("Resolved after {elapsed} (target {target})")
+        text = _("Not taken for {elapsed} (target {target})")
+    return _marked(clock, text)
+
+
+def resolve_clock(card: CaseCard) -> str:
+    clock = resolve_timer(card)
+    if clock.done:
+        text = _("Resolved after {elapsed} (target {target})")
     else:
-        solved = _("Not resolved for {elapsed} (target {target})")
-    return "\n".join(
-        f"{STANDING_ICONS[clock.standing]} "
-        + text.format(elapsed=elapsed(clock.took), target=elapsed(clock.target))
-        for clock, text in ((take, took), (resolve, solved))
-    )
+        text = _("Not resolved for {elapsed} (target {target})")
+    return _marked(clock, text)
+
+
+def _marked(clock: Timer, text: str) -> str:
+    said = text.format(elapsed=elapsed(clock.took), target=elapsed(clock.target))
+    return f"{STANDING_ICONS[clock.standing]} {said}"
 
 
 def card_fields(card: CaseCard) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.cases import money
+from bot.cases.incident_views import resolve_clock, take_clock
 from bot.cases.model import CaseCard, ChargeView, Outcome, PlatformAnswer
 from bot.cases.thread_lines import again
 from bot.cases.views import account_words, by_hand, platform_words, support_words
@@ -313,7 +314,11 @@ def not_taken_line(card: CaseCard, waited: timedelta) -> dict[str, Any]:
             "Security admins or the support team: press *Take it* on the card."
         )
     text = template.format(number=card.number, account=_name(card), elapsed=elapsed(waited))
-    return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    blocks: Blocks = [
+        {"type": "section", "text": mrkdwn(text)},
+        {"type": "context", "elements": [mrkdwn(take_clock(card))]},
+    ]
+    return {"text": text, "blocks": blocks}
 
 
 def handler_reminder(card: CaseCard, quiet: timedelta) -> dict[str, Any]:
@@ -323,7 +328,10 @@ def handler_reminder(card: CaseCard, quiet: timedelta) -> dict[str, Any]:
     ).format(number=card.number, account=_name(card), elapsed=elapsed(quiet))
     return _dm(
         _("Case #{number} needs an update").format(number=card.number),
-        [{"type": "section", "text": mrkdwn(text)}],
+        [
+            {"type": "section", "text": mrkdwn(text)},
+            {"type": "context", "elements": [mrkdwn(resolve_clock(card))]},
+        ],
     )
 
 
@@ -340,7 +348,10 @@ def admins_reminder(card: CaseCard, quiet: timedelta) -> dict[str, Any]:
     )
     return _dm(
         _("Case #{number} is stuck").format(number=card.number),
-        [{"type": "section", "text": mrkdwn(text)}],
+        [
+            {"type": "section", "text": mrkdwn(text)},
+            {"type": "context", "elements": [mrkdwn(resolve_clock(card))]},
+        ],
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cases.model import OUTCOME_WORDS, ChargesSeen, Outcome
+from bot.cases.severity import SEVERITY_WORDS, Severity
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
 from bot.core.i18n import N_, _
 from bot.core.ids import Block, Callback
@@ -138,6 +139,43 @@ def add_info_modal(number: int, metadata: str) -> dict[str, Any]:
     ]  # fmt: skip
     title = _("Case #{number}").format(number=number)[:24]
     return modal(Callback.CASE_ADD_INFO, title, _("Add"), blocks, metadata)
+
+
+def severity_modal(number: int, metadata: str) -> dict[str, Any]:
+    """The new severity and why, as `/security case severity` takes them."""
+    options = [
+        {"text": plain(_(SEVERITY_WORDS[level])), "value": level.value} for level in Severity
+    ]
+    blocks: Blocks = [
+        {
+            "type": "input",
+            "block_id": Block.SEVERITY,
+            "label": plain(_("New severity")),
+            "element": {"type": "static_select", "action_id": Block.SEVERITY, "options": options},
+        },
+        _text_input(Block.REASON, _("Why does it change?"), multiline=True, max_length=500,
+                    hint=_("On the case's timeline and in its thread.")),
+    ]  # fmt: skip
+    title = _("Severity of case #{number}").format(number=number)[:24]
+    return modal(Callback.CASE_SEVERITY, title, _("Change"), blocks, metadata)
+
+
+def ticket_modal(number: int, metadata: str) -> dict[str, Any]:
+    """The platform's ticket or appeal reference and, if there is one, its answer, as
+    `/security case ticket` takes them."""
+    answer = _text_input(
+        Block.ANSWER, _("What the platform answered"), multiline=True, max_length=3000,
+        hint=_("Leave it empty while the platform has not answered."),
+    )  # fmt: skip
+    blocks: Blocks = [
+        _text_input(
+            Block.REFERENCE, _("Ticket or appeal reference"), max_length=200,
+            hint=_("As the platform gave it, for example TT-4711."),
+        ),
+        answer | {"optional": True},
+    ]  # fmt: skip
+    title = _("Ticket of case #{number}").format(number=number)[:24]
+    return modal(Callback.CASE_TICKET, title, _("Record"), blocks, metadata)
 
 
 def value_of(view: dict[str, Any], block: Block) -> str:

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import DomainError
 from bot.core.i18n import N_
+
+if TYPE_CHECKING:  # severity.py reads this module's enums
+    from bot.cases.severity import Target
 
 PLATFORM = "platform"  # the reporter of a case an alert opened
 REOPEN_WITHIN = timedelta(days=30)
@@ -138,6 +141,8 @@ class CaseCard:
     platform_step: PlatformStep | None = None
     support: Support = Support()
     severity: str = "medium"  # a bot.cases.severity.Severity value
+    # Its severity's targets in the case's workspace (None: the documented defaults).
+    target: Target | None = None
     severity_set_by: str | None = None  # who changed it by hand
     taken_at: datetime | None = None  # when someone first took it
     platform_reference: str | None = None  # the platform's ticket or appeal reference

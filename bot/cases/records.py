@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ from bot.cases.model import (
     Support,
     Via,
 )
+from bot.cases.severity import TARGETS, Severity, Target
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import DomainError, NotAllowed, NotFound, StepUpNeeded
@@ -37,6 +38,13 @@ from storage.case_models import Case, CaseCharge, CaseEvent
 from storage.database import Database
 
 T = TypeVar("T")
+TargetsSource = Callable[[], Mapping[Severity, Target]]  # the served workspace's, asked at use
+
+
+def documented() -> Mapping[Severity, Target]:
+    return TARGETS
+
+
 STEP_UP_FIRST = N_(
     "This needs a fresh code from your authenticator app first. Press the button again and "
     "enter the code when I ask for it."
@@ -106,6 +114,7 @@ class Desk:
     admins: AbstractSet[str]
     routes: Callable[[], Routing]
     fresh: Callable[[str], bool]  # whether a member stepped up recently (authenticator service)
+    targets: TargetsSource = documented  # per severity: the workspace's settings, else these
 
     @property
     def routing(self) -> Routing:
@@ -116,7 +125,7 @@ class Desk:
         self.routes = lambda: fixed
 
     def card(self, session: Session, case: Case, now: datetime) -> CaseCard:
-        return card(session, case, now, self.routing, self.admins)
+        return card(session, case, now, self.routing, self.admins, self.targets())
 
     def party(self, session: Session, case: Case, actor: str) -> Party:
         found = case_store.account_and_manager(session, case.business_account_id)
@@ -189,7 +198,12 @@ def record(
 
 
 def card(
-    session: Session, case: Case, now: datetime, routing: Routing, admins: AbstractSet[str]
+    session: Session,
+    case: Case,
+    now: datetime,
+    routing: Routing,
+    admins: AbstractSet[str],
+    targets: Mapping[Severity, Target] = TARGETS,
 ) -> CaseCard:
     session.flush()
     found = case_store.account_and_manager(session, case.business_account_id)
@@ -201,6 +215,7 @@ def card(
         )
     account, manager = found.account, found.manager_slack_id
     opened_by = case.opened_by if case.opened_via == Via.COMMAND.value else None
+    level = severity.of(case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges))
     return CaseCard(
         number=case.id,
         account=AccountRef(
@@ -230,9 +245,8 @@ def card(
         opener_role=_role(opened_by, manager, case.managed, routing, admins),
         platform_step=_platform_step(case_store.latest_event(session, case.id, PLATFORM_KINDS)),
         support=Support(routing.support_contact, routing.channel_for(False)),
-        severity=severity.of(
-            case.severity, Via(case.opened_via), ChargesSeen(case.unauthorized_charges)
-        ).value,
+        severity=level.value,
+        target=targets.get(level, TARGETS[level]),
         severity_set_by=case.severity_set_by,
         taken_at=case.taken_at,
         platform_reference=case.platform_reference,

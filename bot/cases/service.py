@@ -36,7 +36,7 @@ from bot.cases.model import (
 )
 from bot.cases.notes import ThreadNotes
 from bot.cases.platform import PlatformAction, PlatformHook, PlatformRequest
-from bot.cases.records import Desk, Refused, Routing
+from bot.cases.records import Desk, Refused, Routing, TargetsSource, documented
 from bot.cases.reminders import CaseReminders
 from bot.cases.thread_lines import together
 from bot.cases.wording import person
@@ -65,10 +65,11 @@ class CaseService:
         routing: Routing | Callable[[], Routing],
         fresh: Callable[[str], bool],
         platform: PlatformHook,
+        targets: TargetsSource = documented,
     ) -> None:
-        """`routing` is fixed, or asked at use (the served workspace's)."""
+        """`routing` is fixed, or asked at use (the served workspace's), as are `targets`."""
         routes = routing if callable(routing) else (lambda: routing)
-        self.desk = Desk(database, clock, admins, routes, fresh)
+        self.desk = Desk(database, clock, admins, routes, fresh, targets)
         self.platform = platform
         self.charges = Reimbursements(self.desk)
         self.notes = ThreadNotes(self.desk)
@@ -172,8 +173,8 @@ class CaseService:
         """Refuse (audited) before showing a form for `operation` that `actor` could not submit."""
 
         def nothing(session: Session, case: Case, who: Party, now: datetime) -> None:
-            if operation is not Operation.REOPEN:
-                _require_open(case)
+            if operation not in (Operation.REOPEN, Operation.TICKET):
+                _require_open(case)  # a ticket's answer may come after the case is resolved
 
         self.desk.act(actor, number, operation, nothing)
 

@@ -216,8 +216,10 @@ def card_message(card: CaseCard) -> dict[str, Any]:
 def card_buttons(card: CaseCard) -> list[dict[str, Any]]:
     """The buttons that fit the state; every one is checked again on the server when pressed."""
     value = str(card.number)
+    ticket = _button(Action.CASE_TICKET, _("Platform ticket"), value)
     if card.status is Status.RESOLVED:
-        return [_button(Action.CASE_REOPEN, _("Reopen"), value)] if card.may_reopen else []
+        reopen = [_button(Action.CASE_REOPEN, _("Reopen"), value)] if card.may_reopen else []
+        return [*reopen, ticket]
     buttons = []
     if card.handler is None:
         buttons.append(_button(Action.CASE_TAKE, _("Take it"), value, "primary"))
@@ -226,6 +228,8 @@ def card_buttons(card: CaseCard) -> list[dict[str, Any]]:
     if card.status is not Status.INVESTIGATING:
         buttons.append(_button(Action.CASE_INVESTIGATE, _("Start investigating"), value))
     buttons.append(_button(Action.CASE_RECORD_CHARGE, _("Record a charge"), value))
+    buttons.append(_button(Action.CASE_SEVERITY, _("Change severity"), value))
+    buttons.append(ticket)
     buttons.append(_button(Action.CASE_RESOLVE, _("Resolve"), value))
     return buttons
 

@@ -32,6 +32,8 @@ class Action(StrEnum):
     CASE_REOPEN = "case_reopen"
     CASE_RECORD_CHARGE = "case_record_charge"
     CASE_ADD_INFO = "case_add_info"
+    CASE_SEVERITY = "case_severity"  # "Change severity" on the card: a modal
+    CASE_TICKET = "case_ticket"  # "Platform ticket" on the card: a modal
     CHARGE_APPROVE = "charge_approve"
     CHARGE_PROCESSED = "charge_processed"
     CHARGE_REJECT = "charge_reject"
@@ -57,6 +59,8 @@ class Callback(StrEnum):
     CASE_CHARGE = "case_charge"
     CHARGE_REJECT = "charge_reject"
     CASE_ADD_INFO = "case_add_info"
+    CASE_SEVERITY = "case_severity"
+    CASE_TICKET = "case_ticket"
     RECOVERY_EMAIL = "recovery_email"
     RECOVERY_CODE = "recovery_code"
     RECOVERY_PHONE = "recovery_phone"
@@ -78,6 +82,9 @@ class Block(StrEnum):
     CURRENCY = "currency"
     DESCRIPTION = "description"
     REASON = "reason"
+    SEVERITY = "severity"  # the case severity modal's choice
+    REFERENCE = "reference"  # the platform's ticket or appeal reference
+    ANSWER = "answer"  # what the platform answered
     EMAIL = "email"
     PHONE = "phone"
     # the workspace settings modal (bot/workspaces/settings_views.py): one per setting
@@ -92,6 +99,15 @@ class Block(StrEnum):
     WORKING_DAYS = "working_days"
     DEFAULT_TIME_ZONE = "default_time_zone"
     LANGUAGE = "language"  # the language of the workspace's channels
+    # the cases' targets per severity (bot/cases/targets.py FIELDS)
+    TAKE_CRITICAL = "take_critical"
+    RESOLVE_CRITICAL = "resolve_critical"
+    TAKE_HIGH = "take_high"
+    RESOLVE_HIGH = "resolve_high"
+    TAKE_MEDIUM = "take_medium"
+    RESOLVE_MEDIUM = "resolve_medium"
+    TAKE_LOW = "take_low"
+    RESOLVE_LOW = "resolve_low"
     # the exemption request modal (bot/exemptions/views.py)
     CHECK = "check"
     ENDS_ON = "ends_on"

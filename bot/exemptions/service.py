@@ -46,6 +46,15 @@ class FormError(InvalidInput):
 
 
 @dataclass(frozen=True)
+class ApproverDM:
+    """A DM that asked one approver to decide: where to update it once someone has."""
+
+    approver: str  # Slack user id
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
 class ExemptionView:
     id: int
     member: str  # Slack user id
@@ -58,6 +67,7 @@ class ExemptionView:
     until: datetime  # the first moment it no longer holds
     status: Status
     decided_by: str | None
+    asked: tuple[ApproverDM, ...] = ()  # the approvers' DMs about the request, as recorded
 
     @property
     def last_day(self) -> date:
@@ -138,6 +148,11 @@ class Exemptions:
                 return Requested(view, self._approvers(view))
         raise refusal
 
+    def remember_dm(self, exemption_id: int, approver: str, channel: str, ts: str) -> None:
+        """Where the DM asking `approver` to decide went, to update it in place once decided."""
+        with self._database.sessions.begin() as session:
+            store.remember_message(session, exemption_id, approver, channel, ts, self._clock.now())
+
     def check_decision(self, actor: str, exemption_id: int) -> ExemptionView:
         """Before asking for a step-up code: refuse (audited) whoever could not decide anyway."""
         return self._decide(actor, exemption_id, None)
@@ -202,6 +217,7 @@ class Exemptions:
             until=found.ends_at,
             status=Status(found.status),
             decided_by=found.decided_by,
+            asked=tuple(ApproverDM(*dm) for dm in store.messages_of(session, found.id)),
         )
 
     def _approvers(self, view: ExemptionView) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from storage import nudges as store
 from storage.database import Database
 
 MEMBER, MANAGER, DIGEST = "member", "manager", "digest"
+EXEMPTION_ENDED = "exemption_ended"  # a member's exemption ended (bot/exemptions/ended.py)
 
 
 @dataclass

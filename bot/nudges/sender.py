@@ -42,9 +42,10 @@ from sqlalchemy.exc import DBAPIError
 from bot.checklist.model import Check, State
 from bot.core.clock import Clock
 from bot.core.i18n import ENGLISH, reading
+from bot.exemptions.ended import ended_message
 from bot.nudges.claims import CLAIM_FOR, ClaimKeeper
 from bot.nudges.hours import zone
-from bot.nudges.outbox import DIGEST, MANAGER, MEMBER
+from bot.nudges.outbox import DIGEST, EXEMPTION_ENDED, MANAGER, MEMBER
 from bot.nudges.pacing import Pacers
 from bot.nudges.settings import DeliveryPace, NudgePolicy, PolicySource, policy_of
 from bot.nudges.views import ItemNow, digest_message, manager_message, reminder_message
@@ -270,9 +271,10 @@ class Sender:
 
     def _outside_hours(self, session: Any, message_id: int, now: datetime) -> datetime | None:
         """A reminder decided in working hours but still unsent when they ended (a long queue,
-        an outage) waits for the member's next working hours, unless it is urgent."""
+        an outage) waits for the member's next working hours, unless it is urgent; so does the
+        news that an exemption ended (it ends at midnight UTC)."""
         message = outbox_store.message(session, message_id)
-        if message is None or message.kind != MEMBER or message.urgent:
+        if message is None or message.kind not in (MEMBER, EXEMPTION_ENDED) or message.urgent:
             return None
         time_zone = zone(message.payload.get("time_zone"), self._policy.default_time_zone)
         hours = self._policy.hours
@@ -303,6 +305,8 @@ class Sender:
             return manager_message(message.payload)
         if message.kind == DIGEST:
             return digest_message(message.payload)
+        if message.kind == EXEMPTION_ENDED:
+            return ended_message(message.payload)
         assert message.kind == MEMBER and message.member_id is not None
         now = items_now(session, message.member_id, message.payload)
         if all(state.closed_reason is not None for state in now.values()):

@@ -17,6 +17,7 @@ from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import _, ngettext, number
+from bot.exemptions.ended import expire_ended
 from bot.nudges.hours import zone
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Decision, snooze_length
@@ -81,11 +82,16 @@ class NudgeService:
         on_decision: Callable[[Decision], None] | None = None,
     ) -> SweepReport:
         """One sweep now (see bot/nudges/sweep.py), with the served workspace's policy and
-        admins as they are at its start."""
+        admins as they are at its start. A full sweep also records the exemptions that ended
+        (bot/exemptions/ended.py)."""
+        full = not dry_run and member_ids is None and not only_close
+        ended = expire_ended(self._database, self._clock) if full else 0
         sweep = Sweep(self._database, self._clock, self.policy, frozenset(self._admins))
-        return sweep.run(
+        report = sweep.run(
             dry_run=dry_run, member_ids=member_ids, only_close=only_close, on_decision=on_decision
         )
+        report.exemptions_ended = ended
+        return report
 
     def recheck(self, member_ids: Collection[int] | None = None) -> int:
         """Close the gaps of members whose evidence changed (`save_check_result` asks for it)."""

@@ -63,14 +63,18 @@ class SweepReport:
     written: WriteCounts = field(default_factory=WriteCounts)
     decide_seconds: float = 0.0
     seconds: float = 0.0
+    exemptions_ended: int = 0  # approved exemptions whose end this sweep recorded
 
     def summary(self) -> str:
         verb = "would send" if self.dry_run else "decided"
+        ended = (
+            f", {plural(self.exemptions_ended, 'exemption')} ended" if self.exemptions_ended else ""
+        )
         return (
             f"{plural(self.members, 'member')}, {self.with_gaps} with open gaps, "
             f"{self.excluded} excluded; {verb} {plural(self.reminders, 'reminder')}, "
-            f"{plural(self.escalations, 'escalated gap')}, {plural(self.closed, 'gap')} closed, "
-            f"in {self.seconds:.1f} s"
+            f"{plural(self.escalations, 'escalated gap')}, {plural(self.closed, 'gap')} closed"
+            f"{ended}, in {self.seconds:.1f} s"
         )
 
 

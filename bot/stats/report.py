@@ -3,19 +3,21 @@ weekly summary, all from one `AdoptionReport`.
 
 Adoption comes from the snapshots the sweeps write (bot/stats/tally.py): members in scope, how many
 pass each check, and the history. Reminders, snoozes, escalations and fixes come from the nudges'
-own tables. Every figure is aggregated by the database (storage/stats.py), so a report costs the
+own tables; the figures per business account and platform from the members' evidence itself
+(bot/stats/accounts.py). Every figure is aggregated by the database (storage/stats.py), so a report costs the
 same few statements with 50 members or 50,000. Only security admins may see it: the figures name
 account managers and how their members do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.cases.figures import CaseFigures, case_figures
+from bot.cases.severity import TARGETS, Severity, Target
 from bot.checklist.model import CHECKS, TITLES, Check
 from bot.core import audit
 from bot.core.clock import Clock
@@ -23,6 +25,7 @@ from bot.core.errors import NotAllowed
 from bot.core.i18n import _
 from bot.nudges.outbox import MEMBER
 from bot.nudges.policy import Closed, Level
+from bot.stats.accounts import AccountFigures, account_figures
 from storage import stats as store
 from storage.database import Database
 from storage.stats import Counted
@@ -112,6 +115,7 @@ class AdoptionReport:
     managers: tuple[ManagerLine, ...]  # most open gaps first, at most MANAGERS_SHOWN
     managers_total: int
     cases: CaseFigures = field(default_factory=CaseFigures)
+    accounts: AccountFigures = field(default_factory=AccountFigures)  # per account and platform
 
     @property
     def fully_passing_percent(self) -> float | None:
@@ -141,6 +145,8 @@ class StatsService:
     database: Database
     clock: Clock
     admins: AbstractSet[str]
+    # The served workspace's case targets per severity, asked at use (default: the documented).
+    targets: Callable[[], Mapping[Severity, Target]] = lambda: TARGETS
 
     def is_admin(self, slack_user_id: str) -> bool:
         return slack_user_id in self.admins
@@ -194,7 +200,8 @@ class StatsService:
                     store.median_seconds_to_fix(session, Closed.FIXED, since)
                 ),
             )
-            cases = case_figures(session, now)
+            cases = case_figures(session, now, self.targets())
+            accounts = account_figures(session, now)
         by_check = {row.check: row for row in latest.checks}
         everyone = by_check.get(ALL_CHECKS)
         return AdoptionReport(
@@ -215,6 +222,7 @@ class StatsService:
             ),
             managers_total=managers_total,
             cases=cases,
+            accounts=accounts,
         )
 
 

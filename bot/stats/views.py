@@ -15,6 +15,7 @@ from bot.checklist.views import checklist_blocks
 from bot.core.blocks import Blocks, mrkdwn, notice, plain
 from bot.core.i18n import N_, _, ngettext, number
 from bot.core.words import slack_time
+from bot.stats.account_views import accounts_text, compact_lines
 from bot.stats.report import AdoptionReport
 from bot.stats.words import pct as _pct
 from bot.stats.words import short_day
@@ -47,6 +48,7 @@ def stats_message(report: AdoptionReport) -> dict[str, Any]:
         {"type": "divider"},
         {"type": "section", "text": mrkdwn(_reminders(report))},
         {"type": "section", "text": mrkdwn(_managers(report))},
+        {"type": "section", "text": mrkdwn(accounts_text(report.accounts))},
         {"type": "section", "text": mrkdwn(case_figures_text(report.cases))},
     ]
     return {"text": _fallback(report), "blocks": blocks}
@@ -71,6 +73,7 @@ def overview_blocks(report: AdoptionReport) -> Blocks:
         {"type": "header", "text": plain(_("Security overview"))},
         {"type": "section", "text": mrkdwn("\n".join(lines))},
         {"type": "context", "elements": [mrkdwn(week.format(figures=" · ".join(figures)))]},
+        {"type": "section", "text": mrkdwn("\n".join(compact_lines(report.accounts)))},
         {"type": "section", "text": mrkdwn(case_figures_text(report.cases))},
         {"type": "divider"},
     ]
@@ -98,6 +101,7 @@ def summary_text(report: AdoptionReport, week: str) -> str:
                     title=_(weakest.title), percent=_pct(weakest.percent)
                 )
             )
+    lines += [f"• {line}" for line in compact_lines(report.accounts)]
     lines += [
         _("• This week: {figures}").format(figures=", ".join(_week_figures(report))),
         _(

@@ -17,9 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
+from datetime import timedelta
 from typing import Any
 
 from bot.cases.records import Routing
+from bot.cases.severity import Severity, Target
+from bot.cases.targets import duration_text
 from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -101,6 +104,10 @@ class SettingsBook:
 
     def policy(self) -> NudgePolicy:
         return self.current().policy
+
+    def targets(self) -> dict[Severity, Target]:
+        """The cases' targets per severity of the served workspace (the defaults without one)."""
+        return self.current().targets
 
     def forget(self) -> None:
         """Drop the served workspace's cached settings (after a change in this process)."""
@@ -245,6 +252,8 @@ def _old_and_new(
 def _shown(value: Any) -> Any:
     if isinstance(value, frozenset):
         return sorted(value)
+    if isinstance(value, timedelta):
+        return duration_text(value)
     if hasattr(value, "strftime"):
         return value.strftime("%H:%M")
     return value

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot.cases import targets as case_targets
 from bot.cases.records import Routing
+from bot.cases.severity import SEVERITY_INLINE, TARGETS, Severity, Target
 from bot.checklist.model import Check
 from bot.core.config import SUPPORT_CONTACT_LIMIT, Settings
 from bot.core.errors import InvalidInput
@@ -53,14 +56,34 @@ class Chosen:
     working_days: frozenset[int] | None = None
     default_time_zone: str | None = None
     language: str | None = None  # of the workspace's channels (case cards)
+    # The cases' targets per severity (bot/cases/targets.py): one setting each, kept together in
+    # one column of the settings row.
+    take_critical: timedelta | None = None
+    resolve_critical: timedelta | None = None
+    take_high: timedelta | None = None
+    resolve_high: timedelta | None = None
+    take_medium: timedelta | None = None
+    resolve_medium: timedelta | None = None
+    take_low: timedelta | None = None
+    resolve_low: timedelta | None = None
 
     @staticmethod
     def names() -> tuple[str, ...]:
         return tuple(item.name for item in fields(Chosen))
 
     def stored(self) -> dict[str, Any]:
-        """The values as storage keeps them: lists sorted, times as HH:MM."""
-        return {name: _to_stored(getattr(self, name)) for name in self.names()}
+        """The values as storage keeps them: lists sorted, times as HH:MM, the targets together
+        in minutes."""
+        kept = {
+            name: _to_stored(getattr(self, name))
+            for name in self.names()
+            if name not in case_targets.FIELDS
+        }
+        kept["case_targets"] = case_targets.stored_of(self.targets())
+        return kept
+
+    def targets(self) -> dict[str, timedelta | None]:
+        return {name: getattr(self, name) for name in case_targets.FIELDS}
 
     @staticmethod
     def from_stored(values: dict[str, Any]) -> Chosen:
@@ -85,6 +108,7 @@ class Chosen:
             working_days=None if days is None else frozenset(int(day) for day in days),
             default_time_zone=values.get("default_time_zone"),
             language=values.get("language"),
+            **case_targets.from_stored(values.get("case_targets")),
         )
 
 
@@ -119,6 +143,11 @@ def defaults_of(settings: Settings) -> Chosen:
         working_days=policy.hours.days,
         default_time_zone=policy.default_time_zone,
         language=ENGLISH,
+        **{
+            case_targets.field_name(kind, level): getattr(TARGETS[level], kind)
+            for level in Severity
+            for kind in case_targets.KINDS
+        },
     )
 
 
@@ -149,6 +178,11 @@ class WorkspaceSettings:
         """What the workspace's channels read (case cards): one language for everyone there."""
         found = self.value("language")
         return found if found in LANGUAGES else ENGLISH
+
+    @property
+    def targets(self) -> dict[Severity, Target]:
+        """The cases' targets per severity in force: the workspace's, else the defaults."""
+        return case_targets.targets_of({name: self.value(name) for name in case_targets.FIELDS})
 
     @property
     def routing(self) -> Routing:
@@ -212,6 +246,7 @@ class Proposal:
     working_days: AbstractSet[int] = frozenset()
     default_time_zone: str = ""
     language: str = ""
+    targets: Mapping[str, str] = field(default_factory=dict)  # by field name: "15m", "4h"
 
 
 class SettingsInvalid(InvalidInput):
@@ -261,7 +296,9 @@ def checked(proposal: Proposal, defaults: Chosen) -> Chosen:
     language = proposal.language.strip()
     if language and language not in LANGUAGES:
         errors["language"] = _("Choose one of the languages listed.")
+    typed_targets: dict[str, Any] = _targets(proposal.targets, defaults, errors)
     chosen = Chosen(
+        **typed_targets,
         language=language or None,
         security_admins=admins,
         escalation_channel=proposal.escalation_channel or None,
@@ -282,6 +319,39 @@ def checked(proposal: Proposal, defaults: Chosen) -> Chosen:
         raise SettingsInvalid(errors)
     same = [name for name in Chosen.names() if getattr(chosen, name) == getattr(defaults, name)]
     return replace(chosen, **dict.fromkeys(same))
+
+
+def _targets(
+    typed: Mapping[str, str], defaults: Chosen, errors: dict[str, str]
+) -> dict[str, timedelta | None]:
+    """Each target typed (blank: the default), then each severity's time to take no longer than
+    its time to resolve, as they would be in force."""
+    found: dict[str, timedelta | None] = {}
+    for name in case_targets.FIELDS:
+        text = typed.get(name, "").strip()
+        if not text:
+            found[name] = None
+            continue
+        try:
+            value = case_targets.parse_duration(text)
+        except case_targets.NotADuration:
+            errors[name] = _("A time with its unit, such as 15m, 4h or 3d.")
+            continue
+        if not case_targets.SHORTEST <= value <= case_targets.LONGEST:
+            errors[name] = _("At least a minute and at most 90 days.")
+            continue
+        found[name] = value
+    for level in Severity:
+        take, resolve = (case_targets.field_name(kind, level) for kind in case_targets.KINDS)
+        if take in errors or resolve in errors:
+            continue
+        took = found.get(take) or getattr(defaults, take)
+        solved = found.get(resolve) or getattr(defaults, resolve)
+        if took is not None and solved is not None and took > solved:
+            errors[take] = _(
+                "The time to take a {severity} case can't be longer than its time to resolve."
+            ).format(severity=_(SEVERITY_INLINE[level]))
+    return found
 
 
 def _cap(raw: str, errors: dict[str, str]) -> int | None:

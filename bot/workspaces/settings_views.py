@@ -3,9 +3,11 @@ force, the defaults said as such, and what a saved change said back. Pure builde
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
+from bot.cases.severity import SEVERITY_INLINE, SEVERITY_WORDS, Severity
+from bot.cases.targets import FIELDS, duration_text
 from bot.core.blocks import Blocks, modal, mrkdwn, plain
 from bot.core.i18n import LANGUAGE_NAMES, N_, _, ngettext, number
 from bot.core.ids import Block, Callback
@@ -16,6 +18,11 @@ from bot.workspaces.settings_model import DAY_NAMES, WorkspaceSettings
 # Translators: the modal's title, at most 24 characters.
 TITLE = N_("Workspace settings")
 DEFAULT_HINT = N_("Default (the bot's configuration).")
+TARGETS_INTRO = N_(
+    "How long a case of each severity may wait until someone takes it, and until it is "
+    "resolved: its card turns amber when three quarters of the time are gone and red when "
+    "the target is missed. Type a time with its unit: 15m, 4h, 3d."
+)
 # Translators: the labels of the settings' inputs, at most 2000 characters.
 _LABELS = {
     Block.SECURITY_ADMINS: N_("Security admins"),
@@ -47,7 +54,27 @@ _NAMES = {
 
 
 def label(name: str) -> str:
+    if name in FIELDS:
+        kind, level = _target_of(name)
+        if kind == "take":
+            return _("{severity}: time to take").format(severity=_(SEVERITY_WORDS[level]))
+        return _("{severity}: time to resolve").format(severity=_(SEVERITY_WORDS[level]))
     return _(_LABELS[Block(name)])
+
+
+def _named(name: str) -> str:
+    """What a saved change calls the setting, inside a list."""
+    if name in FIELDS:
+        kind, level = _target_of(name)
+        if kind == "take":
+            return _("time to take a {severity} case").format(severity=_(SEVERITY_INLINE[level]))
+        return _("time to resolve a {severity} case").format(severity=_(SEVERITY_INLINE[level]))
+    return _(_NAMES[Block(name)])
+
+
+def _target_of(name: str) -> tuple[str, Severity]:
+    kind, _sep, level = name.partition("_")
+    return kind, Severity(level)
 
 
 def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
@@ -78,6 +105,9 @@ def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
         _days(current),
         _text(current, Block.DEFAULT_TIME_ZONE, max_length=64, hint_unset=_("UTC")),
         _language(current),
+        {"type": "header", "text": plain(_("Case targets"))},
+        {"type": "context", "elements": [mrkdwn(_(TARGETS_INTRO))]},
+        *(_target(current, Block(name)) for name in FIELDS),
     ]
     return modal(Callback.WORKSPACE_SETTINGS, _(TITLE), _("Save"), blocks)
 
@@ -86,7 +116,7 @@ def saved_message(changed: list[str]) -> str:
     """What the admin is told after saving; mrkdwn, safe."""
     if not changed:
         return _("Nothing changed: the workspace settings are as they were.")
-    names = ", ".join(_(_NAMES[Block(name)]) for name in changed)
+    names = ", ".join(_named(name) for name in changed)
     return ngettext(
         "Saved {count} setting of this workspace: {names}.",
         "Saved {count} settings of this workspace: {names}.",
@@ -105,7 +135,7 @@ def _input(
     found: dict[str, Any] = {
         "type": "input",
         "block_id": block,
-        "label": plain(_(_LABELS[block])),
+        "label": plain(label(block)),
         "element": element | {"action_id": block},
         "optional": optional,
     }
@@ -114,6 +144,14 @@ def _input(
     if words:
         found["hint"] = plain(" ".join(words)[:150])
     return found
+
+
+def _target(current: WorkspaceSettings, block: Block) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": 20}
+    value = current.value(block)
+    if isinstance(value, timedelta):
+        element["initial_value"] = duration_text(value)
+    return _input(current, block, element, optional=True, hint=_("For example 15m, 4h or 3d."))
 
 
 def _language(current: WorkspaceSettings) -> dict[str, Any]:

@@ -1,20 +1,29 @@
 """`/security case severity <number> <severity> <reason>`, `/security case ticket <number>
 <reference> [answer]` and `/security case review <number>`: the service checks and changes in the
-acknowledgement; the card, the thread line and the review (with its Markdown file) follow it."""
+acknowledgement; the card, the thread line and the review (with its Markdown file) follow it.
+The card's "Change severity" and "Platform ticket" open modals that make the same changes,
+checked by the same service."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from bot.cases import incident_views, review_views
+from slack_bolt import Ack, App, BoltContext
+
+from bot.cases import incident_views, modals, review_views
+from bot.cases.access import Operation
 from bot.cases.incident import CaseReview
 from bot.core import blocks
 from bot.core.i18n import N_, _, reading
+from bot.core.ids import Action, Block, Callback
 from bot.nudges.sender import DeliveryFailed
+from bot.services import Services
 from handlers.outbound.slack_messenger import SlackMessenger
 from handlers.slack.case_slack import publish
-from handlers.slack.cases import CHANGE
+from handlers.slack.cases import CHANGE, case_modal, change_in_ack, item_of, publish_from_context
 from handlers.slack.command_line import Call, Message, Subcommand, by_the_service
+from handlers.slack.lazy import on_buttons
 
 logger = logging.getLogger("security_bot.cases")
 REVIEW = "case_review"  # the review the answer read, for the follow-up to post
@@ -136,3 +145,63 @@ ROWS = (
         follow_up=post_review,
     ),
 )
+
+
+# -- the card's buttons: the same changes, from a modal ------------------------------------------
+
+
+def submit_severity(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    """ "Change severity": the service checks who may (as for the command), in the acknowledgement,
+    so a refusal shows on the form."""
+    chosen = modals.value_of(view, Block.SEVERITY)
+    reason = modals.value_of(view, Block.REASON)
+    errors: dict[str, str] = {}
+    if not chosen:
+        errors[Block.SEVERITY] = _("Choose the new severity.")
+    if not reason.strip():
+        errors[Block.REASON] = _("Say why the severity changes.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    user = body["user"]["id"]
+    change_in_ack(
+        ack,
+        context,
+        Block.SEVERITY,
+        lambda: services.cases.incidents.set_severity(user, item_of(view), chosen, reason),
+    )
+
+
+def submit_ticket(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services, context: BoltContext
+) -> None:
+    """ "Platform ticket": a reference, and what the platform answered if it has."""
+    reference = modals.value_of(view, Block.REFERENCE)
+    answer = modals.value_of(view, Block.ANSWER)
+    if not reference.strip():
+        ack(
+            response_action="errors",
+            errors={Block.REFERENCE: _("Type the platform's ticket or appeal reference.")},
+        )
+        return
+    user = body["user"]["id"]
+    change_in_ack(
+        ack,
+        context,
+        Block.REFERENCE,
+        lambda: services.cases.incidents.record_ticket(user, item_of(view), reference, answer),
+    )
+
+
+def register(app: App) -> None:
+    on_buttons(
+        app,
+        {
+            Action.CASE_SEVERITY: case_modal(Operation.SEVERITY, modals.severity_modal),
+            Action.CASE_TICKET: case_modal(Operation.TICKET, modals.ticket_modal),
+        },
+    )
+    app.view(Callback.CASE_SEVERITY)(ack=submit_severity, lazy=[publish_from_context])
+    app.view(Callback.CASE_TICKET)(ack=submit_ticket, lazy=[publish_from_context])

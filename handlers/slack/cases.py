@@ -110,7 +110,7 @@ def _metadata(number: int, body: dict[str, Any]) -> str:
     return json.dumps({"item": number, "response_url": body.get("response_url")})
 
 
-def _item(view: dict[str, Any]) -> int:
+def item_of(view: dict[str, Any]) -> int:
     try:
         item = json.loads(view.get("private_metadata") or "{}").get("item")
     except (ValueError, AttributeError):
@@ -189,7 +189,7 @@ def resolve(
     """After the acknowledgement: restoring access may wait on the platform."""
     outcome = Outcome(modals.value_of(view, Block.OUTCOME))
     summary = modals.value_of(view, Block.SUMMARY)
-    change = services.cases.resolve(body["user"]["id"], _item(view), outcome, summary)
+    change = services.cases.resolve(body["user"]["id"], item_of(view), outcome, summary)
     publish(client, services, change)
 
 
@@ -206,7 +206,7 @@ def _text_form(field: Block, change: Callable[[Services, str, int, str], CaseCha
     ) -> None:
         text = modals.value_of(view, field)
         user = body["user"]["id"]
-        _change_in_ack(ack, context, field, lambda: change(services, user, _item(view), text))
+        change_in_ack(ack, context, field, lambda: change(services, user, item_of(view), text))
 
     return submit
 
@@ -226,12 +226,12 @@ def submit_charge(
         ack(response_action="errors", errors={field: error.user_message})
         return
     description = modals.value_of(view, Block.DESCRIPTION)
-    _change_in_ack(
+    change_in_ack(
         ack,
         context,
         Block.DESCRIPTION,
         lambda: services.cases.charges.record(
-            body["user"]["id"], _item(view), amount, currency, description
+            body["user"]["id"], item_of(view), amount, currency, description
         ),
     )
 
@@ -281,7 +281,7 @@ submit_add_info = _text_form(
 # -- shared by the modals above -------------------------------------------------------------------
 
 
-def _case_modal(operation: Operation, modal: Callable[[int, str], dict[str, Any]]) -> Listener:
+def case_modal(operation: Operation, modal: Callable[[int, str], dict[str, Any]]) -> Listener:
     """A card button that opens a case's form: only someone the case's rules let do `operation`
     gets it; the submission is checked again, as a request can be forged."""
 
@@ -298,12 +298,12 @@ def _case_modal(operation: Operation, modal: Callable[[int, str], dict[str, Any]
 
 
 CASE_FORMS: dict[Action, Listener] = {
-    Action.CASE_RECORD_CHARGE: _case_modal(Operation.RECORD_CHARGE, modals.charge_modal),
-    Action.CASE_ADD_INFO: _case_modal(Operation.ADD_INFO, modals.add_info_modal),
+    Action.CASE_RECORD_CHARGE: case_modal(Operation.RECORD_CHARGE, modals.charge_modal),
+    Action.CASE_ADD_INFO: case_modal(Operation.ADD_INFO, modals.add_info_modal),
 }
 
 
-def _change_in_ack(
+def change_in_ack(
     ack: Ack, context: BoltContext, field: Block, change: Callable[[], CaseChange]
 ) -> None:
     """Change the case before answering, so a refusal shows on `field` while the modal is open;

@@ -4,11 +4,13 @@ Approve (with a step-up) and Reject on that DM. The service decides who may do w
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.checklist.model import CHECKS
 from bot.core.errors import DomainError
@@ -23,6 +25,7 @@ from handlers.slack.errors import tells_member
 from handlers.slack.lazy import on_buttons
 from handlers.slack.step_up import Act, Next, StepUp
 
+logger = logging.getLogger("security_bot.exemptions")
 REQUESTED = "exemption_requested"  # what the acknowledgement recorded, for its lazy listener
 
 
@@ -80,9 +83,13 @@ def tell_approvers(
     requested = context.get(REQUESTED)
     if not isinstance(requested, Requested):
         return
+    exemption = requested.exemption
     for approver in requested.approvers:
         with reading(services.languages.of(approver)):
-            client.chat_postMessage(channel=approver, **views.approver_message(requested.exemption))
+            sent = client.chat_postMessage(channel=approver, **views.approver_message(exemption))
+        channel, ts = sent.get("channel"), sent.get("ts")
+        if isinstance(channel, str) and isinstance(ts, str):
+            services.exemptions.remember_dm(exemption.id, approver, channel, ts)
     notice = views.requested_notice(requested.exemption, requested.approvers)
     client.chat_postMessage(channel=body["user"]["id"], text=notice)
 
@@ -124,13 +131,26 @@ def reject(body: dict[str, Any], client: WebClient, services: Services, respond:
 def decided(
     client: WebClient, services: Services, exemption: ExemptionView, respond: Respond | None
 ) -> None:
-    """The decider's DM shows the decision in place of its buttons; the member hears of it."""
-    if respond is not None and respond.response_url:
+    """Every approver's DM about the request shows who decided and how, in place of its buttons
+    (the decider's through the press's response_url when there is one); the member hears of it."""
+    decider = exemption.decided_by or ""
+    replaced = respond is not None and bool(respond.response_url)
+    if respond is not None and replaced:
         respond(replace_original=True, **views.decided_message(exemption))
-    else:
-        client.chat_postMessage(
-            channel=exemption.decided_by or "", **views.decided_message(exemption)
-        )
+    for dm in exemption.asked:
+        if dm.approver == decider and replaced:
+            continue
+        with reading(services.languages.of(dm.approver)):
+            message = views.decided_message(exemption)
+        try:
+            client.chat_update(channel=dm.channel, ts=dm.ts, **message)
+        except SlackApiError as error:  # the others' DMs and the member's news still go out
+            code = error.response.get("error")
+            logger.warning("exemption %s: an approver's DM not updated (%s)", exemption.id, code)
+        else:
+            replaced = replaced or dm.approver == decider
+    if not replaced:
+        client.chat_postMessage(channel=decider, **views.decided_message(exemption))
     with reading(services.languages.of(exemption.member)):
         client.chat_postMessage(channel=exemption.member, **views.member_decision(exemption))
 

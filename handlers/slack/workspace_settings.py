@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.cases.targets import FIELDS as TARGET_FIELDS
 from bot.core.errors import DomainError, NotAllowed, StepUpNeeded
 from bot.core.i18n import N_, _
 from bot.core.ids import Block, Callback
@@ -142,6 +143,7 @@ def read_proposal(view: dict[str, Any]) -> Proposal:
         working_days=frozenset(_day(option.get("value")) for option in days),
         default_time_zone=field(Block.DEFAULT_TIME_ZONE, "value") or "",
         language=_chosen_value(field(Block.LANGUAGE, "selected_option")),
+        targets={name: str(field(Block(name), "value") or "") for name in TARGET_FIELDS},
     )
 
 
@@ -168,6 +170,7 @@ def _arguments(proposal: Proposal) -> dict[str, int | str]:
         "days": ",".join(str(day) for day in sorted(proposal.working_days)),
         "zone": proposal.default_time_zone,
         "language": proposal.language,
+        **{name: proposal.targets.get(name, "") for name in TARGET_FIELDS},
     }
 
 
@@ -191,6 +194,7 @@ def _proposal(arguments: Any) -> Proposal:
         working_days=frozenset(_day(day) for day in listed("days")),
         default_time_zone=text("zone"),
         language=text("language"),
+        targets={name: text(name) for name in TARGET_FIELDS},
     )
 
 

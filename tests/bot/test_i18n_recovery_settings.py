@@ -94,10 +94,11 @@ def current(settings: Settings) -> WorkspaceSettings:
 def test_no_word_of_the_settings_modal_escapes_the_catalogue(current: WorkspaceSettings) -> None:
     with reading(PSEUDO):
         modal = settings_modal(current)
-        saved = saved_message(["security_admins", "working_days"])
+        saved = saved_message(["security_admins", "working_days", "take_critical"])
         nothing = saved_message([])
-    # each language by its own name, in every language
-    assert escaped_words(modal, allowed=[*CORE, *LANGUAGE_NAMES.values()]) == []
+    # each language by its own name, in every language; targets in their typed form ("4h")
+    typed = ["15m", "4h", "1h", "1d", "3d", "7d"]
+    assert escaped_words(modal, allowed=[*CORE, *LANGUAGE_NAMES.values(), *typed]) == []
     assert escaped_words(unnested(saved)) == []
     assert escaped_words(nothing) == []
 
@@ -124,9 +125,11 @@ def test_the_settings_modal_and_its_errors_in_german(current: WorkspaceSettings)
                     working_days=frozenset(),
                     reminder_cap="99",
                     default_time_zone="Mars/Olympus",
+                    targets={"take_high": "2d", "resolve_low": "bald"},
                 ),
                 current.defaults,
             )
+        targets = saved_message(["take_critical", "resolve_low"])
     assert modal["title"]["text"] == "Workspace-Einstellungen"
     [working_days] = [b for b in modal["blocks"] if b.get("block_id") == "working_days"]
     days = [option["text"]["text"] for option in working_days["element"]["options"]]
@@ -140,6 +143,18 @@ def test_the_settings_modal_and_its_errors_in_german(current: WorkspaceSettings)
         "'Mars/Olympus' ist kein Zeitzonenname; verwenden Sie einen wie Europe/Berlin."
     )
     assert errors["reminder_cap"].startswith("Eine ganze Zahl von Erinnerungen von ")
+    assert errors["take_high"] == (
+        "Die Zeit bis zur Übernahme eines Falls mit Schweregrad hoch darf nicht länger sein als "
+        "die Zeit bis zum Abschluss."
+    )
+    assert errors["resolve_low"] == "Eine Zeit mit Einheit, etwa 15m, 4h oder 3d."
+    [take] = [b for b in modal["blocks"] if b.get("block_id") == "take_critical"]
+    assert take["label"]["text"] == "Kritisch: Zeit bis zur Übernahme"
+    assert take["element"]["initial_value"] == "15m"
+    assert targets == (
+        "2 Einstellungen dieses Workspace gespeichert: Zeit bis zur Übernahme eines Falls mit "
+        "Schweregrad kritisch, Zeit bis zum Abschluss eines Falls mit Schweregrad niedrig."
+    )
 
 
 def test_the_settings_saved_message_is_unchanged_in_english() -> None:

@@ -4,6 +4,7 @@ and nothing more."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from bot.services import Services
 from sandbox import payloads
 from sandbox.slack_standin import SlackStandIn, validate_blocks, validate_view
 from storage import members as member_store
+from storage.exemption_models import Exemption
 from storage.models import AuditRecord
 from tests.conftest import ADMIN, AccountFactory, MemberFactory
 from tests.handlers.conftest import Slack, text_of
@@ -132,3 +134,48 @@ def test_a_fix_from_the_home_tab_keeps_the_admins_overview(
     slack.press(ADMIN, "refresh_status", from_home=True)
     home = standin.wait_for(lambda: standin.published_view(ADMIN))
     assert "Security overview" in text_of(home["blocks"])
+
+
+def test_the_figures_per_business_account_and_platform(
+    slack: Slack, services: Services, member: MemberFactory, account: AccountFactory
+) -> None:
+    """Acme Shoes Ads has one member the platform has not confirmed (Ana), Bolt Ads has only
+    Raj (confirmed); Dora's Meta Business shop lacks 2-step verification under an exemption."""
+    workspace(services, member, account)
+    raj, dora = member("U0RAJ2", name="Raj"), member("U0DORA", name="Dora")
+    bolt = account("Bolt Ads", members=[raj])
+    shop = account("Dora Shop", members=[dora], platform="meta_business")
+    now = services.clock.now()
+    with services.database.sessions.begin() as session:
+        member_store.save_check_result(
+            session, member_id=raj.id, check="two_step", business_account_id=bolt.id,
+            source="platform", state="passing", observed_at=now, detail={},
+        )  # fmt: skip
+        member_store.save_check_result(
+            session, member_id=dora.id, check="two_step", business_account_id=shop.id,
+            source="platform", state="needs_action", observed_at=now, detail={},
+        )  # fmt: skip
+        session.add(
+            Exemption(
+                member_id=dora.id, business_account_id=shop.id, check="two_step",
+                reason="Agency holds it", ends_at=now + timedelta(days=30), status="approved",
+                requested_at=now, decided_by=ADMIN, decided_at=now,
+            )
+        )  # fmt: skip
+
+    slack.command(ADMIN, "stats")
+    shown = text_of(stats_answer(slack)["blocks"])
+    assert "*Per business account*" in shown
+    assert (
+        "• *All platforms*: 2SV confirmed on 1 of 3 accounts (33%), 1 more exempt · a recent "
+        "password check on 0 (0%) · recovery confirmed on 0 (0%)"
+    ) in shown
+    assert "• *Meta Business*: 2SV confirmed on 0 of 1 account (0%), 1 more exempt" in shown
+    assert "• *TikTok for Business*: 2SV confirmed on 1 of 2 accounts (50%) · " in shown
+
+    slack.send(payloads.app_home_opened(ADMIN))
+    home = text_of(slack.standin.wait_for(lambda: slack.standin.published_view(ADMIN))["blocks"])
+    assert (
+        "TikTok for Business: of 2 business accounts, 2SV confirmed on 50%, a recent password "
+        "check on 0%, recovery confirmed on 0%"
+    ) in home

@@ -53,8 +53,11 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("ana> press Snooze 1 day", ("Snoozed until",)),
     ("ana> dms", ("  1  ", "open dm <number>")),
     ("ana> as sam", ("You are now @sam",)),
-    ("sam> /security stats", ("Security statistics", "members in scope")),
-    ("sam> home", ("Security overview",)),
+    (
+        "sam> /security stats",
+        ("Security statistics", "members in scope", "Per business account", "TikTok for Business"),
+    ),
+    ("sam> home", ("Security overview", "business accounts, 2SV confirmed on")),
     ("sam> summary", ("Weekly security summary", "📎")),
     ("sam> reset", ("wiped: starting a clean one", "You are @ana")),
     # the second code block: a compromise case from the report to its resolution
@@ -67,6 +70,14 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("ana> as dana", ("You are now @dana",)),
     ("dana> card", ("Case #1", "[ Take it ]")),
     ("dana> press Take it", ("@Dana Example took the case",)),
+    ("dana> press Platform ticket", ("Ticket of case #1 (a modal)", "1. Ticket or appeal")),
+    ("dana> type 1 TT-4711", ("✓ Ticket or appeal reference: TT-4711",)),
+    ("dana> type 2 Appeal received, answer within 48 h", ("✓ What the platform answered",)),
+    ("dana> submit", ("🎫 Platform ticket `TT-4711`", "recorded the platform's ticket")),
+    ("dana> press Change severity", ("Severity of case #1 (a modal)", "1. New severity")),
+    ("dana> choose 1 High", ("✓ New severity: High",)),
+    ("dana> type 2 The charges stopped, one campaign only", ("✓ Why does it change?",)),
+    ("dana> submit", ("🟧 High · set by @Dana Example", "changed the severity from critical")),
     ("dana> press Suspend", ("updated in channel C0ESCALATE", "in Ana Example's DM")),
     ("dana> press Start investigating", ("Investigating",)),
     ("dana> reply Called Ana", ("(you wrote in the case thread: Called Ana)",)),
@@ -94,6 +105,15 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("dana> choose 1 Control restored", ("✓ Outcome: Control restored",)),
     ("dana> type 2 New password, 2-step verification on", ("✓ What the investigation found",)),
     ("dana> submit", ("Resolved", "Control restored")),
+    ("dana> as sam", ("You are now @sam",)),
+    ("sam> /security settings", ("Workspace settings (a modal)", "High: time to resolve")),
+    ("sam> type 14 20m", ("✓ High: time to take: 20m",)),
+    ("sam> type 15 50m", ("✓ High: time to resolve: 50m",)),
+    ("sam> submit", ("Saved 2 settings of this workspace: time to take a high case, time to",)),
+    (
+        "sam> /security case show 1",
+        ("🔴 Taken after 1 h (target 20 min)", "🔴 Resolved after 1 h (target 50 min)"),
+    ),
 ]
 
 

@@ -262,3 +262,26 @@ def test_wrapping_keeps_a_lines_indent_and_hangs_a_bullets_later_lines() -> None
         "• a bullet that",
         "  wraps here",
     ]
+
+
+def test_a_modal_starts_with_its_initial_values_as_slack_sends_them() -> None:
+    """What the member leaves alone is submitted as shown: a typed default, a chosen option, the
+    people and days a form came with."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "input", "block_id": "cap", "label": {"type": "plain_text", "text": "Cap"},
+         "element": {"type": "plain_text_input", "action_id": "cap", "initial_value": "6"}},
+        {"type": "input", "block_id": "admins", "label": {"type": "plain_text", "text": "Admins"},
+         "element": {"type": "multi_users_select", "action_id": "admins",
+                     "initial_users": ["U0SAM"]}},
+        {"type": "input", "block_id": "zone", "label": {"type": "plain_text", "text": "Zone"},
+         "element": {"type": "plain_text_input", "action_id": "zone"}},
+    ]  # fmt: skip
+    values = render.initial_values(blocks)
+    state = render.state_values(blocks, values)
+
+    assert state["cap"]["cap"]["value"] == "6"
+    assert state["admins"]["admins"]["selected_users"] == ["U0SAM"]
+    assert state["zone"]["zone"]["value"] is None
+    shown = render.render_modal({"blocks": blocks, "title": {"text": "Settings"}}, values=values,
+                                color=False)  # fmt: skip
+    assert "[ 6 ]" in shown and "[ U0SAM ]  (as it is" in shown and "(type 3 <text>)" in shown

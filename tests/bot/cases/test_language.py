@@ -201,6 +201,8 @@ def surfaces() -> list[Any]:
         modals.charge_modal(4, ""),
         modals.reject_modal(""),
         modals.add_info_modal(4, ""),
+        modals.severity_modal(4, ""),
+        modals.ticket_modal(4, ""),
         login_views.question_dm(9, "Acme Shoes Ads", NOW, "Unusual device", business_account_id=7),
         login_views.answered_dm("Acme Shoes Ads", "U0ANA", case=None),
         login_views.answered_dm("Acme Shoes Ads", "U0ANA", case=4),

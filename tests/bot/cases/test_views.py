@@ -88,20 +88,27 @@ def test_the_card_names_the_manager_and_its_buttons_follow_the_state(
         return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
     assert "account manager <@U0DANA>" in rendered(views.card_message(opened.case))
+    incident = ["case_severity", "case_ticket"]  # the handler's, as the commands
     assert buttons(opened) == [
         "case_take",
         "case_suspend",
         "case_investigate",
         "case_record_charge",
+        *incident,
         "case_resolve",
     ]
     suspended = services.cases.suspend(DANA, number)
-    assert buttons(suspended) == ["case_investigate", "case_record_charge", "case_resolve"]
+    assert buttons(suspended) == [
+        "case_investigate",
+        "case_record_charge",
+        *incident,
+        "case_resolve",
+    ]
     investigating = services.cases.investigate(DANA, number)
-    assert buttons(investigating) == ["case_record_charge", "case_resolve"]
+    assert buttons(investigating) == ["case_record_charge", *incident, "case_resolve"]
     step_up(DANA)
     resolved = services.cases.resolve(DANA, number, Outcome.CONTROL_RESTORED, "Back")
-    assert buttons(resolved) == ["case_reopen"]
+    assert buttons(resolved) == ["case_reopen", "case_ticket"]  # the platform may answer later
     assert "Not managed" in rendered(
         views.card_message(services.cases.report("U0OLGA", world.shop.id, "x", ChargesSeen.NO).case)
     )
@@ -114,5 +121,7 @@ def test_the_modals_are_valid() -> None:
         modals.charge_modal(12, "{}"),
         modals.reject_modal("{}"),
         modals.add_info_modal(12, "{}"),
+        modals.severity_modal(12, "{}"),
+        modals.ticket_modal(12, "{}"),
     ):
         assert validate_view(modal) == []
