@@ -43,6 +43,7 @@ from bot.cases.wording import person
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.i18n import N_, _
+from storage import account_pages
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store
@@ -90,18 +91,13 @@ class CaseService:
     def report(
         self, reporter: str, business_account_id: int, what_happened: str, seen: ChargesSeen
     ) -> CaseChange:
-        """A member's report from the modal: only about an account they work on."""
+        """From the report form: about an account the reporter works on or manages (admins: any)."""
         if not what_happened.strip():
             raise InvalidInput(_("Say what happened, even briefly."))
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
-            member = member_store.member_by_slack_id(session, reporter)
             account = member_store.business_account(session, business_account_id)
-            if (
-                member is None
-                or account is None
-                or not member_store.is_member_of(session, member.id, account.id)
-            ):
+            if account is None or not self._may_report(session, reporter, account.id):
                 return Refused(
                     "not_a_member", _("You can report only business accounts you work on.")
                 )
@@ -112,6 +108,11 @@ class CaseService:
 
         target = f"business_account:{business_account_id}"
         return _opened(opening.with_retry(self.desk, reporter, "report", target, build))
+
+    def _may_report(self, session: Session, reporter: str, account_id: int) -> bool:
+        found = account_pages.standings(session, reporter, [account_id]).get(account_id)
+        ours = found is not None and (found.member or found.manager_slack_id == reporter)
+        return ours or reporter in self.desk.admins
 
     def open_by_command(self, actor: str, platform_account_id: str, summary: str) -> CaseChange:
         """`/security case open <account id> <summary>`: a security admin or the manager."""
