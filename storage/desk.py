@@ -151,7 +151,9 @@ def _people(in_view: Any) -> CompoundSelect[Any]:
         .distinct()
         .cte("desk_people")
     )
-    members = select(people.c.member_id)
+    # Joined, not `IN (...)`: the people are distinct already, and a semi-join would make
+    # PostgreSQL deduplicate them again for each kind of row.
+    person = people.c.member_id
     memberships = (
         select(
             literal_column(str(MEMBERSHIP), Integer),
@@ -162,28 +164,34 @@ def _people(in_view: Any) -> CompoundSelect[Any]:
             Member.team_id,
             _empty(_MOMENT),
         )
+        .select_from(people)
+        .join(Membership, Membership.member_id == person)
         .join(Member, Member.id == Membership.member_id)
-        .where(Membership.member_id.in_(members))
     )
-    evidence = select(
-        literal_column(str(EVIDENCE), Integer),
-        CheckResult.member_id,
-        CheckResult.business_account_id,
-        CheckResult.check,
-        CheckResult.state,
-        CheckResult.source,
-        case(
-            (CheckResult.check == _literal(TIMED), CheckResult.observed_at), else_=_empty(_MOMENT)
-        ),
-    ).where(
-        CheckResult.member_id.in_(members),
-        CheckResult.check != _literal(NOT_READ),
-        # The member-wide word on compromised passwords sums up the accounts': the desk reads
-        # each account's own.
-        or_(
-            CheckResult.check != _literal(PER_ACCOUNT_ONLY),
-            CheckResult.business_account_id.is_not(None),
-        ),
+    evidence = (
+        select(
+            literal_column(str(EVIDENCE), Integer),
+            CheckResult.member_id,
+            CheckResult.business_account_id,
+            CheckResult.check,
+            CheckResult.state,
+            CheckResult.source,
+            case(
+                (CheckResult.check == _literal(TIMED), CheckResult.observed_at),
+                else_=_empty(_MOMENT),
+            ),
+        )
+        .select_from(people)
+        .join(CheckResult, CheckResult.member_id == person)
+        .where(
+            CheckResult.check != _literal(NOT_READ),
+            # The member-wide word on compromised passwords sums up the accounts': the desk reads
+            # each account's own.
+            or_(
+                CheckResult.check != _literal(PER_ACCOUNT_ONLY),
+                CheckResult.business_account_id.is_not(None),
+            ),
+        )
     )
     exemptions = select(
         literal_column(str(EXEMPTION), Integer),
@@ -193,7 +201,7 @@ def _people(in_view: Any) -> CompoundSelect[Any]:
         Exemption.decided_by,
         _empty(_TEXT),
         Exemption.ends_at,
-    ).where(Exemption.member_id.in_(members), Exemption.status == _literal("approved"))
+    ).where(Exemption.member_id.in_(select(person)), Exemption.status == _literal("approved"))
     return union_all(memberships, evidence, exemptions)
 
 

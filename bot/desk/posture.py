@@ -16,7 +16,7 @@ from bot.cases.model import ChargesSeen, Status, Via
 from bot.cases.severity import Severity
 from bot.cases.severity import of as severity_of
 from bot.checklist import states
-from bot.checklist.model import CHECKS, EXEMPTABLE, SOURCES, STATES, Check, Source, State
+from bot.checklist.model import EXEMPTABLE, STATES, Check, Source, State
 from storage.desk import DeskAccount, DeskRows
 
 NEVER = datetime.min.replace(tzinfo=UTC)  # for evidence whose time no state depends on
@@ -150,6 +150,15 @@ class _Member(NamedTuple):
 Evidence = dict[tuple[str, int | None], dict[str, _Fact]]
 _NONE: dict[str, _Fact] = {}
 _PLATFORM, _SELF, _BOT = Source.PLATFORM, Source.SELF, Source.BOT
+_PASSING = State.PASSING
+_TWO_STEP, _STRONG, _UNIQUE = Check.TWO_STEP, Check.STRONG_PASSWORD, Check.UNIQUE_PASSWORDS
+_COMPROMISED, _EMAIL, _PHONE = (
+    Check.NO_COMPROMISED_PASSWORD,
+    Check.RECOVERY_EMAIL,
+    Check.RECOVERY_PHONE,
+)
+# Every gap there can be, made once: thousands of members share them.
+_GAPS = {(check, state): Gap(check, state) for check in GAP_CHECKS for state in State}
 
 
 class _People:
@@ -169,17 +178,20 @@ class _People:
             if row.account_id in in_view:
                 self._on.setdefault(row.account_id, []).append(row.member_id)
         self._evidence: dict[int, Evidence] = {}
-        known_states = STATES
+        evidence, known = self._evidence, STATES
+        # A check or source this version does not know is never asked for: only a state must be
+        # known (written by a newer version, the row is left out, as the checklist leaves it).
         for member_id, check, account_id, stored, source, at in rows.evidence:
-            state = known_states.get(stored)
-            if state is None or check not in CHECKS or source not in SOURCES:
-                continue  # written by a newer version: left out, as the checklist leaves it
-            by_key = self._evidence.get(member_id)
+            state = known.get(stored)
+            if state is None:
+                continue
+            by_key = evidence.get(member_id)
             if by_key is None:
-                by_key = self._evidence[member_id] = {}
-            sources = by_key.get((check, account_id))
+                by_key = evidence[member_id] = {}
+            key = (check, account_id)
+            sources = by_key.get(key)
             if sources is None:
-                sources = by_key[(check, account_id)] = {}
+                sources = by_key[key] = {}
             sources[source] = _Fact(state, at or NEVER)
         self._exempt: dict[int, set[tuple[str, int]]] = {}
         for exemption in rows.exemptions:
@@ -196,37 +208,30 @@ class _People:
         member = self._members[member_id]
         by_key = self._evidence.get(member_id) or {}
         unique, email, phone = self._wide(member_id, member, by_key)
-        two_step = by_key.get((Check.TWO_STEP, account_id), _NONE)
+        two_step = by_key.get((_TWO_STEP, account_id), _NONE)
         platform = two_step.get(_PLATFORM)
         two_step_state = states.two_step(platform, two_step.get(_SELF))
-        strong_sources = by_key.get((Check.STRONG_PASSWORD, account_id), _NONE)
+        strong_sources = by_key.get((_STRONG, account_id), _NONE)
         strong = states.stated(states.strongest(strong_sources))  # type: ignore[arg-type]
         compromised = states.compromised(
-            by_key.get((Check.NO_COMPROMISED_PASSWORD, account_id), _NONE).get(_PLATFORM)
+            by_key.get((_COMPROMISED, account_id), _NONE).get(_PLATFORM)
         )
         exempt: tuple[Check, ...] = ()
         excused = self._exempt.get(member_id)
-        if excused:
+        if excused:  # approved exemptions excuse what does not pass (bot/checklist/exempting.py)
             exempt = tuple(
                 check
-                for check, state in (
-                    (Check.TWO_STEP, two_step_state),
-                    (Check.STRONG_PASSWORD, strong),
-                )
-                if check in EXEMPTABLE
-                and state is not State.PASSING
-                and (check, account_id) in excused
+                for check, state in ((_TWO_STEP, two_step_state), (_STRONG, strong))
+                if check in EXEMPTABLE and state is not _PASSING and (check, account_id) in excused
             )
-        gaps = [Gap(Check.NO_COMPROMISED_PASSWORD, State.NEEDS_ACTION)] if compromised else []
-        for check, state in (
-            (Check.TWO_STEP, two_step_state),
-            (Check.STRONG_PASSWORD, strong),
-            (Check.UNIQUE_PASSWORDS, unique),
-            (Check.RECOVERY_EMAIL, email),
-            (Check.RECOVERY_PHONE, phone),
-        ):
-            if state is not State.PASSING and check not in exempt:
-                gaps.append(Gap(check, state))
+        gaps = [_GAPS[_COMPROMISED, State.NEEDS_ACTION]] if compromised else []
+        if two_step_state is not _PASSING and _TWO_STEP not in exempt:
+            gaps.append(_GAPS[_TWO_STEP, two_step_state])
+        if strong is not _PASSING and _STRONG not in exempt:
+            gaps.append(_GAPS[_STRONG, strong])
+        for check, state in ((_UNIQUE, unique), (_EMAIL, email), (_PHONE, phone)):
+            if state is not _PASSING:
+                gaps.append(_GAPS[check, state])
         return MemberPosture(
             member_id,
             member.slack_user_id,
@@ -237,7 +242,7 @@ class _People:
             states.platform_confirmed(platform),
             strong,
             compromised,
-            email is State.PASSING and phone is State.PASSING,
+            email is _PASSING and phone is _PASSING,
             exempt,
         )
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import audit
 from bot.core.clock import Clock
+from bot.core.collection import collector_paused
 from bot.core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import N_, _
 from bot.core.text import escape
@@ -68,10 +69,11 @@ class Desk:
     def accounts(self, manager: str) -> tuple[AccountPosture, ...]:
         """The accounts `manager` manages, riskiest first (none: not an account manager). Two
         statements, whatever the number of accounts."""
-        rows = desk_store.managed_by(self._database.reads, manager)
-        if not rows.accounts:
-            return ()
-        return tuple(postures(rows, self._clock.now()))
+        with collector_paused():  # tens of thousands of short-lived rows (bot/core/collection.py)
+            rows = desk_store.managed_by(self._database.reads, manager)
+            if not rows.accounts:
+                return ()
+            return tuple(postures(rows, self._clock.now()))
 
     def page(self, viewer: str, words: str) -> AccountPage | Choices:
         """`/security account <account id or name>`, for the account's manager, its members and
