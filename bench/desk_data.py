@@ -1,8 +1,7 @@
 """The account manager's desk at size: one manager with 500 business accounts of 5 members each
 (2,500 people, a fifth of them also on an account of another manager), with the evidence,
 alerts, cases and exemptions a real workspace has. Bulk inserted, so it builds in seconds;
-bench/desk.py times the Home tab on it and tests/handlers/test_desk_statements.py counts its
-statements."""
+bench/desk.py times the Home tab on it, and the handler tests count its statements on it."""
 
 from __future__ import annotations
 
