@@ -33,6 +33,10 @@ class World:
 
 @pytest.fixture
 def world(member: MemberFactory, account: AccountFactory) -> World:
+    return build_world(member, account)
+
+
+def build_world(member: MemberFactory, account: AccountFactory) -> World:
     dana, ana = member("U0DANA", name="Dana"), member("U0ANA", name="Ana")
     raj, eve = member("U0RAJ", name="Raj"), member("U0EVE", name="Eve")
     member("U0ADMIN", name="Sam")
