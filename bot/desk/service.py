@@ -16,7 +16,6 @@ from bot.core.clock import Clock
 from bot.core.collection import collector_paused
 from bot.core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import N_, _
-from bot.core.text import escape
 from bot.desk.history import Entry, history
 from bot.desk.posture import AccountPosture, postures
 from storage import account_pages as store
@@ -105,7 +104,7 @@ class Desk:
                 trail.record("desk.account.refused", words=words, reason="not_allowed")
                 refusal = NotAllowed(_(REFUSED))
             else:
-                refusal = NotFound(_(UNKNOWN).format(words=f"`{escape(words, limit=60)}`"))
+                refusal = NotFound(_(UNKNOWN))
         raise refusal
 
     def _page(
@@ -161,8 +160,8 @@ USAGE = N_(
     "`/security account 7012345` or `/security account Acme Shoes Ads`."
 )
 UNKNOWN = N_(
-    "I don't know a business account with the id or name {words}. Check the platform's account "
-    "id (`/security account 7012345`) or the name as the account directory has it."
+    "I don't know a business account with that id or name. Check the platform's account id "
+    "(`/security account 7012345`) or the name as the account directory has it."
 )
 REFUSED = N_(
     "Sorry, you can't see that business account: only its account manager, the people who work "
