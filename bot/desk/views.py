@@ -235,7 +235,9 @@ def _dm_link(owner: MemberPosture) -> str:
     if not owner.slack_user_id or not owner.team_id:
         return ""
     url = f"slack://user?team={owner.team_id}&id={owner.slack_user_id}"
-    return f" (<{url}|{_('DM')}>)"
+    # Translators: a link that opens a direct message with the member
+    label = _("DM")
+    return f" (<{url}|{label}>)"
 
 
 def gap_words(checks: Sequence[Check]) -> str:
