@@ -158,7 +158,7 @@ class Console(
         if (surface := self.surface) is None:
             self.say("There is nothing to press yet. Try /security status or home.")
             return
-        found = pick_button(label, render.buttons(surface.blocks))
+        found = pick_button(label, self.buttons_on(surface))
         if isinstance(found, str):
             self.say(found + (f" {STILL_OPEN}" if surface.kind == "modal" else ""))
             return
@@ -189,7 +189,7 @@ class Console(
 
     def do_buttons(self, _: str) -> None:
         """The buttons on what you look at, numbered as `press <number>` takes them."""
-        found = render.buttons(self.surface.blocks) if self.surface else []
+        found = self.buttons_on(self.surface) if self.surface else []
         self.say(numbered_buttons(found) if found else "There is no button here.")
 
     def do_home(self, _rest: str) -> None:

@@ -84,6 +84,11 @@ def standings(session: Session, slack_user_id: str, account_ids: list[int]) -> d
     return {row[0]: Standing(row[0], row[1], bool(row[2])) for row in rows}
 
 
+def standing(session: Session, slack_user_id: str, account_id: int) -> Standing | None:
+    """What the person is to one business account; None when there is no such account."""
+    return standings(session, slack_user_id, [account_id]).get(account_id)
+
+
 def manages_member_of(session: Session, manager_slack_id: str, member_id: int) -> bool:
     """Whether the member works on an account `manager_slack_id` manages."""
     manager = aliased(Member)

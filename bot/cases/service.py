@@ -89,30 +89,30 @@ class CaseService:
             return [(row.account.id, row.account.name) for row in rows]
 
     def report(
-        self, reporter: str, business_account_id: int, what_happened: str, seen: ChargesSeen
+        self, reporter: str, business_account_id: int, what_happened: str, seen_charges: ChargesSeen
     ) -> CaseChange:
         """From the report form: about an account the reporter works on or manages (admins: any)."""
         if not what_happened.strip():
             raise InvalidInput(_("Say what happened, even briefly."))
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
+            seen = account_pages.standing(session, reporter, business_account_id)
             account = member_store.business_account(session, business_account_id)
-            if account is None or not self._may_report(session, reporter, account.id):
-                return Refused(
-                    "not_a_member", _("You can report only business accounts you work on.")
+            if account is not None and seen is not None and seen.member:
+                return opening.open_or_join(
+                    session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
+                    what_happened=what_happened, charges_seen=seen_charges,
+                )  # fmt: skip
+            manages = seen is not None and seen.manager_slack_id == reporter
+            if account is not None and (manages or reporter in self.desk.admins):
+                # From the account manager's desk: opened as by `/security case open`.
+                return opening.open_by_command(
+                    session, self.desk, now, account, reporter, what_happened, seen_charges
                 )
-            return opening.open_or_join(
-                session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
-                what_happened=what_happened, charges_seen=seen,
-            )  # fmt: skip
+            return Refused("not_a_member", _("You can report only business accounts you work on."))
 
         target = f"business_account:{business_account_id}"
         return _opened(opening.with_retry(self.desk, reporter, "report", target, build))
-
-    def _may_report(self, session: Session, reporter: str, account_id: int) -> bool:
-        found = account_pages.standings(session, reporter, [account_id]).get(account_id)
-        ours = found is not None and (found.member or found.manager_slack_id == reporter)
-        return ours or reporter in self.desk.admins
 
     def open_by_command(self, actor: str, platform_account_id: str, summary: str) -> CaseChange:
         """`/security case open <account id> <summary>`: a security admin or the manager."""

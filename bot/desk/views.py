@@ -206,7 +206,7 @@ def _owner_block(account: AccountPosture, owner: MemberPosture, may_remind: bool
         f"{_(GAP_WORDS[gap.check])}"
         for gap in owner.gaps
     )
-    text = f"{person(owner)}{_dm_link(owner)}: {gaps}"
+    text = f"{person(owner)}: {gaps}{_dm_link(owner)}"
     block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
     if may_remind and owner.slack_user_id:
         block["accessory"] = {
@@ -236,8 +236,8 @@ def _dm_link(owner: MemberPosture) -> str:
         return ""
     url = f"slack://user?team={owner.team_id}&id={owner.slack_user_id}"
     # Translators: a link that opens a direct message with the member
-    label = _("DM")
-    return f" (<{url}|{label}>)"
+    label = _("Send a DM")
+    return f"\n<{url}|{label}>"
 
 
 def gap_words(checks: Sequence[Check]) -> str:

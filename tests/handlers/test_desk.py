@@ -164,6 +164,9 @@ def test_the_manager_opens_a_case_for_an_account_she_does_not_work_on(
 
     card = standin.wait_for(lambda: standin.messages("C0ESCALATE") or None)[0]
     assert "Northwind Travel Ads" in text_of(card.get("blocks", []))
+    assert "Case *#1* is open in <#C0ESCALATE>." in _told(standin, "U0DANA", "Case *#1*")
+    told = _told(standin, "U0ANA", "opened case")  # as `/security case open` tells members
+    assert "The account manager <@U0DANA> opened case *#1*" in told
     assert [a for _, a, _, _ in audited(services, "cases.opened")] == ["cases.opened"]
 
 
