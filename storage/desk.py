@@ -1,11 +1,11 @@
 """What the account manager's desk reads: the business accounts in view (every account a manager
-manages, or one account), each with its open case and open alerts, and the memberships, evidence
-and approved exemptions of everyone who works on them, in one statement (so one snapshot)
-whatever the number of accounts.
+manages, or one account), each with its open case (if any) and its open alerts; then the
+memberships, evidence and approved exemptions of everyone who works on them. Two statements
+whatever the number of accounts, the second only when there is an account to read about.
 
-The read runs on the driver's cursor (storage/prepared.py), as the `/security status` read does,
-so it names the workspace itself (storage/scope.py). The kinds of rows come back as one UNION
-ALL, told apart by `kind`; each kind fills its own columns and leaves the others empty.
+The reads run on the driver's cursor (storage/prepared.py), as the `/security status` read does,
+so they name the workspace themselves (storage/scope.py). The people's three kinds of rows come
+back as one UNION ALL, told apart by `kind`; each kind fills its own columns.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def _people(in_view: Any) -> CompoundSelect[Any]:
     return union_all(memberships, evidence, exemptions)
 
 
-class _People:
+class _PeopleRead:
     """The people read, converted by hand: only a few of its rows carry a time to convert, and
     the generic conversion of every value of every row would cost more than the query."""
 
@@ -236,8 +236,11 @@ _ONE = select(BusinessAccount.id).where(
     BusinessAccount.workspace_id == bindparam("workspace_id"),
     BusinessAccount.id == bindparam("account"),
 )
-_MANAGED_ACCOUNTS, _MANAGED_PEOPLE = PreparedReads(_accounts(_MANAGED)), _People(_people(_MANAGED))
-_ONE_ACCOUNT, _ONE_PEOPLE = PreparedReads(_accounts(_ONE)), _People(_people(_ONE))
+_MANAGED_ACCOUNTS, _MANAGED_PEOPLE = (
+    PreparedReads(_accounts(_MANAGED)),
+    _PeopleRead(_people(_MANAGED)),
+)
+_ONE_ACCOUNT, _ONE_PEOPLE = PreparedReads(_accounts(_ONE)), _PeopleRead(_people(_ONE))
 
 
 def managed_by(engine: Engine, manager_slack_id: str) -> DeskRows:
@@ -253,7 +256,7 @@ def of_account(engine: Engine, business_account_id: int) -> DeskRows:
 
 
 def _rows(
-    engine: Engine, accounts: PreparedReads, people: _People, values: Mapping[str, str | int]
+    engine: Engine, accounts: PreparedReads, people: _PeopleRead, values: Mapping[str, str | int]
 ) -> DeskRows:
     def read(cursor: Any) -> tuple[list[Any], list[Any]]:
         if not (found := accounts.for_engine(engine).rows(cursor, values)):

@@ -157,6 +157,8 @@ _COMPROMISED, _EMAIL, _PHONE = (
     Check.RECOVERY_EMAIL,
     Check.RECOVERY_PHONE,
 )
+# The word of a source whose time no state depends on, one per state, shared by every row.
+_UNTIMED = {state: _Fact(state, NEVER) for state in State}
 # Every gap there can be, made once: thousands of members share them.
 _GAPS = {(check, state): Gap(check, state) for check in GAP_CHECKS for state in State}
 
@@ -192,7 +194,7 @@ class _People:
             sources = by_key.get(key)
             if sources is None:
                 sources = by_key[key] = {}
-            sources[source] = _Fact(state, at or NEVER)
+            sources[source] = _UNTIMED[state] if at is None else _Fact(state, at)
         self._exempt: dict[int, set[tuple[str, int]]] = {}
         for exemption in rows.exemptions:
             if exemption.until > now:
