@@ -8,6 +8,7 @@ included: the page takes as many accounts as the rest leaves room for, and says 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.core.text import escape, mention
 from bot.core.words import platform_name
 from bot.desk.posture import AccountPosture, MemberPosture
 
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 HOME_LIMIT = 100  # blocks on a Home tab, Slack's limit
 OWNERS_ON_HOME = 3  # gap owners shown per account on the Home tab; the account's page shows all
 MOST_ON_A_PAGE = 20
@@ -232,8 +234,8 @@ def person(owner: MemberPosture) -> str:
 
 def _dm_link(owner: MemberPosture) -> str:
     """A link that opens a DM with the member in Slack (a deep link)."""
-    if not owner.slack_user_id or not owner.team_id:
-        return ""
+    if not all(_SLACK_ID.match(part or "") for part in (owner.slack_user_id, owner.team_id)):
+        return ""  # only ids as Slack writes them go into a link
     url = f"slack://user?team={owner.team_id}&id={owner.slack_user_id}"
     # Translators: a link that opens a direct message with the member
     label = _("Send a DM")
