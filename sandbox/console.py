@@ -41,6 +41,7 @@ HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
   press <label>            press a button on what you looked at last (a prefix is enough)
   press <number>           press the Nth button shown, e.g. when two buttons share a label
+  press <label> <word>     the button with that label whose row holds the word (press Remind now ana)
   buttons                  the buttons on what you look at, numbered
   home                     open the bot's Home tab
   choose <input> <option>  in an open modal, pick an option (by number or label)
