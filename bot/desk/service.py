@@ -82,30 +82,32 @@ class Desk:
             raise InvalidInput(_(USAGE))
         now = self._clock.now()
         refusal: DomainError
+        chosen: tuple[int, Role, str | None, tuple[Entry, ...]] | None = None
         with self._database.sessions.begin() as session:
             named = store.accounts_named(session, words, CHOICES_SHOWN + 1)
             found = named or store.accounts_containing(session, words, CHOICES_SHOWN + 1)
             seen = self._standings(session, viewer, found)
-            visible = tuple(a for a in found if _role(viewer, seen, self._admins, a) is not None)
+            roles = [(a, _role(viewer, seen, self._admins, a)) for a in found]
+            visible = [(account, role) for account, role in roles if role is not None]
             if len(visible) == 1 and (named or len(found) == 1):
-                account = visible[0]
-                role = _role(viewer, seen, self._admins, account)
-                assert role is not None
-                target = account_target(account.account_id)
+                (account, role), target = visible[0], account_target(visible[0][0].account_id)
                 audit.Trail(session, now, viewer, target).record("desk.account.viewed", role=role)
                 entries = history(session, account.account_id)
                 manager = seen[account.account_id].manager_slack_id
-                return self._page(account.account_id, role, manager, entries)
-            if visible:
-                return Choices(words, visible[:CHOICES_SHOWN], same_name=bool(named))
-            if named:
+                chosen = (account.account_id, role, manager, entries)
+            elif visible:
+                shown = tuple(account for account, _role_ in visible[:CHOICES_SHOWN])
+                return Choices(words, shown, same_name=bool(named))
+            elif named:
                 target = account_target(named[0].account_id)
                 trail = audit.Trail(session, now, viewer, target)
                 trail.record("desk.account.refused", words=words, reason="not_allowed")
                 refusal = NotAllowed(_(REFUSED))
             else:
                 refusal = NotFound(_(UNKNOWN))
-        raise refusal
+        if chosen is None:
+            raise refusal
+        return self._page(*chosen)  # read once the view is audited and its transaction over
 
     def _page(
         self, account_id: int, role: Role, manager: str | None, entries: tuple[Entry, ...]
