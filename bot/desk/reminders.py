@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.checklist.model import Check
 from bot.core import audit
 from bot.core.clock import Clock
-from bot.core.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import N_, _, ngettext, number, reading
 from bot.core.leadership import process_id
 from bot.core.text import mention
@@ -91,10 +91,10 @@ class Reminders:
         by = "manager" if actor not in self._admins else "admin"
         try:
             decision = self._decide(policy, situation, now, by)
-        except DomainError as error:
+        except _Refused as refused:
             with self._database.sessions.begin() as session:
                 trail = audit.Trail(session, now, actor, member)
-                trail.record("desk.remind.refused", reason=getattr(error, "reason", "refused"))
+                trail.record("desk.remind.refused", reason=refused.reason)
             raise
         return self._write(decision, policy, now, actor)
 
