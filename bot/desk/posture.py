@@ -98,13 +98,18 @@ class AccountPosture:
         found.sort(key=lambda m: (not m.compromised, -m.red, -len(m.gaps), (m.name or "").lower()))
         return tuple(found)
 
-    def count(self, check: Check) -> int:
-        """Members passing `check` on this account (2-step verification: platform-confirmed;
-        recovery: email and phone both)."""
-        if check is Check.TWO_STEP:
-            return sum(member.two_step_confirmed for member in self.members)
-        if check is Check.STRONG_PASSWORD:
-            return sum(m.strong_password is State.PASSING for m in self.members)
+    @property
+    def confirmed_two_step(self) -> int:
+        """Members whose 2-step verification on this account the platform itself confirms."""
+        return sum(member.two_step_confirmed for member in self.members)
+
+    @property
+    def strong_passwords(self) -> int:
+        return sum(member.strong_password is State.PASSING for member in self.members)
+
+    @property
+    def recovery_ready(self) -> int:
+        """Members with a confirmed recovery email and a recovery phone."""
         return sum(member.recovery_ready for member in self.members)
 
     def exempt(self, check: Check) -> int:

@@ -100,19 +100,17 @@ def _step(action: Action, label: str, start: int) -> dict[str, Any]:
     return {"type": "button", "action_id": action, "text": plain(label), "value": str(start)}
 
 
-def account_blocks(
-    account: AccountPosture, *, owners_shown: int, may_remind: bool, may_open_case: bool = True
-) -> Blocks:
-    """One account: its heading with its posture (and "Open a case"), then a line per gap owner
-    with their gaps (and "Remind now"); past `owners_shown`, how many more."""
+def account_blocks(account: AccountPosture, *, owners_shown: int, may_remind: bool) -> Blocks:
+    """One account: its heading with its posture and "Open a case" (for its manager, its members
+    and security admins: whoever sees it), then a line per gap owner with their gaps (and "Remind
+    now" for those who may); past `owners_shown`, how many more."""
     heading: dict[str, Any] = {"type": "section", "text": mrkdwn(_heading(account))}
-    if may_open_case:
-        heading["accessory"] = {
-            "type": "button",
-            "action_id": item_action(Action.DESK_OPEN_CASE, account.account_id),
-            "text": plain(_("Open a case")),
-            "value": str(account.account_id),
-        }
+    heading["accessory"] = {
+        "type": "button",
+        "action_id": item_action(Action.DESK_OPEN_CASE, account.account_id),
+        "text": plain(_("Open a case")),
+        "value": str(account.account_id),
+    }
     blocks: Blocks = [heading]
     owners = account.owners
     for owner in owners[:owners_shown]:
@@ -147,13 +145,13 @@ def posture_line(account: AccountPosture) -> str:
     if not members:
         return _("No members on record for this account.")
     two_step = _("2-step verification confirmed by the platform: *{count} of {members}*").format(
-        count=number(account.count(Check.TWO_STEP)), members=number(members)
+        count=number(account.confirmed_two_step), members=number(members)
     )
     strong = _("strong passwords: *{count} of {members}*").format(
-        count=number(account.count(Check.STRONG_PASSWORD)), members=number(members)
+        count=number(account.strong_passwords), members=number(members)
     )
     ready = _("recovery ready: *{count} of {members}*").format(
-        count=number(account.count(Check.RECOVERY_EMAIL)), members=number(members)
+        count=number(account.recovery_ready), members=number(members)
     )
     parts = [two_step, strong, ready]
     exempt = account.exempt(Check.TWO_STEP) + account.exempt(Check.STRONG_PASSWORD)

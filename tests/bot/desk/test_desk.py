@@ -57,9 +57,9 @@ def test_the_manager_sees_each_account_as_its_members_checklists_say_it(
 
     assert set(accounts) == {"Acme Shoes Ads", "Northwind Travel Ads"}  # not Bolt Ads
     acme = accounts["Acme Shoes Ads"]
-    assert acme.count(Check.TWO_STEP) == 1  # Raj's word alone is not the platform's
-    assert acme.count(Check.STRONG_PASSWORD) == 1
-    assert acme.count(Check.RECOVERY_EMAIL) == 1  # recovery ready: Ana
+    assert acme.confirmed_two_step == 1  # Raj's word alone is not the platform's
+    assert acme.strong_passwords == 1
+    assert acme.recovery_ready == 1  # Ana: a confirmed email and a phone
     assert acme.exempt(Check.STRONG_PASSWORD) == 1
     raj = next(member for member in acme.members if member.slack_user_id == "U0RAJ")
     assert Check.STRONG_PASSWORD not in {gap.check for gap in raj.gaps}
