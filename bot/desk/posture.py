@@ -31,7 +31,6 @@ GAP_CHECKS = (
     Check.RECOVERY_EMAIL,
     Check.RECOVERY_PHONE,
 )
-_ORDER = {check: place for place, check in enumerate(GAP_CHECKS)}
 
 
 class _Fact(NamedTuple):
