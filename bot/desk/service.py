@@ -70,9 +70,7 @@ class Desk:
         statements, whatever the number of accounts."""
         with collector_paused():  # tens of thousands of short-lived rows (bot/core/collection.py)
             rows = desk_store.managed_by(self._database.reads, manager)
-            if not rows.accounts:
-                return ()
-            return tuple(postures(rows, self._clock.now()))
+            return tuple(postures(rows, self._clock.now())) if rows.accounts else ()
 
     def page(self, viewer: str, words: str) -> AccountPage | Choices:
         """`/security account <account id or name>`, for the account's manager, its members and

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.checklist import views
 from bot.checklist.model import Checklist
+from bot.core.collection import collector_paused
 from bot.core.i18n import reading
 from bot.core.ids import Surface
 from bot.desk import views as desk_views
@@ -34,11 +35,16 @@ def home(
     """The Home tab: security admins see the security overview above their checklist, and an
     account manager their business accounts (bot/desk) between the two."""
     report = services.stats.overview(slack_user_id)
-    accounts = services.desk.accounts(slack_user_id)
-    if not accounts:
-        return views_stats.home_view(checklist, report)
-    overview = views_stats.overview_blocks(report) if report is not None else []
-    return desk_views.home_view(checklist, overview, accounts, start)
+    # The desk weighs tens of thousands of short-lived rows: the collector resumes only once
+    # they are gone (bot/core/collection.py).
+    with collector_paused():
+        accounts = services.desk.accounts(slack_user_id)
+        if not accounts:
+            return views_stats.home_view(checklist, report)
+        overview = views_stats.overview_blocks(report) if report is not None else []
+        view = desk_views.home_view(checklist, overview, accounts, start)
+        del accounts
+    return view
 
 
 def show_updated(
