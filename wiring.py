@@ -38,6 +38,7 @@ from handlers.slack import (
     case_threads,
     cases,
     commands,
+    desk,
     events,
     exemptions,
     installs,
@@ -187,6 +188,7 @@ def create_app(
     installs.register(app, oauth.store if oauth else None)
     workspace_settings.register(app)
     exemptions.register(app)
+    desk.register(app)
     step_up.register(  # what a correct code continues with: one continuation per purpose
         app,
         [

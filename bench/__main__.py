@@ -25,6 +25,7 @@ from bench import (
     cases,
     codes,
     dataset,
+    desk,
     failover,
     load,
     nudges,
@@ -101,6 +102,7 @@ def others(database_url: str | None, quick: bool) -> dict[str, Any]:
     results["linking_page_ttfb"] = pages.measure(requests=100 if quick else 300)
     results["password_checks"] = passwords.measure(quick=quick)
     results["cases"] = cases.measure(database_url, quick=quick)
+    results["desk_home"] = desk.measure(database_url, quick=quick)
     results["nudges"] = nudges.measure(quick=quick, database_url=database_url)
     # At Slack's own limits (x1): faster runs are bound by this machine's CPU, not by pacing.
     # 600 DMs per workspace keep it to about 4 minutes; `python -m bench.workspaces_delivery

@@ -13,6 +13,8 @@ from bot.core.config import Settings
 from bot.core.deliveries import DeliveryLog
 from bot.core.secret_box import SecretBox
 from bot.core.secure_links import SecureLinks
+from bot.desk.reminders import Reminders
+from bot.desk.service import Desk
 from bot.exemptions.service import Exemptions
 from bot.nudges.service import NudgeService
 from bot.passwords.rules import BreachRanges
@@ -57,6 +59,8 @@ class Services:
     workspace_rounds: WorkspaceRounds
     workspaces: Workspaces
     exemptions: Exemptions
+    desk: Desk  # the account manager's desk and a business account's page
+    desk_reminders: Reminders  # "Remind now"
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -124,4 +128,6 @@ def build_services(
         workspace_rounds=WorkspaceRounds(database),
         workspaces=Workspaces(database, clock),
         exemptions=Exemptions(database, clock, admins, authenticator.is_fresh),
+        desk=Desk(database, clock, admins),
+        desk_reminders=Reminders(database, clock, book.policy, admins, languages.of),
     )

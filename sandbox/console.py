@@ -41,6 +41,7 @@ HELP = """\
   /security status         your checklist (also /security status @ana, /security help)
   press <label>            press a button on what you looked at last (a prefix is enough)
   press <number>           press the Nth button shown, e.g. when two buttons share a label
+  press <label> <word>     the button with that label whose row holds the word (press Remind now ana)
   buttons                  the buttons on what you look at, numbered
   home                     open the bot's Home tab
   choose <input> <option>  in an open modal, pick an option (by number or label)
@@ -158,7 +159,7 @@ class Console(
         if (surface := self.surface) is None:
             self.say("There is nothing to press yet. Try /security status or home.")
             return
-        found = pick_button(label, render.buttons(surface.blocks))
+        found = pick_button(label, self.buttons_on(surface))
         if isinstance(found, str):
             self.say(found + (f" {STILL_OPEN}" if surface.kind == "modal" else ""))
             return
@@ -189,7 +190,7 @@ class Console(
 
     def do_buttons(self, _: str) -> None:
         """The buttons on what you look at, numbered as `press <number>` takes them."""
-        found = render.buttons(self.surface.blocks) if self.surface else []
+        found = self.buttons_on(self.surface) if self.surface else []
         self.say(numbered_buttons(found) if found else "There is no button here.")
 
     def do_home(self, _rest: str) -> None:

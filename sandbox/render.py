@@ -34,6 +34,9 @@ class Button:
     label: str
     action: dict[str, Any]  # the action as a block_actions payload carries it
     url: str | None = None
+    # The first line of the section a button sits beside (its accessory): what tells apart
+    # buttons that share a label, one per row ("Remind now" beside each member).
+    beside: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def _block_id(block: Block, index: int) -> str:
     return str(block.get("block_id") or f"sandbox-{index}")
 
 
-def _button(element: Mapping[str, Any], block_id: str) -> Button:
+def _button(element: Mapping[str, Any], block_id: str, beside: str = "") -> Button:
     action = {
         "type": "button",
         "block_id": block_id,
@@ -62,7 +65,7 @@ def _button(element: Mapping[str, Any], block_id: str) -> Button:
         "text": dict(element.get("text") or {}),
     }
     action |= {key: element[key] for key in ("value", "style") if key in element}
-    return Button(text_of(element.get("text")), action, element.get("url"))
+    return Button(text_of(element.get("text")), action, element.get("url"), beside)
 
 
 def buttons(blocks: Sequence[Block]) -> list[Button]:
@@ -74,7 +77,8 @@ def buttons(blocks: Sequence[Block]) -> list[Button]:
         elements = block.get("elements", []) if block.get("type") == "actions" else []
         for element in [accessory, *elements]:
             if element.get("type") == "button":
-                found.append(_button(element, _block_id(block, index)))
+                beside = text_of(block.get("text")).split("\n")[0] if element is accessory else ""
+                found.append(_button(element, _block_id(block, index), beside))
             elif element.get("type") in MENUS and element in elements:
                 found.extend(_menu(element, _block_id(block, index)))
     return found

@@ -64,7 +64,8 @@ def pick(wanted: str, choices: Sequence[tuple[str, T]], what: str) -> T | str:
 def pick_button(wanted: str, found: Sequence[render.Button]) -> render.Button | str:
     """The button labelled `wanted` (or the only one starting with it), or the Nth one shown when
     `wanted` is a number N. Equal labels doing the same thing count as one; equal labels doing
-    different things are listed with their numbers, to press by number."""
+    different things are listed with their numbers, to press by number, or by the label and a
+    word of their row ("Remind now Raj")."""
     number = wanted.strip()
     if number.isdigit() and not any(button.label == number for button in found):
         if 1 <= int(number) <= len(found):
@@ -87,9 +88,32 @@ def pick_button(wanted: str, found: Sequence[render.Button]) -> render.Button | 
         return matches[0][1]  # e.g. "Check my passwords" under two checks: either will do
     if matches:
         first = {_doing(button): (n, button) for n, button in reversed(matches)}  # one each
-        listed = ", ".join(f'press {n} for "{b.label}"' for n, b in sorted(first.values()))
+        listed = ", ".join(
+            f'press {n} for "{b.label}"{_beside(b)}' for n, b in sorted(first.values())
+        )
         return f'"{wanted.strip()}" matches several buttons: {listed}.'
-    return chosen
+    return _by_row(fold, found) or chosen
+
+
+def _by_row(fold: str, found: Sequence[render.Button]) -> render.Button | None:
+    """The one button whose label starts `fold` and whose row holds the rest of it."""
+    rows = []
+    for button in found:
+        label = button.label.replace("\u2019", "'").casefold()
+        rest = fold[len(label) :].strip() if fold.startswith(label + " ") else ""
+        if rest and rest in button.beside.casefold():
+            rows.append(button)
+    # The same member beside two accounts: one reminder either way (the action id names the row).
+    same = {(b.action.get("value"), str(b.action.get("action_id")).split(":")[0]) for b in rows}
+    return rows[0] if len(same) == 1 else None
+
+
+def _beside(button: render.Button, width: int = 40) -> str:
+    """(beside @Ana Example: …)", for buttons that share a label, one per row."""
+    if not button.beside:
+        return ""
+    text = button.beside if len(button.beside) <= width else button.beside[: width - 1] + "…"
+    return f" (beside {text})"
 
 
 def _doing(button: render.Button) -> str:
@@ -99,7 +123,12 @@ def _doing(button: render.Button) -> str:
 
 
 def numbered_buttons(found: Sequence[render.Button]) -> str:
-    return "\n".join(f"{n:>3}  [ {button.label} ]" for n, button in enumerate(found, 1))
+    """One line per button; a label shared by several says which row each sits beside."""
+    labels = [button.label for button in found]
+    return "\n".join(
+        f"{n:>3}  [ {button.label} ]" + (_beside(button) if labels.count(button.label) > 1 else "")
+        for n, button in enumerate(found, 1)
+    )
 
 
 def answer(body: bytes) -> dict[str, Any]:
@@ -237,6 +266,10 @@ class Screen:
             self.say(mail)
             shown = True
         return shown
+
+    def buttons_on(self, surface: Surface) -> list[render.Button]:
+        """The buttons of `surface`, each beside its row as the member reads it (names)."""
+        return render.buttons(self.as_read({"blocks": surface.blocks})["blocks"])
 
     def as_read(self, content: dict[str, Any]) -> dict[str, Any]:
         """`content` as Slack shows it to the member at the keyboard: names, their time zone."""

@@ -87,19 +87,29 @@ def open_or_join(
 
 
 def open_by_command(
-    session: Session, desk: Desk, now: datetime, account: BusinessAccount, opener: str, said: str
+    session: Session,
+    desk: Desk,
+    now: datetime,
+    account: BusinessAccount,
+    opener: str,
+    said: str,
+    charges_seen: ChargesSeen = ChargesSeen.UNSURE,
 ) -> CaseChange:
-    """`/security case open`: the opener (a security admin, the account's manager or the support
-    team) is not a reporter. The account's members, and its manager, are told who opened it;
-    when the account's case is open already, what the opener wrote goes on its timeline."""
+    """`/security case open`, or the report form opened from the account manager's desk: the
+    opener (a security admin, the account's manager or the support team) is not a reporter. The
+    account's members, and its manager, are told who opened it; when the account's case is open
+    already, what the opener wrote goes on its timeline (and charges seen make it worse)."""
     said = said.strip()[:WHAT_HAPPENED_LIMIT]
     case = case_store.open_case_of_account(session, account.id)
     if case is not None:
+        if charges_seen is ChargesSeen.YES:
+            case.unauthorized_charges = charges_seen.value
+            _raise_severity(case, Via.COMMAND, charges_seen)
         records.event(session, case, now, opener, "info", said)
         records.record(session, now, opener, "cases.info.added", case.id, via=Via.COMMAND.value)
         card = desk.card(session, case, now)
         return CaseChange(card, messages.actor_line(opener, ADDED_INFORMATION, said))
-    case = _new_case(session, desk, now, account, opener, Via.COMMAND, said, ChargesSeen.UNSURE)
+    case = _new_case(session, desk, now, account, opener, Via.COMMAND, said, charges_seen)
     records.event(session, case, now, opener, "opened", said)
     records.record(
         session, now, opener, "cases.opened", case.id, business_account=account.id,

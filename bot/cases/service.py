@@ -43,6 +43,7 @@ from bot.cases.wording import person
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.i18n import N_, _
+from storage import account_pages
 from storage import alerts as alert_store
 from storage import cases as case_store
 from storage import members as member_store
@@ -89,27 +90,27 @@ class CaseService:
             return [(row.account.id, row.account.name) for row in rows]
 
     def report(
-        self, reporter: str, business_account_id: int, what_happened: str, seen: ChargesSeen
+        self, reporter: str, business_account_id: int, what_happened: str, seen_charges: ChargesSeen
     ) -> CaseChange:
-        """A member's report from the modal: only about an account they work on."""
+        """From the report form: about an account the reporter works on or manages (admins: any)."""
         if not what_happened.strip():
             raise InvalidInput(_("Say what happened, even briefly."))
 
         def build(session: Session, now: datetime) -> CaseChange | Refused:
-            member = member_store.member_by_slack_id(session, reporter)
+            seen = account_pages.standing(session, reporter, business_account_id)
             account = member_store.business_account(session, business_account_id)
-            if (
-                member is None
-                or account is None
-                or not member_store.is_member_of(session, member.id, account.id)
-            ):
-                return Refused(
-                    "not_a_member", _("You can report only business accounts you work on.")
+            if account is not None and seen is not None and seen.member:
+                return opening.open_or_join(
+                    session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
+                    what_happened=what_happened, charges_seen=seen_charges,
+                )  # fmt: skip
+            manages = seen is not None and seen.manager_slack_id == reporter
+            if account is not None and (manages or reporter in self.desk.admins):
+                # From the account manager's desk: opened as by `/security case open`.
+                return opening.open_by_command(
+                    session, self.desk, now, account, reporter, what_happened, seen_charges
                 )
-            return opening.open_or_join(
-                session, self.desk, now, account, reporter=reporter, via=Via.REPORT,
-                what_happened=what_happened, charges_seen=seen,
-            )  # fmt: skip
+            return Refused("not_a_member", _("You can report only business accounts you work on."))
 
         target = f"business_account:{business_account_id}"
         return _opened(opening.with_retry(self.desk, reporter, "report", target, build))

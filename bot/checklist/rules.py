@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from bot.checklist import states
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
     METHOD_NAMES,
@@ -60,12 +61,7 @@ def build_checklist(
     return Checklist(member=member, accounts=tuple(accounts), lines=ordered)
 
 
-def _strongest(sources: dict[Source, Evidence]) -> Evidence | None:
-    """The platform outranks what the bot verified, which outranks what the member said."""
-    for source in (Source.PLATFORM, Source.BOT, Source.SELF):
-        if source in sources:
-            return sources[source]
-    return None
+_strongest = states.strongest  # the platform, then the bot, then the member
 
 
 def _two_step(
@@ -97,19 +93,20 @@ def _two_step(
 
 def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidence]) -> AccountLine:
     platform, own = sources.get(Source.PLATFORM), sources.get(Source.SELF)
+    state = states.two_step(platform, own)
+    if own is not None and states.two_step_pending(platform, own):
+        # Turned on after the platform's "off": only the platform's next report settles it.
+        explanation = _with_method(
+            own,
+            N_("Reported on; waiting for the platform to confirm."),
+            # Translators: {method} is "authenticator app", "SMS" or "email"
+            N_("Reported on (with {method}); waiting for the platform to confirm."),
+        )
+        at = own.observed_at  # pending since
+        return AccountLine(account, state, Source.SELF, at, explanation, at)
     if platform is not None:
         contradicted = own is not None and own.state is State.PASSING
-        if platform.state is not State.PASSING and contradicted and own is not None:
-            if own.observed_at > platform.observed_at:
-                # Turned on after the platform's "off": only the platform's next report settles it.
-                explanation = _with_method(
-                    own,
-                    N_("Reported on; waiting for the platform to confirm."),
-                    # Translators: {method} is "authenticator app", "SMS" or "email"
-                    N_("Reported on (with {method}); waiting for the platform to confirm."),
-                )
-                at = own.observed_at  # pending since
-                return AccountLine(account, State.UNKNOWN, Source.SELF, at, explanation, at)
+        if platform.state is not State.PASSING and contradicted:
             explanation = said(N_("Reported on, but the platform's later report says it is off."))
         elif platform.state is State.PASSING:
             explanation = _with_method(
@@ -119,15 +116,13 @@ def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidenc
             )
         else:
             explanation = said(N_("Off, as the platform reports."))
-        return AccountLine(
-            account, platform.state, platform.source, platform.observed_at, explanation
-        )
+        return AccountLine(account, state, platform.source, platform.observed_at, explanation)
     if own is not None:
         explanation = _with_method(
             own, N_("On, self-reported."), N_("On, self-reported (with {method}).")
         )
-        return AccountLine(account, own.state, own.source, own.observed_at, explanation)
-    return AccountLine(account, State.UNKNOWN, None, None, said(N_("Not confirmed yet.")))
+        return AccountLine(account, state, own.source, own.observed_at, explanation)
+    return AccountLine(account, state, None, None, said(N_("Not confirmed yet.")))
 
 
 def _with_method(evidence: Evidence, without: str, with_method: str) -> Readable:
@@ -209,17 +204,15 @@ def _per_account(
 ) -> CheckLine:
     """A check that holds per business account: passing only when it passes on every one, and
     naming the accounts that need action (`{names}` of `needs_action`), or the unconfirmed ones."""
-    states = {line.state for line in account_lines}
+    state = states.across_accounts(line.state for line in account_lines)
     pending_since = None
     explanation: Readable
-    if states == {State.PASSING}:
-        state, explanation = State.PASSING, said(passing)
-    elif State.NEEDS_ACTION in states:
-        state = State.NEEDS_ACTION
+    if state is State.PASSING:
+        explanation = said(passing)
+    elif state is State.NEEDS_ACTION:
         names = [line.account.name for line in account_lines if line.state is State.NEEDS_ACTION]
         explanation = said(needs_action, names=", ".join(names))
     else:
-        state = State.UNKNOWN
         unknown = [line for line in account_lines if line.state is State.UNKNOWN]
         waiting = [line for line in unknown if line.pending_since is not None]
         parts: list[Said] = []
@@ -260,7 +253,7 @@ def _compromised(
     open_accounts = []
     for account in accounts:
         platform = by_key.get((Check.NO_COMPROMISED_PASSWORD, account.id), {}).get(Source.PLATFORM)
-        if platform is not None and platform.state is State.NEEDS_ACTION:
+        if platform is not None and states.compromised(platform):
             explanation = said(
                 N_("Compromised: the platform recommends changing the password immediately.")
             )
@@ -317,14 +310,15 @@ def _recovery_email(
     platform = _platform_accounts(
         check, accounts, by_key, missing=said(N_("The platform reports no recovery email."))
     )
+    state = states.recovery_email(confirmed, (line.state for line in platform))
     if confirmed is None or confirmed.state is not State.PASSING:
         unconfirmed = said(N_("Not confirmed yet.")) if confirmed is None else _said(confirmed)
         source = confirmed.source if confirmed else None
         observed_at = confirmed.observed_at if confirmed else None
         fix = Fix.CONFIRM_RECOVERY_EMAIL
-        return CheckLine(check, State.NEEDS_ACTION, source, observed_at, unconfirmed, fix, platform)
-    lacking, newest = _lacking(platform) if platform else ("", None)
-    if lacking and newest is not None:
+        return CheckLine(check, state, source, observed_at, unconfirmed, fix, platform)
+    if state is State.NEEDS_ACTION:  # confirmed, but an account is reported without one
+        lacking, newest = _lacking(platform)
         # Translators: {said} is a whole sentence about the confirmed email, {names} accounts
         explained = said(
             N_("{said} But the platform reports no recovery email on: {names}."),
@@ -332,16 +326,10 @@ def _recovery_email(
             names=lacking,
         )
         return CheckLine(
-            check,
-            State.NEEDS_ACTION,
-            Source.PLATFORM,
-            newest.observed_at,
-            explained,
-            None,
-            platform,
+            check, state, Source.PLATFORM, newest.observed_at, explained, None, platform
         )
     return CheckLine(
-        check, State.PASSING, Source.BOT, confirmed.observed_at, _said(confirmed), None, platform
+        check, state, Source.BOT, confirmed.observed_at, _said(confirmed), None, platform
     )
 
 
@@ -356,8 +344,9 @@ def _recovery_phone(
     platform = _platform_accounts(
         check, accounts, by_key, missing=said(N_("The platform reports no recovery phone."))
     )
-    lacking, newest = _lacking(platform) if platform else ("", None)
-    if newest is not None and lacking:
+    state = states.recovery_phone(own, (line.state for line in platform))
+    if platform and state is State.NEEDS_ACTION:
+        lacking, newest = _lacking(platform)
         explanation = said(N_("The platform reports no recovery phone on: {names}."), names=lacking)
         if own is not None and own.state is State.PASSING:
             # Translators: {given} is what the member gave ("+49 *** 12 on record"), no full stop
@@ -370,16 +359,17 @@ def _recovery_phone(
                 names=lacking,
             )
         at = newest.observed_at
-        return CheckLine(check, State.NEEDS_ACTION, Source.PLATFORM, at, explanation, fix, platform)
-    if newest is not None:
+        return CheckLine(check, state, Source.PLATFORM, at, explanation, fix, platform)
+    if platform:
+        _, newest = _lacking(platform)
         explanation = said(N_("On record, as the platform reports."))
         return CheckLine(
-            check, State.PASSING, Source.PLATFORM, newest.observed_at, explanation, None, platform
+            check, state, Source.PLATFORM, newest.observed_at, explanation, None, platform
         )
     if own is None:
-        return CheckLine(check, State.UNKNOWN, None, None, said(N_("Not on record yet.")), fix)
-    passing = own.state is State.PASSING
-    return CheckLine(check, own.state, own.source, own.observed_at, given, None if passing else fix)
+        return CheckLine(check, state, None, None, said(N_("Not on record yet.")), fix)
+    passing = state is State.PASSING
+    return CheckLine(check, state, own.source, own.observed_at, given, None if passing else fix)
 
 
 _NOT_CHECKED = N_("Not checked yet.")

@@ -49,6 +49,12 @@ class Action(StrEnum):
     APPROVE_EXEMPTION = "approve_exemption"  # on the approver's DM
     REJECT_EXEMPTION = "reject_exemption"
 
+    # the account manager's desk (handlers/slack/desk.py): on the Home tab and an account's page
+    DESK_REMIND = "desk_remind"  # per gap owner; the value is the member's Slack id
+    DESK_OPEN_CASE = "desk_open_case"  # per account; the value is the account's id
+    DESK_NEXT = "desk_next"  # the value is where the next page starts
+    DESK_PREVIOUS = "desk_previous"
+
 
 class Callback(StrEnum):
     TWO_STEP_REPORT = "two_step_report"

@@ -24,6 +24,8 @@ from bot.directory.file import (
     progress_bar,
 )
 from storage import directory as directory_store
+from storage import members as member_store
+from storage.account_pages import MANAGER_CHANGED, account_target
 from storage.database import Database
 from storage.models import BusinessAccount, Member, Membership
 
@@ -170,6 +172,17 @@ class DirectoryImport:
             writer.members(parsed.emails)
             writer.accounts(parsed.rows, progress=progress)
             report = writer.report(source)
+            for account, before, after in writer.manager_changes:
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    action=MANAGER_CHANGED,
+                    target=account_target(account.id),
+                    account=account.platform_account_id,
+                    **_manager("old", before),
+                    **_manager("new", after),
+                )
             if report.changed:
                 audit.record(
                     session,
@@ -194,6 +207,8 @@ class _Writer:
         self._accounts = _Counts()
         self._added = self._removed = self._kept = 0
         self._conflicts: set[str] = set()
+        # Existing accounts whose manager changed: (account, before, after).
+        self.manager_changes: list[tuple[BusinessAccount, Member | None, Member | None]] = []
 
     def members(self, emails: list[str]) -> None:
         """Upsert a member per email, linked to their Slack user when one matches."""
@@ -268,6 +283,8 @@ class _Writer:
             if (account.name, account.managed, account.account_manager_id) == wanted:
                 self._accounts.unchanged += 1
             else:
+                if account.account_manager_id != manager_id:
+                    self._manager_changed(account, manager)
                 account.name, account.managed, account.account_manager_id = wanted
                 self._accounts.updated += 1
             stale.extend(self._memberships(account.id, row, current.get(account.id, {})))
@@ -278,6 +295,12 @@ class _Writer:
             self._memberships(account.id, row, {})
         directory_store.delete_memberships(session, stale)
         session.flush()
+
+    def _manager_changed(self, account: BusinessAccount, email: str | None) -> None:
+        """Kept for the account's history (audit records `directory.manager_changed`)."""
+        before = account.account_manager_id
+        old = None if before is None else member_store.member_by_id(self._session, before)
+        self.manager_changes.append((account, old, self._by_email[email] if email else None))
 
     def _memberships(
         self, account_id: int, row: DirectoryRow, current: dict[int, Membership]
@@ -306,6 +329,18 @@ class _Writer:
             unmatched_emails=tuple(sorted(set(self._by_email) - set(self._slack))),
             conflicting_emails=tuple(sorted(self._conflicts)),
         )
+
+
+def _manager(which: str, member: Member | None) -> dict[str, str | None]:
+    """A manager before or after a change, as the history shows them: by Slack id when linked,
+    else by the directory's name or email."""
+    if member is None:
+        return {f"{which}_slack_id": None, f"{which}_email": None, f"{which}_name": None}
+    return {
+        f"{which}_slack_id": member.slack_user_id,
+        f"{which}_email": member.email,
+        f"{which}_name": member.display_name,
+    }
 
 
 @dataclass

@@ -8,9 +8,12 @@ that read later sees the reminders already counted and decides nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from bot.nudges.policy import Decision, Escalation, Level, Reminder
 from storage import nudges as store
@@ -66,8 +69,15 @@ class OutboxWriter:
         self._snooze_limit = snooze_limit
         self._caps = caps
 
-    def members(self, batch: list[tuple[Decision, int]], counts: WriteCounts) -> None:
-        """Closed gaps, then one reminder DM per member that has one due, in one transaction."""
+    def members(
+        self,
+        batch: list[tuple[Decision, int]],
+        counts: WriteCounts,
+        *,
+        also: Callable[[Session, dict[tuple[str, str, int], int]], None] | None = None,
+    ) -> None:
+        """Closed gaps, then one reminder DM per member that has one due, in one transaction;
+        `also` writes more in it (an audit record), told the outbox ids inserted by key."""
         if not batch:
             return
         now = self._now
@@ -144,6 +154,8 @@ class OutboxWriter:
             store.insert_items(session, new_items)
             store.remind_items(session, reminded)
             store.list_items(session, listed)
+            if also is not None:
+                also(session, inserted)
 
     def escalations(self, messages: list[EscalationMessage], counts: WriteCounts) -> None:
         """Account manager DMs and admin digests, and the levels of the gaps they report."""

@@ -7,10 +7,9 @@ and a new case's card follow it (handlers/slack/commands.py runs them after the 
 from __future__ import annotations
 
 from bot.cases import views as case_views
-from bot.cases.model import CaseChange
 from bot.core import blocks
 from bot.core.i18n import N_, _
-from handlers.slack.case_slack import publish
+from handlers.slack.case_slack import opened_words, publish
 from handlers.slack.cases import CHANGE, open_report_modal
 from handlers.slack.command_line import Call, Message
 
@@ -57,7 +56,7 @@ def open_case(call: Call) -> Message:
     arguments = call.arguments
     change = call.services.cases.open_by_command(call.viewer, arguments[0], " ".join(arguments[1:]))
     call.context[CHANGE] = change
-    return blocks.notice(_opened(change))
+    return blocks.notice(opened_words(change))
 
 
 def publish_opened(call: Call) -> None:
@@ -67,25 +66,3 @@ def publish_opened(call: Call) -> None:
 
 def _is_number(word: str) -> bool:
     return word.lstrip("#").isdigit()
-
-
-def _opened(change: CaseChange) -> str:
-    card = change.case
-    channel = f"<#{card.channel}>" if card.channel else ""
-    if change.opened:
-        text = (
-            _("Case *#{number}* is open in {channel}.")
-            if channel
-            else _("Case *#{number}* is open.")
-        )
-    elif channel:
-        text = _(
-            "Case *#{number}* was already open for this account in {channel}: what you wrote went "
-            "on its timeline."
-        )
-    else:
-        text = _(
-            "Case *#{number}* was already open for this account: what you wrote went on its "
-            "timeline."
-        )
-    return text.format(number=card.number, channel=channel)

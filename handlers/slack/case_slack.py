@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.cases import views
 from bot.cases.model import CaseChange
 from bot.cases.thread_lines import ThreadLine
-from bot.core.i18n import reading
+from bot.core.i18n import _, reading
 from bot.nudges.sender import DeliveryFailed, Messenger
 from bot.services import Services
 from handlers.outbound.slack_messenger import SlackMessenger
@@ -85,3 +85,26 @@ def _send(messenger: Messenger, channel: str, message: dict[str, Any], number: i
         messenger.post(channel, message)
     except DeliveryFailed as failure:
         logger.warning("could not tell %s about case #%s: %s", channel, number, failure.code)
+
+
+def opened_words(change: CaseChange) -> str:
+    """What the person who opened a case (by command, or from the desk's form) is told."""
+    card = change.case
+    channel = f"<#{card.channel}>" if card.channel else ""
+    if change.opened:
+        text = (
+            _("Case *#{number}* is open in {channel}.")
+            if channel
+            else _("Case *#{number}* is open.")
+        )
+    elif channel:
+        text = _(
+            "Case *#{number}* was already open for this account in {channel}: what you wrote went "
+            "on its timeline."
+        )
+    else:
+        text = _(
+            "Case *#{number}* was already open for this account: what you wrote went on its "
+            "timeline."
+        )
+    return text.format(number=card.number, channel=channel)

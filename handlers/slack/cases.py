@@ -24,7 +24,7 @@ from bot.core.i18n import N_, _
 from bot.core.ids import Action, Block, Callback
 from bot.services import Services
 from handlers.slack import step_up
-from handlers.slack.case_slack import publish
+from handlers.slack.case_slack import opened_words, publish
 from handlers.slack.errors import tells_member
 from handlers.slack.lazy import on_buttons
 from handlers.slack.step_up import Act, Form, Next, StepUp
@@ -86,6 +86,10 @@ def publish_from_context(
     change = context.get(CHANGE)
     if isinstance(change, CaseChange):
         publish(client, services, change)
+        user = body["user"]["id"]
+        if all(notice.recipient != user for notice in change.notices):
+            # Opened from the account manager's desk, as by command: no reporter's DM for them.
+            client.chat_postMessage(channel=user, text=opened_words(change))
 
 
 # -- the card's buttons -------------------------------------------------------------------------

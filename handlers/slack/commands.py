@@ -23,6 +23,7 @@ from bot.services import Services
 from handlers.slack import (
     case_commands,
     case_incidents,
+    desk,
     nudges,
     passwords,
     recovery,
@@ -232,6 +233,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
             follow_up=case_commands.publish_opened,
         ),
         *case_incidents.ROWS,
+        *desk.ROWS,
         Subcommand(
             "exclude",
             help=(

@@ -9,22 +9,42 @@ from slack_sdk import WebClient
 
 from bot.checklist import views
 from bot.checklist.model import Checklist
+from bot.core.collection import collector_paused
 from bot.core.i18n import reading
 from bot.core.ids import Surface
+from bot.desk import views as desk_views
 from bot.services import Services
 from bot.stats import views as views_stats
 
 
-def publish_home(slack_user_id: str, client: WebClient, services: Services) -> None:
+def publish_home(slack_user_id: str, client: WebClient, services: Services, start: int = 0) -> None:
+    client.views_publish(user_id=slack_user_id, view=home_tab(slack_user_id, services, start))
+
+
+def home_tab(slack_user_id: str, services: Services, start: int = 0) -> dict[str, Any]:
+    """The member's Home tab as it reads now, in their language (whoever caused the update);
+    an account manager's desk from the account at `start`."""
     status = services.members.status(slack_user_id)
-    with reading(status.language):  # the member's own Home tab, whoever caused the update
-        view = home(slack_user_id, status.checklist, services)
-    client.views_publish(user_id=slack_user_id, view=view)
+    with reading(status.language):
+        return home(slack_user_id, status.checklist, services, start)
 
 
-def home(slack_user_id: str, checklist: Checklist, services: Services) -> dict[str, Any]:
-    """The Home tab: security admins see the security overview above their checklist."""
-    return views_stats.home_view(checklist, services.stats.overview(slack_user_id))
+def home(
+    slack_user_id: str, checklist: Checklist, services: Services, start: int = 0
+) -> dict[str, Any]:
+    """The Home tab: security admins see the security overview above their checklist, and an
+    account manager their business accounts (bot/desk) between the two."""
+    report = services.stats.overview(slack_user_id)
+    # The desk weighs tens of thousands of short-lived rows: the collector resumes only once
+    # they are gone (bot/core/collection.py).
+    with collector_paused():
+        accounts = services.desk.accounts(slack_user_id)
+        if not accounts:
+            return views_stats.home_view(checklist, report)
+        overview = views_stats.overview_blocks(report) if report is not None else []
+        view = desk_views.home_view(checklist, overview, accounts, start)
+        del accounts
+    return view
 
 
 def show_updated(

@@ -248,6 +248,35 @@ def test_a_changed_name_manager_or_managed_flag_updates_the_account(
     assert accounts["7012346"].account_manager_id == members["dana@example.com"].id
 
 
+def test_each_change_of_manager_is_recorded_on_the_account_with_old_and_new(
+    directory: DirectoryImport, database: Database
+) -> None:
+    workspace = Workspace(ANA, DANA, RAJ)
+    directory.run(csv(SHOES, HATS), workspace, source="accounts.csv")
+    assert [r.action for r in audit_records(database)] == ["directory.imported"]  # new: no change
+
+    to_raj = SHOES.replace("dana@", "raj@")
+    directory.run(
+        csv(to_raj, HATS.replace(",false,", ",true,dana@example.com")), workspace, source="v2.csv"
+    )
+    directory.run(
+        csv(to_raj, HATS.replace(",false,", ",true,dana@example.com")), workspace, source="v2.csv"
+    )
+
+    changes = [r for r in audit_records(database) if r.action == "directory.manager_changed"]
+    with database.sessions() as session:
+        ids = {a.platform_account_id: a.id for a in session.scalars(select(BusinessAccount))}
+    assert [(r.target, r.actor) for r in changes] == [
+        (f"business_account:{ids['7012345']}", "system"),
+        (f"business_account:{ids['7012346']}", "system"),
+    ]  # the same file again changes nothing, and records nothing
+    shoes, hats = (record.details for record in changes)
+    assert (shoes["old_slack_id"], shoes["new_slack_id"]) == ("U0DANA", "U0RAJ")
+    assert (shoes["old_email"], shoes["new_email"]) == ("dana@example.com", "raj@example.com")
+    assert (shoes["old_name"], shoes["account"]) == ("Dana", "7012345")
+    assert (hats["old_slack_id"], hats["new_slack_id"]) == (None, "U0DANA")
+
+
 def test_an_imported_member_is_linked_when_slack_later_knows_them(
     directory: DirectoryImport, database: Database, clock: FakeClock
 ) -> None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.cases.model import CaseChange
 from bot.core.i18n import PSEUDO, _, reading
-from handlers.slack import case_commands, cases
+from handlers.slack import case_commands, case_slack, cases
 from tests.bot.cases.test_language import CARDS, unmarked
 from tests.i18n_check import escaped_words
 
@@ -16,7 +16,7 @@ def answers() -> list[str]:
     for channel in ("C0ESC", None):
         for opened in (True, False):
             change = CaseChange(replace(CARDS[0], channel=channel), opened=opened)
-            found.append(case_commands._opened(change))
+            found.append(case_slack.opened_words(change))
     return found
 
 

@@ -40,6 +40,8 @@ NO_RECORD = {
     Action.REPORT_RECOVERY_PHONE: "the presser's own recovery phone (a modal)",
     Action.REPORT_COMPROMISE: "a modal listing the presser's own business accounts",
     Action.REQUEST_EXEMPTION: "a modal listing the presser's own business accounts",
+    Action.DESK_NEXT: "a page of the presser's own desk",
+    Action.DESK_PREVIOUS: "a page of the presser's own desk",
 }
 
 
@@ -70,6 +72,8 @@ def b_values(b: Seeded) -> dict[Action, list[str]]:
         Action.LOGIN_NOT_ME: [login],
         Action.APPROVE_EXEMPTION: [str(b.exemption)],
         Action.REJECT_EXEMPTION: [str(b.exemption)],
+        Action.DESK_REMIND: [b.people.member, b.people.manager],
+        Action.DESK_OPEN_CASE: [str(b.account)],
     }
 
 
@@ -96,6 +100,8 @@ def command_lines(b: Seeded) -> list[str]:
         f"case severity {b.case} critical taken over",
         f"case ticket {b.case} TT-1 appeal received",
         f"case review {b.case}",
+        f"account {b.platform_account}",
+        f"account {b.team} Ads",
         f"exclude {ben} service",
         f"exclude {sam} leave 2027-01-04",
         f"include {dana}",
