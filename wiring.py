@@ -34,6 +34,7 @@ from handlers.outbound.workspace_tokens import ServedWorkspaceClient, WorkspaceC
 from handlers.slack import (
     actions,
     alerts,
+    campaigns,
     case_threads,
     cases,
     commands,
@@ -185,6 +186,7 @@ def create_app(
     installs.register(app, oauth.store if oauth else None)
     workspace_settings.register(app)
     exemptions.register(app)
+    campaigns.register(app)
     step_up.register(  # what a correct code continues with: one continuation per purpose
         app,
         [

@@ -15,6 +15,7 @@ COMPOSITION = ("wiring", "cli", "app", "sandbox")  # only the top level and the 
 FEATURES = {"checklist", "twostep", "passwords", "recovery", "platform", "directory", "cases"}
 FEATURES |= {"nudges", "stats", "workspaces"}
 FEATURES |= {"exemptions"}
+FEATURES |= {"campaigns"}
 # SQLAlchemy's query API: building statements, and running them on a session. Transactions
 # (`sessions.begin()`), `session.add`, `flush` and `Session` as a type stay open to the domain.
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "union", "union_all", "exists", "text"}

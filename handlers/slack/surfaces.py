@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.campaigns import views as campaign_views
 from bot.checklist import views
 from bot.checklist.model import Checklist
 from bot.core.i18n import reading
@@ -23,8 +24,10 @@ def publish_home(slack_user_id: str, client: WebClient, services: Services) -> N
 
 
 def home(slack_user_id: str, checklist: Checklist, services: Services) -> dict[str, Any]:
-    """The Home tab: security admins see the security overview above their checklist."""
-    return views_stats.home_view(checklist, services.stats.overview(slack_user_id))
+    """The Home tab: security admins see the security overview and the campaigns above their
+    checklist."""
+    campaigns = campaign_views.home_blocks(services.campaigns.overview(slack_user_id))
+    return views_stats.home_view(checklist, services.stats.overview(slack_user_id), campaigns)
 
 
 def show_updated(

@@ -1,0 +1,131 @@
+"""What a campaign is, and which member and business account it is about: the vocabulary the
+checklist, the sweep and the campaign's own views share. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import NamedTuple
+
+from bot.checklist.model import EXEMPTABLE, BusinessAccountRef, Check, Checklist, State
+
+# The checks about business accounts a member can act on themselves (bot/checklist/rules.py):
+# not the authenticator linked to the bot (not about accounts), nor an open compromised-password
+# alert (urgent already: no deadline would make it sooner).
+CAMPAIGN_CHECKS = (
+    Check.TWO_STEP,
+    Check.STRONG_PASSWORD,
+    Check.UNIQUE_PASSWORDS,
+    Check.RECOVERY_EMAIL,
+    Check.RECOVERY_PHONE,
+)
+# Checks each business account has a line of its own for; the others hold for the member, and
+# so for each of their accounts alike.
+PER_ACCOUNT = frozenset(EXEMPTABLE)
+
+
+class Scope(StrEnum):
+    EVERYONE = "everyone"
+    MANAGER = "manager"  # one account manager's business accounts
+    PLATFORM = "platform"  # the business accounts on one platform
+
+
+class Progress(StrEnum):
+    """One member on one business account in scope."""
+
+    DONE = "done"  # the check passes
+    EXEMPT = "exempt"  # an approved exemption holds (bot/exemptions)
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class CampaignRef:
+    """A running campaign, as the checklist and the reminder sweep consult it."""
+
+    id: int
+    check: Check
+    title: str
+    scope: Scope
+    scope_value: str | None  # the account manager's Slack id, or the platform
+    deadline: date  # the last day
+    due_at: datetime  # the end of the last day: overdue from then on
+    overdue_at: datetime | None = None  # when the lists of what is open were written
+
+    def covers(self, account: BusinessAccountRef) -> bool:
+        if self.scope is Scope.MANAGER:
+            return account.account_manager_slack_id == self.scope_value
+        if self.scope is Scope.PLATFORM:
+            return account.platform == self.scope_value
+        return True
+
+
+class Unit(NamedTuple):
+    account: BusinessAccountRef
+    state: Progress
+
+
+class Mark(NamedTuple):
+    """Where one member stands in one campaign: each of their business accounts in scope."""
+
+    campaign: CampaignRef
+    units: tuple[Unit, ...]
+
+    @property
+    def open(self) -> bool:
+        return any(unit.state is Progress.OPEN for unit in self.units)
+
+
+class InForce:
+    """The running campaigns of the workspace being served, read once for a whole sweep (or with
+    one checklist), and where a member stands in each."""
+
+    def __init__(self, campaigns: Iterable[CampaignRef]) -> None:
+        # The nearest deadline first: it is the one a member is reminded of.
+        self.campaigns = tuple(sorted(campaigns, key=lambda found: (found.due_at, found.id)))
+
+    def __bool__(self) -> bool:
+        return bool(self.campaigns)
+
+    def mark(
+        self, accounts: Sequence[BusinessAccountRef], checklist: Checklist
+    ) -> tuple[Mark, ...]:
+        """The member's place in each campaign whose scope holds one of their accounts."""
+        if not accounts:
+            return ()
+        lines = {line.check: line for line in checklist.lines}
+        marks = []
+        for campaign in self.campaigns:
+            line = lines.get(campaign.check)
+            if line is None:
+                continue
+            if campaign.check in PER_ACCOUNT and len(line.accounts) == len(accounts):
+                units = tuple(
+                    Unit(
+                        part.account,
+                        Progress.DONE
+                        if part.state is State.PASSING
+                        else Progress.OPEN
+                        if part.exempt is None
+                        else Progress.EXEMPT,
+                    )
+                    for part in line.accounts
+                    if campaign.covers(part.account)
+                )
+            else:
+                state = Progress.DONE if line.state is State.PASSING else Progress.OPEN
+                units = tuple(Unit(ref, state) for ref in accounts if campaign.covers(ref))
+            if units:
+                marks.append(Mark(campaign, units))
+        return tuple(marks)
+
+
+def due_by_check(marks: Iterable[Mark]) -> dict[Check, CampaignRef]:
+    """For each check, the campaign with the nearest deadline that still asks something of the
+    member (marks come nearest deadline first)."""
+    found: dict[Check, CampaignRef] = {}
+    for mark in marks:
+        if mark.open and mark.campaign.check not in found:
+            found[mark.campaign.check] = mark.campaign
+    return found

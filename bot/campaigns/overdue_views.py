@@ -1,0 +1,118 @@
+"""The DMs after a campaign's deadline (bot/campaigns/overdue.py wrote what they say): an account
+manager's list of their accounts with something still open, and the security admins' whole
+list. Rendered when sent, in the reader's language. Pure: a payload in, a message out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.campaigns.model import Scope
+from bot.campaigns.words import campaign_name
+from bot.checklist.model import CHECKS, Check
+from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.i18n import _, ngettext, number
+from bot.core.text import escape, mention, shorten
+from bot.stats.words import long_day
+
+MANAGERS_LISTED = 15
+
+
+def overdue_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    about = payload.get("campaign") or {}
+    name = _name(about)
+    deadline = _deadline(about)
+    accounts = list(payload.get("accounts") or [])
+    total_accounts = int(payload.get("accounts_total") or 0)
+    open_total = int(payload.get("open_total") or 0)
+    admins = payload.get("role") == "admins"
+    # Translators: {date} is the campaign's last day
+    heading = _("Campaign #{number}: the deadline has passed ({date})").format(
+        number=number(int(about.get("id") or 0)), date=deadline
+    )
+    if admins and open_total == 0:
+        done = _("Everyone in scope was done by the deadline of {name} ({date}). 🎉")
+        text = done.format(name=name, date=deadline)
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    if admins:
+        said = ngettext(
+            "Still open: {count} member's account on {accounts} business accounts.",
+            "Still open: {count} members' accounts on {accounts} business accounts.",
+            open_total,
+        )
+    else:
+        said = ngettext(
+            "Still open on your business accounts: {count} member's account on {accounts} "
+            "accounts.",
+            "Still open on your business accounts: {count} members' accounts on {accounts} "
+            "accounts.",
+            open_total,
+        )
+    summary = said.format(count=number(open_total), accounts=number(total_accounts))
+    blocks: Blocks = [
+        {"type": "header", "text": plain(shorten(heading, 150))},
+        {"type": "section", "text": mrkdwn(f"*{name}*\n{summary}")},
+    ]
+    if admins:
+        blocks.append({"type": "section", "text": mrkdwn(_managers(payload))})
+    blocks += [_account_block(entry, with_manager=admins) for entry in accounts]
+    hidden = total_accounts - len(accounts)
+    if hidden > 0:
+        more = ngettext(
+            "…and {count} more business account.", "…and {count} more business accounts.", hidden
+        ).format(count=number(hidden))
+        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
+    hint = _(
+        "The members keep getting their reminders. `/security status @someone` shows a "
+        "member's checklist; `/security campaign show {number}` the campaign's progress."
+    ).format(number=number(int(about.get("id") or 0)))
+    blocks.append({"type": "context", "elements": [mrkdwn(hint)]})
+    return {"text": heading, "blocks": blocks}
+
+
+def _account_block(entry: Mapping[str, Any], *, with_manager: bool) -> dict[str, Any]:
+    account = escape(str(entry.get("name") or ""), limit=150)
+    members = [mention(str(member)) for member, _name in entry.get("members") or []]
+    more = int(entry.get("more_members") or 0)
+    if more:
+        members.append(
+            ngettext("…and {count} more", "…and {count} more", more).format(count=number(more))
+        )
+    line = f"*{account}*"
+    if with_manager:
+        manager = entry.get("manager")
+        line += " (" + (mention(str(manager)) if manager else _("no account manager")) + ")"
+    return {"type": "section", "text": mrkdwn(shorten(f"{line}\n{', '.join(members)}", 3000))}
+
+
+def _managers(payload: Mapping[str, Any]) -> str:
+    lines = [_("*Per account manager*")]
+    rows = sorted(payload.get("managers") or [], key=lambda row: -int(row[2]))
+    for manager, accounts, still_open in rows[:MANAGERS_LISTED]:
+        who = mention(str(manager)) if manager else _("no account manager")
+        lines.append(
+            "• "
+            + ngettext(
+                "{who}: {count} open on {accounts} business account",
+                "{who}: {count} open on {accounts} business accounts",
+                int(accounts),
+            ).format(who=who, count=number(int(still_open)), accounts=number(int(accounts)))
+        )
+    return shorten("\n".join(lines), 3000)
+
+
+def _name(about: Mapping[str, Any]) -> str:
+    check = CHECKS.get(str(about.get("check")), Check.TWO_STEP)
+    try:
+        scope = Scope(str(about.get("scope")))
+    except ValueError:
+        scope = Scope.EVERYONE
+    return campaign_name(str(about.get("title") or ""), check, scope, about.get("scope_value"))
+
+
+def _deadline(about: Mapping[str, Any]) -> str:
+    try:
+        return long_day(date.fromisoformat(str(about.get("deadline"))))
+    except ValueError:
+        return "?"

@@ -1,0 +1,141 @@
+"""Campaign progress, counted by the reminder sweep while it decides: the sweep already builds
+every member's checklist and marks where they stand in each running campaign, so counting
+costs a few additions per member and no statement. A full sweep then writes each campaign's
+day (one statement), and, the first time it runs after a deadline, the lists of what is still
+open (bot/campaigns/overdue.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.campaigns.model import CampaignRef, InForce, Progress, Scope
+from bot.campaigns.overdue import OpenPair, write_overdue
+from bot.checklist.model import CHECKS, BusinessAccountRef
+from bot.nudges.policy import Situation
+from storage import campaigns as store
+from storage.database import Database
+
+TOP_ACCOUNTS = 20  # the accounts with most still open a day keeps, for the views
+
+
+def running_campaigns(session: Session) -> InForce:
+    """The workspace's running campaigns of checks and scopes this version knows: one read."""
+    found = []
+    for row in store.running(session):
+        check = CHECKS.get(row.check)
+        try:
+            scope = Scope(row.scope)
+        except ValueError:
+            continue
+        if check is not None:
+            found.append(
+                CampaignRef(
+                    row.id, check, row.title, scope, row.scope_value, row.deadline, row.due_at,
+                    row.overdue_at,
+                )
+            )  # fmt: skip
+    return InForce(found)
+
+
+@dataclass
+class _Counts:
+    """One campaign's pairs so far; per account: [account, pairs, done, exempt]."""
+
+    accounts: dict[int, list[Any]] = field(default_factory=dict)
+
+    def add(self, account: BusinessAccountRef, state: Progress) -> None:
+        counts = self.accounts.get(account.id)
+        if counts is None:
+            counts = self.accounts[account.id] = [account, 0, 0, 0]
+        counts[1] += 1
+        if state is Progress.DONE:
+            counts[2] += 1
+        elif state is Progress.EXEMPT:
+            counts[3] += 1
+
+
+class CampaignTally:
+    """Every running campaign's pairs in one full sweep; members left alone (service accounts,
+    people on leave) are not counted, as in adoption."""
+
+    def __init__(self, campaigns: InForce, now: datetime) -> None:
+        self.now = now
+        self.campaigns = campaigns.campaigns
+        self._counts = {campaign.id: _Counts() for campaign in self.campaigns}
+        # Past the deadline and not yet listed: what is open is kept, to be listed once.
+        self._open: dict[int, list[OpenPair]] = {
+            campaign.id: []
+            for campaign in self.campaigns
+            if campaign.due_at <= now and campaign.overdue_at is None
+        }
+
+    def add(self, situation: Situation) -> None:
+        if situation.excluded is not None or not situation.campaigns:
+            return
+        for mark in situation.campaigns:
+            counts = self._counts[mark.campaign.id]
+            listing = self._open.get(mark.campaign.id)
+            for account, state in mark.units:
+                counts.add(account, state)
+                if listing is not None and state is Progress.OPEN:
+                    listing.append(OpenPair(account, situation.slack_user_id, situation.name))
+
+    def days(self) -> list[dict[str, Any]]:
+        """Each campaign's figures for its row of the day."""
+        return [self._day(campaign.id) for campaign in self.campaigns]
+
+    def _day(self, campaign_id: int) -> dict[str, Any]:
+        accounts = self._counts[campaign_id].accounts.values()
+        managers: dict[str, list[int]] = {}
+        pairs = done = exempt = accounts_done = 0
+        for account, in_scope, passing, excused in accounts:
+            pairs, done, exempt = pairs + in_scope, done + passing, exempt + excused
+            accounts_done += passing + excused == in_scope
+            figures = managers.setdefault(account.account_manager_slack_id or "", [0, 0, 0])
+            figures[0] += in_scope
+            figures[1] += passing
+            figures[2] += excused
+        worst = sorted(
+            (row for row in accounts if row[2] + row[3] < row[1]),
+            key=lambda row: (row[2] + row[3] - row[1], row[0].name, row[0].id),
+        )[:TOP_ACCOUNTS]
+        return {
+            "campaign_id": campaign_id,
+            "pairs": pairs,
+            "done": done,
+            "exempt": exempt,
+            "accounts": len(accounts),
+            "accounts_done": accounts_done,
+            "breakdown": {
+                "managers": sorted(
+                    ([manager, *figures] for manager, figures in managers.items()),
+                    key=lambda row: (row[2] + row[3] - row[1], row[0]),
+                ),
+                "accounts": [
+                    [
+                        account.id,
+                        account.name,
+                        account.account_manager_slack_id or "",
+                        in_scope,
+                        passing,
+                        excused,
+                    ]
+                    for account, in_scope, passing, excused in worst
+                ],
+            },
+        }
+
+    def save(self, database: Database, admins: AbstractSet[str]) -> None:
+        """The day's rows (UTC day, the latest full sweep wins), then the lists of campaigns
+        whose deadline passed, each once, whichever process gets there first."""
+        with database.sessions.begin() as session:
+            store.save_days(session, self.now.astimezone(UTC).date(), self.now, self.days())
+        for campaign in self.campaigns:
+            listing = self._open.get(campaign.id)
+            if listing is not None:
+                write_overdue(database, campaign, listing, frozenset(admins), self.now)
