@@ -100,25 +100,29 @@ class InForce:
             line = lines.get(campaign.check)
             if line is None:
                 continue
+            everyone = campaign.scope is Scope.EVERYONE  # the sweep's commonest case: no test
             if campaign.check in PER_ACCOUNT and len(line.accounts) == len(accounts):
                 units = tuple(
-                    Unit(
-                        part.account,
-                        Progress.DONE
-                        if part.state is State.PASSING
-                        else Progress.OPEN
-                        if part.exempt is None
-                        else Progress.EXEMPT,
-                    )
-                    for part in line.accounts
-                    if campaign.covers(part.account)
+                    [
+                        Unit(part.account, _progress(part.state, part.exempt is not None))
+                        for part in line.accounts
+                        if everyone or campaign.covers(part.account)
+                    ]
                 )
             else:
                 state = Progress.DONE if line.state is State.PASSING else Progress.OPEN
-                units = tuple(Unit(ref, state) for ref in accounts if campaign.covers(ref))
+                units = tuple(
+                    [Unit(ref, state) for ref in accounts if everyone or campaign.covers(ref)]
+                )
             if units:
                 marks.append(Mark(campaign, units))
         return tuple(marks)
+
+
+def _progress(state: State, exempt: bool) -> Progress:
+    if state is State.PASSING:
+        return Progress.DONE
+    return Progress.EXEMPT if exempt else Progress.OPEN
 
 
 def due_by_check(marks: Iterable[Mark]) -> dict[Check, CampaignRef]:

@@ -6,6 +6,7 @@ open (bot/campaigns/overdue.py)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,10 +101,11 @@ class CampaignTally:
             figures[0] += in_scope
             figures[1] += passing
             figures[2] += excused
-        worst = sorted(
+        worst = heapq.nsmallest(
+            TOP_ACCOUNTS,
             (row for row in accounts if row[2] + row[3] < row[1]),
             key=lambda row: (row[2] + row[3] - row[1], row[0].name, row[0].id),
-        )[:TOP_ACCOUNTS]
+        )
         return {
             "campaign_id": campaign_id,
             "pairs": pairs,
