@@ -35,21 +35,19 @@ def overdue_message(payload: Mapping[str, Any]) -> dict[str, Any]:
         done = _("Everyone in scope was done by the deadline of {name} ({date}). 🎉")
         text = done.format(name=name, date=deadline)
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    pairs = ngettext("{count} member's account", "{count} members' accounts", open_total).format(
+        count=number(open_total)
+    )
+    on = ngettext("{count} business account", "{count} business accounts", total_accounts).format(
+        count=number(total_accounts)
+    )
     if admins:
-        said = ngettext(
-            "Still open: {count} member's account on {accounts} business accounts.",
-            "Still open: {count} members' accounts on {accounts} business accounts.",
-            open_total,
-        )
+        # Translators: "Still open: 3 members' accounts on 2 business accounts."
+        summary = _("Still open: {pairs} on {accounts}.").format(pairs=pairs, accounts=on)
     else:
-        said = ngettext(
-            "Still open on your business accounts: {count} member's account on {accounts} "
-            "accounts.",
-            "Still open on your business accounts: {count} members' accounts on {accounts} "
-            "accounts.",
-            open_total,
+        summary = _("Still open on your business accounts: {pairs} on {accounts}.").format(
+            pairs=pairs, accounts=on
         )
-    summary = said.format(count=number(open_total), accounts=number(total_accounts))
     blocks: Blocks = [
         {"type": "header", "text": plain(shorten(heading, 150))},
         {"type": "section", "text": mrkdwn(f"*{name}*\n{summary}")},
