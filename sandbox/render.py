@@ -17,6 +17,15 @@ Block = Mapping[str, Any]
 WIDTH = 80  # the text column; with the frame every line stays well within 100 characters
 SELECTS = ("static_select", "radio_buttons")
 TEXT_INPUTS = ("plain_text_input", "email_text_input")  # filled in with `type`
+# Also filled in with `type`: a day as 2027-01-31, a person as @dana.
+TYPED = (*TEXT_INPUTS, "datepicker", "users_select")
+_INITIAL = {  # what Slack submits for an input left as the app preset it
+    "initial_option": "selected_option",
+    "initial_date": "selected_date",
+    "initial_user": "selected_user",
+    "initial_users": "selected_users",
+    "initial_value": "value",
+}
 MENUS = ("static_select", "overflow")  # in a message: picked like buttons
 STYLES = {
     "bold": ("\x1b[1m", "\x1b[22m"),
@@ -157,6 +166,7 @@ class Input:
     kind: str
     options: tuple[dict[str, Any], ...]
     optional: bool
+    initial: dict[str, Any] | None = None  # submitted as it is unless chosen or typed over
 
 
 def _block_id(block: Block, index: int) -> str:
@@ -220,6 +230,7 @@ def inputs(blocks: Sequence[Block]) -> list[Input]:
                     kind=str(element.get("type", "")),
                     options=tuple(element.get("options") or ()),
                     optional=bool(block.get("optional")),
+                    initial=_initial(element),
                 )
             )
     return found
@@ -231,15 +242,29 @@ def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str
     for field in inputs(blocks):
         empty = {"type": field.kind, "selected_option" if field.kind in SELECTS else "value": None}
         entry = (chosen.get(field.block_id) or {}).get(field.action_id)
-        values[field.block_id] = {field.action_id: entry or empty}
+        values[field.block_id] = {field.action_id: entry or field.initial or empty}
     return values
 
 
+def _initial(element: Mapping[str, Any]) -> dict[str, Any] | None:
+    for preset, submitted in _INITIAL.items():
+        if element.get(preset):
+            return {"type": element.get("type"), submitted: element[preset]}
+    return None
+
+
 def chosen_label(values: Mapping[str, Any], field: Input) -> str | None:
-    """What the member has chosen in an input so far, by its label."""
-    entry = (values.get(field.block_id) or {}).get(field.action_id) or {}
+    """What the member has chosen in an input so far (or what the app preset), by its label."""
+    entry = (values.get(field.block_id) or {}).get(field.action_id) or field.initial or {}
     option = entry.get("selected_option")
-    return text_of(option.get("text")) if option else entry.get("value")
+    if option:
+        return text_of(option.get("text"))
+    people = entry.get("selected_users")
+    if people:
+        return ", ".join(f"<@{person}>" for person in people)
+    found = entry.get("selected_date") or entry.get("value")
+    person = entry.get("selected_user")
+    return str(found) if found else f"<@{person}>" if person else None
 
 
 # -- surfaces ------------------------------------------------------------------------------------
@@ -324,8 +349,9 @@ def _input(field: Input, values: Mapping[str, Any], error: str | None, *, color:
             mark = "▸" if label == current else " "
         line = f"  {mark} {number}) {label}"
         lines.append(style(line, "bold", color=color) if label == current else line)
-    if field.kind in TEXT_INPUTS:
-        typed = f"  [ {current} ]" if current else f"  (type {field.number} <text>)"
+    if field.kind in TYPED:
+        what = {"datepicker": "<YYYY-MM-DD>", "users_select": "@name"}.get(field.kind, "<text>")
+        typed = f"  [ {current} ]" if current else f"  (type {field.number} {what})"
         lines.append(style(typed, "bold" if current else "dim", color=color))
     elif field.kind not in SELECTS:
         lines.append(style(f"  (a {field.kind} the sandbox cannot fill in)", "dim", color=color))

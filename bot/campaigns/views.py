@@ -113,7 +113,7 @@ def start_modal(form: StartForm) -> dict[str, Any]:
         ),
         _input(
             Block.TITLE,
-            _("Title (optional)"),
+            _("Title"),
             {
                 "type": "plain_text_input",
                 "action_id": Block.TITLE,
