@@ -25,7 +25,7 @@ from storage.database import Database
 # get both); the round number is the campaign's id, so each exists once per campaign.
 OVERDUE, OVERDUE_ALL = "overdue", "overdue-all"
 OVERDUE_KINDS = frozenset({OVERDUE, OVERDUE_ALL})
-ACCOUNTS_LISTED = 30  # per message: a message holds 50 blocks
+ACCOUNTS_LISTED = 500  # per message, a line each: about what 45 sections of a message hold
 MEMBERS_LISTED = 10  # per account
 
 

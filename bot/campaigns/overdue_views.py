@@ -11,12 +11,13 @@ from typing import Any
 from bot.campaigns.model import Scope
 from bot.campaigns.words import campaign_name
 from bot.checklist.model import CHECKS, Check
-from bot.core.blocks import Blocks, mrkdwn, plain
+from bot.core.blocks import Blocks, line_groups, mrkdwn, plain
 from bot.core.i18n import _, ngettext, number
 from bot.core.text import escape, mention, shorten
 from bot.stats.words import long_day
 
 MANAGERS_LISTED = 15
+MAX_BLOCKS = 50  # Slack's limit for a message
 
 
 def overdue_message(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,8 +55,13 @@ def overdue_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     ]
     if admins:
         blocks.append({"type": "section", "text": mrkdwn(_managers(payload))})
-    blocks += [_account_block(entry, with_manager=admins) for entry in accounts]
-    hidden = total_accounts - len(accounts)
+    # One line per account, as many to a section as fit: a message holds 50 blocks.
+    groups = line_groups([_account_line(entry, with_manager=admins) for entry in accounts])
+    room = MAX_BLOCKS - len(blocks) - 2
+    shown = groups[:room]
+    blocks += [{"type": "section", "text": mrkdwn(text)} for text in shown]
+    listed = sum(text.count("\n") + 1 for text in shown)
+    hidden = total_accounts - listed
     if hidden > 0:
         more = ngettext(
             "…and {count} more business account.", "…and {count} more business accounts.", hidden
@@ -69,7 +75,8 @@ def overdue_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {"text": heading, "blocks": blocks}
 
 
-def _account_block(entry: Mapping[str, Any], *, with_manager: bool) -> dict[str, Any]:
+def _account_line(entry: Mapping[str, Any], *, with_manager: bool) -> str:
+    """ "• *Acme Ads* (@dana): @ana, @raj, …and 2 more" """
     account = escape(str(entry.get("name") or ""), limit=150)
     members = [mention(str(member)) for member, _name in entry.get("members") or []]
     more = int(entry.get("more_members") or 0)
@@ -77,11 +84,11 @@ def _account_block(entry: Mapping[str, Any], *, with_manager: bool) -> dict[str,
         members.append(
             ngettext("…and {count} more", "…and {count} more", more).format(count=number(more))
         )
-    line = f"*{account}*"
+    line = f"• *{account}*"
     if with_manager:
         manager = entry.get("manager")
         line += " (" + (mention(str(manager)) if manager else _("no account manager")) + ")"
-    return {"type": "section", "text": mrkdwn(shorten(f"{line}\n{', '.join(members)}", 3000))}
+    return f"{line}: {', '.join(members)}"
 
 
 def _managers(payload: Mapping[str, Any]) -> str:

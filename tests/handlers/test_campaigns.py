@@ -120,9 +120,9 @@ def test_an_admin_starts_a_campaign_that_members_see_until_the_lists_after_its_d
     sweep(services, clock, AFTER_DEADLINE)
     dana = standin.wait_for(lambda: standin.messages("U0DANA") or None)[-1]
     assert "the deadline has passed (18 Dec 2026)" in text_of(dana["blocks"])
-    assert "*Acme Ads*\n<@U0ANA>" in text_of(dana["blocks"])
+    assert "• *Acme Ads*: <@U0ANA>" in text_of(dana["blocks"])
     admin = standin.messages(ADMIN)[-1]
-    assert "*Acme Ads* (<@U0DANA>)\n<@U0ANA>" in text_of(admin["blocks"])
+    assert "• *Acme Ads* (<@U0DANA>): <@U0ANA>" in text_of(admin["blocks"])
 
     stopped = slack.command(ADMIN, f"campaign stop {number}")
     assert f"Campaign *#{number}*" in stopped["text"] and "is stopped" in stopped["text"]

@@ -178,12 +178,12 @@ def test_after_the_deadline_each_manager_and_the_admins_get_the_list_once(
     sender.deliver()
     dana = text_of(standin.messages("U0DANA")[-1])
     assert "the deadline has passed (18 Dec 2026)" in dana
-    assert "*Acme Ads*\n<@U0ANA>" in dana and "Cedar" not in dana and "U0RAJ" not in dana
+    assert "• *Acme Ads*: <@U0ANA>" in dana and "Cedar" not in dana and "U0RAJ" not in dana
     carl = text_of(standin.messages("U0CARL")[-1])
-    assert "*Cedar Ads*\n<@U0RAJ>" in carl and "Acme" not in carl
+    assert "• *Cedar Ads*: <@U0RAJ>" in carl and "Acme" not in carl
     admin = text_of(standin.messages(ADMIN)[-1])
-    assert "*Acme Ads* (<@U0DANA>)\n<@U0ANA>" in admin
-    assert "*Cedar Ads* (<@U0CARL>)\n<@U0RAJ>" in admin
+    assert "• *Acme Ads* (<@U0DANA>): <@U0ANA>" in admin
+    assert "• *Cedar Ads* (<@U0CARL>): <@U0RAJ>" in admin
     assert "Still open: 2 members' accounts on 2 business accounts." in admin
     assert "Bolt" not in admin  # done: not listed
 

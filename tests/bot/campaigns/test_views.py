@@ -188,3 +188,19 @@ def test_the_home_section_stays_within_8_blocks() -> None:
 def test_user_text_is_escaped() -> None:
     shown = str(views.list_message([progress(campaign("<!channel> & <@U0EVE>"))]))
     assert "&lt;!channel&gt; &amp; &lt;@U0EVE&gt;" in shown and "<!channel>" not in shown
+
+
+def test_a_long_list_after_the_deadline_fits_one_message() -> None:
+    payload = overdue("admins")
+    payload["accounts"] = [
+        {"name": f"Shop {n}", "manager": "U0DANA", "members": [[f"U0M{n:04d}", "M"]] * 3,
+         "more_members": 0}
+        for n in range(500)
+    ]  # fmt: skip
+    payload["accounts_total"] = 700
+    message = overdue_message(payload)
+    assert len(message["blocks"]) <= 50
+    assert all(len(block.get("text", {}).get("text", "")) <= 3000 for block in message["blocks"])
+    shown = sum(text.count("• *Shop ") for text in texts(message))
+    assert shown > 300  # hundreds of accounts, a line each
+    assert f"…and {700 - shown} more business accounts." in str(message)
