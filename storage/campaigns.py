@@ -55,13 +55,12 @@ def find(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign 
     return session.scalars(statement).first()
 
 
-def by_ids(session: Session, campaign_ids: Collection[int]) -> list[Campaign]:
-    if not campaign_ids:
-        return []
+def running_campaigns(session: Session) -> list[Campaign]:
+    """The running campaigns, the nearest deadline first."""
     return list(
         session.scalars(
             select(Campaign)
-            .where(Campaign.id.in_(sorted(campaign_ids)))
+            .where(Campaign.status == RUNNING)
             .order_by(Campaign.due_at, Campaign.id)
         )
     )
@@ -69,9 +68,7 @@ def by_ids(session: Session, campaign_ids: Collection[int]) -> list[Campaign]:
 
 def listed(session: Session, limit: int = 50) -> list[Campaign]:
     """Running campaigns first, the nearest deadline first; then the stopped, newest first."""
-    running = session.scalars(
-        select(Campaign).where(Campaign.status == RUNNING).order_by(Campaign.due_at, Campaign.id)
-    ).all()
+    running = running_campaigns(session)
     stopped = session.scalars(
         select(Campaign)
         .where(Campaign.status != RUNNING)

@@ -209,31 +209,28 @@ class Campaigns:
     def show(self, user: str, campaign_id: int) -> Progress:
         """One campaign in full: per day, per account manager, the accounts most behind."""
         self.check_admin(user, "show", f"campaign:{campaign_id}")
-        return self._progress([campaign_id], NotFound(_(_NOT_FOUND).format(number=campaign_id)))[0]
+        with self._database.sessions() as session:
+            found = store.find(session, campaign_id)
+            if found is None:
+                raise NotFound(_(_NOT_FOUND).format(number=campaign_id))
+            return self._progress(session, [found])[0]
 
     def overview(self, user: str) -> list[Progress] | None:
         """For a security admin's Home tab: the running campaigns; nothing for anyone else."""
-        if user not in self._admins:
-            return None
-        with self._database.sessions() as session:
-            ids = [row.id for row in store.running(session)]
-        return self._progress(ids) if ids else []
+        return self.running_series() if user in self._admins else None
 
     def running_series(self) -> list[Progress]:
-        """The running campaigns with their days, for the weekly summary's chart."""
+        """The running campaigns with their days (the Home tab, the weekly summary's chart)."""
         with self._database.sessions() as session:
-            ids = [row.id for row in store.running(session)]
-        return self._progress(ids) if ids else []
+            return self._progress(session, store.running_campaigns(session))
 
-    def _progress(self, ids: list[int], missing: Exception | None = None) -> list[Progress]:
+    def _progress(self, session: Session, found: list[Campaign]) -> list[Progress]:
+        """`found` with their latest days and their series: two statements more."""
+        ids = [row.id for row in found]
         today = self._today()
         since = self._clock.now().astimezone(UTC).date() - SERIES
-        with self._database.sessions() as session:
-            found = store.by_ids(session, ids)
-            if missing is not None and not found:
-                raise missing
-            latest = store.latest_days(session, ids)
-            series = store.series(session, ids, since)
+        latest = store.latest_days(session, ids)
+        series = store.series(session, ids, since)
         return [
             progress_of(
                 campaign_view(row),
