@@ -3,7 +3,7 @@ checklist, the sweep and the campaign's own views share. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -33,11 +33,13 @@ class Scope(StrEnum):
 
 
 class Progress(StrEnum):
-    """One member on one business account in scope."""
+    """One member on one business account in scope. One letter each: a member's are a string
+    (Mark.states), as the sweep keeps one per member and campaign, and strings cost the garbage
+    collector nothing."""
 
-    DONE = "done"  # the check passes
-    EXEMPT = "exempt"  # an approved exemption holds (bot/exemptions)
-    OPEN = "open"
+    DONE = "d"  # the check passes
+    EXEMPT = "e"  # an approved exemption holds (bot/exemptions)
+    OPEN = "o"
 
 
 @dataclass(frozen=True)
@@ -61,20 +63,21 @@ class CampaignRef:
         return True
 
 
-class Unit(NamedTuple):
-    account: BusinessAccountRef
-    state: Progress
-
-
 class Mark(NamedTuple):
-    """Where one member stands in one campaign: each of their business accounts in scope."""
+    """Where one member stands in one campaign: each of their business accounts in scope, and
+    its Progress, in the same order."""
 
     campaign: CampaignRef
-    units: tuple[Unit, ...]
+    accounts: Sequence[BusinessAccountRef]
+    states: str  # a Progress letter per account
 
     @property
     def open(self) -> bool:
-        return any(unit.state is Progress.OPEN for unit in self.units)
+        return Progress.OPEN in self.states
+
+    @property
+    def units(self) -> Iterator[tuple[BusinessAccountRef, Progress]]:
+        return zip(self.accounts, map(Progress, self.states), strict=True)
 
 
 class InForce:
@@ -88,41 +91,54 @@ class InForce:
     def __bool__(self) -> bool:
         return bool(self.campaigns)
 
-    def mark(
-        self, accounts: Sequence[BusinessAccountRef], checklist: Checklist
-    ) -> tuple[Mark, ...]:
-        """The member's place in each campaign whose scope holds one of their accounts."""
+    def mark(self, accounts: Sequence[BusinessAccountRef], checklist: Checklist) -> list[Mark]:
+        """The member's place in each campaign whose scope holds one of their accounts.
+
+        The sweep asks it for each of 50,000 members: it makes a Mark per campaign and the list,
+        nothing more (each object made is work for the garbage collector too)."""
+        marks: list[Mark] = []
         if not accounts:
-            return ()
-        lines = {line.check: line for line in checklist.lines}
-        marks = []
+            return marks
         for campaign in self.campaigns:
-            line = lines.get(campaign.check)
-            if line is None:
-                continue
+            for line in checklist.lines:
+                if line.check is campaign.check:
+                    break
+            else:
+                continue  # the check does not apply to the member
             everyone = campaign.scope is Scope.EVERYONE  # the sweep's commonest case: no test
             if campaign.check in PER_ACCOUNT and len(line.accounts) == len(accounts):
-                units = tuple(
-                    [
-                        Unit(part.account, _progress(part.state, part.exempt is not None))
-                        for part in line.accounts
-                        if everyone or campaign.covers(part.account)
-                    ]
-                )
+                if everyone:  # the line's accounts are the member's, in their order
+                    parts, covered = line.accounts, accounts
+                else:
+                    parts = tuple(part for part in line.accounts if campaign.covers(part.account))
+                    covered = [part.account for part in parts]
+                states = ""
+                for part in parts:  # a few accounts: a string grown, no list to collect
+                    states += _progress(part.state, part.exempt is not None)
             else:
-                state = Progress.DONE if line.state is State.PASSING else Progress.OPEN
-                units = tuple(
-                    [Unit(ref, state) for ref in accounts if everyone or campaign.covers(ref)]
+                covered = (
+                    accounts if everyone else [ref for ref in accounts if campaign.covers(ref)]
                 )
-            if units:
-                marks.append(Mark(campaign, units))
-        return tuple(marks)
+                state = Progress.DONE if line.state is State.PASSING else Progress.OPEN
+                states = state * len(covered)
+            if covered:
+                marks.append(Mark(campaign, covered, states))
+        return marks
 
 
 def _progress(state: State, exempt: bool) -> Progress:
     if state is State.PASSING:
         return Progress.DONE
     return Progress.EXEMPT if exempt else Progress.OPEN
+
+
+def due_for(marks: Iterable[Mark], check: Check) -> CampaignRef | None:
+    """The campaign with the nearest deadline that still asks `check` of the member (marks come
+    nearest deadline first)."""
+    for mark in marks:
+        if mark.campaign.check is check and Progress.OPEN in mark.states:
+            return mark.campaign
+    return None
 
 
 def due_by_check(marks: Iterable[Mark]) -> dict[Check, CampaignRef]:

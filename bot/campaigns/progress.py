@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,21 +42,31 @@ def running_campaigns(session: Session) -> InForce:
     return InForce(found)
 
 
-@dataclass
 class _Counts:
-    """One campaign's pairs so far; per account: [account, pairs, done, exempt]."""
+    """One campaign's pairs so far, by business account id: ints and strings in a few dicts, not
+    an object per account, so the garbage collector has nothing to walk over while the sweep
+    goes on."""
 
-    accounts: dict[int, list[Any]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.pairs: dict[int, int] = {}
+        self.done: dict[int, int] = {}
+        self.exempt: dict[int, int] = {}
+        self.names: dict[int, str] = {}
+        self.managers: dict[int, str] = {}  # "" for an account without an account manager
 
-    def add(self, account: BusinessAccountRef, state: Progress) -> None:
-        counts = self.accounts.get(account.id)
-        if counts is None:
-            counts = self.accounts[account.id] = [account, 0, 0, 0]
-        counts[1] += 1
-        if state is Progress.DONE:
-            counts[2] += 1
-        elif state is Progress.EXEMPT:
-            counts[3] += 1
+    def add(self, account: BusinessAccountRef, state: str) -> None:
+        key = account.id
+        found = self.pairs.get(key)
+        if found is None:
+            found = 0
+            self.names[key] = account.name
+            self.managers[key] = account.account_manager_slack_id or ""
+            self.done[key] = self.exempt[key] = 0
+        self.pairs[key] = found + 1
+        if state == Progress.DONE:
+            self.done[key] += 1
+        elif state == Progress.EXEMPT:
+            self.exempt[key] += 1
 
 
 class CampaignTally:
@@ -81,37 +90,44 @@ class CampaignTally:
         for mark in situation.campaigns:
             counts = self._counts[mark.campaign.id]
             listing = self._open.get(mark.campaign.id)
-            for account, state in mark.units:
-                counts.add(account, state)
-                if listing is not None and state is Progress.OPEN:
-                    listing.append(OpenPair(account, situation.slack_user_id, situation.name))
+            accounts, states = mark.accounts, mark.states
+            for index in range(len(states)):  # no iterator object per member to collect
+                counts.add(accounts[index], states[index])
+                if listing is not None and states[index] == Progress.OPEN:
+                    listing.append(
+                        OpenPair(accounts[index], situation.slack_user_id, situation.name)
+                    )
 
     def days(self) -> list[dict[str, Any]]:
         """Each campaign's figures for its row of the day."""
         return [self._day(campaign.id) for campaign in self.campaigns]
 
     def _day(self, campaign_id: int) -> dict[str, Any]:
-        accounts = self._counts[campaign_id].accounts.values()
+        counts = self._counts[campaign_id]
         managers: dict[str, list[int]] = {}
         pairs = done = exempt = accounts_done = 0
-        for account, in_scope, passing, excused in accounts:
+        for key, in_scope in counts.pairs.items():
+            passing, excused = counts.done[key], counts.exempt[key]
             pairs, done, exempt = pairs + in_scope, done + passing, exempt + excused
             accounts_done += passing + excused == in_scope
-            figures = managers.setdefault(account.account_manager_slack_id or "", [0, 0, 0])
+            figures = managers.setdefault(counts.managers[key], [0, 0, 0])
             figures[0] += in_scope
             figures[1] += passing
             figures[2] += excused
         worst = heapq.nsmallest(
             TOP_ACCOUNTS,
-            (row for row in accounts if row[2] + row[3] < row[1]),
-            key=lambda row: (row[2] + row[3] - row[1], row[0].name, row[0].id),
-        )
+            (key for key, in_scope in counts.pairs.items()
+             if counts.done[key] + counts.exempt[key] < in_scope),
+            key=lambda key: (
+                counts.done[key] + counts.exempt[key] - counts.pairs[key], counts.names[key], key
+            ),
+        )  # fmt: skip
         return {
             "campaign_id": campaign_id,
             "pairs": pairs,
             "done": done,
             "exempt": exempt,
-            "accounts": len(accounts),
+            "accounts": len(counts.pairs),
             "accounts_done": accounts_done,
             "breakdown": {
                 "managers": sorted(
@@ -120,14 +136,14 @@ class CampaignTally:
                 ),
                 "accounts": [
                     [
-                        account.id,
-                        account.name,
-                        account.account_manager_slack_id or "",
-                        in_scope,
-                        passing,
-                        excused,
+                        key,
+                        counts.names[key],
+                        counts.managers[key],
+                        counts.pairs[key],
+                        counts.done[key],
+                        counts.exempt[key],
                     ]
-                    for account, in_scope, passing, excused in worst
+                    for key in worst
                 ],
             },
         }

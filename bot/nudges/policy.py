@@ -9,6 +9,7 @@ member's working hours, in their own time zone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -89,7 +90,7 @@ class Situation:
     needs_action: frozenset[Check] = frozenset()  # for reporting: not passing, not unknown
     in_scope: frozenset[Check] = frozenset(Check)  # the checks that apply to the member
     has_accounts: bool = True  # works on at least one business account
-    campaigns: tuple[Mark, ...] = ()  # where the member stands in each campaign covering them
+    campaigns: Sequence[Mark] = ()  # where the member stands in each campaign covering them
 
 
 # -- what the policy decides --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot.campaigns.model import InForce, due_by_check
+from bot.campaigns.model import InForce, due_for
 from bot.campaigns.progress import CampaignTally, running_campaigns
 from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
@@ -253,9 +253,8 @@ def situation(
     checklist = build_checklist(MemberRef(member_id, slack_user_id, name), refs, facts)
     if exemptions:  # an exempt gap is not reminded about, as if it passed (bot/exemptions)
         checklist = excuse(checklist, in_force(exemptions, now))
-    # Running campaigns: where the member stands in each, and the nearest deadline per check.
+    # Running campaigns: where the member stands in each (each gap's nearest deadline below).
     marks = campaigns.mark(refs, checklist) if campaigns else ()
-    due = due_by_check(marks) if marks else None
     gaps: list[Gap] = []
     passing: list[Check] = []
     needs_action: list[Check] = []
@@ -276,7 +275,7 @@ def situation(
                 line.fix,
                 state,
                 line.pending_since,
-                due.get(line.check) if due else None,
+                due_for(marks, line.check) if marks else None,
             )
             gaps.append(gap)
     managers = tuple(

@@ -41,9 +41,9 @@ def fact(check: Check, state: State, account: BusinessAccountRef | None = None) 
     return Evidence(check, account.id if account else None, state, Source.PLATFORM, NOW, {})
 
 
-def states(marks: tuple[Mark, ...], number: int = 1) -> dict[str, Progress]:
+def states(marks: list[Mark], number: int = 1) -> dict[str, Progress]:
     mark = next(found for found in marks if found.campaign.id == number)
-    return {unit.account.name: unit.state for unit in mark.units}
+    return {account.name: state for account, state in mark.units}
 
 
 TWO_STEP = [
@@ -71,7 +71,7 @@ def test_one_account_managers_accounts_only() -> None:
     # A member with no account of that manager's is not in scope at all.
     others = build_checklist(ANA, [BOLT], TWO_STEP)
     assert (
-        InForce([campaign(scope=Scope.MANAGER, value="U0DANA")]).mark(others.accounts, others) == ()
+        InForce([campaign(scope=Scope.MANAGER, value="U0DANA")]).mark(others.accounts, others) == []
     )
 
 
@@ -107,7 +107,7 @@ def test_an_exempt_account_is_exempt_and_asks_nothing() -> None:
 
 def test_without_business_accounts_no_campaign_applies() -> None:
     checklist = build_checklist(ANA, [], [])
-    assert InForce([campaign()]).mark(checklist.accounts, checklist) == ()
+    assert InForce([campaign()]).mark(checklist.accounts, checklist) == []
 
 
 def test_the_nearest_deadline_is_the_one_a_member_is_asked_by() -> None:
