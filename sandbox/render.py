@@ -13,19 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox import presets
+
 Block = Mapping[str, Any]
 WIDTH = 80  # the text column; with the frame every line stays well within 100 characters
 SELECTS = ("static_select", "radio_buttons")
 TEXT_INPUTS = ("plain_text_input", "email_text_input")  # filled in with `type`
-# Also filled in with `type`: a day as 2027-01-31, a person as @dana.
-TYPED = (*TEXT_INPUTS, "datepicker", "users_select")
-_INITIAL = {  # what Slack submits for an input left as the app preset it
-    "initial_option": "selected_option",
-    "initial_date": "selected_date",
-    "initial_user": "selected_user",
-    "initial_users": "selected_users",
-    "initial_value": "value",
-}
+TYPED = (*TEXT_INPUTS, "datepicker", "users_select")  # `type` a day as 2027-01-31, a person @dana
 MENUS = ("static_select", "overflow")  # in a message: picked like buttons
 STYLES = {
     "bold": ("\x1b[1m", "\x1b[22m"),
@@ -230,7 +224,7 @@ def inputs(blocks: Sequence[Block]) -> list[Input]:
                     kind=str(element.get("type", "")),
                     options=tuple(element.get("options") or ()),
                     optional=bool(block.get("optional")),
-                    initial=_initial(element),
+                    initial=presets.initial(element),
                 )
             )
     return found
@@ -246,25 +240,11 @@ def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str
     return values
 
 
-def _initial(element: Mapping[str, Any]) -> dict[str, Any] | None:
-    for preset, submitted in _INITIAL.items():
-        if element.get(preset):
-            return {"type": element.get("type"), submitted: element[preset]}
-    return None
-
-
 def chosen_label(values: Mapping[str, Any], field: Input) -> str | None:
     """What the member has chosen in an input so far (or what the app preset), by its label."""
     entry = (values.get(field.block_id) or {}).get(field.action_id) or field.initial or {}
     option = entry.get("selected_option")
-    if option:
-        return text_of(option.get("text"))
-    people = entry.get("selected_users")
-    if people:
-        return ", ".join(f"<@{person}>" for person in people)
-    found = entry.get("selected_date") or entry.get("value")
-    person = entry.get("selected_user")
-    return str(found) if found else f"<@{person}>" if person else None
+    return text_of(option.get("text")) if option else presets.label_of(entry)
 
 
 # -- surfaces ------------------------------------------------------------------------------------
