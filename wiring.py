@@ -34,6 +34,7 @@ from handlers.outbound.workspace_tokens import ServedWorkspaceClient, WorkspaceC
 from handlers.slack import (
     actions,
     alerts,
+    campaigns,
     case_incidents,
     case_threads,
     cases,
@@ -189,6 +190,7 @@ def create_app(
     workspace_settings.register(app)
     exemptions.register(app)
     desk.register(app)
+    campaigns.register(app)
     step_up.register(  # what a correct code continues with: one continuation per purpose
         app,
         [

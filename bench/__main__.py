@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 from bench import (
+    campaign_sweep,
     cases,
     codes,
     dataset,
@@ -104,6 +105,8 @@ def others(database_url: str | None, quick: bool) -> dict[str, Any]:
     results["cases"] = cases.measure(database_url, quick=quick)
     results["desk_home"] = desk.measure(database_url, quick=quick)
     results["nudges"] = nudges.measure(quick=quick, database_url=database_url)
+    # The same sweep with a campaign covering everyone: < 20% more (best of 5, side by side).
+    results["campaign_sweep"] = campaign_sweep.measure(database_url, runs=1 if quick else 5)
     # At Slack's own limits (x1): faster runs are bound by this machine's CPU, not by pacing.
     # 600 DMs per workspace keep it to about 4 minutes; `python -m bench.workspaces_delivery
     # --scale 1` runs the 4 x 2,500 (about 18 minutes).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.campaigns.service import Campaigns
 from bot.cases.platform import PlatformHook, RecordingHook
 from bot.cases.service import CaseService
 from bot.checklist.languages import MemberLanguages
@@ -61,6 +62,7 @@ class Services:
     exemptions: Exemptions
     desk: Desk  # the account manager's desk and a business account's page
     desk_reminders: Reminders  # "Remind now"
+    campaigns: Campaigns
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """Shared, not copied: Bolt deep-copies its context for lazy listeners."""
@@ -89,6 +91,7 @@ def build_services(
         database, clock, SecretBox(settings.security_bot_keys), admins
     )
     stats = StatsService(database, clock, admins, book.targets)
+    campaigns = Campaigns(database, clock, admins, book.policy)
     languages = MemberLanguages(database, clock)
     return Services(
         settings=settings,
@@ -123,11 +126,18 @@ def build_services(
         ),
         stats=stats,
         summaries=WeeklySummaries(
-            database, clock, stats, admins, book.policy, languages=languages.of
+            database,
+            clock,
+            stats,
+            admins,
+            book.policy,
+            languages=languages.of,
+            campaigns=campaigns.running_series,
         ),
         workspace_rounds=WorkspaceRounds(database),
         workspaces=Workspaces(database, clock),
         exemptions=Exemptions(database, clock, admins, authenticator.is_fresh),
         desk=Desk(database, clock, admins),
         desk_reminders=Reminders(database, clock, book.policy, admins, languages.of),
+        campaigns=campaigns,
     )

@@ -45,7 +45,8 @@ HELP = """\
   buttons                  the buttons on what you look at, numbered
   home                     open the bot's Home tab
   choose <input> <option>  in an open modal, pick an option (by number or label)
-  type <input> <text>      in an open modal, type into a text input (by number or label)
+  type <input> <text>      in an open modal, type into a text input (by number or label);
+                           a day as 2027-01-31, a person as @dana
   submit, cancel           submit or close the open modal (a finished modal closes itself)
   posture <account> two_step=off   the platform reports on your account (also method=sms,
                            recovery_phone=on, recovery_email=off, password_changed=now)

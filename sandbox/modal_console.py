@@ -1,14 +1,16 @@
 """Console commands for an open modal (mixed into sandbox.console.Console):
 
 choose <input> <option>   pick an option (by number or label)
-type <input> <text>       type into a text input (by number or label)
+type <input> <text>       type into a text input (by number or label); a day as 2027-01-31,
+                          a person as @dana
 submit, cancel            submit or close the modal
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sandbox import payloads, render
 from sandbox.screen import Screen, Surface, answer, as_sent, pick
@@ -100,7 +102,7 @@ class ModalCommands(Screen):
         """`type <input> <text>`: the input by its number or label, then what to type."""
         if (modal := self.modal()) is None:
             return
-        fields = [f for f in render.inputs(modal.blocks) if f.kind in render.TEXT_INPUTS]
+        fields = [f for f in render.inputs(modal.blocks) if f.kind in render.TYPED]
         words = rest.split()
         for cut in range(1, len(words)):
             # By the number the modal shows (every input counts), or by its label.
@@ -108,13 +110,33 @@ class ModalCommands(Screen):
             chosen = pick(" ".join(words[:cut]), choices, "input")
             if isinstance(chosen, render.Input):
                 typed = rest.split(None, cut)[cut]
-                modal.values[chosen.block_id] = {
-                    chosen.action_id: {"type": chosen.kind, "value": typed}
-                }
+                entry = self._typed(chosen, typed)
+                if entry is None:
+                    return
+                modal.values[chosen.block_id] = {chosen.action_id: entry}
                 modal.errors.pop(chosen.block_id, None)
                 self.say(f"✓ {chosen.label}: {typed}")
                 return
         self.say("Say which input and what to type, e.g. type 1 ana@example.com.")
+
+    def _typed(self, field: render.Input, typed: str) -> dict[str, Any] | None:
+        """What Slack submits for `typed`: a day picked, a person picked, or the text itself."""
+        if field.kind == "datepicker":
+            try:
+                return {"type": field.kind, "selected_date": date.fromisoformat(typed).isoformat()}
+            except ValueError:
+                self.say("Type the day as 2027-01-31.")
+                return None
+        if field.kind == "users_select":
+            name = typed.removeprefix("@").lower()
+            people = getattr(getattr(self, "team", None), "people", ())
+            person = next((p for p in people if name in (p.short, p.user_id.lower())), None)
+            if person is None:
+                self.say(f"I don't know {typed}: type one of " + ", ".join(
+                    f"@{p.short}" for p in people) + ".")  # fmt: skip
+                return None
+            return {"type": field.kind, "selected_user": person.user_id}
+        return {"type": field.kind, "value": typed}
 
     def do_cancel(self, _: str) -> None:
         if self.modal() is not None:

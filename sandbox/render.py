@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox import presets
 from sandbox.mrkdwn import WIDTH as WIDTH
 from sandbox.mrkdwn import mrkdwn as mrkdwn
 from sandbox.mrkdwn import style as style
@@ -23,6 +24,7 @@ from sandbox.mrkdwn import wrap as wrap
 Block = Mapping[str, Any]
 SELECTS = ("static_select", "radio_buttons")
 TEXT_INPUTS = ("plain_text_input", "email_text_input")  # filled in with `type`
+TYPED = (*TEXT_INPUTS, "datepicker", "users_select")  # `type` a day as 2027-01-31, a person @dana
 MENUS = ("static_select", "overflow")  # in a message: picked like buttons
 
 
@@ -50,6 +52,7 @@ class Input:
     kind: str
     options: tuple[dict[str, Any], ...]
     optional: bool
+    initial: dict[str, Any] | None = None  # submitted as it is unless chosen or typed over
 
 
 def _block_id(block: Block, index: int) -> str:
@@ -114,38 +117,22 @@ def inputs(blocks: Sequence[Block]) -> list[Input]:
                     kind=str(element.get("type", "")),
                     options=tuple(element.get("options") or ()),
                     optional=bool(block.get("optional")),
+                    initial=presets.initial(element),
                 )
             )
     return found
 
 
-# Where an element's initial value goes in Slack's view.state once the modal opens: an input the
-# member leaves alone is submitted with it.
-_INITIAL = {
-    "initial_value": "value",
-    "initial_option": "selected_option",
-    "initial_options": "selected_options",
-    "initial_users": "selected_users",
-    "initial_conversation": "selected_conversation",
-    "initial_channel": "selected_channel",
-    "initial_time": "selected_time",
-    "initial_date": "selected_date",
-}
-_PICKED = ("selected_users", "selected_conversation", "selected_channel", "selected_time")
+_PICKED = ("selected_conversation", "selected_channel", "selected_time")
 
 
 def initial_values(blocks: Sequence[Block]) -> dict[str, Any]:
     """A modal's state as Slack starts it: each input's initial value, as if already chosen."""
-    values: dict[str, Any] = {}
-    for field, block in zip(
-        inputs(blocks), (b for b in blocks if b.get("type") == "input"), strict=True
-    ):
-        element = block.get("element") or {}
-        for initial, chosen in _INITIAL.items():
-            if initial in element:
-                entry = {"type": field.kind, chosen: copy.deepcopy(element[initial])}
-                values[field.block_id] = {field.action_id: entry}
-    return values
+    return {
+        field.block_id: {field.action_id: copy.deepcopy(field.initial)}
+        for field in inputs(blocks)
+        if field.initial is not None
+    }
 
 
 def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,25 +141,24 @@ def state_values(blocks: Sequence[Block], chosen: Mapping[str, Any]) -> dict[str
     for field in inputs(blocks):
         empty = {"type": field.kind, "selected_option" if field.kind in SELECTS else "value": None}
         entry = (chosen.get(field.block_id) or {}).get(field.action_id)
-        values[field.block_id] = {field.action_id: entry or empty}
+        values[field.block_id] = {field.action_id: entry or field.initial or empty}
     return values
 
 
 def chosen_label(values: Mapping[str, Any], field: Input) -> str | None:
-    """What the member has chosen in an input so far, by its label."""
-    entry = (values.get(field.block_id) or {}).get(field.action_id) or {}
+    """What the member has chosen in an input so far (or what the app preset), by its label."""
+    entry = (values.get(field.block_id) or {}).get(field.action_id) or field.initial or {}
     option = entry.get("selected_option")
     if option:
         return text_of(option.get("text"))
     options = entry.get("selected_options")
     if options:
         return ", ".join(text_of(found.get("text")) for found in options)
-    for key in _PICKED:
-        picked = entry.get(key)
-        if picked:
-            return ", ".join(picked) if isinstance(picked, list) else str(picked)
-    value = entry.get("value") or entry.get("selected_date")
-    return str(value) if value else None
+    label = presets.label_of(entry)
+    if label:
+        return label
+    picked = next((entry[key] for key in _PICKED if entry.get(key)), None)
+    return str(picked) if picked else None
 
 
 # -- surfaces ------------------------------------------------------------------------------------
@@ -257,8 +243,9 @@ def _input(field: Input, values: Mapping[str, Any], error: str | None, *, color:
             mark = "▸" if label == current else " "
         line = f"  {mark} {number}) {label}"
         lines.append(style(line, "bold", color=color) if label == current else line)
-    if field.kind in TEXT_INPUTS:
-        typed = f"  [ {current} ]" if current else f"  (type {field.number} <text>)"
+    if field.kind in TYPED:
+        what = {"datepicker": "<YYYY-MM-DD>", "users_select": "@name"}.get(field.kind, "<text>")
+        typed = f"  [ {current} ]" if current else f"  (type {field.number} {what})"
         lines.append(style(typed, "bold" if current else "dim", color=color))
     elif field.kind not in SELECTS and current:
         kept = f"  [ {current} ]  (as it is: the sandbox cannot change a {field.kind})"

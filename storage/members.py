@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from storage import nudges as nudge_store
+from storage.campaign_models import Campaign
 from storage.exemption_models import Exemption
 from storage.models import BusinessAccount, CheckResult, Member, Membership
 from storage.prepared import PreparedReads, on_cursor
@@ -128,7 +129,7 @@ def save_check_result(
 # result, come back as rows of one UNION ALL, told apart by `kind`; each kind leaves the other's
 # columns empty.
 _MANAGER = aliased(Member)
-_MEMBER_ROW, _RESULT_ROW, _EXEMPTION_ROW = 0, 1, 2
+_MEMBER_ROW, _RESULT_ROW, _EXEMPTION_ROW, _CAMPAIGN_ROW = 0, 1, 2, 3
 _ACCOUNT_COLUMNS = (
     BusinessAccount.id.label("account_id"),
     BusinessAccount.platform_account_id,
@@ -213,8 +214,36 @@ _EXEMPTIONS_OF_MEMBER = (
         Exemption.status == literal_column("'approved'"),
     )
 )
+# The workspace's running campaigns (a few rows), with the member's time zone for the countdown;
+# each in columns of its type: title, end of the last day, time zone, check, id, scope, scope's
+# value (the manager's Slack id or the platform), and the zone the last day ends in.
+_CAMPAIGNS_RUNNING = (
+    select(
+        literal_column(str(_CAMPAIGN_ROW), Integer),
+        Member.id,
+        Campaign.title,
+        Campaign.due_at,
+        Member.time_zone,
+        Campaign.check,
+        Campaign.id,
+        Campaign.scope,
+        _empty(BusinessAccount.name),
+        Campaign.scope_value,
+        _empty(BusinessAccount.managed),
+        _empty(_MANAGER.slack_user_id),
+        Campaign.time_zone,
+        *map(_empty, _RESULT_COLUMNS[1:]),
+    )
+    .select_from(Campaign)
+    .join(Member, Member.workspace_id == Campaign.workspace_id)
+    .where(
+        Campaign.workspace_id == bindparam("workspace_id"),
+        Member.slack_user_id == bindparam("slack_user_id"),
+        Campaign.status == literal_column("'running'"),
+    )
+)
 _STATUS: CompoundSelect[*tuple[Any, ...]] = union_all(
-    _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER, _EXEMPTIONS_OF_MEMBER
+    _MEMBER_AND_ACCOUNTS, _CHECK_RESULTS_OF_MEMBER, _EXEMPTIONS_OF_MEMBER, _CAMPAIGNS_RUNNING
 ).order_by(literal_column("kind"), literal_column("account_name"), literal_column("account_id"))
 _READ_STATUS = PreparedReads(_STATUS)
 _MEMBER_COLUMNS = 6  # kind, id, display name, profile refreshed, locale, language
@@ -254,6 +283,19 @@ class StatusExemption(NamedTuple):
     until: datetime
 
 
+class StatusCampaign(NamedTuple):
+    """A running campaign of the workspace, with the member's time zone (the same on each)."""
+
+    id: int
+    check: str
+    title: str
+    scope: str
+    scope_value: str | None
+    due_at: datetime
+    time_zone: str  # the campaign's: its last day ends at `due_at` there
+    member_time_zone: str | None
+
+
 @dataclass(frozen=True)
 class StatusRows:
     member_id: int
@@ -264,6 +306,7 @@ class StatusRows:
     accounts: Sequence[StatusAccount]
     check_results: Sequence[StatusResult]
     exemptions: Sequence[StatusExemption] = ()
+    campaigns: Sequence[StatusCampaign] = ()
 
 
 def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
@@ -291,8 +334,23 @@ def status_rows(engine: Engine, slack_user_id: str) -> StatusRows | None:
             row[_RESULTS] for row in rows if row[0] == _EXEMPTION_ROW
         )
     ]
+    campaigns = [
+        StatusCampaign(
+            row[6], row[5], row[2] or "", row[7], row[9], row[3], row[12] or "UTC", row[4]
+        )
+        for row in rows
+        if row[0] == _CAMPAIGN_ROW
+    ]
     return StatusRows(
-        member_id, display_name, refreshed_at, locale, language, accounts, results, exemptions
+        member_id,
+        display_name,
+        refreshed_at,
+        locale,
+        language,
+        accounts,
+        results,
+        exemptions,
+        campaigns,
     )
 
 

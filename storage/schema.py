@@ -10,6 +10,7 @@ builds on the base alone.
 from __future__ import annotations
 
 from storage import (
+    campaign_models,
     case_models,
     exemption_models,
     models,
@@ -28,6 +29,7 @@ MODEL_MODULES = (
     workspace_models,
     settings_models,
     exemption_models,
+    campaign_models,
 )
 metadata = Base.metadata
 

@@ -14,7 +14,7 @@ SLACK_OR_HTTP = ("slack_bolt", "slack_sdk", "http", "urllib.request", "granian",
 COMPOSITION = ("wiring", "cli", "app", "sandbox")  # only the top level and the sandbox build apps
 FEATURES = {"checklist", "twostep", "passwords", "recovery", "platform", "directory", "cases"}
 FEATURES |= {"nudges", "stats", "workspaces"}
-FEATURES |= {"exemptions", "desk"}
+FEATURES |= {"exemptions", "desk", "campaigns"}
 # SQLAlchemy's query API: building statements, and running them on a session. Transactions
 # (`sessions.begin()`), `session.add`, `flush` and `Session` as a type stay open to the domain.
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "union", "union_all", "exists", "text"}

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.campaigns.deadlines import refs_of, with_deadlines
 from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import BusinessAccountRef, Checklist, Evidence, MemberRef, evidence_of
 from bot.checklist.rules import build_checklist
@@ -16,6 +17,7 @@ from bot.core import audit
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed
 from bot.core.i18n import ENGLISH, _, language_for
+from bot.nudges.hours import zone
 from storage import members as member_store
 from storage.database import Database
 from storage.models import Member
@@ -62,6 +64,9 @@ class MemberService:
         checklist = _checklist(rows, subject)
         if rows is not None and rows.exemptions:
             checklist = excuse(checklist, in_force(rows.exemptions, self._clock.now()))
+        if rows is not None and rows.campaigns:
+            today = self._clock.now().astimezone(zone(rows.campaigns[0].member_time_zone)).date()
+            checklist = with_deadlines(checklist, refs_of(rows.campaigns), today)
         own = subject == viewer
         if not own:
             allowed = self._may_view(viewer, checklist)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -117,6 +117,14 @@ class Exempt:
 
 
 @dataclass(frozen=True)
+class Due:
+    """A running campaign asks the member for this check by a day (bot/campaigns)."""
+
+    deadline: date  # the campaign's last day
+    today: date | None  # the member's own day when the checklist was read: the countdown
+
+
+@dataclass(frozen=True)
 class AccountLine:
     """One business account's part of a per-account check."""
 
@@ -150,6 +158,7 @@ class CheckLine:
     pending_since: datetime | None = None
     # Every account that does not pass is exempt for now: nothing to remind about (bot/exemptions).
     exempt: bool = False
+    due: Due | None = None  # a campaign's deadline, while the check is still open in its scope
 
     @property
     def title(self) -> str:

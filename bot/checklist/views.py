@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from bot.campaigns.words import due_words
 from bot.checklist.model import (
     EXEMPTABLE,
     BusinessAccountRef,
@@ -112,6 +113,8 @@ def checklist_blocks(checklist: Checklist, *, own: bool) -> Blocks:
 
 def _check_blocks(line: CheckLine, *, own: bool) -> Blocks:
     body = f"{ICONS[line.state]} *{line.title}*\n{escape(line.explanation, limit=600)}"
+    if line.due is not None:  # a campaign's deadline, in the reader's own days
+        body += "\n📅 *" + due_words(line.due.deadline, line.due.today) + "*"
     shown = line.accounts[:ACCOUNTS_SHOWN]
     for account_line in shown:
         name = escape(account_line.account.name, limit=80)

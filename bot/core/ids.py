@@ -72,6 +72,7 @@ class Callback(StrEnum):
     RECOVERY_PHONE = "recovery_phone"
     WORKSPACE_SETTINGS = "workspace_settings"
     EXEMPTION_REQUEST = "exemption_request"
+    CAMPAIGN_START = "campaign_start"
 
 
 class Block(StrEnum):
@@ -117,6 +118,12 @@ class Block(StrEnum):
     # the exemption request modal (bot/exemptions/views.py)
     CHECK = "check"
     ENDS_ON = "ends_on"
+    # the campaign start modal (bot/campaigns/views.py); its check is CHECK
+    SCOPE = "scope"
+    MANAGER = "manager"
+    PLATFORM = "platform"
+    DEADLINE = "deadline"
+    TITLE = "title"
 
 
 class Event(StrEnum):

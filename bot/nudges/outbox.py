@@ -47,7 +47,7 @@ def reminder_payload(decision: Decision, snooze_limit: int, caps: dict[str, int]
 
 def _item(reminder: Reminder, caps: dict[str, int]) -> dict[str, Any]:
     gap = reminder.gap
-    return {
+    item = {
         "check": gap.check.value,
         "title": gap.title,
         "explanation": gap.explanation,
@@ -58,6 +58,9 @@ def _item(reminder: Reminder, caps: dict[str, int]) -> dict[str, Any]:
         "cap": None if gap.urgent else caps.get(gap.check.value),
         "why": reminder.why,
     }
+    if gap.due is not None:  # a campaign's last day: the DM counts down to it
+        item["due"] = gap.due.deadline.isoformat()
+    return item
 
 
 class OutboxWriter:

@@ -9,6 +9,7 @@ member's working hours, in their own time zone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -16,6 +17,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.campaigns.cadence import sooner, sooner_why
+from bot.campaigns.model import CampaignRef, Mark
 from bot.checklist.model import Check, Fix, State
 from bot.core.i18n import ENGLISH, _, language, moment, ngettext, number
 from bot.core.words import plural
@@ -48,6 +51,7 @@ class Gap:
     fix: Fix | None
     state: State = State.NEEDS_ACTION
     pending_since: datetime | None = None  # the checklist's: waiting for the platform to confirm
+    due: CampaignRef | None = None  # the campaign with the nearest deadline that asks for it
 
     @property
     def proven(self) -> bool:
@@ -86,6 +90,7 @@ class Situation:
     needs_action: frozenset[Check] = frozenset()  # for reporting: not passing, not unknown
     in_scope: frozenset[Check] = frozenset(Check)  # the checks that apply to the member
     has_accounts: bool = True  # works on at least one business account
+    campaigns: Sequence[Mark] = ()  # where the member stands in each campaign covering them
 
 
 # -- what the policy decides --------------------------------------------------------------------
@@ -266,6 +271,9 @@ class _Rules:
         count = item.nudge_count + 1
         snoozed = item.snoozed_until is not None and item.snoozed_until > item.last_nudged_at
         why = self._reminder_why(gap, count, cap, item.last_nudged_at, snoozed)
+        if gap.due is not None and not snoozed:  # due sooner at a campaign's pace: say so
+            own = item.cadence_from + self.policy.check(gap.check).offset(item.nudge_count)
+            why = sooner_why(why, gap.due.deadline) if due < own else why
         cadence_from = item.cadence_from
         if snoozed:
             # The rest of the cadence follows this reminder, as if it had been on time.
@@ -305,7 +313,8 @@ class _Rules:
             return item.snoozed_until
         if gap.urgent:
             return self.policy.hours.add(item.last_nudged_at, self.policy.urgent.every, self.zone)
-        return item.cadence_from + self.policy.check(gap.check).offset(item.nudge_count)
+        due = item.cadence_from + self.policy.check(gap.check).offset(item.nudge_count)
+        return due if gap.due is None else sooner(due, item.last_nudged_at, gap.due.due_at)
 
     def escalation(self, gap: Gap, item: Tracked) -> Escalation | None:
         if not gap.proven:

@@ -34,11 +34,13 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
+from bot.campaigns.overdue import OVERDUE_KINDS
+from bot.campaigns.overdue_views import overdue_message
 from bot.checklist.model import Check, State
 from bot.core.clock import Clock
 from bot.core.i18n import ENGLISH, reading
@@ -307,11 +309,14 @@ class Sender:
             return digest_message(message.payload)
         if message.kind == EXEMPTION_ENDED:
             return ended_message(message.payload)
+        if message.kind in OVERDUE_KINDS:
+            return overdue_message(message.payload)
         assert message.kind == MEMBER and message.member_id is not None
         now = items_now(session, message.member_id, message.payload)
         if all(state.closed_reason is not None for state in now.values()):
             return None
-        return reminder_message(message.id, message.payload, now, self._policy.snoozes)
+        today = member_today(message.payload, self._clock.now(), self._policy)
+        return reminder_message(message.id, message.payload, now, self._policy.snoozes, today=today)
 
     def _refresh(self, report: DeliveryReport, keep_going: Callable[[], bool]) -> None:
         """Messages whose gaps closed since they were sent, updated in place."""
@@ -372,7 +377,13 @@ def refreshed_reminder(
         policy.snoozes,
         snoozed_until=until,
         checklist_now=checklist_now,
+        today=member_today(message.payload, at, policy),
     )
+
+
+def member_today(payload: Mapping[str, Any], at: datetime, policy: NudgePolicy) -> date:
+    """The member's own day at `at`: a campaign's countdown counts their days."""
+    return at.astimezone(zone(payload.get("time_zone"), policy.default_time_zone)).date()
 
 
 def _known(check: str) -> bool:

@@ -17,6 +17,8 @@ from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.campaigns.model import InForce, due_for
+from bot.campaigns.progress import CampaignTally, running_campaigns
 from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
@@ -115,9 +117,11 @@ class Sweep:
             reads.begin_snapshot(reading)
             excluded = reads.exclusions(reading)
             exempt = reads.exemptions_in_force(reading, now)
+            campaigns = running_campaigns(reading)  # the one read of them: a cadence and a tally
+            progress = CampaignTally(campaigns, now) if full and campaigns else None
             rounds = reads.recipient_rounds(reading, book.kinds)
             for situation, last_round, language in self._situations(
-                reading, excluded, exempt, now, member_ids
+                reading, excluded, exempt, campaigns, now, member_ids
             ):
                 tick = time.perf_counter()
                 with read_as(language):  # what the member will read is decided in their words
@@ -128,6 +132,8 @@ class Sweep:
                 self._count(report, situation, decision)
                 if tally is not None:
                     tally.add(situation)
+                if progress is not None:
+                    progress.add(situation)
                 if on_decision is not None:
                     on_decision(decision)
                 if writer is None or not decision.changes_anything:
@@ -142,6 +148,8 @@ class Sweep:
                 writer.escalations(book.messages(rounds), report.written)
         if tally is not None:
             self._save(tally, now)
+        if progress is not None:
+            progress.save(self.database, self.admins)
         report.decide_seconds = deciding
         report.seconds = time.perf_counter() - started
         return report
@@ -167,6 +175,7 @@ class Sweep:
         session: Session,
         excluded: dict[int, Exclusion],
         exempt: dict[int, list[ExemptionRow]],
+        campaigns: InForce,
         now: datetime,
         member_ids: Collection[int] | None,
     ) -> Iterator[tuple[Situation, int, str]]:
@@ -193,6 +202,7 @@ class Sweep:
                     exclusion=excluded.get(member_id),
                     now=now,
                     exemptions=exempt.get(member_id, ()),
+                    campaigns=campaigns,
                 )
             yield found, int(last_round[0].last_round) if last_round else 0, language
 
@@ -211,6 +221,7 @@ def situation(
     exclusion: Exclusion | None,
     now: datetime,
     exemptions: Sequence[ExemptionRow] = (),
+    campaigns: InForce | None = None,
 ) -> Situation:
     """One member as the policy sees them, from their rows of each stream."""
     # Positional (in BusinessAccountRef's order) but by name: keywords cost twice as much here.
@@ -246,6 +257,8 @@ def situation(
     checklist = build_checklist(MemberRef(member_id, slack_user_id, name), refs, facts)
     if exemptions:  # an exempt gap is not reminded about, as if it passed (bot/exemptions)
         checklist = excuse(checklist, in_force(exemptions, now))
+    # Running campaigns: where the member stands in each (each gap's nearest deadline below).
+    marks = campaigns.mark(refs, checklist) if campaigns else ()
     gaps: list[Gap] = []
     passing: list[Check] = []
     needs_action: list[Check] = []
@@ -259,7 +272,14 @@ def situation(
         if line.fix is not None or alert:
             state = State.NEEDS_ACTION if alert else line.state
             gap = Gap(
-                line.check, alert, line.title, line.explanation, line.fix, state, line.pending_since
+                line.check,
+                alert,
+                line.title,
+                line.explanation,
+                line.fix,
+                state,
+                line.pending_since,
+                due_for(marks, line.check) if marks else None,
             )
             gaps.append(gap)
     managers = tuple(
@@ -285,6 +305,7 @@ def situation(
         needs_action=frozenset(needs_action),
         in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
         has_accounts=bool(refs),
+        campaigns=marks,
     )
 
 

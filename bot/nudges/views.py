@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from bot.campaigns.words import campaign_pace, due_line
 from bot.checklist.model import CHECKS, EXEMPTABLE, STATES, Check, Fix, State
 from bot.checklist.views import FIX_BUTTONS, ICONS, STATE_WORDS, exemption_element
 from bot.core.blocks import mrkdwn, plain
@@ -36,6 +37,7 @@ def reminder_message(
     *,
     snoozed_until: datetime | None = None,
     checklist_now: Mapping[str, tuple[State, str]] | None = None,
+    today: date | None = None,  # the member's own day: a campaign's countdown counts from it
 ) -> dict[str, Any]:
     """The DM: one section per gap with its fix button, then Snooze and "Why am I getting this?".
 
@@ -68,6 +70,8 @@ def reminder_message(
             state, explanation = checklist_now[check]
             item = {**item, "state": state.value, "explanation": explanation}
         blocks.append(_item_block(message_id, item, _state(item, now)))
+        if _state(item, now) is None and (due := due_line(item.get("due"), today)):
+            blocks[-1]["text"]["text"] += due  # a campaign asks for it by a day
     if open_items:
         blocks.append(_actions(message_id, payload, choices, open_items))
         blocks.append({"type": "context", "elements": [mrkdwn(_footer(open_items, snoozed_until))]})
@@ -363,6 +367,7 @@ def why_message(policy: NudgePolicy, payload: Mapping[str, Any]) -> dict[str, An
             length=duration(policy.urgent.snooze_max, relative=False),
         ),
     ]
+    lines += campaign_pace(payload.get("items", []))
     # Gaps reminded for the same reason share one line, so no sentence is said twice.
     reasons: dict[str, list[str]] = {}
     for item in payload.get("items", []):

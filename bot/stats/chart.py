@@ -16,8 +16,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.campaigns import chart as campaign_chart
+from bot.campaigns.figures import Progress
 from bot.checklist.model import TITLES, Check
 from bot.core.i18n import N_, _, ngettext, number
 from bot.stats.report import AdoptionPoint
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 WIDTH, HEIGHT, DPI = 8.0, 5.0, 100  # 800 x 500 pixels
+CAMPAIGNS_HEIGHT = 3.5  # the running campaigns' chart under it: 350 pixels more
 # Translators: the chart's line of the members who pass every check that applies to them.
 EVERY_CHECK = N_("Every check")
 TICKS = 8  # at most about this many dates under the axis
@@ -38,14 +41,23 @@ DODGE = 1.2  # percentage points between lines that share a value
 ALT_TEXT_LIMIT = 1000  # Slack's limit for a file's alt text
 
 
-def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
-    """Members passing every check, and each check, in % of members in scope, day by day."""
+def adoption_figure(
+    history: Sequence[AdoptionPoint], *, title: str, campaigns: Sequence[Progress] = ()
+) -> Figure:
+    """Members passing every check, and each check, in % of members in scope, day by day; the
+    running `campaigns` below it, when there are any (bot/campaigns/chart.py)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    high = HEIGHT + (CAMPAIGNS_HEIGHT if campaigns else 0)
+    figure = Figure(figsize=(WIDTH, high), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    top: Any = figure
+    if campaigns:
+        parts: Any = figure.subfigures(2, 1, height_ratios=(HEIGHT, CAMPAIGNS_HEIGHT))
+        top = parts[0]
+        campaign_chart.draw(parts[1], campaigns)
+    axes = top.add_subplot()
     first = history[0].day if history else None
     days = [(point.day - first).days for point in history] if first else []  # days since the first
     if first is not None:
@@ -74,7 +86,7 @@ def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
         axes.tick_params(axis="x", labelrotation=30)
         for label in axes.get_xticklabels():
             label.set_horizontalalignment("right")
-        figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+        top.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     else:
         empty = _("No sweep has counted adoption yet")
         axes.text(0.5, 0.5, empty, ha="center", va="center")
@@ -86,15 +98,22 @@ def adoption_figure(history: Sequence[AdoptionPoint], *, title: str) -> Figure:
     return figure
 
 
-def adoption_chart(history: Sequence[AdoptionPoint], *, title: str) -> bytes:
-    """The figure as a PNG of WIDTH x HEIGHT."""
+def adoption_chart(
+    history: Sequence[AdoptionPoint], *, title: str, campaigns: Sequence[Progress] = ()
+) -> bytes:
+    """The figure as a PNG of WIDTH x HEIGHT (taller by the campaigns' chart)."""
     png = io.BytesIO()
-    adoption_figure(history, title=title).savefig(png, format="png")
+    adoption_figure(history, title=title, campaigns=campaigns).savefig(png, format="png")
     return png.getvalue()
 
 
-def alt_text(history: Sequence[AdoptionPoint]) -> str:
-    """The chart in words, for people who cannot see it: what it shows and the latest figures."""
+def alt_text(history: Sequence[AdoptionPoint], campaigns: Sequence[Progress] = ()) -> str:
+    """The chart in words, for people who cannot see it: what it shows and the latest figures
+    (the running campaigns' first, when it shows them: the alt text has a limit)."""
+    if campaigns:
+        words = _("Two charts. Below, the running campaigns: {campaigns}. Above, adoption:")
+        text = words.format(campaigns=campaign_chart.alt_words(campaigns))
+        return _shortened(text + " " + alt_text(history))
     if not history:
         return _("Line chart of adoption over time: no sweep has counted adoption yet.")
     first, latest = history[0], history[-1]
@@ -128,7 +147,10 @@ def alt_text(history: Sequence[AdoptionPoint]) -> str:
             day=_day(latest.day), count=number(latest.in_scope), percent=_pct(latest.percent())
         )
     checks = [f"{_(TITLES[check])} {_pct(latest.percent(check))}" for check in Check]
-    text = f"{shows} " + "; ".join([figures, *checks]) + "."
+    return _shortened(f"{shows} " + "; ".join([figures, *checks]) + ".")
+
+
+def _shortened(text: str) -> str:
     return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"
 
 

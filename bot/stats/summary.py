@@ -11,13 +11,15 @@ says so has it uploaded again once its claim expires, as Slack's upload has no i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.campaigns.figures import Progress
+from bot.campaigns.summary_words import summary_lines
 from bot.core.clock import Clock
 from bot.core.i18n import _, language, reading
 from bot.nudges.hours import zone
@@ -90,6 +92,8 @@ class WeeklySummaries:
     policies: PolicySource  # the served workspace's: its working hours and default time zone
     # Each admin's language (their own choice, else their Slack locale); None: the job's.
     languages: Callable[[str], str | None] | None = None
+    # The running campaigns with their days (bot/campaigns): drawn under adoption, one line each.
+    campaigns: Callable[[], Sequence[Progress]] | None = None
 
     def send_due(self, uploader: Uploader, holder: str) -> SummaryRun:
         """Send this week's summary to every security admin in working hours who lacks it."""
@@ -100,6 +104,7 @@ class WeeklySummaries:
         with self.database.sessions() as session:
             zones = store.time_zones(session, admins)
         report: AdoptionReport | None = None
+        running: Sequence[Progress] = ()
         charts: dict[str, bytes] = {}  # by language: drawn once per language in a run
         for admin in sorted(admins):
             tz = zone(zones.get(admin), policy.default_time_zone)
@@ -116,17 +121,18 @@ class WeeklySummaries:
                 continue
             if report is None:  # the same figures for every admin of this run
                 report = self.stats.build()
+                running = self.campaigns() if self.campaigns is not None else ()
             reader = self.languages(admin) if self.languages is not None else language()
             with reading(reader) as chosen:
                 if chosen not in charts:
                     title = _("Adoption over time")
-                    charts[chosen] = adoption_chart(report.history, title=title)
+                    charts[chosen] = adoption_chart(report.history, title=title, campaigns=running)
                 shared = SharedChart(
                     filename=f"adoption-{week}.png",
                     content=charts[chosen],
                     title=_("Adoption over time, {week}").format(week=week),
-                    comment=summary_text(report, week),
-                    alt_text=alt_text(report.history),
+                    comment="\n".join([summary_text(report, week), *summary_lines(running)]),
+                    alt_text=alt_text(report.history, running),
                 )
             try:
                 file_id = uploader.upload(self._channel(admin, uploader), shared)

@@ -79,11 +79,15 @@ def overview_blocks(report: AdoptionReport) -> Blocks:
     ]
 
 
-def home_view(checklist: Checklist, report: AdoptionReport | None) -> dict[str, Any]:
-    """The Home tab: a security admin's overview first (when `report` is given), then the
-    member's own checklist as everyone sees it."""
+def home_view(
+    checklist: Checklist, report: AdoptionReport | None, campaigns: Blocks | None = None
+) -> dict[str, Any]:
+    """The Home tab: a security admin's overview first (when `report` is given) and their
+    campaigns' section (bot/campaigns/views.home_blocks), then the member's own checklist as
+    everyone sees it."""
     overview = overview_blocks(report) if report is not None else []
-    return {"type": "home", "blocks": overview + checklist_blocks(checklist, own=True)}
+    mine = checklist_blocks(checklist, own=True)
+    return {"type": "home", "blocks": overview + (campaigns or []) + mine}
 
 
 def summary_text(report: AdoptionReport, week: str) -> str:

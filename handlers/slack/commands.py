@@ -21,6 +21,7 @@ from bot.core.ids import Command
 from bot.core.text import escape
 from bot.services import Services
 from handlers.slack import (
+    campaigns,
     case_commands,
     case_incidents,
     desk,
@@ -253,6 +254,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand(
             "excluded", help=(), takes=any_arguments, who=by_the_service, answer=nudges.excluded
         ),
+        *campaigns.ROWS,
         Subcommand(
             "stats",
             help=(

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.campaigns import views as campaign_views
 from bot.checklist import views
 from bot.checklist.model import Checklist
 from bot.core.collection import collector_paused
@@ -32,17 +33,18 @@ def home_tab(slack_user_id: str, services: Services, start: int = 0) -> dict[str
 def home(
     slack_user_id: str, checklist: Checklist, services: Services, start: int = 0
 ) -> dict[str, Any]:
-    """The Home tab: security admins see the security overview above their checklist, and an
-    account manager their business accounts (bot/desk) between the two."""
+    """The Home tab: security admins see the security overview and the campaigns above their
+    checklist, and an account manager their business accounts (bot/desk) between the two."""
     report = services.stats.overview(slack_user_id)
+    campaigns = campaign_views.home_blocks(services.campaigns.overview(slack_user_id))
     # The desk weighs tens of thousands of short-lived rows: the collector resumes only once
     # they are gone (bot/core/collection.py).
     with collector_paused():
         accounts = services.desk.accounts(slack_user_id)
         if not accounts:
-            return views_stats.home_view(checklist, report)
+            return views_stats.home_view(checklist, report, campaigns)
         overview = views_stats.overview_blocks(report) if report is not None else []
-        view = desk_views.home_view(checklist, overview, accounts, start)
+        view = desk_views.home_view(checklist, overview + campaigns, accounts, start)
         del accounts
     return view
 

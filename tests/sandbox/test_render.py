@@ -284,4 +284,4 @@ def test_a_modal_starts_with_its_initial_values_as_slack_sends_them() -> None:
     assert state["zone"]["zone"]["value"] is None
     shown = render.render_modal({"blocks": blocks, "title": {"text": "Settings"}}, values=values,
                                 color=False)  # fmt: skip
-    assert "[ 6 ]" in shown and "[ U0SAM ]  (as it is" in shown and "(type 3 <text>)" in shown
+    assert "[ 6 ]" in shown and "[ @U0SAM ]  (as it is" in shown and "(type 3 <text>)" in shown

@@ -232,4 +232,4 @@ def test_a_sweep_issues_the_same_statements_for_ten_members_as_for_a_hundred(
     ten = statements()
     people(10, 100)
     assert statements() == ten
-    assert ten <= 9
+    assert ten <= 10  # nine, and the running campaigns read once (bot/campaigns/progress.py)

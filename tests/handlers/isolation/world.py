@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 from sqlalchemy import select
 
+from bot.campaigns.service import Proposal
 from bot.cases.model import ChargesSeen
 from bot.core.clock import FakeClock
 from bot.core.secure_links import LinkPurpose
@@ -56,6 +57,7 @@ class Seeded:
     link: str  # a one-time page's URL (the password check)
     authenticator_secret: str  # the admin's authenticator, linked to the bot
     exemption: int  # an exemption request waiting for the account manager
+    campaign: int  # a running campaign's number
 
 
 def _people(
@@ -172,6 +174,10 @@ def seed(
         exemption = services.exemptions.request(
             people.member, "strong_password", account, "shared with the agency", date(2027, 1, 31)
         ).exemption.id
+        campaign = services.campaigns.start(
+            people.admin,
+            Proposal("two_step", "everyone", None, None, date(2027, 1, 29), f"{team} Ads by Jan"),
+        ).id
         services.nudges.exclude(people.admin, people.manager, Reason.SERVICE_ACCOUNT)
         clock.advance(timedelta(hours=1))
         services.nudges.sweep()
@@ -201,6 +207,7 @@ def seed(
         link=link.url,
         authenticator_secret=secret,
         exemption=exemption,
+        campaign=campaign,
     )
 
 
