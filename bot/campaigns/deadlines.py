@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot.campaigns.model import CampaignRef, InForce, Scope, due_by_check
-from bot.checklist.model import CHECKS, Checklist, Due
+from bot.campaigns.model import CampaignRef, InForce, due_by_check, known
+from bot.checklist.model import Checklist, Due
 from bot.nudges.hours import zone
 
 
@@ -41,16 +41,11 @@ def refs_of(stored: Iterable[StoredCampaign]) -> list[CampaignRef]:
     """Stored campaigns of known checks and scopes (a newer version's rows are left out)."""
     found = []
     for row in stored:
-        check = CHECKS.get(row.check)
-        try:
-            scope = Scope(row.scope)
-        except ValueError:
-            continue
-        if check is not None:
+        if (kind := known(row.check, row.scope)) is not None:
+            check, scope = kind
             deadline = last_day(row.due_at, row.time_zone)
-            found.append(
-                CampaignRef(row.id, check, row.title, scope, row.scope_value, deadline, row.due_at)
-            )
+            found.append(CampaignRef(row.id, check, row.title, scope, row.scope_value,
+                                     deadline, row.due_at))  # fmt: skip
     return found
 
 

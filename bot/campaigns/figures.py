@@ -10,12 +10,9 @@ from typing import Any
 
 from bot.campaigns.model import Scope
 from bot.checklist.model import Check
+from bot.stats.report import percent
 from storage.campaign_models import Campaign
 from storage.campaigns import DayRow, SeriesRow
-
-
-def share(part: int, whole: int) -> float | None:
-    return None if whole <= 0 else 100.0 * part / whole
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class Figures:
     @property
     def percent(self) -> float | None:
         """Done or exempt, of all pairs: what no longer asks anything."""
-        return share(self.done + self.exempt, self.pairs)
+        return percent(self.done + self.exempt, self.pairs)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.checklist.model import EXEMPTABLE, BusinessAccountRef, Check, Checklist, State
+from bot.checklist.model import CHECKS, EXEMPTABLE, BusinessAccountRef, Check, Checklist, State
 
 # The checks about business accounts a member can act on themselves (bot/checklist/rules.py):
 # not the authenticator linked to the bot (not about accounts), nor an open compromised-password
@@ -30,6 +30,18 @@ class Scope(StrEnum):
     EVERYONE = "everyone"
     MANAGER = "manager"  # one account manager's business accounts
     PLATFORM = "platform"  # the business accounts on one platform
+
+
+SCOPES = frozenset(Scope)
+
+
+def known(check: str, scope: str) -> tuple[Check, Scope] | None:
+    """A stored campaign's check and scope, when this version knows both (a newer version's
+    rows are left out)."""
+    found = CHECKS.get(check)
+    if found is None or scope not in SCOPES:
+        return None
+    return found, Scope(scope)
 
 
 class Progress(StrEnum):

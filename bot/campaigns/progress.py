@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.campaigns.model import CampaignRef, InForce, Progress, Scope
+from bot.campaigns.model import CampaignRef, InForce, Progress, known
 from bot.campaigns.overdue import OpenPair, write_overdue
-from bot.checklist.model import CHECKS, BusinessAccountRef
+from bot.checklist.model import BusinessAccountRef
 from bot.nudges.policy import Situation
 from storage import campaigns as store
 from storage.database import Database
@@ -27,18 +27,10 @@ def running_campaigns(session: Session) -> InForce:
     """The workspace's running campaigns of checks and scopes this version knows: one read."""
     found = []
     for row in store.running(session):
-        check = CHECKS.get(row.check)
-        try:
-            scope = Scope(row.scope)
-        except ValueError:
-            continue
-        if check is not None:
-            found.append(
-                CampaignRef(
-                    row.id, check, row.title, scope, row.scope_value, row.deadline, row.due_at,
-                    row.overdue_at,
-                )
-            )  # fmt: skip
+        if (kind := known(row.check, row.scope)) is not None:
+            check, scope = kind
+            found.append(CampaignRef(row.id, check, row.title, scope, row.scope_value,
+                                     row.deadline, row.due_at, row.overdue_at))  # fmt: skip
     return InForce(found)
 
 

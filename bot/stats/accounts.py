@@ -71,7 +71,7 @@ class AccountFigures:
 def account_figures(session: Session, now: datetime) -> AccountFigures:
     rows = store.posture_by_platform(session, now, now - PASSWORD_CHECK_RECENT)
     platforms = tuple(_figures(row) for row in rows)
-    return AccountFigures(platforms=platforms, all_platforms=_summed(platforms))
+    return AccountFigures(platforms=platforms, all_platforms=summed(platforms))
 
 
 def _figures(row: store.PlatformPosture) -> PlatformFigures:
@@ -86,7 +86,8 @@ def _figures(row: store.PlatformPosture) -> PlatformFigures:
     )
 
 
-def _summed(platforms: Iterable[PlatformFigures]) -> PlatformFigures:
+def summed(platforms: Iterable[PlatformFigures]) -> PlatformFigures:
+    """The "All platforms" line: every platform's counts added up."""
     total = PlatformFigures("")
     for line in platforms:
         total = PlatformFigures(

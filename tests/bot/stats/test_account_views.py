@@ -12,7 +12,7 @@ from bot.core.i18n import PSEUDO, reading
 from bot.core.text import escape
 from bot.stats import account_views
 from bot.stats import views as views_stats
-from bot.stats.accounts import AccountFigures, PlatformFigures, Share
+from bot.stats.accounts import AccountFigures, PlatformFigures, Share, summed
 from tests.bot.stats.nested_marks import escaped_words
 from tests.bot.stats.test_views_stats import report
 from tests.bot.stats.test_views_stats_i18n import DATA
@@ -24,17 +24,7 @@ ODD = PlatformFigures(HOSTILE, 1, 1, Share(0, 1), Share(0, 1), Share(0, 1))
 
 
 def figures(*platforms: PlatformFigures) -> AccountFigures:
-    total = PlatformFigures("")
-    for line in platforms:
-        total = PlatformFigures(
-            "",
-            total.accounts + line.accounts,
-            total.without_members + line.without_members,
-            total.two_step + line.two_step,
-            total.passwords + line.passwords,
-            total.recovery + line.recovery,
-        )
-    return AccountFigures(platforms=platforms, all_platforms=total)
+    return AccountFigures(platforms=platforms, all_platforms=summed(platforms))
 
 
 def test_one_line_per_platform_with_its_display_name() -> None:
