@@ -11,10 +11,21 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    false,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from storage.database import upsert_into
+from storage.database import shared_moment, upsert_into
 from storage.models import Member
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.scope import workspace_id
@@ -60,9 +71,11 @@ def clear_recheck(session: Session, member_ids: Collection[int]) -> None:
 
 
 def insert_messages(
-    session: Session, rows: Sequence[dict[str, Any]]
+    session: Session, rows: Sequence[dict[str, Any]], at: datetime
 ) -> dict[tuple[str, str, int], int]:
-    """Insert outbox rows, skipping any whose (recipient, kind, round) exists; the ids inserted.
+    """Write messages to send, pending since `at`: rows of recipient, kind, round_number,
+    member_id, payload, urgent. Any whose (recipient, kind, round) exists is skipped; the ids of
+    those inserted.
 
     Rows are inserted in key order, so two processes inserting overlapping rows wait for each
     other instead of deadlocking.
@@ -72,6 +85,12 @@ def insert_messages(
     ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
     statement = (
         upsert_into(session, _outbox)
+        .values(
+            state=literal_column("'pending'"),
+            created_at=shared_moment(session, at),
+            attempts=literal_column("0"),
+            workspace_id=workspace_id(),
+        )
         .on_conflict_do_nothing(
             index_elements=["workspace_id", "recipient", "kind", "round_number"]
         )
@@ -81,17 +100,35 @@ def insert_messages(
     return {(r.recipient, r.kind, r.round_number): r.id for r in found}
 
 
-def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """New open items; one that is already open (a race) is left as it is."""
+def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
+    """Open an item for each gap a message reminds about first, at `at`: rows of member_id,
+    check, urgent, outbox_id. An item already open for that check (a race) is left as it is.
+
+    Only those four values vary from row to row; the rest is written into the statement once.
+    """
     if not rows:
-        return {}
+        return
+    moment, check = shared_moment(session, at), bindparam("check", type_=String)
     statement = (
         upsert_into(session, _items)
+        .values(
+            member_id=bindparam("member_id", type_=Integer),
+            check=check,
+            open_check=check,
+            urgent=bindparam("urgent", type_=Boolean),
+            first_nudged_at=moment,
+            last_nudged_at=moment,
+            cadence_from=moment,
+            nudge_count=literal_column("1"),
+            snooze_count=literal_column("0"),
+            level=literal_column("0"),
+            recheck_wanted=false(),
+            last_outbox_id=bindparam("outbox_id", type_=Integer),
+            workspace_id=workspace_id(),
+        )
         .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
-        .returning(_items.c.id, _items.c.member_id, _items.c.check)
     )
-    found = session.connection().execute(statement, list(rows))
-    return {(r.member_id, r.check): r.id for r in found}
+    session.connection().execute(statement, list(rows))
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -34,18 +34,17 @@ def build_checklist(
     by_key: dict[tuple[Check, int | None], dict[Source, Evidence]] = {}
     for item in evidence:
         by_key.setdefault((item.check, item.business_account_id), {})[item.source] = item
-    member_wide = {check: _strongest(by_key.get((check, None), {})) for check in Check}
     lines = (
         _two_step(accounts, by_key),
-        _authenticator(member_wide[Check.AUTHENTICATOR]),
+        _authenticator(_member_wide(by_key, Check.AUTHENTICATOR)),
         _strong_password(accounts, by_key),
         _reported(
             Check.UNIQUE_PASSWORDS,
-            member_wide[Check.UNIQUE_PASSWORDS],
+            _member_wide(by_key, Check.UNIQUE_PASSWORDS),
             said(_NOT_CHECKED),
             fix=Fix.CHECK_PASSWORDS,
         ),
-        _compromised(accounts, by_key, member_wide[Check.NO_COMPROMISED_PASSWORD]),
+        _compromised(accounts, by_key, _member_wide(by_key, Check.NO_COMPROMISED_PASSWORD)),
         _recovery_email(accounts, by_key),
         _recovery_phone(accounts, by_key),
     )
@@ -58,6 +57,14 @@ def build_checklist(
     urgent = tuple(line for line in lines if _is_open_alert(line))
     ordered = urgent + tuple(line for line in lines if not _is_open_alert(line))
     return Checklist(member=member, accounts=tuple(accounts), lines=ordered)
+
+
+def _member_wide(
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]], check: Check
+) -> Evidence | None:
+    """The strongest evidence of `check` about the member rather than one business account."""
+    sources = by_key.get((check, None))
+    return None if sources is None else _strongest(sources)
 
 
 def _strongest(sources: dict[Source, Evidence]) -> Evidence | None:
@@ -132,9 +139,8 @@ def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidenc
 
 def _with_method(evidence: Evidence, without: str, with_method: str) -> Readable:
     """`with_method` naming the 2-step verification method of the evidence, when it names one."""
-    try:
-        method = METHOD_NAMES[TwoStepMethod(str(evidence.detail.get("method")))]
-    except ValueError:
+    method = _METHODS.get(str(evidence.detail.get("method")))
+    if method is None:
         return said(without)
     return said(with_method, method=said(method))
 
@@ -382,6 +388,7 @@ def _recovery_phone(
     return CheckLine(check, own.state, own.source, own.observed_at, given, None if passing else fix)
 
 
+_METHODS: dict[str, str] = {method.value: METHOD_NAMES[method] for method in TwoStepMethod}
 _NOT_CHECKED = N_("Not checked yet.")
 _SAID = {
     State.PASSING: N_("Passing."),

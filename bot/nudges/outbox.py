@@ -17,6 +17,7 @@ from storage import nudges as store
 from storage.database import Database
 
 MEMBER, MANAGER, DIGEST = "member", "manager", "digest"
+BATCH = 500  # members a transaction
 
 
 @dataclass
@@ -27,127 +28,180 @@ class WriteCounts:
     cancelled: int = 0  # pending reminders whose gaps were all fixed before sending
 
 
-def reminder_payload(decision: Decision, snooze_limit: int, caps: dict[str, int]) -> dict[str, Any]:
-    """What the DM says, fixed at decision time (the sender drops gaps fixed meanwhile)."""
-    used = {item.check: item.snooze_count for item in decision.situation.tracked}
-    return {
-        "name": decision.situation.name,
-        "time_zone": decision.situation.time_zone.key,
-        "items": [_item(reminder, caps) for reminder in decision.reminders],
-        "snoozes_left": min(
-            (snooze_limit - used.get(r.gap.check, 0) for r in decision.reminders),
-            default=snooze_limit,
-        ),
-    }
+# One reminded gap as the writer holds it until its batch is written: what the DM says about it
+# (check, title, explanation, fix, urgent, state, number, cap, why), then what the reminder does to
+# its item (item_id, cadence_from). A plain tuple of plain values, as is all a batch holds: the
+# garbage collector stops tracking those, while dicts and named tuples held across a batch are
+# walked again by every full collection (a tenth of a writing sweep's time).
+_Held = tuple[
+    str, str, str, str | None, bool, str, int, int | None, str, int | None, datetime | None
+]
 
 
-def _item(reminder: Reminder, caps: dict[str, int]) -> dict[str, Any]:
+def _held(reminder: Reminder, caps: dict[str, int]) -> _Held:
     gap = reminder.gap
+    check = gap.check.value
+    return (
+        check,
+        gap.title,
+        gap.explanation,
+        gap.fix.value if gap.fix else None,
+        gap.urgent,
+        gap.state.value,  # the checklist's: the DM shows the same icon and words
+        reminder.number,
+        None if gap.urgent else caps.get(check),
+        reminder.why,
+        reminder.item_id,
+        reminder.cadence_from,
+    )
+
+
+def _payload(
+    name: str, time_zone: str, snoozes_left: int, gaps: tuple[_Held, ...]
+) -> dict[str, Any]:
+    """What the DM says, fixed at decision time (the sender drops gaps fixed meanwhile)."""
     return {
-        "check": gap.check.value,
-        "title": gap.title,
-        "explanation": gap.explanation,
-        "fix": gap.fix.value if gap.fix else None,
-        "urgent": gap.urgent,
-        "state": gap.state.value,  # the checklist's: the DM shows the same icon and words
-        "number": reminder.number,
-        "cap": None if gap.urgent else caps.get(gap.check.value),
-        "why": reminder.why,
+        "name": name,
+        "time_zone": time_zone,
+        "items": [
+            {
+                "check": check,
+                "title": title,
+                "explanation": explanation,
+                "fix": fix,
+                "urgent": urgent,
+                "state": state,
+                "number": number,
+                "cap": cap,
+                "why": why,
+            }
+            for check, title, explanation, fix, urgent, state, number, cap, why, _, _ in gaps
+        ],
+        "snoozes_left": snoozes_left,
     }
 
 
 class OutboxWriter:
+    """Decisions written down BATCH members at a time, one transaction a batch.
+
+    Each decision is taken apart into plain values as it comes (see `_Held`), and its checklist,
+    gaps and reminders are let go at once.
+    """
+
     def __init__(
-        self, database: Database, now: datetime, snooze_limit: int, caps: dict[str, int]
+        self,
+        database: Database,
+        now: datetime,
+        snooze_limit: int,
+        caps: dict[str, int],
+        counts: WriteCounts,
+        batch: int = BATCH,
     ) -> None:
         self._database = database
         self._now = now
         self._snooze_limit = snooze_limit
         self._caps = caps
+        self._counts = counts
+        self._batch = batch
+        self._members = 0
+        self._closings: list[tuple[int, str]] = []
+        self._closed_for: set[int] = set()
+        # recipient, round, member_id, name, time zone, snoozes left, urgent, the gaps reminded
+        self._due: list[tuple[str, int, int, str, str, int, bool, tuple[_Held, ...]]] = []
 
-    def members(self, batch: list[tuple[Decision, int]], counts: WriteCounts) -> None:
-        """Closed gaps, then one reminder DM per member that has one due, in one transaction."""
-        if not batch:
+    def add(self, decision: Decision, round_number: int) -> None:
+        """One member's closed gaps and, when one is due, their reminder DM (its `round_number`).
+        Written when the batch is full, or at `flush()`."""
+        member = decision.situation
+        if decision.closings:
+            self._closed_for.add(member.member_id)
+            self._closings.extend((c.item_id, c.reason.value) for c in decision.closings)
+        if decision.sends_reminder:
+            reminders = decision.reminders
+            used = {item.check: item.snooze_count for item in member.tracked}
+            limit = self._snooze_limit
+            self._due.append(
+                (
+                    member.slack_user_id,
+                    round_number,
+                    member.member_id,
+                    member.name,
+                    member.time_zone.key,
+                    min((limit - used.get(r.gap.check, 0) for r in reminders), default=limit),
+                    any(r.gap.urgent and r.counted for r in reminders),
+                    tuple(_held(reminder, self._caps) for reminder in reminders),
+                )
+            )
+        self._members += 1
+        if self._members >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Closed gaps, then the reminder DMs and the items they count, in one transaction."""
+        if not self._members:
             return
-        now = self._now
+        now, counts = self._now, self._counts
         with self._database.sessions.begin() as session:
-            closings = [
-                {"item_id": closing.item_id, "reason": closing.reason.value}
-                for decision, _ in batch
-                for closing in decision.closings
-            ]
+            closings = [{"item_id": item, "reason": reason} for item, reason in self._closings]
             store.close_items(session, closings, now)
-            closed_for = {
-                decision.situation.member_id for decision, _ in batch if decision.closings
-            }
-            counts.cancelled += store.cancel_pending_without_open_items(session, closed_for)
-            due = [(decision, n) for decision, n in batch if decision.sends_reminder]
+            counts.cancelled += store.cancel_pending_without_open_items(session, self._closed_for)
             inserted = store.insert_messages(
                 session,
                 [
                     {
-                        "recipient": decision.situation.slack_user_id,
+                        "recipient": recipient,
                         "kind": MEMBER,
-                        "round_number": n,
-                        "member_id": decision.situation.member_id,
-                        "payload": reminder_payload(decision, self._snooze_limit, self._caps),
-                        "urgent": any(r.gap.urgent and r.counted for r in decision.reminders),
-                        "state": "pending",
-                        "created_at": now,
-                        "attempts": 0,
+                        "round_number": round_number,
+                        "member_id": member_id,
+                        "payload": _payload(name, time_zone, snoozes_left, gaps),
+                        "urgent": urgent,
                     }
-                    for decision, n in due
+                    for recipient, round_number, member_id, name, time_zone, snoozes_left, urgent, gaps in self._due
                 ],
+                now,
             )
             new_items: list[dict[str, Any]] = []
             reminded: list[dict[str, Any]] = []
             listed: list[dict[str, Any]] = []
-            for decision, n in due:
-                member = decision.situation
-                outbox_id = inserted.get((member.slack_user_id, MEMBER, n))
+            for recipient, round_number, member_id, *_, gaps in self._due:
+                outbox_id = inserted.get((recipient, MEMBER, round_number))
                 if outbox_id is None:
-                    counts.skipped += 1
+                    counts.skipped += 1  # another sweep wrote it, and counts its items
                     continue
                 counts.messages += 1
-                for reminder in decision.reminders:
-                    check, urgent = reminder.gap.check.value, reminder.gap.urgent
-                    if reminder.item_id is None:
+                for check, _, _, _, urgent, _, number, _, _, item_id, cadence_from in gaps:
+                    if item_id is None:
                         new_items.append(
                             {
-                                "member_id": member.member_id,
+                                "member_id": member_id,
                                 "check": check,
-                                "open_check": check,
                                 "urgent": urgent,
-                                "first_nudged_at": now,
-                                "last_nudged_at": now,
-                                "cadence_from": now,
-                                "nudge_count": 1,
-                                "snooze_count": 0,
-                                "level": Level.MEMBER.value,
-                                "recheck_wanted": False,
-                                "last_outbox_id": outbox_id,
+                                "outbox_id": outbox_id,
                             }
                         )
-                    elif reminder.counted:
+                    elif number > 0:  # a counted reminder, not a gap only listed
                         reminded.append(
                             {
-                                "item_id": reminder.item_id,
+                                "item_id": item_id,
                                 "at": now,
-                                "cadence_from": reminder.cadence_from or now,
+                                "cadence_from": cadence_from or now,
                                 "outbox_id": outbox_id,
                                 "urgent": urgent,
                             }
                         )
                     else:
-                        listed.append({"item_id": reminder.item_id, "outbox_id": outbox_id})
-            store.insert_items(session, new_items)
+                        listed.append({"item_id": item_id, "outbox_id": outbox_id})
+            store.insert_items(session, new_items, now)
             store.remind_items(session, reminded)
             store.list_items(session, listed)
+        self._members = 0
+        self._closings, self._closed_for, self._due = [], set(), []
 
-    def escalations(self, messages: list[EscalationMessage], counts: WriteCounts) -> None:
+    def escalations(self, messages: list[EscalationMessage]) -> None:
         """Account manager DMs and admin digests, and the levels of the gaps they report."""
         if not messages:
             return
+        counts = self._counts
         with self._database.sessions.begin() as session:
             inserted = store.insert_messages(
                 session,
@@ -159,13 +213,11 @@ class OutboxWriter:
                         "member_id": None,
                         "payload": message.payload,
                         "urgent": message.urgent,
-                        "state": "pending",
-                        "created_at": self._now,
-                        "attempts": 0,
                     }
                     for message in messages
                     if message.recipient
                 ],
+                self._now,
             )
             raised: dict[int, int] = {}
             for message in messages:

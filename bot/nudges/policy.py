@@ -17,6 +17,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.checklist.model import Check, Fix, State
+from bot.checklist.notes import Readable
 from bot.core.i18n import ENGLISH, _, language, moment, ngettext, number
 from bot.core.words import plural
 from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
@@ -39,15 +40,29 @@ class Closed(StrEnum):
 @dataclass(frozen=True)
 class Gap:
     """A check of the member that is not passing and that they can do something about, in the
-    checklist's own state and words: needs action (red) or unknown (not checked yet)."""
+    checklist's own state and words: needs action (red) or unknown (not checked yet).
+
+    The words are kept as the checklist says them and read (`title`, `explanation`) only where a
+    message about the gap is written, in its reader's language: most gaps a sweep finds are not
+    reminded about this time."""
 
     check: Check
     urgent: bool
-    title: str
-    explanation: str
+    heading: str | Readable  # the check's title
+    said: str | Readable  # what the checklist says about it
     fix: Fix | None
     state: State = State.NEEDS_ACTION
     pending_since: datetime | None = None  # the checklist's: waiting for the platform to confirm
+
+    @property
+    def title(self) -> str:
+        """In the reader's language."""
+        return _read(self.heading)
+
+    @property
+    def explanation(self) -> str:
+        """In the reader's language."""
+        return _read(self.said)
 
     @property
     def proven(self) -> bool:
@@ -351,6 +366,10 @@ class _Rules:
         holidays = ", ".join(self.policy.hours.holidays_until(self.now, opens, self.zone))
         because = f": {holidays}" if holidays else ""
         return f"outside working hours{because}; next window {self.when(opens)}"
+
+
+def _read(words: str | Readable) -> str:
+    return words if isinstance(words, str) else words.read()
 
 
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:

@@ -21,6 +21,7 @@ from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
     CHECKS,
+    TITLES,
     BusinessAccountRef,
     Check,
     Evidence,
@@ -29,6 +30,7 @@ from bot.checklist.model import (
     State,
     evidence_of,
 )
+from bot.checklist.notes import said
 from bot.checklist.rules import build_checklist
 from bot.core.clock import Clock
 from bot.core.i18n import language_for
@@ -44,10 +46,11 @@ from storage import sweep_reads as reads
 from storage.database import Database
 from storage.sweep_reads import AccountRow, EvidenceRow, Exclusion, ExemptionRow, OpenItemRow
 
-BATCH = 500
 EVERY_CHECK = frozenset(Check)
 WITHOUT_ACCOUNTS = EVERY_CHECK - ACCOUNT_CHECKS  # who works on no business account: README
 EXCLUSION_WORDS = {"service_account": "service account", "on_leave": "on leave"}
+# Each check's title as the checklist says it, read only where a message is written.
+HEADINGS = {check: said(title) for check, title in TITLES.items()}
 
 
 @dataclass
@@ -100,12 +103,11 @@ class Sweep:
         report = SweepReport(at=now, dry_run=dry_run)
         caps = {check.value: self.policy.check(check).cap for check in Check}
         limit = self.policy.snooze_limit
-        writer = None if dry_run else OutboxWriter(self.database, now, limit, caps)
+        writer = None if dry_run else OutboxWriter(self.database, now, limit, caps, report.written)
         # Only a full sweep that writes sees everyone: its counts are the day's adoption.
         full = writer is not None and member_ids is None and not only_close
         tally = AdoptionTally() if full else None
         book = EscalationBook(self.admins)
-        batch: list[tuple[Decision, int]] = []
         deciding = 0.0
         with self.database.sessions() as reading:
             reads.begin_snapshot(reading)
@@ -115,27 +117,25 @@ class Sweep:
             for situation, last_round, language in self._situations(
                 reading, excluded, exempt, now, member_ids
             ):
-                tick = time.perf_counter()
-                with read_as(language):  # what the member will read is decided in their words
+                # What the member will read is decided, and written down, in their words.
+                with read_as(language):
+                    tick = time.perf_counter()
                     decision = decide(self.policy, situation, now)
-                if only_close:
-                    decision = replace(decision, reminders=(), escalations=())
-                deciding += time.perf_counter() - tick
-                self._count(report, situation, decision)
-                if tally is not None:
-                    tally.add(situation)
-                if on_decision is not None:
-                    on_decision(decision)
-                if writer is None or not decision.changes_anything:
-                    continue  # a dry run keeps nothing: memory stays flat
-                book.add(decision)
-                batch.append((decision, last_round + 1))
-                if len(batch) >= BATCH:
-                    writer.members(batch, report.written)
-                    batch = []
+                    if only_close:
+                        decision = replace(decision, reminders=(), escalations=())
+                    deciding += time.perf_counter() - tick
+                    self._count(report, situation, decision)
+                    if tally is not None:
+                        tally.add(situation)
+                    if on_decision is not None:
+                        on_decision(decision)
+                    if writer is None or not decision.changes_anything:
+                        continue  # a dry run keeps nothing: memory stays flat
+                    book.add(decision)
+                    writer.add(decision, last_round + 1)
             if writer is not None:
-                writer.members(batch, report.written)
-                writer.escalations(book.messages(rounds), report.written)
+                writer.flush()
+                writer.escalations(book.messages(rounds))
         if tally is not None:
             self._save(tally, now)
         report.decide_seconds = deciding
@@ -174,22 +174,21 @@ class Sweep:
         for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)
+            found = situation(
+                member_id=member_id,
+                slack_user_id=member.slack_user_id,
+                name=member.display_name or member.slack_user_id,
+                time_zone=member.time_zone,
+                default_zone=default_zone,
+                joined_at=member.joined_at,
+                accounts=accounts.take(member_id),
+                evidence=evidence.take(member_id),
+                items=items.take(member_id),
+                exclusion=excluded.get(member_id),
+                now=now,
+                exemptions=exempt.get(member_id, ()),
+            )
             language = language_for(member.locale, member.language)
-            with read_as(language):
-                found = situation(
-                    member_id=member_id,
-                    slack_user_id=member.slack_user_id,
-                    name=member.display_name or member.slack_user_id,
-                    time_zone=member.time_zone,
-                    default_zone=default_zone,
-                    joined_at=member.joined_at,
-                    accounts=accounts.take(member_id),
-                    evidence=evidence.take(member_id),
-                    items=items.take(member_id),
-                    exclusion=excluded.get(member_id),
-                    now=now,
-                    exemptions=exempt.get(member_id, ()),
-                )
             yield found, int(last_round[0].last_round) if last_round else 0, language
 
 
@@ -254,9 +253,8 @@ def situation(
         alert = urgent and line.check is Check.NO_COMPROMISED_PASSWORD
         if line.fix is not None or alert:
             state = State.NEEDS_ACTION if alert else line.state
-            gap = Gap(
-                line.check, alert, line.title, line.explanation, line.fix, state, line.pending_since
-            )
+            heading = HEADINGS[line.check]
+            gap = Gap(line.check, alert, heading, line.said, line.fix, state, line.pending_since)
             gaps.append(gap)
     managers = tuple(
         sorted(
@@ -276,7 +274,7 @@ def situation(
         managers=managers,
         gaps=tuple(gaps),
         passing=frozenset(passing),
-        tracked=tuple(_tracked(row) for row in items if row.check in CHECKS),
+        tracked=tuple(_tracked(row) for row in items if row.check in CHECKS) if items else (),
         excluded=_excluded(exclusion, now),
         needs_action=frozenset(needs_action),
         in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
