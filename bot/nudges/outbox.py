@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.checklist.notes import Readable, Said
+from bot.core.i18n import language
 from bot.nudges.policy import Decision, Escalation, Level, Reminder
 from storage import nudges as store
 from storage.database import Database
@@ -38,13 +40,13 @@ _Held = tuple[
 ]
 
 
-def _held(reminder: Reminder, caps: dict[str, int]) -> _Held:
+def _held(reminder: Reminder, caps: dict[str, int], words: _Words, reader: str) -> _Held:
     gap = reminder.gap
     check = gap.check.value
     return (
         check,
-        gap.title,
-        gap.explanation,
+        words.read(gap.heading, reader),
+        words.read(gap.said, reader),
         gap.fix.value if gap.fix else None,
         gap.urgent,
         gap.state.value,  # the checklist's: the DM shows the same icon and words
@@ -54,6 +56,26 @@ def _held(reminder: Reminder, caps: dict[str, int]) -> _Held:
         reminder.item_id,
         reminder.cadence_from,
     )
+
+
+class _Words:
+    """A gap's words in the reader's language, read once a sweep where they are the same for every
+    reader of that language: each check's title, and what the checklist says when it names nothing
+    ("Not linked yet.")."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], str] = {}
+
+    def read(self, words: str | Readable, reader: str) -> str:
+        """`words` as `reader` (the language being read in) reads them."""
+        if isinstance(words, str):
+            return words
+        if isinstance(words, Said) and not words.values:
+            found = self._known.get((reader, words.text))
+            if found is None:
+                found = self._known[reader, words.text] = words.read()
+            return found
+        return words.read()
 
 
 def _payload(
@@ -103,6 +125,7 @@ class OutboxWriter:
         self._caps = caps
         self._counts = counts
         self._batch = batch
+        self._words = _Words()
         self._members = 0
         self._closings: list[tuple[int, str]] = []
         self._closed_for: set[int] = set()
@@ -110,14 +133,15 @@ class OutboxWriter:
         self._due: list[tuple[str, int, int, str, str, int, bool, tuple[_Held, ...]]] = []
 
     def add(self, decision: Decision, round_number: int) -> None:
-        """One member's closed gaps and, when one is due, their reminder DM (its `round_number`).
-        Written when the batch is full, or at `flush()`."""
+        """One member's closed gaps and, when one is due, their reminder DM (its `round_number`),
+        in the words of the language read in (the member's: the sweep adds each inside their
+        `reading()`). Written when the batch is full, or at `flush()`."""
         member = decision.situation
         if decision.closings:
             self._closed_for.add(member.member_id)
             self._closings.extend((c.item_id, c.reason.value) for c in decision.closings)
         if decision.sends_reminder:
-            reminders = decision.reminders
+            reminders, reader = decision.reminders, language()
             used = {item.check: item.snooze_count for item in member.tracked}
             limit = self._snooze_limit
             self._due.append(
@@ -129,7 +153,7 @@ class OutboxWriter:
                     member.time_zone.key,
                     min((limit - used.get(r.gap.check, 0) for r in reminders), default=limit),
                     any(r.gap.urgent and r.counted for r in reminders),
-                    tuple(_held(reminder, self._caps) for reminder in reminders),
+                    tuple(_held(r, self._caps, self._words, reader) for r in reminders),
                 )
             )
         self._members += 1

@@ -250,13 +250,7 @@ class _Rules:
             return Waiting(gap.check, self._outside_hours())
         if not rules.grace:
             return Reminder(gap, None, 1, _("first reminder"))
-        days = rules.grace / DAY
-        why = ngettext(
-            "first reminder (the {count} day's grace for new members ended {when})",
-            "first reminder (the {count} days' grace for new members ended {when})",
-            int(days) if days == int(days) else 2,
-        ).format(count=_figure(days), when=self.when(grace_ends))
-        return Reminder(gap, None, 1, why)
+        return Reminder(gap, None, 1, _after_grace(rules.grace, grace_ends, self.zone, language()))
 
     def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
         if not gap.urgent and item.level > Level.MEMBER:
@@ -375,6 +369,18 @@ def _read(words: str | Readable) -> str:
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:
     """An urgent gap is never snoozed for longer than `urgent.snooze_max`."""
     return min(choice.length, policy.urgent.snooze_max) if urgent else choice.length
+
+
+@lru_cache(maxsize=4096)
+def _after_grace(grace: timedelta, ended: datetime, zone: ZoneInfo, reader: str) -> str:
+    """Why a first reminder comes after a grace period: the same words for everyone who joined at
+    the same moment in the same zone (a whole import does), so a sweep builds them once."""
+    days = grace / DAY
+    return ngettext(
+        "first reminder (the {count} day's grace for new members ended {when})",
+        "first reminder (the {count} days' grace for new members ended {when})",
+        int(days) if days == int(days) else 2,
+    ).format(count=_figure(days), when=_when(ended, zone, reader))
 
 
 @lru_cache(maxsize=4096)
