@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from storage.database import shared_moment, upsert_into
+from storage.database import insert_as_is, shared_moment, upsert_into
 from storage.models import Member
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.scope import workspace_id
@@ -104,7 +104,8 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime)
     """Open an item for each gap a message reminds about first, at `at`: rows of member_id,
     check, urgent, outbox_id. An item already open for that check (a race) is left as it is.
 
-    Only those four values vary from row to row; the rest is written into the statement once.
+    Only those four values vary from row to row, and go to the database as they are; the rest is
+    written into the statement once.
     """
     if not rows:
         return
@@ -128,7 +129,7 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime)
         )
         .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
     )
-    session.connection().execute(statement, list(rows))
+    insert_as_is(session, statement, rows)
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:

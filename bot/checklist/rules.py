@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
@@ -34,7 +35,7 @@ def build_checklist(
     by_key: dict[tuple[Check, int | None], dict[Source, Evidence]] = {}
     for item in evidence:
         by_key.setdefault((item.check, item.business_account_id), {})[item.source] = item
-    lines = (
+    lines: tuple[CheckLine, ...] = (
         _two_step(accounts, by_key),
         _authenticator(_member_wide(by_key, Check.AUTHENTICATOR)),
         _strong_password(accounts, by_key),
@@ -54,9 +55,10 @@ def build_checklist(
         others = tuple(line for line in lines if line.check in ACCOUNT_CHECKS)
         return Checklist(member=member, accounts=(), lines=applying, not_applicable=others)
     # An open compromised-password alert is the most urgent thing a member can fix: always first.
-    urgent = tuple(line for line in lines if _is_open_alert(line))
-    ordered = urgent + tuple(line for line in lines if not _is_open_alert(line))
-    return Checklist(member=member, accounts=tuple(accounts), lines=ordered)
+    compromised = lines[4]
+    if _is_open_alert(compromised):
+        lines = (compromised, *(line for line in lines if line is not compromised))
+    return Checklist(member=member, accounts=tuple(accounts), lines=lines)
 
 
 def _member_wide(
@@ -240,8 +242,13 @@ def _per_account(
         explanation = parts[0] if len(parts) == 1 else Sentences(tuple(parts))
         if len(waiting) == len(unknown):
             pending_since = min(line.pending_since for line in waiting if line.pending_since)
-    dated = [line for line in account_lines if line.observed_at is not None]
-    newest = max(dated, key=lambda line: line.observed_at or line.account.id, default=None)
+    # The account line observed last (the first of those observed together).
+    newest: AccountLine | None = None
+    newest_at: datetime | None = None
+    for line in account_lines:
+        observed = line.observed_at
+        if observed is not None and (newest_at is None or observed > newest_at):
+            newest, newest_at = line, observed
     return CheckLine(
         check=check,
         state=state,

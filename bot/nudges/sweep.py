@@ -3,7 +3,8 @@
 One sweep reads each table once, streamed and ordered by member, and merges the streams in
 Python: a constant number of statements and bounded memory whatever the number of members.
 The reads share one snapshot, so the round numbers that key the outbox agree with the items read.
-Decisions are written in batches on a second connection while reading goes on.
+Decisions are written in batches (bot/nudges/writer.py) on connections of their own, while the
+reading goes on.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from bot.core.i18n import language_for
 from bot.core.i18n import reading as read_as
 from bot.core.words import plural
 from bot.nudges.hours import zone
-from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
+from bot.nudges.outbox import EscalationBook, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, Situation, Tracked, decide
 from bot.nudges.settings import NudgePolicy
+from bot.nudges.writer import BATCH, OutboxWriter
 from bot.stats.tally import AdoptionTally
 from storage import stats as stats_store
 from storage import sweep_reads as reads
@@ -85,6 +87,7 @@ class Sweep:
     clock: Clock
     policy: NudgePolicy
     admins: frozenset[str]
+    batch: int = BATCH  # members written in one transaction
 
     def run(
         self,
@@ -103,7 +106,11 @@ class Sweep:
         report = SweepReport(at=now, dry_run=dry_run)
         caps = {check.value: self.policy.check(check).cap for check in Check}
         limit = self.policy.snooze_limit
-        writer = None if dry_run else OutboxWriter(self.database, now, limit, caps, report.written)
+        writer = (
+            None
+            if dry_run
+            else OutboxWriter(self.database, now, limit, caps, report.written, self.batch)
+        )
         # Only a full sweep that writes sees everyone: its counts are the day's adoption.
         full = writer is not None and member_ids is None and not only_close
         tally = AdoptionTally() if full else None
@@ -114,27 +121,32 @@ class Sweep:
             excluded = reads.exclusions(reading)
             exempt = reads.exemptions_in_force(reading, now)
             rounds = reads.recipient_rounds(reading, book.kinds)
-            for situation, last_round, language in self._situations(
-                reading, excluded, exempt, now, member_ids
-            ):
-                # What the member will read is decided, and written down, in their words.
-                with read_as(language):
-                    tick = time.perf_counter()
-                    decision = decide(self.policy, situation, now)
-                    if only_close:
-                        decision = replace(decision, reminders=(), escalations=())
-                    deciding += time.perf_counter() - tick
-                    self._count(report, situation, decision)
-                    if tally is not None:
-                        tally.add(situation)
-                    if on_decision is not None:
-                        on_decision(decision)
-                    if writer is None or not decision.changes_anything:
-                        continue  # a dry run keeps nothing: memory stays flat
-                    book.add(decision)
-                    writer.add(decision, last_round + 1)
+            try:
+                for situation, last_round, language in self._situations(
+                    reading, excluded, exempt, now, member_ids
+                ):
+                    # What the member will read is decided, and written down, in their words.
+                    with read_as(language):
+                        tick = time.perf_counter()
+                        decision = decide(self.policy, situation, now)
+                        if only_close:
+                            decision = replace(decision, reminders=(), escalations=())
+                        deciding += time.perf_counter() - tick
+                        self._count(report, situation, decision)
+                        if tally is not None:
+                            tally.add(situation)
+                        if on_decision is not None:
+                            on_decision(decision)
+                        if writer is None or not decision.changes_anything:
+                            continue  # a dry run keeps nothing: memory stays flat
+                        book.add(decision)
+                        writer.add(decision, last_round + 1)
+            except BaseException:
+                if writer is not None:
+                    writer.stop()
+                raise
             if writer is not None:
-                writer.flush()
+                writer.finish()
                 writer.escalations(book.messages(rounds))
         if tally is not None:
             self._save(tally, now)

@@ -1,0 +1,326 @@
+"""Writing a sweep's decisions down before anything is sent: the outbox, keyed so each nudge
+exists once.
+
+A message's key is (recipient, kind, round): the recipient's n-th message of that kind, n read in
+the sweep's snapshot. Two sweeps that read the same state compute the same key and only one insert
+wins; the loser leaves that member alone, since the winner records the same reminders. A sweep
+that read later sees the reminders already counted and decides nothing.
+
+Decisions are written BATCH members at a time, one transaction a batch, in order. A sweep bigger
+than one batch writes on a thread of its own while it decides the next batch: the database's own
+work (SQLite's, or waiting for the server) then overlaps the deciding instead of following it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import queue
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.checklist.notes import Readable, Said
+from bot.core.i18n import language
+from bot.nudges.outbox import MEMBER, EscalationMessage, WriteCounts
+from bot.nudges.policy import Decision, Reminder
+from storage import nudges as store
+from storage.database import Database
+
+BATCH = 500  # members a transaction
+AHEAD = 2  # batches decided while one is written: memory stays bounded
+
+# One reminded gap as the writer holds it until its batch is written: what the DM says about it
+# (check, title, explanation, fix, urgent, state, number, cap, why), then what the reminder does to
+# its item (item_id, cadence_from). A plain tuple of plain values, as is all a batch holds: the
+# garbage collector stops tracking those, while dicts and named tuples held across a batch are
+# walked again by every full collection (a tenth of a writing sweep's time).
+_Held = tuple[
+    str, str, str, str | None, bool, str, int, int | None, str, int | None, datetime | None
+]
+# A member's reminder DM: recipient, round, member_id, name, time zone, snoozes left, urgent, and
+# the gaps it names.
+_Due = tuple[str, int, int, str, str, int, bool, tuple[_Held, ...]]
+# A batch: the items closed (item_id, reason), the members they belong to, the DMs due.
+_Batch = tuple[list[tuple[int, str]], set[int], list[_Due]]
+
+
+class OutboxWriter:
+    """Each decision is taken apart into plain values as it comes (see `_Held`), its checklist,
+    gaps and reminders let go at once, and written with its batch."""
+
+    def __init__(
+        self,
+        database: Database,
+        now: datetime,
+        snooze_limit: int,
+        caps: dict[str, int],
+        counts: WriteCounts,
+        batch: int = BATCH,
+    ) -> None:
+        self._database = database
+        self._now = now
+        self._snooze_limit = snooze_limit
+        self._caps = caps
+        self._counts = counts
+        self._batch = batch
+        self._words = _Words()
+        self._behind: _Behind | None = None  # started with the second batch
+        self._members = 0
+        self._closings: list[tuple[int, str]] = []
+        self._closed_for: set[int] = set()
+        self._due: list[_Due] = []
+
+    def add(self, decision: Decision, round_number: int) -> None:
+        """One member's closed gaps and, when one is due, their reminder DM (its `round_number`),
+        in the words of the language read in (the member's: the sweep adds each inside their
+        `reading()`). Written with its batch; the last one by `finish()`."""
+        member = decision.situation
+        if decision.closings:
+            self._closed_for.add(member.member_id)
+            self._closings.extend((c.item_id, c.reason.value) for c in decision.closings)
+        if decision.sends_reminder:
+            reminders, reader = decision.reminders, language()
+            used = {item.check: item.snooze_count for item in member.tracked}
+            limit = self._snooze_limit
+            self._due.append(
+                (
+                    member.slack_user_id,
+                    round_number,
+                    member.member_id,
+                    member.name,
+                    member.time_zone.key,
+                    min((limit - used.get(r.gap.check, 0) for r in reminders), default=limit),
+                    any(r.gap.urgent and r.counted for r in reminders),
+                    tuple(_held(r, self._caps, self._words, reader) for r in reminders),
+                )
+            )
+        self._members += 1
+        if self._members >= self._batch:
+            if self._behind is None:
+                self._behind = _Behind(self._write)
+            self._behind.put(self._take())
+
+    def finish(self) -> None:
+        """Write what is left and wait until every batch is written; raises what writing raised."""
+        last = self._take() if self._members else None
+        if self._behind is not None:
+            if last is not None:
+                self._behind.put(last)
+            self._behind.finish()
+        elif last is not None:
+            self._write(last)
+
+    def stop(self) -> None:
+        """The sweep failed: the batches handed over are written (each is whole), the one being
+        gathered is not, and no thread is left behind. Raises nothing: the sweep's own error
+        is the one to see."""
+        if self._behind is not None:
+            self._behind.stop()
+
+    def _take(self) -> _Batch:
+        batch = (self._closings, self._closed_for, self._due)
+        self._members, self._closings, self._closed_for, self._due = 0, [], set(), []
+        return batch
+
+    def _write(self, batch: _Batch) -> None:
+        """Closed gaps, then the reminder DMs and the items they count, in one transaction."""
+        closings, closed_for, due = batch
+        now, counts = self._now, self._counts
+        with self._database.sessions.begin() as session:
+            rows = [{"item_id": item, "reason": reason} for item, reason in closings]
+            store.close_items(session, rows, now)
+            counts.cancelled += store.cancel_pending_without_open_items(session, closed_for)
+            inserted = store.insert_messages(
+                session,
+                [
+                    {
+                        "recipient": recipient,
+                        "kind": MEMBER,
+                        "round_number": round_number,
+                        "member_id": member_id,
+                        "payload": _payload(name, time_zone, snoozes_left, gaps),
+                        "urgent": urgent,
+                    }
+                    for recipient, round_number, member_id, name, time_zone, snoozes_left, urgent, gaps in due
+                ],
+                now,
+            )
+            new_items: list[dict[str, Any]] = []
+            reminded: list[dict[str, Any]] = []
+            listed: list[dict[str, Any]] = []
+            for recipient, round_number, member_id, *_, gaps in due:
+                outbox_id = inserted.get((recipient, MEMBER, round_number))
+                if outbox_id is None:
+                    counts.skipped += 1  # another sweep wrote it, and counts its items
+                    continue
+                counts.messages += 1
+                for check, _, _, _, urgent, _, number, _, _, item_id, cadence_from in gaps:
+                    if item_id is None:
+                        new_items.append(
+                            {
+                                "member_id": member_id,
+                                "check": check,
+                                "urgent": urgent,
+                                "outbox_id": outbox_id,
+                            }
+                        )
+                    elif number > 0:  # a counted reminder, not a gap only listed
+                        reminded.append(
+                            {
+                                "item_id": item_id,
+                                "at": now,
+                                "cadence_from": cadence_from or now,
+                                "outbox_id": outbox_id,
+                                "urgent": urgent,
+                            }
+                        )
+                    else:
+                        listed.append({"item_id": item_id, "outbox_id": outbox_id})
+            store.insert_items(session, new_items, now)
+            store.remind_items(session, reminded)
+            store.list_items(session, listed)
+
+    def escalations(self, messages: list[EscalationMessage]) -> None:
+        """Account manager DMs and admin digests, and the levels of the gaps they report."""
+        if not messages:
+            return
+        counts = self._counts
+        with self._database.sessions.begin() as session:
+            inserted = store.insert_messages(
+                session,
+                [
+                    {
+                        "recipient": message.recipient,
+                        "kind": message.kind,
+                        "round_number": message.round_number,
+                        "member_id": None,
+                        "payload": message.payload,
+                        "urgent": message.urgent,
+                    }
+                    for message in messages
+                    if message.recipient
+                ],
+                self._now,
+            )
+            raised: dict[int, int] = {}
+            for message in messages:
+                key = (message.recipient, message.kind, message.round_number)
+                if message.recipient and key not in inserted:
+                    counts.skipped += 1
+                    continue
+                counts.escalation_messages += bool(message.recipient)
+                for item_id, level in message.items:
+                    raised[item_id] = max(level, raised.get(item_id, 0))
+            store.escalate_items(
+                session,
+                [
+                    {"item_id": item_id, "level": level, "at": self._now}
+                    for item_id, level in sorted(raised.items())
+                ],
+            )
+
+
+class _Behind:
+    """Batches written in order on a thread of their own, in the workspace (and context) of the
+    sweep that hands them over. After a failed batch the rest are not written, and the failure is
+    raised in the sweep at its next hand-over or at `finish()`: what was written stands, as when a
+    sweep dies between two batches."""
+
+    def __init__(self, write: Callable[[_Batch], None]) -> None:
+        self._write = write
+        self._waiting: queue.Queue[_Batch | None] = queue.Queue(maxsize=AHEAD)
+        self._failed: BaseException | None = None
+        context = contextvars.copy_context()  # the workspace served
+        self._thread = threading.Thread(
+            target=context.run, args=(self._run,), name="outbox-writer", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, batch: _Batch) -> None:
+        self._raise()
+        self._waiting.put(batch)
+
+    def finish(self) -> None:
+        self.stop()
+        self._raise()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._waiting.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        while (batch := self._waiting.get()) is not None:
+            if self._failed is None:
+                try:
+                    self._write(batch)
+                except BaseException as error:  # noqa: BLE001 - raised in the sweep's thread
+                    self._failed = error
+
+    def _raise(self) -> None:
+        if self._failed is not None:
+            raise self._failed
+
+
+def _held(reminder: Reminder, caps: dict[str, int], words: _Words, reader: str) -> _Held:
+    gap = reminder.gap
+    check = gap.check.value
+    return (
+        check,
+        words.read(gap.heading, reader),
+        words.read(gap.said, reader),
+        gap.fix.value if gap.fix else None,
+        gap.urgent,
+        gap.state.value,  # the checklist's: the DM shows the same icon and words
+        reminder.number,
+        None if gap.urgent else caps.get(check),
+        reminder.why,
+        reminder.item_id,
+        reminder.cadence_from,
+    )
+
+
+class _Words:
+    """A gap's words in the reader's language, read once a sweep where they are the same for every
+    reader of that language: each check's title, and what the checklist says when it names nothing
+    ("Not linked yet.")."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], str] = {}
+
+    def read(self, words: str | Readable, reader: str) -> str:
+        """`words` as `reader` (the language being read in) reads them."""
+        if isinstance(words, str):
+            return words
+        if isinstance(words, Said) and not words.values:
+            found = self._known.get((reader, words.text))
+            if found is None:
+                found = self._known[reader, words.text] = words.read()
+            return found
+        return words.read()
+
+
+def _payload(
+    name: str, time_zone: str, snoozes_left: int, gaps: tuple[_Held, ...]
+) -> dict[str, Any]:
+    """What the DM says, fixed at decision time (the sender drops gaps fixed meanwhile)."""
+    return {
+        "name": name,
+        "time_zone": time_zone,
+        "items": [
+            {
+                "check": check,
+                "title": title,
+                "explanation": explanation,
+                "fix": fix,
+                "urgent": urgent,
+                "state": state,
+                "number": number,
+                "cap": cap,
+                "why": why,
+            }
+            for check, title, explanation, fix, urgent, state, number, cap, why, _, _ in gaps
+        ],
+        "snoozes_left": snoozes_left,
+    }
