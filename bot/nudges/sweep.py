@@ -3,7 +3,7 @@
 One sweep reads each table once, streamed and ordered by member, and merges the streams in
 Python: a constant number of statements and bounded memory whatever the number of members.
 The reads share one snapshot, so the round numbers that key the outbox agree with the items read.
-Decisions are written in batches (bot/nudges/writer.py) on connections of their own, while the
+Decisions are written in batches (bot/nudges/writer.py) on a connection of their own while the
 reading goes on.
 """
 
@@ -121,30 +121,25 @@ class Sweep:
             excluded = reads.exclusions(reading)
             exempt = reads.exemptions_in_force(reading, now)
             rounds = reads.recipient_rounds(reading, book.kinds)
-            try:
-                for situation, last_round, language in self._situations(
-                    reading, excluded, exempt, now, member_ids
-                ):
-                    # What the member will read is decided, and written down, in their words.
-                    with read_as(language):
-                        tick = time.perf_counter()
-                        decision = decide(self.policy, situation, now)
-                        if only_close:
-                            decision = replace(decision, reminders=(), escalations=())
-                        deciding += time.perf_counter() - tick
-                        self._count(report, situation, decision)
-                        if tally is not None:
-                            tally.add(situation)
-                        if on_decision is not None:
-                            on_decision(decision)
-                        if writer is None or not decision.changes_anything:
-                            continue  # a dry run keeps nothing: memory stays flat
-                        book.add(decision)
-                        writer.add(decision, last_round + 1)
-            except BaseException:
-                if writer is not None:
-                    writer.stop()
-                raise
+            for situation, last_round, language in self._situations(
+                reading, excluded, exempt, now, member_ids
+            ):
+                # What the member will read is decided, and written down, in their words.
+                with read_as(language):
+                    tick = time.perf_counter()
+                    decision = decide(self.policy, situation, now)
+                    if only_close:
+                        decision = replace(decision, reminders=(), escalations=())
+                    deciding += time.perf_counter() - tick
+                    self._count(report, situation, decision)
+                    if tally is not None:
+                        tally.add(situation)
+                    if on_decision is not None:
+                        on_decision(decision)
+                    if writer is None or not decision.changes_anything:
+                        continue  # a dry run keeps nothing: memory stays flat
+                    book.add(decision)
+                    writer.add(decision, last_round + 1)
             if writer is not None:
                 writer.finish()
                 writer.escalations(book.messages(rounds))

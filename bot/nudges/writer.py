@@ -6,17 +6,13 @@ the sweep's snapshot. Two sweeps that read the same state compute the same key a
 wins; the loser leaves that member alone, since the winner records the same reminders. A sweep
 that read later sees the reminders already counted and decides nothing.
 
-Decisions are written BATCH members at a time, one transaction a batch, in order. A sweep bigger
-than one batch writes on a thread of its own while it decides the next batch: the database's own
-work (SQLite's, or waiting for the server) then overlaps the deciding instead of following it.
+Decisions are written BATCH members at a time, one transaction a batch, in order. (Not on a
+thread of their own while the sweep decides on: each row SQLite writes hands Python's lock over,
+and the two threads together were slower than one.)
 """
 
 from __future__ import annotations
 
-import contextvars
-import queue
-import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +24,6 @@ from storage import nudges as store
 from storage.database import Database
 
 BATCH = 500  # members a transaction
-AHEAD = 2  # batches decided while one is written: memory stays bounded
 
 # One reminded gap as the writer holds it until its batch is written: what the DM says about it
 # (check, title, explanation, fix, urgent, state, number, cap, why), then what the reminder does to
@@ -41,8 +36,6 @@ _Held = tuple[
 # A member's reminder DM: recipient, round, member_id, name, time zone, snoozes left, urgent, and
 # the gaps it names.
 _Due = tuple[str, int, int, str, str, int, bool, tuple[_Held, ...]]
-# A batch: the items closed (item_id, reason), the members they belong to, the DMs due.
-_Batch = tuple[list[tuple[int, str]], set[int], list[_Due]]
 
 
 class OutboxWriter:
@@ -65,7 +58,6 @@ class OutboxWriter:
         self._counts = counts
         self._batch = batch
         self._words = _Words()
-        self._behind: _Behind | None = None  # started with the second batch
         self._members = 0
         self._closings: list[tuple[int, str]] = []
         self._closed_for: set[int] = set()
@@ -74,7 +66,7 @@ class OutboxWriter:
     def add(self, decision: Decision, round_number: int) -> None:
         """One member's closed gaps and, when one is due, their reminder DM (its `round_number`),
         in the words of the language read in (the member's: the sweep adds each inside their
-        `reading()`). Written with its batch; the last one by `finish()`."""
+        `reading()`). Written when the batch is full; the last one by `finish()`."""
         member = decision.situation
         if decision.closings:
             self._closed_for.add(member.member_id)
@@ -97,35 +89,14 @@ class OutboxWriter:
             )
         self._members += 1
         if self._members >= self._batch:
-            if self._behind is None:
-                self._behind = _Behind(self._write)
-            self._behind.put(self._take())
+            self.finish()
 
     def finish(self) -> None:
-        """Write what is left and wait until every batch is written; raises what writing raised."""
-        last = self._take() if self._members else None
-        if self._behind is not None:
-            if last is not None:
-                self._behind.put(last)
-            self._behind.finish()
-        elif last is not None:
-            self._write(last)
-
-    def stop(self) -> None:
-        """The sweep failed: the batches handed over are written (each is whole), the one being
-        gathered is not, and no thread is left behind. Raises nothing: the sweep's own error
-        is the one to see."""
-        if self._behind is not None:
-            self._behind.stop()
-
-    def _take(self) -> _Batch:
-        batch = (self._closings, self._closed_for, self._due)
-        self._members, self._closings, self._closed_for, self._due = 0, [], set(), []
-        return batch
-
-    def _write(self, batch: _Batch) -> None:
         """Closed gaps, then the reminder DMs and the items they count, in one transaction."""
-        closings, closed_for, due = batch
+        if not self._members:
+            return
+        closings, closed_for, due = self._closings, self._closed_for, self._due
+        self._members, self._closings, self._closed_for, self._due = 0, [], set(), []
         now, counts = self._now, self._counts
         with self._database.sessions.begin() as session:
             rows = [{"item_id": item, "reason": reason} for item, reason in closings]
@@ -219,48 +190,6 @@ class OutboxWriter:
                     for item_id, level in sorted(raised.items())
                 ],
             )
-
-
-class _Behind:
-    """Batches written in order on a thread of their own, in the workspace (and context) of the
-    sweep that hands them over. After a failed batch the rest are not written, and the failure is
-    raised in the sweep at its next hand-over or at `finish()`: what was written stands, as when a
-    sweep dies between two batches."""
-
-    def __init__(self, write: Callable[[_Batch], None]) -> None:
-        self._write = write
-        self._waiting: queue.Queue[_Batch | None] = queue.Queue(maxsize=AHEAD)
-        self._failed: BaseException | None = None
-        context = contextvars.copy_context()  # the workspace served
-        self._thread = threading.Thread(
-            target=context.run, args=(self._run,), name="outbox-writer", daemon=True
-        )
-        self._thread.start()
-
-    def put(self, batch: _Batch) -> None:
-        self._raise()
-        self._waiting.put(batch)
-
-    def finish(self) -> None:
-        self.stop()
-        self._raise()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._waiting.put(None)
-            self._thread.join()
-
-    def _run(self) -> None:
-        while (batch := self._waiting.get()) is not None:
-            if self._failed is None:
-                try:
-                    self._write(batch)
-                except BaseException as error:  # noqa: BLE001 - raised in the sweep's thread
-                    self._failed = error
-
-    def _raise(self) -> None:
-        if self._failed is not None:
-            raise self._failed
 
 
 def _held(reminder: Reminder, caps: dict[str, int], words: _Words, reader: str) -> _Held:
