@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -178,6 +178,7 @@ class Sweep:
         items = _Grouped(reads.stream_open_items(session, member_ids))
         rounds = _Grouped(reads.stream_member_rounds(session, member_ids))
         default_zone = self.policy.default_time_zone
+        details = Details()
         for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)
@@ -194,6 +195,7 @@ class Sweep:
                 exclusion=excluded.get(member_id),
                 now=now,
                 exemptions=exempt.get(member_id, ()),
+                details=details,
             )
             language = language_for(member.locale, member.language)
             yield found, int(last_round[0].last_round) if last_round else 0, language
@@ -213,8 +215,10 @@ def situation(
     exclusion: Exclusion | None,
     now: datetime,
     exemptions: Sequence[ExemptionRow] = (),
+    details: Details | None = None,
 ) -> Situation:
     """One member as the policy sees them, from their rows of each stream."""
+    details = details or Details()
     # Positional (in BusinessAccountRef's order) but by name: keywords cost twice as much here.
     refs = [
         BusinessAccountRef(
@@ -230,8 +234,7 @@ def situation(
     facts: list[Evidence] = []
     urgent = False
     for row in evidence:
-        raw = row.detail_json
-        detail = json.loads(raw) if raw and raw != "{}" and raw != "null" else {}
+        detail = details.read(row.detail_json)
         fact = evidence_of(
             row.check, row.business_account_id, row.state, row.source, row.observed_at, detail
         )
@@ -287,6 +290,26 @@ def situation(
         in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
         has_accounts=bool(refs),
     )
+
+
+class Details:
+    """Check results' details decoded from their stored JSON, each text once a sweep: most are
+    one of a few ("{\"method\": \"sms\"}"). The rules only read them, so members share them."""
+
+    KEPT = 10_000
+
+    def __init__(self) -> None:
+        self._decoded: dict[str, dict[str, Any]] = {}
+
+    def read(self, raw: str | None) -> dict[str, Any]:
+        if not raw or raw == "{}" or raw == "null":
+            return {}
+        found = self._decoded.get(raw)
+        if found is None:
+            found = json.loads(raw)
+            if len(self._decoded) < self.KEPT:  # a note naming a number is one member's own
+                self._decoded[raw] = found
+        return found
 
 
 def _tracked(row: OpenItemRow) -> Tracked:

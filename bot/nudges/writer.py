@@ -19,7 +19,7 @@ from typing import Any
 from bot.checklist.notes import Readable, Said
 from bot.core.i18n import language
 from bot.nudges.outbox import MEMBER, EscalationMessage, WriteCounts
-from bot.nudges.policy import Decision, Reminder
+from bot.nudges.policy import Decision, Gap, Reminder
 from storage import nudges as store
 from storage.database import Database
 
@@ -54,10 +54,9 @@ class OutboxWriter:
         self._database = database
         self._now = now
         self._snooze_limit = snooze_limit
-        self._caps = caps
         self._counts = counts
         self._batch = batch
-        self._words = _Words()
+        self._words = _Words(caps)
         self._members = 0
         self._closings: list[tuple[int, str]] = []
         self._closed_for: set[int] = set()
@@ -84,7 +83,7 @@ class OutboxWriter:
                     member.time_zone.key,
                     min((limit - used.get(r.gap.check, 0) for r in reminders), default=limit),
                     any(r.gap.urgent and r.counted for r in reminders),
-                    tuple(_held(r, self._caps, self._words, reader) for r in reminders),
+                    tuple(_held(r, self._words, reader) for r in reminders),
                 )
             )
         self._members += 1
@@ -192,31 +191,48 @@ class OutboxWriter:
             )
 
 
-def _held(reminder: Reminder, caps: dict[str, int], words: _Words, reader: str) -> _Held:
+def _held(reminder: Reminder, words: _Words, reader: str) -> _Held:
     gap = reminder.gap
-    check = gap.check.value
+    check, title, fix, state, cap = words.gap(gap, reader)
+    explanation = words.read(gap.said, reader)
+    why, item_id, cadence_from = reminder.why, reminder.item_id, reminder.cadence_from
     return (
         check,
-        words.read(gap.heading, reader),
-        words.read(gap.said, reader),
-        gap.fix.value if gap.fix else None,
+        title,
+        explanation,
+        fix,
         gap.urgent,
-        gap.state.value,  # the checklist's: the DM shows the same icon and words
+        state,
         reminder.number,
-        None if gap.urgent else caps.get(check),
-        reminder.why,
-        reminder.item_id,
-        reminder.cadence_from,
+        cap,
+        why,
+        item_id,
+        cadence_from,
     )
 
 
 class _Words:
     """A gap's words in the reader's language, read once a sweep where they are the same for every
-    reader of that language: each check's title, and what the checklist says when it names nothing
-    ("Not linked yet.")."""
+    reader of that language: each check's title (with the stored values of its check, fix, state
+    and cap), and what the checklist says when it names nothing ("Not linked yet.")."""
 
-    def __init__(self) -> None:
+    def __init__(self, caps: dict[str, int]) -> None:
+        self._caps = caps
         self._known: dict[tuple[str, str], str] = {}
+        self._gaps: dict[tuple[object, ...], tuple[str, str, str | None, str, int | None]] = {}
+
+    def gap(self, gap: Gap, reader: str) -> tuple[str, str, str | None, str, int | None]:
+        """The gap's check, title, fix, state (the checklist's: the DM shows the same icon and
+        words) and cap, as the DM keeps them."""
+        key = (reader, gap.heading, gap.check, gap.fix, gap.state, gap.urgent)
+        found = self._gaps.get(key)
+        if found is None:
+            check = gap.check.value
+            fix = gap.fix.value if gap.fix else None
+            cap = None if gap.urgent else self._caps.get(check)
+            title = self.read(gap.heading, reader)
+            found = self._gaps[key] = (check, title, fix, gap.state.value, cap)
+        return found
 
     def read(self, words: str | Readable, reader: str) -> str:
         """`words` as `reader` (the language being read in) reads them."""
