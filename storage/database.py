@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -214,30 +212,6 @@ def shared_moment(session: Session, at: datetime) -> ColumnElement[datetime]:
         dialect=dialect, compile_kwargs={"literal_binds": True}
     )
     return literal_column(str(rendered), UTCDateTime())
-
-
-def insert_as_is(session: Session, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    """`statement` executed for each of `rows` at once, each row's values going to the driver as
-    they are: for bulk writes of plain values (integers, text, booleans, None; a time shared by
-    every row belongs in the statement, see `shared_moment`).
-
-    On SQLite the rows go straight to the driver's executemany: converting each value of each
-    row on the way is most of what such a write costs there. Elsewhere SQLAlchemy's own batching
-    (multi-row VALUES on PostgreSQL) is the faster way, and is taken.
-    """
-    connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    if connection.dialect.name != "sqlite" or not compiled.positional:
-        connection.execute(statement, list(rows))
-        return
-    values = dict(compiled.params)  # those the statement holds itself (a workspace) stay
-    order = compiled.positiontup or []
-    take = itemgetter(*order) if len(order) > 1 else lambda values: tuple(values[n] for n in order)
-    plain = []
-    for row in rows:
-        values.update(row)
-        plain.append(take(values))
-    connection.exec_driver_sql(compiled.string, plain)
 
 
 def _sqlite_pragmas(busy_seconds: float) -> Any:

@@ -7,6 +7,7 @@ Writes that two processes may race on are conditional
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -19,13 +20,16 @@ from sqlalchemy import (
     Table,
     bindparam,
     false,
+    func,
+    literal,
     literal_column,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Session
 
-from storage.database import insert_as_is, shared_moment, upsert_into
+from storage.database import shared_moment, upsert_into
 from storage.models import Member
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.scope import workspace_id
@@ -104,32 +108,58 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime)
     """Open an item for each gap a message reminds about first, at `at`: rows of member_id,
     check, urgent, outbox_id. An item already open for that check (a race) is left as it is.
 
-    Only those four values vary from row to row, and go to the database as they are; the rest is
-    written into the statement once.
+    Only those four values vary from row to row; the rest is written into the statement once.
+    On SQLite the rows go over as one JSON array that SQLite takes apart itself (json_each): one
+    statement a batch, no value converted row by row on the way. (A row at a time, SQLite hands
+    Python's lock back and forth once a row.) Elsewhere SQLAlchemy's executemany is the fast way.
     """
     if not rows:
         return
-    moment, check = shared_moment(session, at), bindparam("check", type_=String)
-    statement = (
-        upsert_into(session, _items)
-        .values(
-            member_id=bindparam("member_id", type_=Integer),
-            check=check,
-            open_check=check,
-            urgent=bindparam("urgent", type_=Boolean),
-            first_nudged_at=moment,
-            last_nudged_at=moment,
-            cadence_from=moment,
-            nudge_count=literal_column("1"),
-            snooze_count=literal_column("0"),
-            level=literal_column("0"),
-            recheck_wanted=false(),
-            last_outbox_id=bindparam("outbox_id", type_=Integer),
-            workspace_id=workspace_id(),
+    at_once = session.get_bind().dialect.name == "sqlite"
+    member_id: ColumnElement[Any]
+    check: ColumnElement[Any]
+    urgent: ColumnElement[Any]
+    outbox_id: ColumnElement[Any]
+    if at_once:
+        each = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+        member_id, check, urgent, outbox_id = (
+            func.json_extract(each.c.value, f"$[{n}]") for n in range(4)
         )
-        .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
-    )
-    insert_as_is(session, statement, rows)
+    else:
+        member_id, check = bindparam("member_id", type_=Integer), bindparam("check", type_=String)
+        urgent, outbox_id = (
+            bindparam("urgent", type_=Boolean),
+            bindparam("outbox_id", type_=Integer),
+        )
+    moment = shared_moment(session, at)
+    values: dict[str, Any] = {
+        "member_id": member_id,
+        "check": check,
+        "open_check": check,
+        "urgent": urgent,
+        "first_nudged_at": moment,
+        "last_nudged_at": moment,
+        "cadence_from": moment,
+        "nudge_count": literal_column("1"),
+        "snooze_count": literal_column("0"),
+        "level": literal_column("0"),
+        "recheck_wanted": false(),
+        "last_outbox_id": outbox_id,
+        "workspace_id": literal(workspace_id()),
+    }
+    statement = upsert_into(session, _items)
+    if at_once:
+        # WHERE true: SQLite reads an upsert after INSERT ... SELECT only with a WHERE.
+        chosen = select(*values.values()).select_from(each).where(true())
+        statement = statement.from_select(list(values), chosen)
+    else:
+        statement = statement.values(values)
+    statement = statement.on_conflict_do_nothing(index_elements=["member_id", "open_check"])
+    if at_once:
+        batch = [[row["member_id"], row["check"], row["urgent"], row["outbox_id"]] for row in rows]
+        session.connection().execute(statement, {"rows": json.dumps(batch)})
+    else:
+        session.connection().execute(statement, list(rows))
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
@@ -144,7 +145,13 @@ def _with_method(evidence: Evidence, without: str, with_method: str) -> Readable
     method = _METHODS.get(str(evidence.detail.get("method")))
     if method is None:
         return said(without)
-    return said(with_method, method=said(method))
+    return _naming_method(with_method, method)
+
+
+@lru_cache(maxsize=64)
+def _naming_method(text: str, method: str) -> Said:
+    """One of a few texts naming one of three methods: each said once, however many say it."""
+    return said(text, method=said(method))
 
 
 def _authenticator(evidence: Evidence | None) -> CheckLine:
@@ -220,7 +227,7 @@ def _per_account(
     states = {line.state for line in account_lines}
     pending_since = None
     explanation: Readable
-    if states == {State.PASSING}:
+    if states == _ONLY_PASSING:
         state, explanation = State.PASSING, said(passing)
     elif State.NEEDS_ACTION in states:
         state = State.NEEDS_ACTION
@@ -396,6 +403,7 @@ def _recovery_phone(
 
 
 _METHODS: dict[str, str] = {method.value: METHOD_NAMES[method] for method in TwoStepMethod}
+_ONLY_PASSING = {State.PASSING}
 _NOT_CHECKED = N_("Not checked yet.")
 _SAID = {
     State.PASSING: N_("Passing."),

@@ -42,6 +42,8 @@ class EscalationBook:
     kinds: tuple[str, ...] = (MANAGER, DIGEST)
 
     def add(self, decision: Decision) -> None:
+        if not decision.escalations:
+            return
         member = decision.situation
         for level in (Level.MANAGERS, Level.ADMINS):
             chosen = [e for e in decision.escalations if e.level == level]
