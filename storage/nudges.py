@@ -104,9 +104,11 @@ def insert_messages(
     return {(r.recipient, r.kind, r.round_number): r.id for r in found}
 
 
-def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-    """Open an item for each gap a message reminds about first, at `at`: rows of member_id,
-    check, urgent, outbox_id. An item already open for that check (a race) is left as it is.
+def insert_items(
+    session: Session, rows: Sequence[tuple[int, str, bool, int]], at: datetime
+) -> None:
+    """Open an item for each gap a message reminds about first, at `at`: rows of (member_id,
+    check, urgent, outbox_id). An item already open for that check (a race) is left as it is.
 
     Only those four values vary from row to row; the rest is written into the statement once.
     On SQLite the rows go over as one JSON array that SQLite takes apart itself (json_each): one
@@ -156,10 +158,12 @@ def insert_items(session: Session, rows: Sequence[dict[str, Any]], at: datetime)
         statement = statement.values(values)
     statement = statement.on_conflict_do_nothing(index_elements=["member_id", "open_check"])
     if at_once:
-        batch = [[row["member_id"], row["check"], row["urgent"], row["outbox_id"]] for row in rows]
-        session.connection().execute(statement, {"rows": json.dumps(batch)})
+        session.connection().execute(statement, {"rows": json.dumps(rows)})
     else:
-        session.connection().execute(statement, list(rows))
+        named = ("member_id", "check", "urgent", "outbox_id")
+        session.connection().execute(
+            statement, [dict(zip(named, row, strict=True)) for row in rows]
+        )
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:

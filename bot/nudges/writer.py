@@ -25,21 +25,20 @@ from storage.database import Database
 
 BATCH = 500  # members a transaction
 
-# One reminded gap as the writer holds it until its batch is written: what the DM says about it
-# (check, title, explanation, fix, urgent, state, number, cap, why), then what the reminder does to
-# its item (item_id, cadence_from). A plain tuple of plain values, as is all a batch holds: the
-# garbage collector stops tracking those, while dicts and named tuples held across a batch are
+# What a batch holds until it is written: plain tuples of plain values and dicts of them, which
+# the garbage collector stops tracking, while named tuples and dataclasses held across a batch are
 # walked again by every full collection (a tenth of a writing sweep's time).
-_Held = tuple[
-    str, str, str, str | None, bool, str, int, int | None, str, int | None, datetime | None
-]
-# A member's reminder DM: recipient, round, member_id, name, time zone, snoozes left, urgent, and
-# the gaps it names.
-_Due = tuple[str, int, int, str, str, int, bool, tuple[_Held, ...]]
+#
+# A reminded gap: its entry in the DM, as the payload keeps it, and what the reminder does to the
+# gap's item (check, urgent, item_id, number, cadence_from).
+_Effect = tuple[str, bool, int | None, int, datetime | None]
+# A member's reminder DM: recipient, round, member_id, name, time zone, snoozes left, urgent, the
+# gaps it names and their effects.
+_Due = tuple[str, int, int, str, str, int, bool, tuple[dict[str, Any], ...], tuple[_Effect, ...]]
 
 
 class OutboxWriter:
-    """Each decision is taken apart into plain values as it comes (see `_Held`), its checklist,
+    """Each decision is taken apart into plain values as it comes (see `_Due`), its checklist,
     gaps and reminders let go at once, and written with its batch."""
 
     def __init__(
@@ -83,7 +82,8 @@ class OutboxWriter:
                     member.time_zone.key,
                     min((limit - used.get(r.gap.check, 0) for r in reminders), default=limit),
                     any(r.gap.urgent and r.counted for r in reminders),
-                    tuple(_held(r, self._words, reader) for r in reminders),
+                    tuple(_entry(r, self._words, reader) for r in reminders),
+                    tuple(_effect(r) for r in reminders),
                 )
             )
         self._members += 1
@@ -109,32 +109,31 @@ class OutboxWriter:
                         "kind": MEMBER,
                         "round_number": round_number,
                         "member_id": member_id,
-                        "payload": _payload(name, time_zone, snoozes_left, gaps),
+                        # What the DM says, fixed now (the sender drops gaps fixed meanwhile).
+                        "payload": {
+                            "name": name,
+                            "time_zone": time_zone,
+                            "items": list(entries),
+                            "snoozes_left": snoozes_left,
+                        },
                         "urgent": urgent,
                     }
-                    for recipient, round_number, member_id, name, time_zone, snoozes_left, urgent, gaps in due
+                    for recipient, round_number, member_id, name, time_zone, snoozes_left, urgent, entries, _ in due
                 ],
                 now,
             )
-            new_items: list[dict[str, Any]] = []
+            new_items: list[tuple[int, str, bool, int]] = []
             reminded: list[dict[str, Any]] = []
             listed: list[dict[str, Any]] = []
-            for recipient, round_number, member_id, *_, gaps in due:
+            for recipient, round_number, member_id, *_, effects in due:
                 outbox_id = inserted.get((recipient, MEMBER, round_number))
                 if outbox_id is None:
                     counts.skipped += 1  # another sweep wrote it, and counts its items
                     continue
                 counts.messages += 1
-                for check, _, _, _, urgent, _, number, _, _, item_id, cadence_from in gaps:
+                for check, urgent, item_id, number, cadence_from in effects:
                     if item_id is None:
-                        new_items.append(
-                            {
-                                "member_id": member_id,
-                                "check": check,
-                                "urgent": urgent,
-                                "outbox_id": outbox_id,
-                            }
-                        )
+                        new_items.append((member_id, check, urgent, outbox_id))
                     elif number > 0:  # a counted reminder, not a gap only listed
                         reminded.append(
                             {
@@ -191,24 +190,26 @@ class OutboxWriter:
             )
 
 
-def _held(reminder: Reminder, words: _Words, reader: str) -> _Held:
+def _entry(reminder: Reminder, words: _Words, reader: str) -> dict[str, Any]:
+    """The gap as the DM names it, in the reader's words."""
     gap = reminder.gap
     check, title, fix, state, cap = words.gap(gap, reader)
-    explanation = words.read(gap.said, reader)
-    why, item_id, cadence_from = reminder.why, reminder.item_id, reminder.cadence_from
-    return (
-        check,
-        title,
-        explanation,
-        fix,
-        gap.urgent,
-        state,
-        reminder.number,
-        cap,
-        why,
-        item_id,
-        cadence_from,
-    )
+    return {
+        "check": check,
+        "title": title,
+        "explanation": words.read(gap.said, reader),
+        "fix": fix,
+        "urgent": gap.urgent,
+        "state": state,
+        "number": reminder.number,
+        "cap": cap,
+        "why": reminder.why,
+    }
+
+
+def _effect(reminder: Reminder) -> _Effect:
+    gap = reminder.gap
+    return gap.check.value, gap.urgent, reminder.item_id, reminder.number, reminder.cadence_from
 
 
 class _Words:
@@ -244,28 +245,3 @@ class _Words:
                 found = self._known[reader, words.text] = words.read()
             return found
         return words.read()
-
-
-def _payload(
-    name: str, time_zone: str, snoozes_left: int, gaps: tuple[_Held, ...]
-) -> dict[str, Any]:
-    """What the DM says, fixed at decision time (the sender drops gaps fixed meanwhile)."""
-    return {
-        "name": name,
-        "time_zone": time_zone,
-        "items": [
-            {
-                "check": check,
-                "title": title,
-                "explanation": explanation,
-                "fix": fix,
-                "urgent": urgent,
-                "state": state,
-                "number": number,
-                "cap": cap,
-                "why": why,
-            }
-            for check, title, explanation, fix, urgent, state, number, cap, why, _, _ in gaps
-        ],
-        "snoozes_left": snoozes_left,
-    }
