@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ColumnElement,
     Integer,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from storage.database import shared_moment, upsert_into
@@ -82,14 +84,20 @@ def insert_messages(
     those inserted.
 
     Rows are inserted in key order, so two processes inserting overlapping rows wait for each
-    other instead of deadlocking.
+    other instead of deadlocking. Each payload is written as JSON text before the batch goes
+    over, so the dicts are let go at once, not kept for the garbage collector to walk.
     """
     if not rows:
         return {}
     ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
+    written = [{**row, "payload": json.dumps(row["payload"])} for row in ordered]
+    text = bindparam("payload", type_=String)
+    # SQLite keeps JSON as the text itself; PostgreSQL is told the text is JSON.
+    payload = text if session.get_bind().dialect.name == "sqlite" else sql_cast(text, JSON)
     statement = (
         upsert_into(session, _outbox)
         .values(
+            payload=payload,
             state=literal_column("'pending'"),
             created_at=shared_moment(session, at),
             attempts=literal_column("0"),
@@ -100,7 +108,7 @@ def insert_messages(
         )
         .returning(_outbox.c.id, _outbox.c.recipient, _outbox.c.kind, _outbox.c.round_number)
     )
-    found = session.connection().execute(statement, ordered)  # batched, in this order
+    found = session.connection().execute(statement, written)  # batched, in this order
     return {(r.recipient, r.kind, r.round_number): r.id for r in found}
 
 
