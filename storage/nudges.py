@@ -8,7 +8,7 @@ Writes that two processes may race on are conditional
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
@@ -77,20 +77,22 @@ def clear_recheck(session: Session, member_ids: Collection[int]) -> None:
 
 
 def insert_messages(
-    session: Session, rows: Sequence[dict[str, Any]], at: datetime
+    session: Session, rows: Iterable[dict[str, Any]], at: datetime
 ) -> dict[tuple[str, str, int], int]:
     """Write messages to send, pending since `at`: rows of recipient, kind, round_number,
     member_id, payload, urgent. Any whose (recipient, kind, round) exists is skipped; the ids of
     those inserted.
 
     Rows are inserted in key order, so two processes inserting overlapping rows wait for each
-    other instead of deadlocking. Each payload is written as JSON text before the batch goes
-    over, so the dicts are let go at once, not kept for the garbage collector to walk.
+    other instead of deadlocking. Each payload is written as JSON text as it comes (`rows` may be
+    a generator), so its dicts are let go at once, not kept for the garbage collector to walk.
     """
-    if not rows:
+    written = sorted(
+        ({**row, "payload": json.dumps(row["payload"])} for row in rows),
+        key=lambda row: (row["recipient"], row["kind"], row["round_number"]),
+    )
+    if not written:
         return {}
-    ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
-    written = [{**row, "payload": json.dumps(row["payload"])} for row in ordered]
     text = bindparam("payload", type_=String)
     # SQLite keeps JSON as the text itself; PostgreSQL is told the text is JSON.
     payload = text if session.get_bind().dialect.name == "sqlite" else sql_cast(text, JSON)

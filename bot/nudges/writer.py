@@ -103,7 +103,7 @@ class OutboxWriter:
             counts.cancelled += store.cancel_pending_without_open_items(session, closed_for)
             inserted = store.insert_messages(
                 session,
-                [
+                (
                     {
                         "recipient": recipient,
                         "kind": MEMBER,
@@ -119,7 +119,7 @@ class OutboxWriter:
                         "urgent": urgent,
                     }
                     for recipient, round_number, member_id, name, time_zone, snoozes_left, urgent, entries, _ in due
-                ],
+                ),
                 now,
             )
             new_items: list[tuple[int, str, bool, int]] = []
