@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     Boolean,
     ColumnElement,
+    FromClause,
     Integer,
     String,
     Table,
@@ -120,29 +122,35 @@ def insert_items(
     """Open an item for each gap a message reminds about first, at `at`: rows of (member_id,
     check, urgent, outbox_id). An item already open for that check (a race) is left as it is.
 
-    Only those four values vary from row to row; the rest is written into the statement once.
-    On SQLite the rows go over as one JSON array that SQLite takes apart itself (json_each): one
-    statement a batch, no value converted row by row on the way. (A row at a time, SQLite hands
-    Python's lock back and forth once a row.) Elsewhere SQLAlchemy's executemany is the fast way.
+    One statement for all the rows: they go over as one value the database takes apart itself
+    (SQLite a JSON array, json_each; PostgreSQL an array per column, unnest), and the rest, the
+    same for every row, is written into the statement once. Row by row, each value would be
+    converted on the way (and SQLite hands Python's lock back and forth once a row).
     """
     if not rows:
         return
-    at_once = session.get_bind().dialect.name == "sqlite"
+    rows_of: FromClause
     member_id: ColumnElement[Any]
     check: ColumnElement[Any]
     urgent: ColumnElement[Any]
     outbox_id: ColumnElement[Any]
-    if at_once:
-        each = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+    if session.get_bind().dialect.name == "sqlite":
+        rows_of = func.json_each(bindparam("rows", type_=String)).table_valued("value")
         member_id, check, urgent, outbox_id = (
-            func.json_extract(each.c.value, f"$[{n}]") for n in range(4)
+            func.json_extract(rows_of.c.value, f"$[{n}]") for n in range(4)
         )
+        given: dict[str, Any] = {"rows": json.dumps(rows)}
     else:
-        member_id, check = bindparam("member_id", type_=Integer), bindparam("check", type_=String)
-        urgent, outbox_id = (
-            bindparam("urgent", type_=Boolean),
-            bindparam("outbox_id", type_=Integer),
+        names, types = (
+            ("member_id", "check", "urgent", "outbox_id"),
+            (Integer, String, Boolean, Integer),
         )
+        rows_of = func.unnest(
+            *(bindparam(name, type_=ARRAY(kind)) for name, kind in zip(names, types, strict=True))
+        ).table_valued(*names).render_derived()
+        member_id, check, urgent, outbox_id = (rows_of.c[name] for name in names)
+        columns = zip(*rows, strict=True)
+        given = {name: list(column) for name, column in zip(names, columns, strict=True)}
     moment = shared_moment(session, at)
     values: dict[str, Any] = {
         "member_id": member_id,
@@ -159,21 +167,14 @@ def insert_items(
         "last_outbox_id": outbox_id,
         "workspace_id": literal(workspace_id()),
     }
-    statement = upsert_into(session, _items)
-    if at_once:
-        # WHERE true: SQLite reads an upsert after INSERT ... SELECT only with a WHERE.
-        chosen = select(*values.values()).select_from(each).where(true())
-        statement = statement.from_select(list(values), chosen)
-    else:
-        statement = statement.values(values)
-    statement = statement.on_conflict_do_nothing(index_elements=["member_id", "open_check"])
-    if at_once:
-        session.connection().execute(statement, {"rows": json.dumps(rows)})
-    else:
-        named = ("member_id", "check", "urgent", "outbox_id")
-        session.connection().execute(
-            statement, [dict(zip(named, row, strict=True)) for row in rows]
-        )
+    # WHERE true: SQLite reads an upsert after INSERT ... SELECT only with a WHERE.
+    chosen = select(*values.values()).select_from(rows_of).where(true())
+    statement = (
+        upsert_into(session, _items)
+        .from_select(list(values), chosen)
+        .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
+    )
+    session.connection().execute(statement, given)
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:
