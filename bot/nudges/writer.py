@@ -220,20 +220,22 @@ class _Words:
     def __init__(self, caps: dict[str, int]) -> None:
         self._caps = caps
         self._known: dict[tuple[str, str], str] = {}
-        self._gaps: dict[tuple[object, ...], tuple[str, str, str | None, str, int | None]] = {}
+        self._gaps: dict[
+            tuple[object, ...], tuple[object, str, str, str | None, str, int | None]
+        ] = {}
 
     def gap(self, gap: Gap, reader: str) -> tuple[str, str, str | None, str, int | None]:
         """The gap's check, title, fix, state (the checklist's: the DM shows the same icon and
         words) and cap, as the DM keeps them."""
-        key = (reader, gap.heading, gap.check, gap.fix, gap.state, gap.urgent)
+        key = (reader, gap.check, gap.fix, gap.state, gap.urgent)
         found = self._gaps.get(key)
-        if found is None:
+        if found is None or found[0] is not gap.heading:  # a sweep's gaps share their headings
             check = gap.check.value
             fix = gap.fix.value if gap.fix else None
             cap = None if gap.urgent else self._caps.get(check)
             title = self.read(gap.heading, reader)
-            found = self._gaps[key] = (check, title, fix, gap.state.value, cap)
-        return found
+            found = self._gaps[key] = (gap.heading, check, title, fix, gap.state.value, cap)
+        return found[1:]
 
     def read(self, words: str | Readable, reader: str) -> str:
         """`words` as `reader` (the language being read in) reads them."""
