@@ -7,14 +7,33 @@ Writes that two processes may race on are conditional
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, select, update
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
-from storage.database import upsert_into
+from storage.database import shared_moment, upsert_into
 from storage.models import Member
 from storage.nudge_models import NudgeExclusion, NudgeItem, NudgeOutbox
 from storage.scope import workspace_id
@@ -60,38 +79,109 @@ def clear_recheck(session: Session, member_ids: Collection[int]) -> None:
 
 
 def insert_messages(
-    session: Session, rows: Sequence[dict[str, Any]]
+    session: Session, rows: Iterable[dict[str, Any]], at: datetime
 ) -> dict[tuple[str, str, int], int]:
-    """Insert outbox rows, skipping any whose (recipient, kind, round) exists; the ids inserted.
+    """Write messages to send, pending since `at`: rows of recipient, kind, round_number,
+    member_id, payload, urgent. Any whose (recipient, kind, round) exists is skipped; the ids of
+    those inserted.
 
     Rows are inserted in key order, so two processes inserting overlapping rows wait for each
-    other instead of deadlocking.
+    other instead of deadlocking. Each payload is written as JSON text as it comes (`rows` may be
+    a generator), so its dicts are let go at once, not kept for the garbage collector to walk.
     """
-    if not rows:
+    written = sorted(
+        ({**row, "payload": json.dumps(row["payload"])} for row in rows),
+        key=lambda row: (row["recipient"], row["kind"], row["round_number"]),
+    )
+    if not written:
         return {}
-    ordered = sorted(rows, key=lambda row: (row["recipient"], row["kind"], row["round_number"]))
+    text = bindparam("payload", type_=String)
+    # SQLite keeps JSON as the text itself; PostgreSQL is told the text is JSON.
+    payload = text if session.get_bind().dialect.name == "sqlite" else sql_cast(text, JSON)
     statement = (
         upsert_into(session, _outbox)
+        .values(
+            payload=payload,
+            state=literal_column("'pending'"),
+            created_at=shared_moment(session, at),
+            attempts=literal_column("0"),
+            workspace_id=workspace_id(),
+        )
         .on_conflict_do_nothing(
             index_elements=["workspace_id", "recipient", "kind", "round_number"]
         )
         .returning(_outbox.c.id, _outbox.c.recipient, _outbox.c.kind, _outbox.c.round_number)
     )
-    found = session.connection().execute(statement, ordered)  # batched, in this order
+    found = session.connection().execute(statement, written)  # batched, in this order
     return {(r.recipient, r.kind, r.round_number): r.id for r in found}
 
 
-def insert_items(session: Session, rows: Sequence[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """New open items; one that is already open (a race) is left as it is."""
+def insert_items(
+    session: Session, rows: Sequence[tuple[int, str, bool, int]], at: datetime
+) -> None:
+    """Open an item for each gap a message reminds about first, at `at`: rows of (member_id,
+    check, urgent, outbox_id). An item already open for that check (a race) is left as it is.
+
+    One statement for all the rows: they go over as one value the database takes apart itself
+    (SQLite a JSON array, json_each; PostgreSQL an array per column, unnest), and the rest, the
+    same for every row, is written into the statement once. Row by row, each value would be
+    converted on the way (and SQLite hands Python's lock back and forth once a row).
+    """
     if not rows:
-        return {}
+        return
+    rows_of: FromClause
+    member_id: ColumnElement[Any]
+    check: ColumnElement[Any]
+    urgent: ColumnElement[Any]
+    outbox_id: ColumnElement[Any]
+    if session.get_bind().dialect.name == "sqlite":
+        rows_of = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+        member_id, check, urgent, outbox_id = (
+            func.json_extract(rows_of.c.value, f"$[{n}]") for n in range(4)
+        )
+        given: dict[str, Any] = {"rows": json.dumps(rows)}
+    else:
+        names, types = (
+            ("member_id", "check", "urgent", "outbox_id"),
+            (Integer, String, Boolean, Integer),
+        )
+        rows_of = (
+            func.unnest(
+                *(
+                    bindparam(name, type_=ARRAY(kind))
+                    for name, kind in zip(names, types, strict=True)
+                )
+            )
+            .table_valued(*names)
+            .render_derived()
+        )
+        member_id, check, urgent, outbox_id = (rows_of.c[name] for name in names)
+        columns = zip(*rows, strict=True)
+        given = {name: list(column) for name, column in zip(names, columns, strict=True)}
+    moment = shared_moment(session, at)
+    values: dict[str, Any] = {
+        "member_id": member_id,
+        "check": check,
+        "open_check": check,
+        "urgent": urgent,
+        "first_nudged_at": moment,
+        "last_nudged_at": moment,
+        "cadence_from": moment,
+        "nudge_count": literal_column("1"),
+        "snooze_count": literal_column("0"),
+        "level": literal_column("0"),
+        "recheck_wanted": false(),
+        "last_outbox_id": outbox_id,
+        "workspace_id": literal(workspace_id()),
+    }
+    # WHERE true: SQLite reads an upsert after INSERT ... SELECT only with a WHERE.
+    chosen = select(*values.values()).select_from(rows_of).where(true())
     statement = (
         upsert_into(session, _items)
+        .from_select(list(values), chosen)
         .on_conflict_do_nothing(index_elements=["member_id", "open_check"])
-        .returning(_items.c.id, _items.c.member_id, _items.c.check)
     )
-    found = session.connection().execute(statement, list(rows))
-    return {(r.member_id, r.check): r.id for r in found}
+    session.connection().execute(statement, given)
 
 
 def remind_items(session: Session, rows: Sequence[dict[str, Any]]) -> None:

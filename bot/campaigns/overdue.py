@@ -124,12 +124,10 @@ def write_overdue(
                     "member_id": None,
                     "payload": payload,
                     "urgent": False,
-                    "state": "pending",
-                    "created_at": now,
-                    "attempts": 0,
                 }
                 for (recipient, role), payload in sorted(messages.items())
             ],
+            now,
         )
         audit.record(
             session,

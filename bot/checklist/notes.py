@@ -54,7 +54,17 @@ class Said:
 
 def said(text: str, **values: str | Readable) -> Said:
     """`text` (a literal inside `_()` or marked `N_()` where defined) with its values."""
-    return Said(text, tuple(values.items()))
+    if values:
+        return Said(text, tuple(values.items()))
+    # A text alone is one object, however many checklists say it: a sweep builds hundreds of
+    # thousands of lines, and the texts are the catalogue's few hundred literals.
+    found = _ALONE.get(text)
+    if found is None:
+        found = _ALONE[text] = Said(text)
+    return found
+
+
+_ALONE: dict[str, Said] = {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
 
 from bot.checklist import states
 from bot.checklist.model import (
@@ -35,18 +37,17 @@ def build_checklist(
     by_key: dict[tuple[Check, int | None], dict[Source, Evidence]] = {}
     for item in evidence:
         by_key.setdefault((item.check, item.business_account_id), {})[item.source] = item
-    member_wide = {check: _strongest(by_key.get((check, None), {})) for check in Check}
-    lines = (
+    lines: tuple[CheckLine, ...] = (
         _two_step(accounts, by_key),
-        _authenticator(member_wide[Check.AUTHENTICATOR]),
+        _authenticator(_member_wide(by_key, Check.AUTHENTICATOR)),
         _strong_password(accounts, by_key),
         _reported(
             Check.UNIQUE_PASSWORDS,
-            member_wide[Check.UNIQUE_PASSWORDS],
+            _member_wide(by_key, Check.UNIQUE_PASSWORDS),
             said(_NOT_CHECKED),
             fix=Fix.CHECK_PASSWORDS,
         ),
-        _compromised(accounts, by_key, member_wide[Check.NO_COMPROMISED_PASSWORD]),
+        _compromised(accounts, by_key, _member_wide(by_key, Check.NO_COMPROMISED_PASSWORD)),
         _recovery_email(accounts, by_key),
         _recovery_phone(accounts, by_key),
     )
@@ -56,9 +57,18 @@ def build_checklist(
         others = tuple(line for line in lines if line.check in ACCOUNT_CHECKS)
         return Checklist(member=member, accounts=(), lines=applying, not_applicable=others)
     # An open compromised-password alert is the most urgent thing a member can fix: always first.
-    urgent = tuple(line for line in lines if _is_open_alert(line))
-    ordered = urgent + tuple(line for line in lines if not _is_open_alert(line))
-    return Checklist(member=member, accounts=tuple(accounts), lines=ordered)
+    compromised = lines[4]
+    if _is_open_alert(compromised):
+        lines = (compromised, *(line for line in lines if line is not compromised))
+    return Checklist(member=member, accounts=tuple(accounts), lines=lines)
+
+
+def _member_wide(
+    by_key: dict[tuple[Check, int | None], dict[Source, Evidence]], check: Check
+) -> Evidence | None:
+    """The strongest evidence of `check` about the member rather than one business account."""
+    sources = by_key.get((check, None))
+    return None if sources is None else _strongest(sources)
 
 
 _strongest = states.strongest  # the platform, then the bot, then the member
@@ -127,11 +137,16 @@ def _two_step_account(account: BusinessAccountRef, sources: dict[Source, Evidenc
 
 def _with_method(evidence: Evidence, without: str, with_method: str) -> Readable:
     """`with_method` naming the 2-step verification method of the evidence, when it names one."""
-    try:
-        method = METHOD_NAMES[TwoStepMethod(str(evidence.detail.get("method")))]
-    except ValueError:
+    method = _METHODS.get(str(evidence.detail.get("method")))
+    if method is None:
         return said(without)
-    return said(with_method, method=said(method))
+    return _naming_method(with_method, method)
+
+
+@lru_cache(maxsize=64)
+def _naming_method(text: str, method: str) -> Said:
+    """One of a few texts naming one of three methods: each said once, however many say it."""
+    return said(text, method=said(method))
 
 
 def _authenticator(evidence: Evidence | None) -> CheckLine:
@@ -227,8 +242,13 @@ def _per_account(
         explanation = parts[0] if len(parts) == 1 else Sentences(tuple(parts))
         if len(waiting) == len(unknown):
             pending_since = min(line.pending_since for line in waiting if line.pending_since)
-    dated = [line for line in account_lines if line.observed_at is not None]
-    newest = max(dated, key=lambda line: line.observed_at or line.account.id, default=None)
+    # The account line observed last (the first of those observed together).
+    newest: AccountLine | None = None
+    newest_at: datetime | None = None
+    for line in account_lines:
+        observed = line.observed_at
+        if observed is not None and (newest_at is None or observed > newest_at):
+            newest, newest_at = line, observed
     return CheckLine(
         check=check,
         state=state,
@@ -372,6 +392,7 @@ def _recovery_phone(
     return CheckLine(check, state, own.source, own.observed_at, given, None if passing else fix)
 
 
+_METHODS: dict[str, str] = {method.value: METHOD_NAMES[method] for method in TwoStepMethod}
 _NOT_CHECKED = N_("Not checked yet.")
 _SAID = {
     State.PASSING: N_("Passing."),

@@ -26,11 +26,12 @@ from bot.core.i18n import N_, _, ngettext, number, reading
 from bot.core.leadership import process_id
 from bot.core.text import mention
 from bot.core.words import slack_time
-from bot.nudges.outbox import MEMBER, OutboxWriter, WriteCounts
+from bot.nudges.outbox import MEMBER, WriteCounts
 from bot.nudges.policy import Decision, Gap, Reminder, Situation, Tracked
 from bot.nudges.sender import DeliveryReport, Messenger, Sender
 from bot.nudges.settings import NudgePolicy, PolicySource, policy_of
 from bot.nudges.sweep import Sweep
+from bot.nudges.writer import OutboxWriter
 from storage import account_pages as account_store
 from storage import members as member_store
 from storage import sweep_reads as reads
@@ -186,7 +187,7 @@ class Reminders:
             rounds = list(reads.stream_member_rounds(session, [situation.member_id]))
         next_round = (rounds[0].last_round if rounds else 0) + 1
         caps = {check.value: policy.check(check).cap for check in Check}
-        writer = OutboxWriter(self._database, now, policy.snooze_limit, caps)
+        writer = OutboxWriter(self._database, now, policy.snooze_limit, caps, WriteCounts())
         written: list[int] = []
 
         def audited(session: Session, inserted: dict[tuple[str, str, int], int]) -> None:
@@ -201,7 +202,9 @@ class Reminders:
                 already_written=outbox_id is None,
             )
 
-        writer.members([(decision, next_round)], WriteCounts(), also=audited)
+        with reading(self._languages(situation.slack_user_id)):  # the DM in the member's words
+            writer.add(decision, next_round)
+        writer.finish(also=audited)
         return Reminded(situation.slack_user_id, checks, written[0] if written else None)
 
 

@@ -66,12 +66,9 @@ def expire_ended(database: Database, clock: Clock) -> int:
                         "time_zone": row.time_zone,
                     },
                     "urgent": False,
-                    "state": "pending",
-                    "created_at": now,
-                    "attempts": 0,
                 }
             )
-        nudge_store.insert_messages(session, messages)
+        nudge_store.insert_messages(session, messages, now)
     return len(ended)
 
 

@@ -16,6 +16,7 @@ from bot.nudges.days_off import Holidays
 
 WEEKDAYS = frozenset(range(5))  # Monday is 0
 _SEARCH_DAYS = 400  # a year has a working day: Holidays refuses to make every date one
+_WINDOWS_KEPT = 10_000
 
 
 @lru_cache(maxsize=1024)
@@ -36,6 +37,10 @@ class WorkingHours:
     end: time = time(18)
     days: frozenset[int] = WEEKDAYS
     holidays: Holidays = field(default_factory=Holidays)
+    # Each (day, zone)'s window, worked out once: a sweep asks for every member, in a few zones.
+    _windows: dict[tuple[date, ZoneInfo], tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.start >= self.end:
@@ -50,11 +55,18 @@ class WorkingHours:
 
     def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
         """That day's working hours as UTC instants, or None on a day off or a holiday."""
-        if day.weekday() not in self.days or self.holidays.is_holiday(day, tz):
-            return None
-        opens = datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
-        closes = datetime.combine(day, self.end, tzinfo=tz).astimezone(UTC)
-        return opens, closes
+        key = (day, tz)
+        if key in self._windows:
+            return self._windows[key]
+        found = None
+        if day.weekday() in self.days and not self.holidays.is_holiday(day, tz):
+            opens = datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
+            closes = datetime.combine(day, self.end, tzinfo=tz).astimezone(UTC)
+            found = opens, closes
+        if len(self._windows) >= _WINDOWS_KEPT:
+            self._windows.clear()  # a process that runs for years meets many days
+        self._windows[key] = found
+        return found
 
     def contains(self, moment: datetime, tz: ZoneInfo) -> bool:
         found = self.window(moment.astimezone(tz).date(), tz)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.campaigns.cadence import sooner, sooner_why
 from bot.campaigns.model import CampaignRef, Mark
 from bot.checklist.model import Check, Fix, State
+from bot.checklist.notes import Readable
 from bot.core.i18n import ENGLISH, _, language, moment, ngettext, number
 from bot.core.words import plural
 from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
@@ -42,16 +43,30 @@ class Closed(StrEnum):
 @dataclass(frozen=True)
 class Gap:
     """A check of the member that is not passing and that they can do something about, in the
-    checklist's own state and words: needs action (red) or unknown (not checked yet)."""
+    checklist's own state and words: needs action (red) or unknown (not checked yet).
+
+    The words are kept as the checklist says them and read (`title`, `explanation`) only where a
+    message about the gap is written, in its reader's language: most gaps a sweep finds are not
+    reminded about this time."""
 
     check: Check
     urgent: bool
-    title: str
-    explanation: str
+    heading: str | Readable  # the check's title
+    said: str | Readable  # what the checklist says about it
     fix: Fix | None
     state: State = State.NEEDS_ACTION
     pending_since: datetime | None = None  # the checklist's: waiting for the platform to confirm
     due: CampaignRef | None = None  # the campaign with the nearest deadline that asks for it
+
+    @property
+    def title(self) -> str:
+        """In the reader's language."""
+        return _read(self.heading)
+
+    @property
+    def explanation(self) -> str:
+        """In the reader's language."""
+        return _read(self.said)
 
     @property
     def proven(self) -> bool:
@@ -240,13 +255,7 @@ class _Rules:
             return Waiting(gap.check, self._outside_hours())
         if not rules.grace:
             return Reminder(gap, None, 1, _("first reminder"))
-        days = rules.grace / DAY
-        why = ngettext(
-            "first reminder (the {count} day's grace for new members ended {when})",
-            "first reminder (the {count} days' grace for new members ended {when})",
-            int(days) if days == int(days) else 2,
-        ).format(count=_figure(days), when=self.when(grace_ends))
-        return Reminder(gap, None, 1, why)
+        return Reminder(gap, None, 1, _after_grace(rules.grace, grace_ends, self.zone, language()))
 
     def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
         if not gap.urgent and item.level > Level.MEMBER:
@@ -362,9 +371,25 @@ class _Rules:
         return f"outside working hours{because}; next window {self.when(opens)}"
 
 
+def _read(words: str | Readable) -> str:
+    return words if isinstance(words, str) else words.read()
+
+
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:
     """An urgent gap is never snoozed for longer than `urgent.snooze_max`."""
     return min(choice.length, policy.urgent.snooze_max) if urgent else choice.length
+
+
+@lru_cache(maxsize=4096)
+def _after_grace(grace: timedelta, ended: datetime, zone: ZoneInfo, reader: str) -> str:
+    """Why a first reminder comes after a grace period: the same words for everyone who joined at
+    the same moment in the same zone (a whole import does), so a sweep builds them once."""
+    days = grace / DAY
+    return ngettext(
+        "first reminder (the {count} day's grace for new members ended {when})",
+        "first reminder (the {count} days' grace for new members ended {when})",
+        int(days) if days == int(days) else 2,
+    ).format(count=_figure(days), when=_when(ended, zone, reader))
 
 
 @lru_cache(maxsize=4096)

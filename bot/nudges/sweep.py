@@ -3,7 +3,8 @@
 One sweep reads each table once, streamed and ordered by member, and merges the streams in
 Python: a constant number of statements and bounded memory whatever the number of members.
 The reads share one snapshot, so the round numbers that key the outbox agree with the items read.
-Decisions are written in batches on a second connection while reading goes on.
+Decisions are written in batches (bot/nudges/writer.py) on a connection of their own while the
+reading goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from bot.checklist.exempting import excuse, in_force
 from bot.checklist.model import (
     ACCOUNT_CHECKS,
     CHECKS,
+    TITLES,
     BusinessAccountRef,
     Check,
     Evidence,
@@ -31,25 +33,28 @@ from bot.checklist.model import (
     State,
     evidence_of,
 )
+from bot.checklist.notes import said
 from bot.checklist.rules import build_checklist
 from bot.core.clock import Clock
 from bot.core.i18n import language_for
 from bot.core.i18n import reading as read_as
 from bot.core.words import plural
 from bot.nudges.hours import zone
-from bot.nudges.outbox import EscalationBook, OutboxWriter, WriteCounts
+from bot.nudges.outbox import EscalationBook, WriteCounts
 from bot.nudges.policy import Decision, Gap, Level, Situation, Tracked, decide
 from bot.nudges.settings import NudgePolicy
+from bot.nudges.writer import BATCH, OutboxWriter
 from bot.stats.tally import AdoptionTally
 from storage import stats as stats_store
 from storage import sweep_reads as reads
 from storage.database import Database
 from storage.sweep_reads import AccountRow, EvidenceRow, Exclusion, ExemptionRow, OpenItemRow
 
-BATCH = 500
 EVERY_CHECK = frozenset(Check)
 WITHOUT_ACCOUNTS = EVERY_CHECK - ACCOUNT_CHECKS  # who works on no business account: README
 EXCLUSION_WORDS = {"service_account": "service account", "on_leave": "on leave"}
+# Each check's title as the checklist says it, read only where a message is written.
+HEADINGS = {check: said(title) for check, title in TITLES.items()}
 
 
 @dataclass
@@ -88,6 +93,7 @@ class Sweep:
     clock: Clock
     policy: NudgePolicy
     admins: frozenset[str]
+    batch: int = BATCH  # members written in one transaction
 
     def run(
         self,
@@ -106,12 +112,15 @@ class Sweep:
         report = SweepReport(at=now, dry_run=dry_run)
         caps = {check.value: self.policy.check(check).cap for check in Check}
         limit = self.policy.snooze_limit
-        writer = None if dry_run else OutboxWriter(self.database, now, limit, caps)
+        writer = (
+            None
+            if dry_run
+            else OutboxWriter(self.database, now, limit, caps, report.written, self.batch)
+        )
         # Only a full sweep that writes sees everyone: its counts are the day's adoption.
         full = writer is not None and member_ids is None and not only_close
         tally = AdoptionTally() if full else None
         book = EscalationBook(self.admins)
-        batch: list[tuple[Decision, int]] = []
         deciding = 0.0
         with self.database.sessions() as reading:
             reads.begin_snapshot(reading)
@@ -123,29 +132,27 @@ class Sweep:
             for situation, last_round, language in self._situations(
                 reading, excluded, exempt, campaigns, now, member_ids
             ):
-                tick = time.perf_counter()
-                with read_as(language):  # what the member will read is decided in their words
+                # What the member will read is decided, and written down, in their words.
+                with read_as(language):
+                    tick = time.perf_counter()
                     decision = decide(self.policy, situation, now)
-                if only_close:
-                    decision = replace(decision, reminders=(), escalations=())
-                deciding += time.perf_counter() - tick
-                self._count(report, situation, decision)
-                if tally is not None:
-                    tally.add(situation)
-                if progress is not None:
-                    progress.add(situation)
-                if on_decision is not None:
-                    on_decision(decision)
-                if writer is None or not decision.changes_anything:
-                    continue  # a dry run keeps nothing: memory stays flat
-                book.add(decision)
-                batch.append((decision, last_round + 1))
-                if len(batch) >= BATCH:
-                    writer.members(batch, report.written)
-                    batch = []
+                    if only_close:
+                        decision = replace(decision, reminders=(), escalations=())
+                    deciding += time.perf_counter() - tick
+                    self._count(report, situation, decision)
+                    if tally is not None:
+                        tally.add(situation)
+                    if progress is not None:
+                        progress.add(situation)
+                    if on_decision is not None:
+                        on_decision(decision)
+                    if writer is None or not decision.changes_anything:
+                        continue  # a dry run keeps nothing: memory stays flat
+                    book.add(decision)
+                    writer.add(decision, last_round + 1)
             if writer is not None:
-                writer.members(batch, report.written)
-                writer.escalations(book.messages(rounds), report.written)
+                writer.finish()
+                writer.escalations(book.messages(rounds))
         if tally is not None:
             self._save(tally, now)
         if progress is not None:
@@ -184,26 +191,27 @@ class Sweep:
         items = _Grouped(reads.stream_open_items(session, member_ids))
         rounds = _Grouped(reads.stream_member_rounds(session, member_ids))
         default_zone = self.policy.default_time_zone
+        details = Details()
         for member in reads.stream_members(session, member_ids):
             member_id = member.member_id
             last_round = rounds.take(member_id)
+            found = situation(
+                member_id=member_id,
+                slack_user_id=member.slack_user_id,
+                name=member.display_name or member.slack_user_id,
+                time_zone=member.time_zone,
+                default_zone=default_zone,
+                joined_at=member.joined_at,
+                accounts=accounts.take(member_id),
+                evidence=evidence.take(member_id),
+                items=items.take(member_id),
+                exclusion=excluded.get(member_id),
+                now=now,
+                exemptions=exempt.get(member_id, ()),
+                campaigns=campaigns,
+                details=details,
+            )
             language = language_for(member.locale, member.language)
-            with read_as(language):
-                found = situation(
-                    member_id=member_id,
-                    slack_user_id=member.slack_user_id,
-                    name=member.display_name or member.slack_user_id,
-                    time_zone=member.time_zone,
-                    default_zone=default_zone,
-                    joined_at=member.joined_at,
-                    accounts=accounts.take(member_id),
-                    evidence=evidence.take(member_id),
-                    items=items.take(member_id),
-                    exclusion=excluded.get(member_id),
-                    now=now,
-                    exemptions=exempt.get(member_id, ()),
-                    campaigns=campaigns,
-                )
             yield found, int(last_round[0].last_round) if last_round else 0, language
 
 
@@ -222,8 +230,10 @@ def situation(
     now: datetime,
     exemptions: Sequence[ExemptionRow] = (),
     campaigns: InForce | None = None,
+    details: Details | None = None,
 ) -> Situation:
     """One member as the policy sees them, from their rows of each stream."""
+    details = details or Details()
     # Positional (in BusinessAccountRef's order) but by name: keywords cost twice as much here.
     refs = [
         BusinessAccountRef(
@@ -239,8 +249,7 @@ def situation(
     facts: list[Evidence] = []
     urgent = False
     for row in evidence:
-        raw = row.detail_json
-        detail = json.loads(raw) if raw and raw != "{}" and raw != "null" else {}
+        detail = details.read(row.detail_json)
         fact = evidence_of(
             row.check, row.business_account_id, row.state, row.source, row.observed_at, detail
         )
@@ -271,15 +280,10 @@ def situation(
         alert = urgent and line.check is Check.NO_COMPROMISED_PASSWORD
         if line.fix is not None or alert:
             state = State.NEEDS_ACTION if alert else line.state
+            heading = HEADINGS[line.check]
+            due = due_for(marks, line.check) if marks else None
             gap = Gap(
-                line.check,
-                alert,
-                line.title,
-                line.explanation,
-                line.fix,
-                state,
-                line.pending_since,
-                due_for(marks, line.check) if marks else None,
+                line.check, alert, heading, line.said, line.fix, state, line.pending_since, due
             )
             gaps.append(gap)
     managers = tuple(
@@ -300,13 +304,33 @@ def situation(
         managers=managers,
         gaps=tuple(gaps),
         passing=frozenset(passing),
-        tracked=tuple(_tracked(row) for row in items if row.check in CHECKS),
+        tracked=tuple(_tracked(row) for row in items if row.check in CHECKS) if items else (),
         excluded=_excluded(exclusion, now),
         needs_action=frozenset(needs_action),
         in_scope=EVERY_CHECK if refs else WITHOUT_ACCOUNTS,
         has_accounts=bool(refs),
         campaigns=marks,
     )
+
+
+class Details:
+    """Check results' details decoded from their stored JSON, each text once a sweep: most are
+    one of a few ("{\"method\": \"sms\"}"). The rules only read them, so members share them."""
+
+    KEPT = 10_000
+
+    def __init__(self) -> None:
+        self._decoded: dict[str, dict[str, Any]] = {}
+
+    def read(self, raw: str | None) -> dict[str, Any]:
+        if not raw or raw == "{}" or raw == "null":
+            return {}
+        found = self._decoded.get(raw)
+        if found is None:
+            found = json.loads(raw)
+            if len(self._decoded) < self.KEPT:  # a note naming a number is one member's own
+                self._decoded[raw] = found
+        return found
 
 
 def _tracked(row: OpenItemRow) -> Tracked:

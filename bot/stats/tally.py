@@ -39,24 +39,21 @@ class AdoptionTally:
 
     def __init__(self) -> None:
         self.in_scope = 0
-        self._applies: Counter[Check] = Counter()  # members in scope the check applies to
-        self._passing: Counter[Check] = Counter()
-        self._needs_action: Counter[Check] = Counter()
-        self._fully_passing = 0
-        self._any_needs_action = 0
+        # Members in scope by what their checks are: the checks that apply, pass, need action.
+        # A sweep's 50,000 members come in a few dozen such shapes, spread over the checks once.
+        self._shapes: Counter[tuple[frozenset[Check], frozenset[Check], frozenset[Check]]] = (
+            Counter()
+        )
         self._managers: dict[str, list[int]] = {}
 
     def add(self, situation: Situation) -> None:
         if situation.excluded is not None:
             return  # service accounts and people on leave are out of scope
         self.in_scope += 1
-        self._applies.update(situation.in_scope)
-        self._passing.update(situation.passing)
-        self._needs_action.update(situation.needs_action)
-        # Every check that applies to the member: one without business accounts can pass them all.
-        every = situation.passing >= situation.in_scope
-        self._fully_passing += every
-        self._any_needs_action += bool(situation.needs_action)
+        self._shapes[situation.in_scope, situation.passing, situation.needs_action] += 1
+        if not situation.managers:
+            return
+        every = _fully_passing(situation.in_scope, situation.passing)
         gaps = len(situation.gaps)
         for manager in situation.managers:
             counts = self._managers.setdefault(manager, [0, 0, 0])
@@ -65,15 +62,25 @@ class AdoptionTally:
             counts[2] += gaps
 
     def checks(self) -> list[CheckCount]:
+        applies: Counter[Check] = Counter()  # members in scope the check applies to
+        passing: Counter[Check] = Counter()
+        needs_action: Counter[Check] = Counter()
+        fully_passing = any_needs_action = 0
+        for (in_scope, passed, needing), members in self._shapes.items():
+            for counter, checks in (
+                (applies, in_scope),
+                (passing, passed),
+                (needs_action, needing),
+            ):
+                for check in checks:
+                    counter[check] += members
+            fully_passing += members * _fully_passing(in_scope, passed)
+            any_needs_action += members * bool(needing)
         rows = [
-            self._row(
-                check.value, self._applies[check], self._passing[check], self._needs_action[check]
-            )
+            self._row(check.value, applies[check], passing[check], needs_action[check])
             for check in Check
         ]
-        rows.append(
-            self._row(ALL_CHECKS, self.in_scope, self._fully_passing, self._any_needs_action)
-        )
+        rows.append(self._row(ALL_CHECKS, self.in_scope, fully_passing, any_needs_action))
         return rows
 
     def managers(self) -> list[ManagerCount]:
@@ -86,3 +93,9 @@ class AdoptionTally:
     def _row(check: str, in_scope: int, passing: int, needs_action: int) -> CheckCount:
         unknown = in_scope - passing - needs_action
         return CheckCount(check, in_scope, passing, needs_action, unknown)
+
+
+def _fully_passing(in_scope: frozenset[Check], passing: frozenset[Check]) -> bool:
+    """Every check that applies to the member passes: one without business accounts can pass
+    them all."""
+    return passing >= in_scope

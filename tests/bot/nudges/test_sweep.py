@@ -233,3 +233,37 @@ def test_a_sweep_issues_the_same_statements_for_ten_members_as_for_a_hundred(
     people(10, 100)
     assert statements() == ten
     assert ten <= 10  # nine, and the running campaigns read once (bot/campaigns/progress.py)
+
+
+def test_each_member_reads_their_reminder_in_their_own_language_in_one_sweep(
+    services: Services, member: MemberFactory, account: AccountFactory, clock: FakeClock
+) -> None:
+    """What reads the same for everyone of one language (titles, "Not linked yet.", why) is read
+    once a sweep per language: German members and English ones, taken in turn, each get theirs."""
+    people = [member(f"U0M{n}") for n in range(4)]
+    account("Acme Shoes Ads", members=people)
+    german, english = people[::2], people[1::2]
+    for person in german:
+        services.languages.choose(str(person.slack_user_id), "de")
+    clock.advance(WEEK_AND_A_BIT)
+
+    assert services.nudges.sweep().written.messages == 4
+
+    said = {
+        message.recipient: {item["check"]: item for item in message.payload["items"]}
+        for message in outbox(services.database)
+    }
+    for person in german:
+        gaps = said[str(person.slack_user_id)]
+        assert gaps["authenticator"]["title"] == "Authenticator mit dem Bot verknüpft"
+        assert gaps["authenticator"]["explanation"] == "Noch nicht verknüpft."
+        assert gaps["authenticator"]["why"].startswith("erste Erinnerung (die Schonfrist von 14")
+        assert gaps["recovery_phone"]["explanation"] == "Noch nicht erfasst."
+        assert gaps["two_step"]["explanation"] == "Noch nicht bestätigt für: Acme Shoes Ads."
+    for person in english:
+        gaps = said[str(person.slack_user_id)]
+        assert gaps["authenticator"]["title"] == "Authenticator linked to the bot"
+        assert gaps["authenticator"]["explanation"] == "Not linked yet."
+        assert gaps["authenticator"]["why"].startswith("first reminder (the 14 days' grace")
+        assert gaps["recovery_phone"]["explanation"] == "Not on record yet."
+        assert gaps["two_step"]["explanation"] == "Not confirmed yet for: Acme Shoes Ads."
