@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
-from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -21,9 +20,9 @@ from bot.campaigns.cadence import sooner, sooner_why
 from bot.campaigns.model import CampaignRef, Mark
 from bot.checklist.model import Check, Fix, State
 from bot.checklist.notes import Readable
-from bot.core.i18n import ENGLISH, _, language, moment, ngettext, number
-from bot.core.words import plural
-from bot.nudges.settings import DAY, NudgePolicy, SnoozeChoice
+from bot.core.i18n import _, language, ngettext, number
+from bot.nudges.settings import NudgePolicy, SnoozeChoice
+from bot.nudges.wording import after_grace, figure, reminders_so_far, when
 
 
 class Level(IntEnum):
@@ -226,7 +225,7 @@ class _Rules:
         self.in_hours = policy.hours.contains(now, self.zone)
 
     def when(self, at: datetime) -> str:
-        return _when(at, self.zone, language())
+        return when(at, self.zone, language())
 
     def paused(self, gap: Gap) -> Waiting | None:
         """The member reported 2-step verification on after the platform said off: reminders wait
@@ -255,7 +254,7 @@ class _Rules:
             return Waiting(gap.check, self._outside_hours())
         if not rules.grace:
             return Reminder(gap, None, 1, _("first reminder"))
-        return Reminder(gap, None, 1, _after_grace(rules.grace, grace_ends, self.zone, language()))
+        return Reminder(gap, None, 1, after_grace(rules.grace, grace_ends, self.zone, language()))
 
     def again(self, gap: Gap, item: Tracked) -> Reminder | Waiting | None:
         if not gap.urgent and item.level > Level.MEMBER:
@@ -273,7 +272,7 @@ class _Rules:
                 return None  # the escalation replaces the reminder
             return Waiting(
                 gap.check,
-                f"{_reminders(item.nudge_count)} so far; not checked yet is not escalated",
+                f"{reminders_so_far(item.nudge_count)} so far; not checked yet is not escalated",
             )
         if not self.in_hours:
             return Waiting(gap.check, self._outside_hours())
@@ -308,7 +307,7 @@ class _Rules:
                     "urgent reminder {number}: every {hours} working hours until fixed",
                     int(hours) if hours == int(hours) else 2,
                 )
-            return text.format(number=number(count), hours=_figure(hours))
+            return text.format(number=number(count), hours=figure(hours))
         if snoozed:
             text = _("reminder {number} of {cap}, the last one {when}, after a snooze")
         else:
@@ -349,7 +348,7 @@ class _Rules:
             if item.level == Level.MEMBER:
                 if item.nudge_count < rules.cap or self.now < self.next_due(gap, item):
                     return None
-                why = f"{_reminders(item.nudge_count)} without a fix"
+                why = f"{reminders_so_far(item.nudge_count)} without a fix"
             elif item.level == Level.MANAGERS and item.escalated_at is not None:
                 if self.now < item.escalated_at + rules.admins_after:
                     return None
@@ -378,35 +377,3 @@ def _read(words: str | Readable) -> str:
 def snooze_length(policy: NudgePolicy, choice: SnoozeChoice, urgent: bool) -> timedelta:
     """An urgent gap is never snoozed for longer than `urgent.snooze_max`."""
     return min(choice.length, policy.urgent.snooze_max) if urgent else choice.length
-
-
-@lru_cache(maxsize=4096)
-def _after_grace(grace: timedelta, ended: datetime, zone: ZoneInfo, reader: str) -> str:
-    """Why a first reminder comes after a grace period: the same words for everyone who joined at
-    the same moment in the same zone (a whole import does), so a sweep builds them once."""
-    days = grace / DAY
-    return ngettext(
-        "first reminder (the {count} day's grace for new members ended {when})",
-        "first reminder (the {count} days' grace for new members ended {when})",
-        int(days) if days == int(days) else 2,
-    ).format(count=_figure(days), when=_when(ended, zone, reader))
-
-
-@lru_cache(maxsize=4096)
-def _when(at: datetime, zone: ZoneInfo, reader: str) -> str:
-    """A moment in the member's own time zone, named, e.g. "Mon 7 Dec 2026 09:16 (Europe/Berlin)":
-    these words are kept in the reminder and shown by "Why am I getting this?". Another
-    language than English has its own conventions (Babel)."""
-    if reader != ENGLISH:
-        return moment(at, zone.key)
-    local = at.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({zone.key})"
-
-
-def _figure(value: float) -> str:
-    """3.0 reads "3", 0.5 reads "0.5" (in German "0,5")."""
-    return number(int(value) if value == int(value) else value)
-
-
-def _reminders(count: int) -> str:
-    return plural(count, "reminder")
